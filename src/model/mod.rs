@@ -382,25 +382,38 @@ pub(crate) fn serde_plain<T: Serialize>(v: &T) -> String {
 
 /// A record as stored: its identity and history position around the data.
 /// Serialises flat (`{"id": …, "revision": 3, …, "full_name": …}`), the
-/// shape of one record in the JSON export.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+/// shape of one record in the JSON export. In TypeScript it is
+/// `T & RecordMeta`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(bound = "")]
-#[ts(export, concrete(T = Client))]
 pub struct Stored<T: Record> {
     /// Stable id, kept across exports and imports.
     pub id: Uuid,
     /// Counts updates from 1; an import keeps the higher revision.
     pub revision: u32,
     /// When first saved.
-    #[ts(type = "string")]
     pub created_at: DateTime<Utc>,
     /// When last saved.
-    #[ts(type = "string")]
     pub updated_at: DateTime<Utc>,
     /// The record.
     #[serde(flatten)]
-    #[ts(flatten)]
     pub data: T,
+}
+
+/// The fields [`Stored`] adds around a record, for the TypeScript side.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct RecordMeta {
+    /// Stable id, kept across exports and imports.
+    pub id: Uuid,
+    /// Counts updates from 1; an import keeps the higher revision.
+    pub revision: u32,
+    /// When first saved (RFC 3339, UTC).
+    #[ts(type = "string")]
+    pub created_at: DateTime<Utc>,
+    /// When last saved (RFC 3339, UTC).
+    #[ts(type = "string")]
+    pub updated_at: DateTime<Utc>,
 }
 
 /// Sortable UTC text for the `at` column (RFC 3339, second precision).
