@@ -560,7 +560,10 @@ where
         }
         RecordCmd::Show { id, json } => {
             let s: Stored<F::R> = v.get(resolve::<F::R>(&v, &id)?)?;
-            let value = serde_json::to_value(&s).unwrap_or_default();
+            let mut value = serde_json::to_value(&s).unwrap_or_default();
+            if let (Some(d), Some(obj)) = (F::R::derived(&s, &v), value.as_object_mut()) {
+                obj.insert("derived".into(), d);
+            }
             if json {
                 writeln!(
                     out,
