@@ -117,9 +117,8 @@ impl Vault {
         let Some(fts) = fts_query(&q.text) else {
             return Ok(vec![]);
         };
-        // Phase 1: rank and filter, without highlighting. SQLite computes
-        // every result column before sorting, so asking for snippets here
-        // would build one for every match, not just for those shown.
+        // Phase 1: choose and filter, without highlighting: snippets are
+        // built below for the hits returned only.
         let mut q_sql = SqlFilter::new(
             "SELECT r.seq, r.kind, r.id, r.at
              FROM search_fts JOIN records r ON r.seq = search_fts.rowid
@@ -155,8 +154,13 @@ impl Vault {
             q.to,
         );
         let SqlFilter { mut sql, args } = q_sql;
+        // Newest first. Every hit contains all the words typed, so recency
+        // is a sound order for a case file, and FTS5 walks rowids downwards
+        // and stops at the limit: a word in every record costs the same as
+        // a rare one. (bm25 ranking scored every match: 244 ms for a word in
+        // 20,000 incidents, against a 20 ms budget.)
         sql.push_str(&format!(
-            " ORDER BY rank LIMIT {}",
+            " ORDER BY search_fts.rowid DESC LIMIT {}",
             q.limit.unwrap_or(50).min(1000)
         ));
         let mut stmt = self
