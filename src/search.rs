@@ -66,6 +66,9 @@ pub struct SearchHit {
     pub snippet: Vec<SnippetPart>,
     /// Its date, for ordering within a kind.
     pub at: Option<String>,
+    /// Type within the kind (incident type, hearing kind…), so the UI can
+    /// label the hit in the user's language.
+    pub subtype: Option<String>,
 }
 
 /// The words of a query, lower-cased; the last one is matched as a
@@ -171,7 +174,7 @@ impl Vault {
         // a sound order for a case file, and FTS5 walks rowids downwards and
         // stops at the limit. bm25 ranking scored every match first.
         let mut q_sql = SqlFilter::new(
-            "SELECT r.kind, r.id, r.at, search_fts.title, search_fts.body
+            "SELECT r.kind, r.id, r.at, search_fts.title, search_fts.body, r.subtype
              FROM search_fts JOIN records r ON r.seq = search_fts.rowid
              WHERE search_fts MATCH ?1",
             fts,
@@ -220,11 +223,12 @@ impl Vault {
                 r.get::<_, Option<String>>(2)?,
                 r.get::<_, String>(3)?,
                 r.get::<_, String>(4)?,
+                r.get::<_, Option<String>>(5)?,
             ))
         })?;
         let mut hits = Vec::new();
         for row in rows {
-            let (kind, id, at, title, body) = row?;
+            let (kind, id, at, title, body, subtype) = row?;
             let (Some(kind), Ok(id)) = (Kind::parse(&kind), Uuid::parse_str(&id)) else {
                 continue;
             };
@@ -234,6 +238,7 @@ impl Vault {
                 title: mark(&title, &words),
                 snippet: snippet(&body, &words, 16),
                 at,
+                subtype,
             });
         }
         Ok(hits)

@@ -137,7 +137,9 @@ fn search_and_filters() {
         text: text.into(),
         ..Default::default()
     };
-    assert_eq!(v.search(&q("Əliyev")).unwrap().len(), 1);
+    let hits = v.search(&q("Əliyev")).unwrap();
+    assert_eq!(hits.len(), 1);
+    assert_eq!(hits[0].subtype.as_deref(), Some("access_denied"));
     assert_eq!(v.search(&q("permis")).unwrap().len(), 1, "prefix match");
     assert_eq!(v.search(&q("минутами")).unwrap().len(), 1);
     let hits = v.search(&q("Петрова")).unwrap();

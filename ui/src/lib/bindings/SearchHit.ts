@@ -25,4 +25,9 @@ snippet: Array<SnippetPart>,
 /**
  * Its date, for ordering within a kind.
  */
-at: string | null, };
+at: string | null, 
+/**
+ * Type within the kind (incident type, hearing kind…), so the UI can
+ * label the hit in the user's language.
+ */
+subtype: string | null, };
