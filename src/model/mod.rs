@@ -1,0 +1,410 @@
+//! The domain model: what a defense lawyer records.
+//!
+//! Each record kind is a plain serde type whose JSON form *is* the export
+//! format (docs/formats), validated by [`Validate`] before anything is
+//! stored. [`Record`] tells the store how to index, title and link a kind;
+//! the store itself is generic over it, so every kind gets revisions,
+//! search and tamper checks the same way.
+
+mod case;
+mod client;
+mod common;
+mod evidence;
+mod hearing;
+mod incident;
+mod standards;
+mod validate;
+
+pub use case::{Case, CaseStatus};
+pub use client::{Client, ProceduralStatus, RiskFlag};
+pub use common::{Confidentiality, Contact, DatePrecision, EventTime, RecordStatus};
+pub use evidence::{AttachmentRef, CustodyEntry, EvidenceKind, EvidenceNote};
+pub use hearing::{Deadline, DeadlineKind, Hearing, HearingKind};
+pub use incident::{
+    Consent, Facility, FacilityType, Incident, IncidentType, Official, Remedy, Witness,
+};
+pub use standards::LegalStandard;
+pub use validate::{Validate, ValidationError, LIST_MAX, LONG_MAX, SHORT_MAX};
+
+use chrono::{DateTime, FixedOffset, SecondsFormat, Utc};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+use uuid::Uuid;
+
+/// The kinds of record a vault holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum Kind {
+    /// [`Client`]
+    Client,
+    /// [`Case`]
+    Case,
+    /// [`Hearing`]
+    Hearing,
+    /// [`Deadline`]
+    Deadline,
+    /// [`Incident`]
+    Incident,
+    /// [`EvidenceNote`]
+    Evidence,
+}
+
+impl Kind {
+    /// Every kind.
+    pub const ALL: [Kind; 6] = [
+        Self::Client,
+        Self::Case,
+        Self::Hearing,
+        Self::Deadline,
+        Self::Incident,
+        Self::Evidence,
+    ];
+
+    /// The stored and serialised name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Client => "client",
+            Self::Case => "case",
+            Self::Hearing => "hearing",
+            Self::Deadline => "deadline",
+            Self::Incident => "incident",
+            Self::Evidence => "evidence",
+        }
+    }
+
+    /// Parses a stored name.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+impl std::fmt::Display for Kind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Columns the store keeps beside a record's JSON for lists and filters.
+#[derive(Debug, Default, Clone)]
+pub struct IndexFields {
+    /// The client it belongs to.
+    pub client_id: Option<Uuid>,
+    /// The case it belongs to.
+    pub case_id: Option<Uuid>,
+    /// The moment it sorts by.
+    pub at: Option<DateTime<FixedOffset>>,
+    /// Facility name (incidents).
+    pub facility: Option<String>,
+    /// Type within the kind (incident type, hearing kind…).
+    pub subtype: Option<String>,
+    /// Draft/final, done/open.
+    pub status: Option<String>,
+}
+
+/// A link from one record to another that must exist.
+#[derive(Debug, Clone)]
+pub struct Reference {
+    /// Field holding the link, for error messages.
+    pub field: &'static str,
+    /// Kind of the target.
+    pub kind: Kind,
+    /// Target id.
+    pub id: Uuid,
+}
+
+/// What the store needs to know about a record kind.
+pub trait Record:
+    Serialize + DeserializeOwned + Validate + Clone + PartialEq + TS + Send + Sync + 'static
+{
+    /// The kind.
+    const KIND: Kind;
+    /// Columns for lists and filters.
+    fn index(&self) -> IndexFields;
+    /// A one-line title for lists and search results.
+    fn title(&self) -> String;
+    /// Free text for full-text search.
+    fn search_text(&self) -> String;
+    /// Links that must point at existing records.
+    fn references(&self) -> Vec<Reference>;
+}
+
+fn join_text(parts: &[&str]) -> String {
+    parts
+        .iter()
+        .filter(|s| !s.is_empty())
+        .copied()
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+impl Record for Client {
+    const KIND: Kind = Kind::Client;
+    fn index(&self) -> IndexFields {
+        IndexFields {
+            at: self.arrested_at.as_ref().map(|e| e.at),
+            subtype: Some(serde_plain(&self.procedural_status)),
+            ..Default::default()
+        }
+    }
+    fn title(&self) -> String {
+        format!("{} ({})", self.full_name, self.pseudonym)
+    }
+    fn search_text(&self) -> String {
+        let mut parts = vec![self.place_of_detention.as_str(), self.notes.as_str()];
+        parts.extend(self.charges.iter().map(String::as_str));
+        parts.extend(self.case_numbers.iter().map(String::as_str));
+        join_text(&parts)
+    }
+    fn references(&self) -> Vec<Reference> {
+        vec![]
+    }
+}
+
+impl Record for Case {
+    const KIND: Kind = Kind::Case;
+    fn index(&self) -> IndexFields {
+        IndexFields {
+            client_id: self.client_ids.first().copied(),
+            at: self
+                .opened_on
+                .and_then(|d| d.and_hms_opt(0, 0, 0))
+                .map(|d| d.and_utc().fixed_offset()),
+            subtype: Some(serde_plain(&self.status)),
+            ..Default::default()
+        }
+    }
+    fn title(&self) -> String {
+        if self.court.is_empty() {
+            format!("Case {}", self.case_number)
+        } else {
+            format!("Case {} — {}", self.case_number, self.court)
+        }
+    }
+    fn search_text(&self) -> String {
+        let mut parts = vec![
+            self.investigating_authority.as_str(),
+            self.judge.as_str(),
+            self.prosecutor.as_str(),
+            self.notes.as_str(),
+        ];
+        parts.extend(self.charges.iter().map(String::as_str));
+        join_text(&parts)
+    }
+    fn references(&self) -> Vec<Reference> {
+        self.client_ids
+            .iter()
+            .map(|id| Reference {
+                field: "client_ids",
+                kind: Kind::Client,
+                id: *id,
+            })
+            .collect()
+    }
+}
+
+impl Record for Hearing {
+    const KIND: Kind = Kind::Hearing;
+    fn index(&self) -> IndexFields {
+        IndexFields {
+            case_id: Some(self.case_id),
+            at: Some(self.at),
+            subtype: Some(serde_plain(&self.kind)),
+            ..Default::default()
+        }
+    }
+    fn title(&self) -> String {
+        let kind = serde_plain(&self.kind).replace('_', " ");
+        if self.court.is_empty() {
+            format!("Hearing: {kind}")
+        } else {
+            format!("Hearing: {kind} — {}", self.court)
+        }
+    }
+    fn search_text(&self) -> String {
+        join_text(&[
+            &self.courtroom,
+            &self.judge,
+            &self.outcome,
+            &self.next_step,
+            &self.notes,
+        ])
+    }
+    fn references(&self) -> Vec<Reference> {
+        vec![Reference {
+            field: "case_id",
+            kind: Kind::Case,
+            id: self.case_id,
+        }]
+    }
+}
+
+impl Record for Deadline {
+    const KIND: Kind = Kind::Deadline;
+    fn index(&self) -> IndexFields {
+        IndexFields {
+            case_id: Some(self.case_id),
+            at: Some(self.due),
+            subtype: Some(serde_plain(&self.kind)),
+            status: Some(if self.done { "done" } else { "open" }.into()),
+            ..Default::default()
+        }
+    }
+    fn title(&self) -> String {
+        format!("Deadline: {}", serde_plain(&self.kind).replace('_', " "))
+    }
+    fn search_text(&self) -> String {
+        join_text(&[&self.source_rule, &self.notes])
+    }
+    fn references(&self) -> Vec<Reference> {
+        vec![Reference {
+            field: "case_id",
+            kind: Kind::Case,
+            id: self.case_id,
+        }]
+    }
+}
+
+impl Record for Incident {
+    const KIND: Kind = Kind::Incident;
+    fn index(&self) -> IndexFields {
+        IndexFields {
+            client_id: Some(self.client_id),
+            case_id: self.case_id,
+            at: Some(self.occurred.at),
+            facility: Some(self.facility.name.clone()),
+            subtype: Some(self.incident_type.as_str().into()),
+            status: Some(self.status.as_str().into()),
+        }
+    }
+    fn title(&self) -> String {
+        format!("{} — {}", self.incident_type.label(), self.facility.name)
+    }
+    fn search_text(&self) -> String {
+        let officials: Vec<String> = self
+            .officials
+            .iter()
+            .map(|o| join_text(&[&o.name, &o.rank, &o.unit, &o.badge]))
+            .collect();
+        let witnesses: Vec<&str> = self.witnesses.iter().map(|w| w.name.as_str()).collect();
+        let mut parts = vec![
+            self.facility.region.as_str(),
+            self.authority.as_str(),
+            self.reason_given.as_str(),
+            self.legal_basis_cited.as_str(),
+            self.meeting_conditions.as_str(),
+            self.client_condition.as_str(),
+            self.notes.as_str(),
+        ];
+        parts.extend(officials.iter().map(String::as_str));
+        parts.extend(witnesses);
+        parts.extend(self.remedies.iter().map(|r| r.complaint_to.as_str()));
+        join_text(&parts)
+    }
+    fn references(&self) -> Vec<Reference> {
+        let mut refs = vec![Reference {
+            field: "client_id",
+            kind: Kind::Client,
+            id: self.client_id,
+        }];
+        if let Some(c) = self.case_id {
+            refs.push(Reference {
+                field: "case_id",
+                kind: Kind::Case,
+                id: c,
+            });
+        }
+        refs
+    }
+}
+
+impl Record for EvidenceNote {
+    const KIND: Kind = Kind::Evidence;
+    fn index(&self) -> IndexFields {
+        IndexFields {
+            client_id: self.client_id,
+            case_id: self.case_id,
+            at: self.obtained_at.as_ref().map(|e| e.at),
+            subtype: Some(serde_plain(&self.kind)),
+            ..Default::default()
+        }
+    }
+    fn title(&self) -> String {
+        let first_line = self.description.lines().next().unwrap_or_default();
+        let short: String = first_line.chars().take(80).collect();
+        format!("Evidence: {short}")
+    }
+    fn search_text(&self) -> String {
+        let names: Vec<&str> = self
+            .attachments
+            .iter()
+            .map(|a| a.file_name.as_str())
+            .collect();
+        let mut parts = vec![self.source.as_str()];
+        parts.extend(names);
+        join_text(&parts)
+    }
+    fn references(&self) -> Vec<Reference> {
+        let mut refs = vec![];
+        if let Some(id) = self.incident_id {
+            refs.push(Reference {
+                field: "incident_id",
+                kind: Kind::Incident,
+                id,
+            });
+        }
+        if let Some(id) = self.case_id {
+            refs.push(Reference {
+                field: "case_id",
+                kind: Kind::Case,
+                id,
+            });
+        }
+        if let Some(id) = self.client_id {
+            refs.push(Reference {
+                field: "client_id",
+                kind: Kind::Client,
+                id,
+            });
+        }
+        refs
+    }
+}
+
+/// The serialised name of a unit enum variant (`"access_denied"`).
+pub(crate) fn serde_plain<T: Serialize>(v: &T) -> String {
+    match serde_json::to_value(v) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => String::new(),
+    }
+}
+
+/// A record as stored: its identity and history position around the data.
+/// Serialises flat (`{"id": …, "revision": 3, …, "full_name": …}`), the
+/// shape of one record in the JSON export.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(bound = "")]
+#[ts(export, concrete(T = Client))]
+pub struct Stored<T: Record> {
+    /// Stable id, kept across exports and imports.
+    pub id: Uuid,
+    /// Counts updates from 1; an import keeps the higher revision.
+    pub revision: u32,
+    /// When first saved.
+    #[ts(type = "string")]
+    pub created_at: DateTime<Utc>,
+    /// When last saved.
+    #[ts(type = "string")]
+    pub updated_at: DateTime<Utc>,
+    /// The record.
+    #[serde(flatten)]
+    #[ts(flatten)]
+    pub data: T,
+}
+
+/// Sortable UTC text for the `at` column (RFC 3339, second precision).
+pub(crate) fn sort_key(at: &DateTime<FixedOffset>) -> String {
+    at.with_timezone(&Utc)
+        .to_rfc3339_opts(SecondsFormat::Secs, true)
+}

@@ -1,0 +1,224 @@
+//! Secret values: passphrases, recovery codes and raw keys.
+//!
+//! Each type keeps its bytes in `secrecy`/`zeroize` containers so they are
+//! wiped when dropped, prints as `[redacted]` in `Debug`, and hands out its
+//! contents only through a method named `expose_secret`, which makes every
+//! place that touches a secret easy to find in review.
+
+use rand::RngCore;
+use secrecy::{ExposeSecret, SecretBox, SecretString};
+use std::fmt;
+
+/// Shortest passphrase accepted when a vault is created or re-keyed.
+pub const MIN_PASSPHRASE_CHARS: usize = 8;
+
+/// A passphrase typed by the lawyer.
+pub struct Passphrase(SecretString);
+
+impl Passphrase {
+    /// Wraps a passphrase; the `String` is moved into a zeroizing container.
+    pub fn new(s: String) -> Self {
+        Self(SecretString::from(s))
+    }
+
+    /// The passphrase text.
+    pub fn expose_secret(&self) -> &str {
+        self.0.expose_secret()
+    }
+
+    /// A copy as `SecretString`, the type the age crate takes.
+    pub(crate) fn to_secret_string(&self) -> SecretString {
+        SecretString::from(self.0.expose_secret().to_owned())
+    }
+
+    /// Refuses passphrases too short to protect a seized laptop.
+    pub fn check_strength(&self) -> Result<(), crate::model::ValidationError> {
+        let n = self.expose_secret().chars().count();
+        if n < MIN_PASSPHRASE_CHARS {
+            return Err(crate::model::ValidationError::new(
+                "passphrase",
+                format!("must be at least {MIN_PASSPHRASE_CHARS} characters long (it has {n})"),
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Passphrase {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Passphrase([redacted])")
+    }
+}
+
+/// Alphabet of recovery codes: Crockford base32, which has no I, L, O or U
+/// so that a code copied by hand from paper cannot be misread.
+const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+/// The recovery code shown once at vault creation: 160 random bits written
+/// as eight groups of four characters, e.g. `7K2M-…`. It is an independent
+/// second wrapping of the database key, usable with the stock `age` CLI.
+pub struct RecoveryCode(SecretString);
+
+impl RecoveryCode {
+    /// A fresh random code.
+    pub(crate) fn generate() -> Self {
+        let mut bytes = zeroize::Zeroizing::new([0u8; 20]);
+        rand::rngs::OsRng.fill_bytes(bytes.as_mut());
+        let mut bits: u64 = 0;
+        let mut nbits = 0;
+        let mut out = String::with_capacity(39);
+        for b in bytes.iter() {
+            bits = (bits << 8) | u64::from(*b);
+            nbits += 8;
+            while nbits >= 5 {
+                nbits -= 5;
+                let idx = ((bits >> nbits) & 31) as usize;
+                if !out.is_empty() && out.len() % 5 == 4 {
+                    out.push('-');
+                }
+                out.push(char::from(CROCKFORD[idx]));
+            }
+        }
+        Self(SecretString::from(out))
+    }
+
+    /// Parses a code as a person would type it: any case, spaces or dashes
+    /// anywhere, and the look-alikes O→0 and I/L→1 forgiven.
+    pub fn parse(input: &str) -> Result<Self, crate::model::ValidationError> {
+        let mut clean = zeroize::Zeroizing::new(String::with_capacity(32));
+        for c in input.chars() {
+            let c = match c.to_ascii_uppercase() {
+                ' ' | '-' | '\t' | '\n' | '\r' => continue,
+                'O' => '0',
+                'I' | 'L' => '1',
+                c => c,
+            };
+            if !c.is_ascii() || !CROCKFORD.contains(&(c as u8)) {
+                return Err(crate::model::ValidationError::new(
+                    "recovery_code",
+                    "contains a character that is not part of any recovery code",
+                ));
+            }
+            clean.push(c);
+        }
+        if clean.len() != 32 {
+            return Err(crate::model::ValidationError::new(
+                "recovery_code",
+                format!(
+                    "must have 32 characters (8 groups of 4); it has {}",
+                    clean.len()
+                ),
+            ));
+        }
+        let mut grouped = String::with_capacity(39);
+        for (i, c) in clean.chars().enumerate() {
+            if i > 0 && i % 4 == 0 {
+                grouped.push('-');
+            }
+            grouped.push(c);
+        }
+        Ok(Self(SecretString::from(grouped)))
+    }
+
+    /// The code in its canonical `XXXX-XXXX-…` form, to show the user once.
+    pub fn expose_secret(&self) -> &str {
+        self.0.expose_secret()
+    }
+
+    pub(crate) fn to_secret_string(&self) -> SecretString {
+        SecretString::from(self.0.expose_secret().to_owned())
+    }
+}
+
+impl fmt::Debug for RecoveryCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("RecoveryCode([redacted])")
+    }
+}
+
+/// The random 256-bit key of the SQLCipher database.
+pub(crate) struct DbKey(SecretBox<[u8; 32]>);
+
+impl DbKey {
+    pub(crate) fn generate() -> Self {
+        let mut key = SecretBox::new(Box::new([0u8; 32]));
+        rand::rngs::OsRng.fill_bytes(secrecy::ExposeSecretMut::expose_secret_mut(&mut key));
+        Self(key)
+    }
+
+    /// Parses the 64 hex characters stored (encrypted) in a key file.
+    pub(crate) fn from_hex(hex_text: &[u8]) -> Option<Self> {
+        let trimmed = hex_text.trim_ascii();
+        if trimmed.len() != 64 {
+            return None;
+        }
+        let mut key = SecretBox::new(Box::new([0u8; 32]));
+        hex::decode_to_slice(
+            trimmed,
+            secrecy::ExposeSecretMut::expose_secret_mut(&mut key),
+        )
+        .ok()?;
+        Some(Self(key))
+    }
+
+    /// Lower-case hex, as written inside the key files.
+    pub(crate) fn to_hex(&self) -> zeroize::Zeroizing<String> {
+        zeroize::Zeroizing::new(hex::encode(self.0.expose_secret()))
+    }
+
+    /// The `PRAGMA key` value for a raw key: `"x'<hex>'"` skips SQLCipher's
+    /// own PBKDF2, since the key is already random.
+    pub(crate) fn sqlcipher_pragma(&self) -> zeroize::Zeroizing<String> {
+        zeroize::Zeroizing::new(format!("x'{}'", self.to_hex().as_str()))
+    }
+
+    pub(crate) fn bytes(&self) -> &[u8; 32] {
+        self.0.expose_secret()
+    }
+}
+
+impl fmt::Debug for DbKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("DbKey([redacted])")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recovery_code_round_trips_through_sloppy_typing() {
+        let code = RecoveryCode::generate();
+        let shown = code.expose_secret().to_owned();
+        assert_eq!(shown.len(), 39, "{shown}");
+        let typed = shown.to_lowercase().replace('-', " ").replace('0', "o");
+        let parsed = RecoveryCode::parse(&typed).unwrap();
+        assert_eq!(parsed.expose_secret(), shown);
+    }
+
+    #[test]
+    fn recovery_code_rejects_wrong_length_and_alphabet() {
+        assert_eq!(
+            RecoveryCode::parse("ABCD").unwrap_err().field,
+            "recovery_code"
+        );
+        assert!(RecoveryCode::parse(&"U".repeat(32)).is_err());
+    }
+
+    #[test]
+    fn secrets_do_not_print() {
+        let p = Passphrase::new("correct horse".into());
+        assert!(!format!("{p:?}").contains("horse"));
+        let k = DbKey::generate();
+        assert!(!format!("{k:?}").contains(&k.to_hex()[..8]));
+    }
+
+    #[test]
+    fn db_key_hex_round_trip() {
+        let k = DbKey::generate();
+        let back = DbKey::from_hex(k.to_hex().as_bytes()).unwrap();
+        assert_eq!(k.bytes(), back.bytes());
+        assert!(DbKey::from_hex(b"zz").is_none());
+    }
+}

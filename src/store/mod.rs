@@ -1,0 +1,626 @@
+//! The record store: validated writes with history, and reads.
+//!
+//! Every write runs in one SQLite transaction that updates the record, its
+//! full-text entry and the revision chain together, so a crash leaves all
+//! three or none. Writes go through [`Writer`], which an importer can use
+//! to apply many records atomically; `Vault::insert` and friends are
+//! one-record shorthands.
+
+mod attachments;
+pub(crate) mod revisions;
+mod verify;
+
+pub use attachments::AttachmentError;
+pub use revisions::Revision;
+pub use verify::VerifyReport;
+
+use crate::error::{Error, Result};
+use crate::model::{sort_key, IndexFields, Kind, Record, Stored};
+use crate::vault::{Vault, VaultError};
+use chrono::{DateTime, FixedOffset, Utc};
+use revisions::Op;
+use rusqlite::{params, OptionalExtension, Transaction};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use uuid::Uuid;
+
+/// Filters for listing records of one kind. Unset fields do not filter.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ts_rs::TS)]
+#[serde(default)]
+#[ts(export)]
+pub struct ListFilter {
+    /// Records of this client.
+    pub client_id: Option<Uuid>,
+    /// Records of this case.
+    pub case_id: Option<Uuid>,
+    /// Facility name, exact and case-insensitive.
+    pub facility: Option<String>,
+    /// Type within the kind: incident type, hearing kind…
+    pub subtype: Option<String>,
+    /// draft/final for incidents, open/done for deadlines.
+    pub status: Option<String>,
+    /// From this moment (inclusive).
+    #[ts(type = "string | null")]
+    pub from: Option<DateTime<FixedOffset>>,
+    /// Until this moment (inclusive).
+    #[ts(type = "string | null")]
+    pub to: Option<DateTime<FixedOffset>>,
+    /// Oldest first instead of newest first.
+    pub oldest_first: bool,
+    /// At most this many (default 500).
+    pub limit: Option<u32>,
+    /// Skip this many.
+    pub offset: Option<u32>,
+}
+
+/// A `WHERE` clause built from optional filters, with numbered parameters.
+pub(crate) struct SqlFilter {
+    pub(crate) sql: String,
+    pub(crate) args: Vec<Box<dyn rusqlite::ToSql>>,
+}
+
+impl SqlFilter {
+    pub(crate) fn new(select: &str, first: impl rusqlite::ToSql + 'static) -> Self {
+        Self {
+            sql: select.to_owned(),
+            args: vec![Box::new(first)],
+        }
+    }
+
+    /// Appends `AND cond`, where the one `?` in `cond` binds `v`.
+    pub(crate) fn and(&mut self, cond: &str, v: impl rusqlite::ToSql + 'static) {
+        self.args.push(Box::new(v));
+        let n = format!("?{}", self.args.len());
+        self.sql.push_str(" AND ");
+        self.sql.push_str(&cond.replace('?', &n));
+    }
+
+    /// The filters lists and search share; `t` is the table alias prefix.
+    pub(crate) fn common(
+        &mut self,
+        t: &str,
+        case_id: Option<Uuid>,
+        facility: Option<&str>,
+        subtype: Option<&str>,
+        from: Option<DateTime<FixedOffset>>,
+        to: Option<DateTime<FixedOffset>>,
+    ) {
+        if let Some(c) = case_id {
+            self.and(&format!("{t}case_id = ?"), c.to_string());
+        }
+        if let Some(v) = facility {
+            self.and(&format!("{t}facility = ? COLLATE NOCASE"), v.to_owned());
+        }
+        if let Some(v) = subtype {
+            self.and(&format!("{t}subtype = ?"), v.to_owned());
+        }
+        if let Some(v) = from {
+            self.and(&format!("{t}at >= ?"), sort_key(&v));
+        }
+        if let Some(v) = to {
+            self.and(&format!("{t}at <= ?"), sort_key(&v));
+        }
+    }
+}
+
+/// What `put_stored` did with an incoming record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum PutOutcome {
+    /// It was new.
+    Added,
+    /// It replaced an older revision.
+    Replaced,
+    /// The same revision was already there, unchanged.
+    Unchanged,
+    /// A newer revision was already there; the incoming one was ignored.
+    KeptNewer,
+    /// The same revision number with different content: nothing changed, report it.
+    Conflict,
+}
+
+/// Writes inside one transaction. Dropped without `commit`, nothing is kept.
+pub struct Writer<'v> {
+    tx: Transaction<'v>,
+    device: &'v str,
+}
+
+fn decode<T: Record>(
+    id: String,
+    revision: u32,
+    created_at: String,
+    updated_at: String,
+    data: &str,
+) -> std::result::Result<Stored<T>, String> {
+    let parse_time = |s: &str| {
+        DateTime::parse_from_rfc3339(s)
+            .map(|d| d.with_timezone(&Utc))
+            .map_err(|e| e.to_string())
+    };
+    Ok(Stored {
+        id: Uuid::parse_str(&id).map_err(|e| e.to_string())?,
+        revision,
+        created_at: parse_time(&created_at)?,
+        updated_at: parse_time(&updated_at)?,
+        data: serde_json::from_str(data).map_err(|e| e.to_string())?,
+    })
+}
+
+pub(crate) fn get_in<T: Record>(
+    conn: &rusqlite::Connection,
+    db_path: &std::path::Path,
+    id: Uuid,
+) -> Result<Option<Stored<T>>> {
+    let row = conn
+        .query_row(
+            "SELECT id, revision, created_at, updated_at, data FROM records WHERE kind = ?1 AND id = ?2",
+            params![T::KIND.as_str(), id.to_string()],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get::<_, String>(4)?)),
+        )
+        .optional()?;
+    row.map(|(i, rev, c, u, d)| {
+        decode::<T>(i, rev, c, u, &d).map_err(|why| {
+            Error::Vault(VaultError::corrupt(
+                db_path,
+                format!("{} {id} cannot be read: {why}", T::KIND),
+            ))
+        })
+    })
+    .transpose()
+}
+
+impl<'v> Writer<'v> {
+    fn check_refs<T: Record>(&self, data: &T) -> Result<()> {
+        for r in data.references() {
+            let exists: bool = self.tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM records WHERE kind = ?1 AND id = ?2)",
+                params![r.kind.as_str(), r.id.to_string()],
+                |row| row.get(0),
+            )?;
+            if !exists {
+                return Err(Error::Invalid(crate::model::ValidationError::new(
+                    r.field,
+                    format!("no {} with id {} in this vault", r.kind, r.id),
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    fn write_row<T: Record>(&self, s: &Stored<T>, json: &str, replace: bool) -> Result<()> {
+        let IndexFields {
+            client_id,
+            case_id,
+            at,
+            facility,
+            subtype,
+            status,
+        } = s.data.index();
+        let args = params![
+            T::KIND.as_str(),
+            s.id.to_string(),
+            s.revision,
+            s.created_at.to_rfc3339(),
+            s.updated_at.to_rfc3339(),
+            client_id.map(|u| u.to_string()),
+            case_id.map(|u| u.to_string()),
+            at.as_ref().map(sort_key),
+            facility,
+            subtype,
+            status,
+            json
+        ];
+        let seq: i64 = if replace {
+            self.tx.query_row(
+                "UPDATE records SET revision = ?3, created_at = ?4, updated_at = ?5, client_id = ?6,
+                        case_id = ?7, at = ?8, facility = ?9, subtype = ?10, status = ?11, data = ?12
+                 WHERE kind = ?1 AND id = ?2 RETURNING seq",
+                args,
+                |r| r.get(0),
+            )?
+        } else {
+            self.tx.query_row(
+                "INSERT INTO records (kind, id, revision, created_at, updated_at, client_id, case_id,
+                                      at, facility, subtype, status, data)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) RETURNING seq",
+                args,
+                |r| r.get(0),
+            )?
+        };
+        self.tx
+            .execute("DELETE FROM search_fts WHERE rowid = ?1", [seq])?;
+        self.tx.execute(
+            "INSERT INTO search_fts (rowid, title, body) VALUES (?1, ?2, ?3)",
+            params![seq, s.data.title(), s.data.search_text()],
+        )?;
+        Ok(())
+    }
+
+    fn to_json<T: Record>(data: &T) -> Result<(String, Value)> {
+        let value = serde_json::to_value(data).map_err(|e| {
+            Error::Invalid(crate::model::ValidationError::new(
+                "",
+                format!("cannot encode: {e}"),
+            ))
+        })?;
+        Ok((value.to_string(), value))
+    }
+
+    /// Saves a new record.
+    pub fn insert<T: Record>(&mut self, data: T) -> Result<Stored<T>> {
+        data.validate()?;
+        self.check_refs(&data)?;
+        let now = Utc::now();
+        let stored = Stored {
+            id: Uuid::new_v4(),
+            revision: 1,
+            created_at: now,
+            updated_at: now,
+            data,
+        };
+        let (json, value) = Self::to_json(&stored.data)?;
+        self.write_row(&stored, &json, false)?;
+        revisions::append(
+            &self.tx,
+            self.device,
+            T::KIND,
+            stored.id,
+            1,
+            Op::Create,
+            &revisions::diff(None, Some(&value)),
+            Some(&revisions::sha256_hex(json.as_bytes())),
+        )?;
+        Ok(stored)
+    }
+
+    /// Replaces a record, if nobody saved it since `expected_revision`.
+    pub fn update<T: Record>(
+        &mut self,
+        id: Uuid,
+        expected_revision: u32,
+        data: T,
+    ) -> Result<Stored<T>> {
+        data.validate()?;
+        self.check_refs(&data)?;
+        let old = self.get::<T>(id)?;
+        if old.revision != expected_revision {
+            return Err(Error::Conflict {
+                kind: T::KIND,
+                id,
+                current: old.revision,
+            });
+        }
+        let (json, value) = Self::to_json(&data)?;
+        let old_value = serde_json::to_value(&old.data).unwrap_or(Value::Null);
+        let changes = revisions::diff(Some(&old_value), Some(&value));
+        if changes.as_object().is_some_and(|m| m.is_empty()) {
+            return Ok(old);
+        }
+        let stored = Stored {
+            id,
+            revision: old.revision + 1,
+            created_at: old.created_at,
+            updated_at: Utc::now(),
+            data,
+        };
+        self.write_row(&stored, &json, true)?;
+        revisions::append(
+            &self.tx,
+            self.device,
+            T::KIND,
+            id,
+            stored.revision,
+            Op::Update,
+            &changes,
+            Some(&revisions::sha256_hex(json.as_bytes())),
+        )?;
+        Ok(stored)
+    }
+
+    /// Deletes a record nothing else refers to. The revision keeps its
+    /// last content, so the history still shows what was removed.
+    pub fn delete<T: Record>(&mut self, id: Uuid) -> Result<()> {
+        let old = self.get::<T>(id)?;
+        let id_text = id.to_string();
+        let count: i64 = self.tx.query_row(
+            "SELECT count(*) FROM records
+             WHERE (client_id = ?1 OR case_id = ?1 OR data LIKE '%' || ?1 || '%') AND id <> ?1",
+            [&id_text],
+            |r| r.get(0),
+        )?;
+        if count > 0 {
+            return Err(Error::InUse {
+                kind: T::KIND,
+                id,
+                count: count as u64,
+            });
+        }
+        let seq: i64 = self.tx.query_row(
+            "DELETE FROM records WHERE kind = ?1 AND id = ?2 RETURNING seq",
+            params![T::KIND.as_str(), id_text],
+            |r| r.get(0),
+        )?;
+        self.tx
+            .execute("DELETE FROM search_fts WHERE rowid = ?1", [seq])?;
+        let old_value = serde_json::to_value(&old.data).unwrap_or(Value::Null);
+        revisions::append(
+            &self.tx,
+            self.device,
+            T::KIND,
+            id,
+            old.revision + 1,
+            Op::Delete,
+            &revisions::diff(Some(&old_value), None),
+            None,
+        )?;
+        Ok(())
+    }
+
+    /// Merges a record from an export: added if new, replacing an older
+    /// revision, otherwise left alone. The id, revision and timestamps of
+    /// the incoming record are kept, so exporting again updates, never
+    /// duplicates.
+    pub fn put_stored<T: Record>(&mut self, incoming: &Stored<T>) -> Result<PutOutcome> {
+        incoming.data.validate()?;
+        self.check_refs(&incoming.data)?;
+        let existing: Option<Stored<T>> = get_in(&self.tx, std::path::Path::new(""), incoming.id)?;
+        let (json, value) = Self::to_json(&incoming.data)?;
+        let snapshot = revisions::sha256_hex(json.as_bytes());
+        let (outcome, op, changes) = match &existing {
+            None => (
+                PutOutcome::Added,
+                Op::Create,
+                revisions::diff(None, Some(&value)),
+            ),
+            Some(old) if old.revision > incoming.revision => return Ok(PutOutcome::KeptNewer),
+            Some(old) if old.revision == incoming.revision => {
+                return Ok(if old.data == incoming.data {
+                    PutOutcome::Unchanged
+                } else {
+                    PutOutcome::Conflict
+                })
+            }
+            Some(old) => {
+                let old_value = serde_json::to_value(&old.data).unwrap_or(Value::Null);
+                (
+                    PutOutcome::Replaced,
+                    Op::Update,
+                    revisions::diff(Some(&old_value), Some(&value)),
+                )
+            }
+        };
+        self.write_row(incoming, &json, existing.is_some())?;
+        revisions::append(
+            &self.tx,
+            self.device,
+            T::KIND,
+            incoming.id,
+            incoming.revision,
+            op,
+            &changes,
+            Some(&snapshot),
+        )?;
+        Ok(outcome)
+    }
+
+    /// Reads a record inside this transaction.
+    pub fn get<T: Record>(&self, id: Uuid) -> Result<Stored<T>> {
+        get_in::<T>(&self.tx, std::path::Path::new("vekil.db"), id)?.ok_or(Error::NotFound {
+            kind: T::KIND,
+            id: id.to_string(),
+        })
+    }
+
+    /// Keeps everything written.
+    pub fn commit(self) -> Result<()> {
+        self.tx.commit().map_err(Error::from)
+    }
+}
+
+impl Vault {
+    /// Runs `f` in one transaction; commits if it returns `Ok`.
+    pub fn write<R>(&self, f: impl FnOnce(&mut Writer<'_>) -> Result<R>) -> Result<R> {
+        let tx = self
+            .conn
+            .unchecked_transaction()
+            .map_err(|e| self.db_error(e))?;
+        let mut w = Writer {
+            tx,
+            device: &self.device_id,
+        };
+        let out = f(&mut w)?;
+        w.commit()?;
+        Ok(out)
+    }
+
+    /// Saves a new record.
+    pub fn insert<T: Record>(&self, data: T) -> Result<Stored<T>> {
+        self.write(|w| w.insert(data))
+    }
+
+    /// Saves a changed record; `expected_revision` guards against
+    /// overwriting a change made in between.
+    pub fn update<T: Record>(
+        &self,
+        id: Uuid,
+        expected_revision: u32,
+        data: T,
+    ) -> Result<Stored<T>> {
+        self.write(|w| w.update(id, expected_revision, data))
+    }
+
+    /// Deletes a record that nothing refers to.
+    pub fn delete<T: Record>(&self, id: Uuid) -> Result<()> {
+        self.write(|w| w.delete::<T>(id))
+    }
+
+    /// Reads one record.
+    pub fn get<T: Record>(&self, id: Uuid) -> Result<Stored<T>> {
+        get_in::<T>(&self.conn, &self.db_path(), id)?.ok_or(Error::NotFound {
+            kind: T::KIND,
+            id: id.to_string(),
+        })
+    }
+
+    /// Finds the one record whose id starts with `prefix` (at least 4
+    /// characters), so the CLI can take short ids as git does.
+    pub fn resolve<T: Record>(&self, prefix: &str) -> Result<Uuid> {
+        let p = prefix.trim().to_ascii_lowercase();
+        if let Ok(id) = Uuid::parse_str(&p) {
+            return Ok(id);
+        }
+        if p.len() < 4 || !p.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
+            return Err(Error::NotFound {
+                kind: T::KIND,
+                id: prefix.into(),
+            });
+        }
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id FROM records WHERE kind = ?1 AND id LIKE ?2 || '%' LIMIT 2")?;
+        let ids: Vec<String> = stmt
+            .query_map(params![T::KIND.as_str(), p], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        match ids.as_slice() {
+            [one] => Uuid::parse_str(one).map_err(|_| Error::NotFound {
+                kind: T::KIND,
+                id: prefix.into(),
+            }),
+            [] => Err(Error::NotFound {
+                kind: T::KIND,
+                id: prefix.into(),
+            }),
+            _ => Err(Error::Ambiguous {
+                kind: T::KIND,
+                prefix: prefix.into(),
+            }),
+        }
+    }
+
+    /// Lists records of one kind, newest first unless asked otherwise.
+    pub fn list<T: Record>(&self, f: &ListFilter) -> Result<Vec<Stored<T>>> {
+        let mut q = SqlFilter::new(
+            "SELECT id, revision, created_at, updated_at, data FROM records WHERE kind = ?1",
+            T::KIND.as_str(),
+        );
+        if let Some(c) = f.client_id {
+            if T::KIND == Kind::Case {
+                q.and(
+                    "EXISTS (SELECT 1 FROM json_each(data, '$.client_ids') WHERE value = ?)",
+                    c.to_string(),
+                );
+            } else {
+                q.and("client_id = ?", c.to_string());
+            }
+        }
+        q.common(
+            "",
+            f.case_id,
+            f.facility.as_deref(),
+            f.subtype.as_deref(),
+            f.from,
+            f.to,
+        );
+        if let Some(v) = &f.status {
+            q.and("status = ?", v.clone());
+        }
+        let SqlFilter { mut sql, args } = q;
+        sql.push_str(if f.oldest_first {
+            " ORDER BY at IS NULL, at ASC, seq ASC"
+        } else {
+            " ORDER BY at IS NULL, at DESC, seq DESC"
+        });
+        sql.push_str(&format!(
+            " LIMIT {} OFFSET {}",
+            f.limit.unwrap_or(500),
+            f.offset.unwrap_or(0)
+        ));
+        let mut stmt = self
+            .conn
+            .prepare_cached(&sql)
+            .map_err(|e| self.db_error(e))?;
+        let rows = stmt
+            .query_map(rusqlite::params_from_iter(args.iter()), |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get::<_, String>(4)?,
+                ))
+            })
+            .map_err(|e| self.db_error(e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (i, rev, c, u, d) = row.map_err(|e| self.db_error(e))?;
+            out.push(decode::<T>(i, rev, c, u, &d).map_err(|why| {
+                Error::Vault(VaultError::corrupt(
+                    self.db_path(),
+                    format!("a {} cannot be read: {why}", T::KIND),
+                ))
+            })?);
+        }
+        Ok(out)
+    }
+
+    /// How many records of a kind the vault holds.
+    pub fn count(&self, kind: Kind) -> Result<u64> {
+        let n: i64 = self.conn.query_row(
+            "SELECT count(*) FROM records WHERE kind = ?1",
+            [kind.as_str()],
+            |r| r.get(0),
+        )?;
+        Ok(n as u64)
+    }
+
+    /// The history of one record, oldest first.
+    pub fn history(&self, kind: Kind, id: Uuid) -> Result<Vec<Revision>> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {} FROM revisions WHERE kind = ?1 AND record_id = ?2 ORDER BY seq",
+            revisions::SELECT_COLUMNS
+        ))?;
+        let rows = stmt.query_map(params![kind.as_str(), id.to_string()], revisions::read_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Facility names used before, most used first, for autocomplete.
+    pub fn facility_names(&self, prefix: &str) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT facility FROM records WHERE kind = 'incident' AND facility LIKE ?1 || '%'
+             GROUP BY facility COLLATE NOCASE ORDER BY count(*) DESC, facility LIMIT 20",
+        )?;
+        let escaped = prefix.replace(['%', '_'], "");
+        let rows = stmt.query_map([escaped], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Keeps an unsaved form (as JSON text) encrypted in the vault, so an
+    /// auto-lock never loses what the lawyer was typing.
+    pub fn put_draft(&self, name: &str, body: &str) -> Result<()> {
+        if body.len() > 4 * crate::model::LONG_MAX {
+            return Err(Error::Invalid(crate::model::ValidationError::new(
+                "draft",
+                "is too large",
+            )));
+        }
+        self.conn.execute(
+            "INSERT INTO drafts (name, body, saved_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT (name) DO UPDATE SET body = excluded.body, saved_at = excluded.saved_at",
+            params![name, body, Utc::now().to_rfc3339()],
+        )?;
+        Ok(())
+    }
+
+    /// Returns and forgets a kept draft.
+    pub fn take_draft(&self, name: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row(
+                "DELETE FROM drafts WHERE name = ?1 RETURNING body",
+                [name],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+}

@@ -1,0 +1,87 @@
+//! Key files: the database key wrapped with age, once per unlock method.
+//!
+//! `key.passphrase.age` and `key.recovery.age` each hold the same 64 hex
+//! characters of the database key, encrypted with an age scrypt recipient
+//! (age allows a passphrase recipient only alone in its file). Both are
+//! ordinary age files: `age -d key.recovery.age` with the recovery code as
+//! the passphrase prints the key, which is the documented last resort if
+//! Vekil itself is gone.
+
+use super::error::{Result, VaultError};
+use super::fsutil;
+use crate::secret::DbKey;
+use age::secrecy::SecretString;
+use sha2::{Digest, Sha256};
+use std::io::{Read, Write};
+use std::path::Path;
+
+/// scrypt work factor (log2 N) for new key files. 2^18 takes ~0.6 s here,
+/// the same default as the `age` CLI, and 2^19 ~1.2 s; see
+/// docs/design/storage.md for the measurement.
+pub const DEFAULT_KDF_LOG_N: u8 = 18;
+/// Highest work factor accepted when unwrapping, so a tampered file cannot
+/// make an unlock take minutes.
+const MAX_KDF_LOG_N: u8 = 22;
+
+/// Outcome of trying a passphrase on a key file.
+pub(crate) enum Unwrap {
+    Key(DbKey),
+    WrongSecret,
+}
+
+/// Encrypts the key to `secret` and writes it durably to `path`;
+/// returns the SHA-256 (hex) of the file written.
+pub(crate) fn wrap(path: &Path, key: &DbKey, secret: SecretString, log_n: u8) -> Result<String> {
+    let mut recipient = age::scrypt::Recipient::new(secret);
+    recipient.set_work_factor(log_n);
+    let encryptor = age::Encryptor::with_recipients(std::iter::once(&recipient as _))
+        .map_err(|e| VaultError::Crypto(e.to_string()))?;
+    let mut out = Vec::new();
+    let mut w = encryptor
+        .wrap_output(&mut out)
+        .map_err(|e| VaultError::Crypto(e.to_string()))?;
+    w.write_all(key.to_hex().as_bytes())
+        .and_then(|_| w.finish().map(|_| ()))
+        .map_err(|e| VaultError::Crypto(e.to_string()))?;
+    fsutil::write_atomic(path, &out)?;
+    Ok(hex::encode(Sha256::digest(&out)))
+}
+
+/// Tries `secret` on the key file at `path`. A file whose digest differs
+/// from `expected_sha256` is reported as damaged rather than as a wrong
+/// passphrase, since some bit flips are indistinguishable from one.
+pub(crate) fn unwrap(path: &Path, secret: SecretString, expected_sha256: &str) -> Result<Unwrap> {
+    let bytes = fsutil::read(path)?;
+    let digest_ok = hex::encode(Sha256::digest(&bytes)) == expected_sha256;
+    let damaged = |why: &str| VaultError::corrupt(path, why.to_owned());
+    let decryptor = match age::Decryptor::new_buffered(&bytes[..]) {
+        Ok(d) => d,
+        Err(_) => return Err(damaged("not a readable age key file")),
+    };
+    if !decryptor.is_scrypt() {
+        return Err(damaged("not a passphrase-protected key file"));
+    }
+    let mut identity = age::scrypt::Identity::new(secret);
+    identity.set_max_work_factor(MAX_KDF_LOG_N);
+    let mut reader = match decryptor.decrypt(std::iter::once(&identity as _)) {
+        Ok(r) => r,
+        Err(age::DecryptError::NoMatchingKeys | age::DecryptError::DecryptionFailed)
+            if digest_ok =>
+        {
+            return Ok(Unwrap::WrongSecret)
+        }
+        Err(age::DecryptError::ExcessiveWork { .. }) => {
+            return Err(damaged(
+                "asks for an unreasonable amount of key-derivation work",
+            ))
+        }
+        Err(_) => return Err(damaged("its contents do not match the vault header")),
+    };
+    let mut hex_text = zeroize::Zeroizing::new(Vec::with_capacity(64));
+    reader
+        .read_to_end(&mut hex_text)
+        .map_err(|_| damaged("the encrypted key is truncated or altered"))?;
+    DbKey::from_hex(&hex_text)
+        .map(Unwrap::Key)
+        .ok_or_else(|| damaged("does not contain a database key"))
+}

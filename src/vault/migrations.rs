@@ -1,0 +1,38 @@
+//! Numbered, forward-only schema migrations.
+//!
+//! Each file in `migrations/` is embedded at build time, run in its own
+//! IMMEDIATE transaction, and recorded in `PRAGMA user_version`. Shipped
+//! files are never edited. A database newer than this build is refused
+//! rather than risk writing a schema it does not understand.
+
+use super::error::{Result, VaultError};
+use rusqlite::Connection;
+
+/// Every migration in order; index + 1 is the schema version it produces.
+pub(crate) const MIGRATIONS: &[(&str, &str)] =
+    &[("0001_init", include_str!("../../migrations/0001_init.sql"))];
+
+/// Schema version this build writes.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// Brings `conn` up to `target` (normally [`SCHEMA_VERSION`]).
+pub(crate) fn migrate_to(conn: &mut Connection, target: i64) -> Result<()> {
+    let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if current > SCHEMA_VERSION {
+        return Err(VaultError::FromFuture {
+            found: current,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    for (i, (_name, sql)) in MIGRATIONS.iter().enumerate() {
+        let version = i as i64 + 1;
+        if version <= current || version > target {
+            continue;
+        }
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", version)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
