@@ -1,0 +1,1 @@
+//! HURIDOCS mapping (placeholder).
