@@ -115,12 +115,6 @@ fn header(path: &str, size: u64, mtime: u64) -> Result<tar::Header> {
     Ok(h)
 }
 
-/// Media types whose embedded metadata (EXIF, GPS) this build cannot
-/// strip yet; such attachments leave only in the full profile.
-fn may_carry_location(media_type: &str) -> bool {
-    media_type.starts_with("image/") || media_type.starts_with("video/")
-}
-
 /// Writes a bundle for `recipients` to `out_path`, with progress lines
 /// given to `progress`.
 pub fn write(
@@ -160,17 +154,15 @@ pub fn write(
         },
     ];
     let mut attachments = vec![];
-    let mut skipped = vec![];
+    let skipped: Vec<String> = set
+        .excluded
+        .iter()
+        .filter(|e| e.kind == crate::model::Kind::Evidence && e.reason.contains("attachment"))
+        .map(|e| format!("evidence {}: {}", e.id, e.reason))
+        .collect();
     let mut seen = std::collections::HashSet::new();
     for e in &set.evidence {
         for a in &e.record.data.attachments {
-            if set.profile != Profile::Full && may_carry_location(&a.media_type) {
-                skipped.push(format!(
-                    "{} ({}): may carry EXIF/GPS metadata; only the full profile includes it",
-                    a.file_name, a.sha256
-                ));
-                continue;
-            }
             let sha = a.sha256.to_ascii_lowercase();
             if seen.insert(sha.clone()) {
                 files.push(ManifestFile {

@@ -383,6 +383,22 @@ pub fn select(vault: &Vault, opts: &ExportOptions) -> Result<ExportSet> {
             }
             let mut o = Out::keep(e);
             let d = &mut o.record.data;
+            if !backup {
+                let before = d.attachments.len();
+                d.attachments.retain(|a| !may_carry_location(&a.media_type));
+                if d.attachments.len() != before {
+                    o.replaced.push("attachments");
+                    excluded.push(Excluded {
+                        kind: Kind::Evidence,
+                        id: o.record.id,
+                        reason: format!(
+                            "{} image/video attachment(s) held back: their EXIF/GPS metadata \
+                             cannot be stripped yet, so they leave only in the full backup",
+                            before - d.attachments.len()
+                        ),
+                    });
+                }
+            }
             if d.incident_id
                 .is_some_and(|id| !exported_incidents.contains(&id))
             {
@@ -429,6 +445,12 @@ pub fn select(vault: &Vault, opts: &ExportOptions) -> Result<ExportSet> {
         deadlines,
         excluded,
     })
+}
+
+/// Media types whose embedded metadata (EXIF, GPS) this build cannot
+/// strip yet; such attachments leave only in the lawyer's own backup.
+pub(crate) fn may_carry_location(media_type: &str) -> bool {
+    media_type.starts_with("image/") || media_type.starts_with("video/")
 }
 
 fn redact_client(c: Stored<Client>, profile: Profile) -> Out<Client> {
