@@ -360,42 +360,32 @@ fn walk(
         // The manifest and its signature come first.
         match (&name, index) {
             (EntryName::Manifest, 0) => {
-                let bytes = read_small(&mut entry, size, &shown)?;
-                let m: Manifest = serde_json::from_slice(&bytes).map_err(|e| {
-                    ImportError::Invalid(format!("manifest.json is not a valid manifest: {e}"))
-                })?;
-                if m.format != MANIFEST_FORMAT || m.version != 1 {
-                    return Err(ImportError::Invalid(format!(
-                        "manifest.json is {} version {}, this build reads {MANIFEST_FORMAT} version 1",
-                        m.format, m.version
-                    )));
-                }
-                let sha = hex::encode(Sha256::digest(&bytes));
-                manifest = Some((m, sha));
-                manifest_bytes = Some(bytes);
+                // Kept raw: nothing in it is trusted before the signature.
+                manifest_bytes = Some(read_small(&mut entry, size, &shown)?);
                 continue;
             }
             (EntryName::ManifestSig, 1) => {
                 let sig = read_small(&mut entry, size, &shown)?;
                 let sig = String::from_utf8_lossy(&sig).into_owned();
-                let (m, _) = manifest
-                    .as_ref()
-                    .ok_or_else(|| ImportError::Invalid("manifest.json is missing".into()))?;
-                let embedded = minisign::PublicKey::from_base64(&m.signing_public_key)
-                    .map_err(|e| ImportError::BadSignature(format!("the manifest's key: {e}")))?;
+                let bytes = manifest_bytes
+                    .as_deref()
+                    .map(|b| b.as_slice())
+                    .unwrap_or_default();
                 let key = match signer {
                     Some(k) => {
                         let want = crate::export::signing::key_id(k);
-                        let got = crate::export::signing::key_id(&embedded);
                         let sig_id = minisign::SignatureBox::from_string(&sig)
-                            .ok()
+                            .map_err(|e| {
+                                ImportError::BadSignature(format!(
+                                    "manifest.json.minisig is not a minisign signature ({e})"
+                                ))
+                            })
                             .map(|b| {
                                 let mut a = [0u8; 8];
                                 let n = b.keynum().len().min(8);
                                 a[..n].copy_from_slice(&b.keynum()[..n]);
                                 format!("{:016X}", u64::from_le_bytes(a))
-                            })
-                            .unwrap_or(got);
+                            })?;
                         if sig_id != want {
                             return Err(ImportError::WrongSigner {
                                 expected: want,
@@ -405,15 +395,40 @@ fn walk(
                         signer_checked = true;
                         k.clone()
                     }
-                    None => embedded,
+                    None => {
+                        // Integrity only: the key named inside the manifest.
+                        let loose: Value = serde_json::from_slice(bytes).map_err(|_| {
+                            ImportError::BadSignature(
+                                "manifest.json is not JSON, so its signer is unknown".into(),
+                            )
+                        })?;
+                        let line = loose
+                            .get("signing_public_key")
+                            .and_then(Value::as_str)
+                            .unwrap_or_default();
+                        minisign::PublicKey::from_base64(line).map_err(|e| {
+                            ImportError::BadSignature(format!("the manifest's key: {e}"))
+                        })?
+                    }
                 };
-                let bytes = manifest_bytes
-                    .as_deref()
-                    .map(|b| b.as_slice())
-                    .unwrap_or_default();
                 crate::export::signing::verify(&key, bytes, &sig)
                     .map_err(ImportError::BadSignature)?;
                 signed = true;
+                let m: Manifest = serde_json::from_slice(bytes).map_err(|e| {
+                    ImportError::Invalid(format!("manifest.json is not a valid manifest: {e}"))
+                })?;
+                if m.format != MANIFEST_FORMAT || m.version != 1 {
+                    return Err(ImportError::Invalid(format!(
+                        "manifest.json is {} version {}, this build reads {MANIFEST_FORMAT} version 1",
+                        m.format, m.version
+                    )));
+                }
+                if m.signing_public_key != crate::export::signing::public_key_line(&key) {
+                    return Err(ImportError::BadSignature(
+                        "manifest.json names a different signing key than the one that signed it"
+                            .into(),
+                    ));
+                }
                 for f in &m.files {
                     classify(f.path.as_bytes())?;
                     if expected.insert(f.path.clone(), f.clone()).is_some() {
@@ -423,6 +438,8 @@ fn walk(
                         )));
                     }
                 }
+                let sha = hex::encode(Sha256::digest(bytes));
+                manifest = Some((m, sha));
                 continue;
             }
             (EntryName::Manifest | EntryName::ManifestSig, _) => {
