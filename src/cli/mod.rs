@@ -1,3 +1,5 @@
+pub mod export;
+
 pub fn run() -> i32 {
     0
 }
