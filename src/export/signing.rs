@@ -14,6 +14,11 @@ use zeroize::Zeroizing;
 
 const META_KEY: &str = "signing_secret_key";
 
+/// The untrusted comment of every Vekil signature. minisign does not sign
+/// this line, so readers insist on this exact text: then no byte of a
+/// bundle can change without being refused.
+pub const UNTRUSTED_COMMENT: &str = "signature from vekil export key";
+
 /// The signing key pair of a vault.
 pub struct SigningKey {
     pub(crate) secret: minisign::SecretKey,
@@ -85,7 +90,7 @@ impl SigningKey {
             &self.secret,
             data,
             Some(trusted_comment),
-            Some("signature from vekil export key"),
+            Some(UNTRUSTED_COMMENT),
         )
         .map_err(crypto)?;
         Ok(sig.into_string())
@@ -103,6 +108,10 @@ pub fn verify(
     data: &[u8],
     sig_text: &str,
 ) -> std::result::Result<(), String> {
+    let expected = format!("untrusted comment: {UNTRUSTED_COMMENT}");
+    if sig_text.lines().next() != Some(expected.as_str()) {
+        return Err("the signature's comment line was altered".into());
+    }
     let sig = minisign::SignatureBox::from_string(sig_text)
         .map_err(|e| format!("the signature file is not a minisign signature ({e})"))?;
     minisign::verify(
