@@ -264,7 +264,7 @@ fn manifest_resigned_with_another_key() {
         &kp.sk,
         mbytes.as_slice(),
         Some("forged"),
-        None,
+        Some(export::signing::UNTRUSTED_COMMENT),
     )
     .expect("sign")
     .into_string();
