@@ -106,7 +106,10 @@ fn main() {
     ok(export::json::write(&set, None, &mut out), "json");
     drop(out);
     rows.push((
-        format!("JSON log, {} incidents (select + write)", set.incidents.len()),
+        format!(
+            "JSON log, {} incidents (select + write)",
+            set.incidents.len()
+        ),
         t.elapsed(),
         "≤ 1 s".into(),
     ));
@@ -202,6 +205,9 @@ fn main() {
         );
     }
     if let Some(kib) = peak_rss_kib() {
-        println!("\npeak resident memory of the whole run: {} MiB", kib / 1024);
+        println!(
+            "\npeak resident memory of the whole run: {} MiB",
+            kib / 1024
+        );
     }
 }

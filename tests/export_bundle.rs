@@ -230,3 +230,57 @@ fn verify_with_known_signer() {
     assert!(v.has_report);
     assert_eq!(v.attachments, 1);
 }
+
+fn jpeg_with_gps() -> Vec<u8> {
+    let mut j = vec![0xFF, 0xD8];
+    j.extend_from_slice(&[0xFF, 0xE0, 0x00, 0x07, b'J', b'F', b'I', b'F', 0]);
+    let exif = b"Exif\0\0GPS-CANARY 40.4093N 49.8671E";
+    j.extend_from_slice(&[0xFF, 0xE1]);
+    j.extend_from_slice(&((exif.len() + 2) as u16).to_be_bytes());
+    j.extend_from_slice(exif);
+    j.extend_from_slice(&[0xFF, 0xDA, 0x00, 0x02, 0x12, 0x34, 0xFF, 0xD9]);
+    j
+}
+
+#[test]
+fn exported_photos_lose_exif_and_the_original_keeps_its_hash() {
+    let f = fixture();
+    let original = jpeg_with_gps();
+    let att = f
+        .vault
+        .attach(f.evidence, "refusal-photo.jpg", &original)
+        .expect("attach jpeg");
+    let bundle = f.tmp.path().join("photo.age");
+    let summary = make_bundle(&f, &bundle);
+    assert!(
+        !summary
+            .manifest
+            .files
+            .iter()
+            .any(|m| m.sha256 == att.sha256),
+        "the original (with GPS) was exported"
+    );
+    let ngo = new_vault(&f.tmp.path().join("ngo"));
+    let id = vekil::import::read_identity(&f.ngo_key).expect("identity");
+    let r = vekil::import::import(&ngo, &bundle, &id, None).expect("import");
+    assert_eq!(r.attachments, 2, "text file and cleaned photo");
+    let ev = ngo
+        .get::<vekil::model::EvidenceNote>(f.evidence)
+        .expect("evidence");
+    let photo = ev
+        .data
+        .attachments
+        .iter()
+        .find(|a| a.file_name == "refusal-photo.jpg")
+        .expect("photo exported");
+    assert_ne!(photo.sha256, att.sha256);
+    let clean = ngo.read_attachment(&photo.sha256).expect("clean copy");
+    assert!(!String::from_utf8_lossy(&clean).contains("GPS-CANARY"));
+    assert!(clean.starts_with(&[0xFF, 0xD8]) && clean.ends_with(&[0xFF, 0xD9]));
+    let report = ngo.verify().expect("verify");
+    assert!(report.is_ok(), "{:?}", report.problems);
+    // The lawyer's stored original is untouched.
+    let kept = f.vault.read_attachment(&att.sha256).expect("original");
+    assert_eq!(&kept[..], &original[..]);
+    assert!(f.vault.verify().expect("verify").is_ok());
+}

@@ -256,7 +256,30 @@ pub fn write(
                 inner: tar.get_mut(),
                 left: *size,
             };
-            let written = vault.copy_attachment(sha, &mut w)?;
+            let written = match set.stripped.get(sha) {
+                // A cleaned copy: rebuilt from the original, hash re-checked.
+                Some(original) => {
+                    let bytes = vault.read_attachment(original)?;
+                    let media = set
+                        .evidence
+                        .iter()
+                        .flat_map(|e| e.record.data.attachments.iter())
+                        .find(|a| a.sha256 == *sha)
+                        .map(|a| a.media_type.clone())
+                        .unwrap_or_default();
+                    let clean = super::metadata::strip(&media, &bytes)
+                        .map(Zeroizing::new)
+                        .filter(|c| sha256_hex(c) == *sha)
+                        .ok_or_else(|| {
+                            ExportError::Crypto(format!(
+                                "the cleaned copy of attachment {original} changed while exporting"
+                            ))
+                        })?;
+                    w.write_all(&clean).map_err(io_err(&tmp))?;
+                    clean.len() as u64
+                }
+                None => vault.copy_attachment(sha, &mut w)?,
+            };
             if written != *size {
                 return Err(ExportError::Crypto(format!(
                     "attachment {sha} is {written} bytes, but its record says {size}"

@@ -16,6 +16,7 @@ pub mod csv;
 pub mod huridocs;
 pub mod ics;
 pub mod json;
+pub mod metadata;
 pub mod pdf;
 pub mod recipients;
 mod redact;

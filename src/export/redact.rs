@@ -15,7 +15,8 @@ use crate::Vault;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::Value;
-use std::collections::HashSet;
+use sha2::Digest;
+use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
 /// One record that leaves, already redacted, with the fields removed.
@@ -108,6 +109,9 @@ pub struct ExportSet {
     pub deadlines: Vec<Stored<Deadline>>,
     /// What was held back.
     pub excluded: Vec<Excluded>,
+    /// Exported attachment hash → stored original's hash, for image
+    /// copies whose metadata was stripped.
+    pub stripped: HashMap<String, String>,
 }
 
 impl ExportSet {
@@ -358,6 +362,7 @@ pub fn select(vault: &Vault, opts: &ExportOptions) -> Result<ExportSet> {
 
     // Evidence.
     let mut out_evidence = vec![];
+    let mut stripped = HashMap::new();
     if profile != Profile::Public {
         for e in all::<EvidenceNote>(vault, ListFilter::default())? {
             let d = &e.data;
@@ -383,18 +388,44 @@ pub fn select(vault: &Vault, opts: &ExportOptions) -> Result<ExportSet> {
             }
             let mut o = Out::keep(e);
             let d = &mut o.record.data;
+            let mut replaced_attachments = false;
             if !backup {
-                let before = d.attachments.len();
-                d.attachments.retain(|a| !may_carry_location(&a.media_type));
-                if d.attachments.len() != before {
+                let mut kept = Vec::with_capacity(d.attachments.len());
+                let mut held = 0usize;
+                for a in std::mem::take(&mut d.attachments) {
+                    if !may_carry_location(&a.media_type) {
+                        kept.push(a);
+                        continue;
+                    }
+                    if super::metadata::can_strip(&a.media_type) {
+                        let original = vault.read_attachment(&a.sha256)?;
+                        if let Some(clean) = super::metadata::strip(&a.media_type, &original) {
+                            let sha = hex::encode(sha2::Sha256::digest(&clean));
+                            stripped.insert(sha.clone(), a.sha256.to_ascii_lowercase());
+                            kept.push(crate::model::AttachmentRef {
+                                sha256: sha,
+                                size: clean.len() as u64,
+                                ..a
+                            });
+                            replaced_attachments = true;
+                            continue;
+                        }
+                    }
+                    held += 1;
+                }
+                d.attachments = kept;
+                if replaced_attachments {
+                    o.replaced.push("attachments[].sha256 (metadata stripped)");
+                }
+                if held > 0 {
                     o.replaced.push("attachments");
                     excluded.push(Excluded {
                         kind: Kind::Evidence,
                         id: o.record.id,
                         reason: format!(
-                            "{} image/video attachment(s) held back: their EXIF/GPS metadata \
-                             cannot be stripped yet, so they leave only in the full backup",
-                            before - d.attachments.len()
+                            "{held} image/video attachment(s) held back: their EXIF/GPS metadata \
+                             cannot be stripped by this build (only JPEG and PNG can), so they \
+                             leave only in the full backup"
                         ),
                     });
                 }
@@ -444,6 +475,7 @@ pub fn select(vault: &Vault, opts: &ExportOptions) -> Result<ExportSet> {
         hearings,
         deadlines,
         excluded,
+        stripped,
     })
 }
 
