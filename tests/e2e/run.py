@@ -123,7 +123,12 @@ class Driver:
             for el in self.find_all(css):
                 if text is None:
                     return el
-                last = str(self.s("GET", f"/element/{el}/text"))
+                try:
+                    last = str(self.s("GET", f"/element/{el}/text"))
+                except Failure as e:
+                    if "stale element" in str(e):
+                        continue  # re-rendered between find and read
+                    raise
                 if text in last:
                     return el
             time.sleep(0.1)
@@ -140,6 +145,8 @@ class Driver:
 
     def click(self, css: str, timeout: float = 15) -> None:
         el = self.wait(css, timeout)
+        # Centre it first, so sticky bars and toasts never cover the target.
+        self.js("arguments[0].scrollIntoView({block: 'center'})", {ELEMENT: el})
         self.s("POST", f"/element/{el}/click", {})
 
     def type(self, css: str, text: str) -> None:
@@ -457,6 +464,7 @@ class Suite:
             d.click(f"#nav-{nav}")
             d.wait(f"[data-screen={nav}]")
             d.screenshot(name)
+        d.click("#nav-incidents")
         d.wait("#incident-list", text="Vəkilə görüş rədd edildi")
         d.click("#incident-list button")
         d.wait("#incident-form")
@@ -671,6 +679,14 @@ def main() -> int:
         d.quit()
         stop_group(proc)
         reap_children()
+
+    # The scanner must be able to fail: plant a canary and expect to find it.
+    probe = Path(tempfile.mkdtemp(prefix="vekil-e2e-probe-"))
+    (probe / "planted.bin").write_bytes(b"\x00" + CANARY_REASON.encode() + b"\x00")
+    if not scan_for_canaries([probe], since=started, skip=[]):
+        print("FAIL  scanner self-check: a planted canary was not found")
+        results.append(("scanner_self_check", "FAIL"))
+    shutil.rmtree(probe, ignore_errors=True)
 
     # The app has exited: nothing typed may be on disk in the clear.
     leaks = scan_for_canaries(
