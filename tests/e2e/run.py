@@ -528,6 +528,31 @@ class Suite:
         d.click("#quick-save")
         d.wait("[data-screen=incident]")
 
+    def test_auto_lock_keeps_typed_incident(self) -> None:
+        """Idle for the auto-lock time with an unsaved incident: the window
+        locks by itself, the screen is cleared, the incident is offered back."""
+        d = self.d
+        d.click("#nav-settings")
+        d.type("#s-lock", "1")
+        d.click("form.row.bottom button[type=submit]")
+        d.wait(".toast")
+        d.keys(CTRL, "n")
+        d.wait("[data-screen=quick]")
+        d.type("#q-facility", CANARY_DRAFT + " auto")
+        # No input from now on; the idle check runs every 5 s.
+        d.wait("[data-screen=unlock]", timeout=80)
+        if CANARY_DRAFT in str(d.js("return document.body.innerHTML")):
+            raise Failure("typed incident still in the DOM after auto-lock")
+        d.screenshot("19-after-auto-lock")
+        self.unlock()
+        d.wait("#draft-banner", timeout=30)
+        d.click("#draft-resume")
+        d.wait("[data-screen=quick]")
+        value = d.js("return document.querySelector('#q-facility').value")
+        if value != CANARY_DRAFT + " auto":
+            raise Failure(f"draft not restored after auto-lock: {value!r}")
+        d.keys("\ue00c")
+
 
 # --------------------------------------------------------------------------
 # Process handling and the on-disk canary scan.
@@ -655,6 +680,7 @@ def main() -> int:
             suite.test_switch_to_azerbaijani,
             suite.test_panic_lock_clears_screen,
             suite.test_unsaved_incident_survives_lock,
+            suite.test_auto_lock_keeps_typed_incident,
         ]
         for test in tests:
             name = test.__name__.removeprefix("test_")
