@@ -259,8 +259,11 @@ class Suite:
     def __init__(self, d: Driver):
         self.d = d
         self.png = tiny_png_with_text(CANARY_FILE)
+        self.code = ""
+        self.passphrase = PASSPHRASE
 
-    def unlock(self, passphrase: str = PASSPHRASE) -> None:
+    def unlock(self, passphrase: str | None = None) -> None:
+        passphrase = passphrase or self.passphrase
         d = self.d
         d.wait("[data-screen=unlock]")
         d.type("#unlock-pass", passphrase)
@@ -286,6 +289,7 @@ class Suite:
         groups = code.split("-")
         if len(groups) < 6 or not all(len(g) == 4 for g in groups):
             raise Failure(f"recovery code looks wrong: {len(code)} characters")
+        self.code = code
         d.screenshot("02-recovery-code")
         d.click("#recovery-done")
         d.wait("[role=alert]", text="confirm")  # must tick the box first
@@ -313,9 +317,39 @@ class Suite:
         self.unlock()
         d.wait("[data-screen=clients]", timeout=30)
 
+    def test_forgot_passphrase_recovery_code(self) -> None:
+        d = self.d
+        d.click("#lock-now")
+        d.click("#forgot")
+        d.wait("#code")
+        d.type("#code", "0000-0000-0000-0000-0000-0000-0000-0000")
+        d.type("#new-pass", "a brand new passphrase")
+        d.type("#new-pass2", "a brand new passphrase")
+        d.click("[data-screen=recover] button[type=submit]")
+        d.wait("[role=alert]", timeout=30, text="recovery code is not correct")
+        d.screenshot("05b-recover")
+        d.type("#code", self.code.lower())  # typed as a person would
+        d.click("[data-screen=recover] button[type=submit]")
+        d.wait("[data-screen=clients]", timeout=30)
+        self.passphrase = "a brand new passphrase"
+        d.click("#lock-now")
+        self.unlock()
+        d.wait("[data-screen=clients]", timeout=30)
+
     def test_add_client(self) -> None:
         d = self.d
         d.click("#add-client")
+        # Pasting a megabyte of text is refused with a message.
+        refused = d.js(
+            """const dt = new DataTransfer();
+               dt.setData('text/plain', 'x'.repeat(1000000));
+               const ev = new ClipboardEvent('paste', {clipboardData: dt, bubbles: true, cancelable: true});
+               document.querySelector('#c-notes').dispatchEvent(ev);
+               return ev.defaultPrevented;"""
+        )
+        if not refused:
+            raise Failure("a 1 MB paste was not refused")
+        d.wait(".toast", text="too large")
         d.click("#save-client")
         d.wait("#c-name-error")  # required field refused beside the field
         d.type("#c-name", f"{CANARY_NAME} Məmmədov")
@@ -671,6 +705,7 @@ def main() -> int:
             suite.test_recovery_code_shown_once,
             suite.test_lock_and_unlock,
             suite.test_wrong_passphrase_shows_error,
+            suite.test_forgot_passphrase_recovery_code,
             suite.test_add_client,
             suite.test_quick_incident_four_fields,
             suite.test_complete_in_full_form,
