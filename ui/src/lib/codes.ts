@@ -8,6 +8,7 @@ import type { EvidenceKind } from "./bindings/EvidenceKind";
 import type { HearingKind } from "./bindings/HearingKind";
 import type { ProceduralStatus } from "./bindings/ProceduralStatus";
 import type { CaseStatus } from "./bindings/CaseStatus";
+import type { DatePrecision } from "./bindings/DatePrecision";
 
 export const INCIDENT_TYPES: readonly IncidentType[] = [
   "access_denied",
@@ -111,3 +112,5 @@ export const CORE_TYPE_LABELS: Record<string, string> = {
   action_against_lawyer: "Action against lawyer",
   other: "Other",
 };
+
+export const PRECISIONS: readonly DatePrecision[] = ["minute", "hour", "day", "month", "year"] as const;
