@@ -56,11 +56,18 @@ pub fn with_commands<R: Runtime>(builder: Builder<R>) -> Builder<R> {
 /// no cookies, local storage, IndexedDB or caches on disk, with its data
 /// directory pinned under the app's own data dir (never inside the vault).
 fn main_window<R: Runtime, M: Manager<R>>(manager: &M, webview_data: PathBuf) -> tauri::Result<()> {
+    // wry gives an incognito webview its own ephemeral WebKit context with
+    // automation disabled, so WebDriver cannot attach to it. Debug builds
+    // driven by the E2E suite (TAURI_WEBVIEW_AUTOMATION=true) therefore use a
+    // normal context in `webview_data`, which the suite then scans for case
+    // data: a stricter check than the ephemeral context shipped in release.
+    let automation = cfg!(debug_assertions)
+        && std::env::var("TAURI_WEBVIEW_AUTOMATION").as_deref() == Ok("true");
     WebviewWindowBuilder::new(manager, "main", WebviewUrl::App("index.html".into()))
         .title("Vekil")
         .inner_size(1280.0, 800.0)
         .min_inner_size(960.0, 640.0)
-        .incognito(true)
+        .incognito(!automation)
         // Let HTML5 drag-and-drop reach the evidence drop zone; the native
         // handler would hand the page file paths instead of bytes.
         .disable_drag_drop_handler()

@@ -8,6 +8,7 @@ import type { EvidenceKind } from "./bindings/EvidenceKind";
 import type { HearingKind } from "./bindings/HearingKind";
 import type { ProceduralStatus } from "./bindings/ProceduralStatus";
 import type { CaseStatus } from "./bindings/CaseStatus";
+import type { DatePrecision } from "./bindings/DatePrecision";
 
 export const INCIDENT_TYPES: readonly IncidentType[] = [
   "access_denied",
@@ -94,3 +95,22 @@ export const CASE_STATUSES: readonly CaseStatus[] = [
   "ecthr",
   "closed",
 ] as const;
+
+/** English labels the core puts in titles (IncidentType::label), for localising them. */
+export const CORE_TYPE_LABELS: Record<string, string> = {
+  access_denied: "Access denied",
+  access_delayed: "Access delayed",
+  meeting_without_confidentiality: "Meeting without confidentiality",
+  meeting_time_limited: "Meeting time-limited",
+  permit_refused: "Permit refused",
+  whereabouts_withheld: "Whereabouts withheld",
+  state_lawyer_substituted: "State-appointed lawyer substituted",
+  questioning_without_counsel: "Questioning without counsel",
+  lawyer_searched: "Lawyer searched / seized",
+  lawyer_threatened: "Lawyer threatened",
+  lawyer_summoned_as_witness: "Lawyer summoned as witness",
+  action_against_lawyer: "Action against lawyer",
+  other: "Other",
+};
+
+export const PRECISIONS: readonly DatePrecision[] = ["minute", "hour", "day", "month", "year"] as const;

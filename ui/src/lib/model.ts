@@ -19,12 +19,8 @@ export type { CreatedVault } from "./bindings/CreatedVault";
 export type { Settings } from "./bindings/Settings";
 export type { QuickIncident } from "./bindings/QuickIncident";
 
-export interface Meta {
-  id: string;
-  revision: number;
-  created_at: string;
-  updated_at: string;
-}
+import type { RecordMeta as Meta } from "./bindings/RecordMeta";
+export type { Meta };
 export type StoredClient = Meta & Client;
 export type StoredCase = Meta & Case;
 export type StoredHearing = Meta & Hearing;

@@ -336,6 +336,20 @@ const az: Record<Key, string> = {
   "incident.savedFinal": "Hadisə yadda saxlanıldı.",
   "evidence.noPreview": "Bu fayl növü üçün önizləmə yoxdur. Şifrələnmiş fayl seyfdə təhlükəsiz saxlanılır.",
   "evidence.custodyAdded": "Saxlama qeydi əlavə edildi.",
+  "incident.precision": "Vaxtın dəqiqlik dərəcəsi",
+  "precision.minute": "Dəqiqəsinə qədər",
+  "precision.hour": "Saatına qədər",
+  "precision.day": "Yalnız gün",
+  "precision.month": "Yalnız ay",
+  "precision.year": "Yalnız il",
+  "incident.identifying": "Müəssisənin adı müştərini tanıtmağa imkan verir (açıq hesabatlarda yalnız region göstərilir)",
+  "incident.witness.contact": "Əlaqə",
+  "incident.consent": "Təşkilatlar üzrə paylaşmaya razılıq",
+  "incident.consent.recipient": "Təşkilat",
+  "incident.consent.granted": "Müştəri razılıq verir",
+  "incident.consent.health": "Sağlamlıq məlumatları daxil olmaqla",
+  "incident.addConsent": "Təşkilat əlavə et",
+  "incident.notesShareable": "Bu qeydlər açıq hesabatlarda göstərilə bilər",
 };
 
 export default az;

@@ -336,6 +336,20 @@ const en = {
   "incident.savedFinal": "Incident saved.",
   "evidence.noPreview": "No preview for this kind of file. The encrypted file is safe in the vault.",
   "evidence.custodyAdded": "Custody entry added.",
+  "incident.precision": "How precisely the time is known",
+  "precision.minute": "To the minute",
+  "precision.hour": "To the hour",
+  "precision.day": "Only the day",
+  "precision.month": "Only the month",
+  "precision.year": "Only the year",
+  "incident.identifying": "The facility name would identify the client (public exports show the region only)",
+  "incident.witness.contact": "Contact",
+  "incident.consent": "Consent to share, per organisation",
+  "incident.consent.recipient": "Organisation",
+  "incident.consent.granted": "Client consents",
+  "incident.consent.health": "Including health information",
+  "incident.addConsent": "Add organisation",
+  "incident.notesShareable": "These notes may appear in public reports",
 } as const;
 
 export type Key = keyof typeof en;

@@ -335,6 +335,20 @@ const ru: Record<Key, string> = {
   "incident.savedFinal": "Инцидент сохранён.",
   "evidence.noPreview": "Для этого типа файлов просмотр недоступен. Зашифрованный файл надёжно хранится в хранилище.",
   "evidence.custodyAdded": "Запись о хранении добавлена.",
+  "incident.precision": "Насколько точно известно время",
+  "precision.minute": "С точностью до минуты",
+  "precision.hour": "С точностью до часа",
+  "precision.day": "Известен только день",
+  "precision.month": "Известен только месяц",
+  "precision.year": "Известен только год",
+  "incident.identifying": "Название учреждения позволяет установить клиента (в публичных отчётах — только регион)",
+  "incident.witness.contact": "Контакт",
+  "incident.consent": "Согласие на передачу, по организациям",
+  "incident.consent.recipient": "Организация",
+  "incident.consent.granted": "Клиент согласен",
+  "incident.consent.health": "Включая сведения о здоровье",
+  "incident.addConsent": "Добавить организацию",
+  "incident.notesShareable": "Эти заметки можно включать в публичные отчёты",
 };
 
 export default ru;
