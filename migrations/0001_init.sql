@@ -28,7 +28,7 @@ CREATE TABLE records (
 CREATE INDEX records_kind_at ON records (kind, at);
 CREATE INDEX records_client ON records (kind, client_id, at);
 CREATE INDEX records_case ON records (kind, case_id, at);
-CREATE INDEX records_facility ON records (kind, facility COLLATE NOCASE);
+CREATE INDEX records_facility ON records (kind, facility COLLATE NOCASE, at);
 CREATE INDEX records_subtype ON records (kind, subtype, at);
 
 -- Full-text index; rowid = records.seq.

@@ -110,6 +110,10 @@ fn split_marked(s: &str) -> Vec<SnippetPart> {
 impl Vault {
     /// Searches the vault. An empty or punctuation-only query finds nothing.
     pub fn search(&self, q: &SearchQuery) -> Result<Vec<SearchHit>> {
+        self.name_damage(self.search_inner(q))
+    }
+
+    fn search_inner(&self, q: &SearchQuery) -> Result<Vec<SearchHit>> {
         let Some(fts) = fts_query(&q.text) else {
             return Ok(vec![]);
         };

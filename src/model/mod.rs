@@ -382,29 +382,95 @@ pub(crate) fn serde_plain<T: Serialize>(v: &T) -> String {
 
 /// A record as stored: its identity and history position around the data.
 /// Serialises flat (`{"id": …, "revision": 3, …, "full_name": …}`), the
-/// shape of one record in the JSON export.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+/// shape of one record in the JSON export. In TypeScript it is
+/// `T & RecordMeta`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(bound = "")]
-#[ts(export, concrete(T = Client))]
 pub struct Stored<T: Record> {
     /// Stable id, kept across exports and imports.
     pub id: Uuid,
     /// Counts updates from 1; an import keeps the higher revision.
     pub revision: u32,
     /// When first saved.
-    #[ts(type = "string")]
     pub created_at: DateTime<Utc>,
     /// When last saved.
-    #[ts(type = "string")]
     pub updated_at: DateTime<Utc>,
     /// The record.
     #[serde(flatten)]
-    #[ts(flatten)]
     pub data: T,
+}
+
+/// Written by hand because serde's `flatten` silently stops the record's
+/// `deny_unknown_fields` from working: an imported record with a misspelt
+/// field must be refused, not quietly lose that field.
+impl<'de, T: Record> Deserialize<'de> for Stored<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error as _;
+        let mut map = serde_json::Map::<String, serde_json::Value>::deserialize(d)?;
+        let mut take = |k: &str| {
+            map.remove(k)
+                .ok_or_else(|| D::Error::custom(format!("missing field `{k}`")))
+        };
+        let id = serde_json::from_value(take("id")?).map_err(D::Error::custom)?;
+        let revision = serde_json::from_value(take("revision")?).map_err(D::Error::custom)?;
+        let created_at = serde_json::from_value(take("created_at")?).map_err(D::Error::custom)?;
+        let updated_at = serde_json::from_value(take("updated_at")?).map_err(D::Error::custom)?;
+        let data =
+            serde_json::from_value(serde_json::Value::Object(map)).map_err(D::Error::custom)?;
+        Ok(Self {
+            id,
+            revision,
+            created_at,
+            updated_at,
+            data,
+        })
+    }
+}
+
+/// The fields [`Stored`] adds around a record, for the TypeScript side.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct RecordMeta {
+    /// Stable id, kept across exports and imports.
+    pub id: Uuid,
+    /// Counts updates from 1; an import keeps the higher revision.
+    pub revision: u32,
+    /// When first saved (RFC 3339, UTC).
+    #[ts(type = "string")]
+    pub created_at: DateTime<Utc>,
+    /// When last saved (RFC 3339, UTC).
+    #[ts(type = "string")]
+    pub updated_at: DateTime<Utc>,
 }
 
 /// Sortable UTC text for the `at` column (RFC 3339, second precision).
 pub(crate) fn sort_key(at: &DateTime<FixedOffset>) -> String {
     at.with_timezone(&Utc)
         .to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The export shape reads back, and a typo inside it is still refused.
+    #[test]
+    fn stored_round_trips_through_the_export_shape() {
+        let at = DateTime::parse_from_rfc3339("2025-03-11T10:00:00+04:00").unwrap();
+        let s = Stored {
+            id: Uuid::new_v4(),
+            revision: 3,
+            created_at: Utc::now(),
+            updated_at: Utc::now(),
+            data: Incident::quick(Uuid::new_v4(), "IVS", at, IncidentType::AccessDenied),
+        };
+        let json = serde_json::to_value(&s).unwrap();
+        assert_eq!(json["revision"], 3);
+        assert_eq!(json["type"], "access_denied");
+        let back: Stored<Incident> = serde_json::from_value(json.clone()).unwrap();
+        assert_eq!(back, s);
+        let mut typo = json;
+        typo["reson_given"] = "x".into();
+        assert!(serde_json::from_value::<Stored<Incident>>(typo).is_err());
+    }
 }

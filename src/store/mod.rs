@@ -429,8 +429,8 @@ impl Vault {
             tx,
             device: &self.device_id,
         };
-        let out = f(&mut w)?;
-        w.commit()?;
+        let out = self.name_damage(f(&mut w))?;
+        self.name_damage(w.commit())?;
         Ok(out)
     }
 
@@ -457,10 +457,11 @@ impl Vault {
 
     /// Reads one record.
     pub fn get<T: Record>(&self, id: Uuid) -> Result<Stored<T>> {
-        get_in::<T>(&self.conn, &self.db_path(), id)?.ok_or(Error::NotFound {
-            kind: T::KIND,
-            id: id.to_string(),
-        })
+        self.name_damage(get_in::<T>(&self.conn, &self.db_path(), id))?
+            .ok_or(Error::NotFound {
+                kind: T::KIND,
+                id: id.to_string(),
+            })
     }
 
     /// Finds the one record whose id starts with `prefix` (at least 4
@@ -526,10 +527,14 @@ impl Vault {
             q.and("status = ?", v.clone());
         }
         let SqlFilter { mut sql, args } = q;
+        // Both orders walk an index (seq is the rowid, the tail of every
+        // index) instead of sorting: SQLite puts NULL dates first when
+        // ascending and last when descending, which is what a timeline
+        // and a list want.
         sql.push_str(if f.oldest_first {
-            " ORDER BY at IS NULL, at ASC, seq ASC"
+            " ORDER BY at ASC, seq ASC"
         } else {
-            " ORDER BY at IS NULL, at DESC, seq DESC"
+            " ORDER BY at DESC, seq DESC"
         });
         sql.push_str(&format!(
             " LIMIT {} OFFSET {}",
@@ -566,11 +571,14 @@ impl Vault {
 
     /// How many records of a kind the vault holds.
     pub fn count(&self, kind: Kind) -> Result<u64> {
-        let n: i64 = self.conn.query_row(
-            "SELECT count(*) FROM records WHERE kind = ?1",
-            [kind.as_str()],
-            |r| r.get(0),
-        )?;
+        let n: i64 = self
+            .conn
+            .query_row(
+                "SELECT count(*) FROM records WHERE kind = ?1",
+                [kind.as_str()],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.db_error(e))?;
         Ok(n as u64)
     }
 

@@ -109,7 +109,19 @@ pub(crate) fn row_hash(
     hex::encode(h.finalize())
 }
 
+fn is_empty(v: &Value) -> bool {
+    match v {
+        Value::Null | Value::Bool(false) => true,
+        Value::String(s) => s.is_empty(),
+        Value::Array(a) => a.is_empty(),
+        Value::Object(o) => o.is_empty(),
+        Value::Number(_) | Value::Bool(true) => false,
+    }
+}
+
 /// `{field: {"old": …, "new": …}}` for every top-level field that differs.
+/// On create and delete, empty fields are left out: they say nothing and
+/// would double the size of the history.
 pub(crate) fn diff(old: Option<&Value>, new: Option<&Value>) -> Value {
     let empty = Map::new();
     let o = old.and_then(Value::as_object).unwrap_or(&empty);
@@ -117,7 +129,12 @@ pub(crate) fn diff(old: Option<&Value>, new: Option<&Value>) -> Value {
     let mut out = Map::new();
     for key in o.keys().chain(n.keys().filter(|k| !o.contains_key(*k))) {
         let (a, b) = (o.get(key), n.get(key));
-        if a != b {
+        let one_sided_empty = match (old.is_some(), new.is_some()) {
+            (false, _) => b.is_none_or(is_empty),
+            (_, false) => a.is_none_or(is_empty),
+            _ => false,
+        };
+        if a != b && !one_sided_empty {
             let mut change = Map::new();
             if let Some(a) = a {
                 change.insert("old".into(), a.clone());

@@ -41,6 +41,10 @@ impl Vault {
     /// Checks the whole vault; problems are reported, not raised, so one
     /// damaged record does not hide the others.
     pub fn verify(&self) -> Result<VerifyReport> {
+        self.name_damage(self.verify_inner())
+    }
+
+    fn verify_inner(&self) -> Result<VerifyReport> {
         let mut report = VerifyReport::default();
         let db = self.db_path();
         let db = db.display();

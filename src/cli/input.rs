@@ -1,0 +1,299 @@
+//! Where the CLI's inputs come from: secrets, JSON records, dates.
+//!
+//! Secrets never come from the command line, where `ps` and shell history
+//! would keep them: they come from a file named in the environment, the
+//! environment itself (for scripts), or a prompt on the terminal.
+
+use super::CliError;
+use crate::model::{DatePrecision, EventTime, ValidationError};
+use crate::secret::{Passphrase, RecoveryCode};
+use chrono::{DateTime, FixedOffset, Local, NaiveDate, NaiveDateTime, TimeZone};
+use serde_json::Value;
+use std::io::{IsTerminal, Read};
+use std::path::Path;
+use zeroize::Zeroizing;
+
+/// Largest JSON input file accepted.
+pub const MAX_JSON_BYTES: u64 = 20 * 1024 * 1024;
+
+fn from_env(file_var: &str, var: &str) -> Result<Option<Zeroizing<String>>, CliError> {
+    if let Some(path) = std::env::var_os(file_var).filter(|v| !v.is_empty()) {
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            CliError::usage(format!(
+                "cannot read {file_var} file {}: {e}",
+                Path::new(&path).display()
+            ))
+        })?;
+        let text = Zeroizing::new(text);
+        let trimmed = text.strip_suffix('\n').unwrap_or(&text);
+        let trimmed = trimmed.strip_suffix('\r').unwrap_or(trimmed);
+        return Ok(Some(Zeroizing::new(trimmed.to_owned())));
+    }
+    Ok(std::env::var(var)
+        .ok()
+        .filter(|v| !v.is_empty())
+        .map(Zeroizing::new))
+}
+
+fn prompt(label: &str) -> Result<Zeroizing<String>, CliError> {
+    if !std::io::stdin().is_terminal() {
+        return Err(CliError::usage(format!(
+            "{label} needed: run in a terminal, or set the environment variable named in `vekil --help`"
+        )));
+    }
+    rpassword::prompt_password(format!("{label}: "))
+        .map(Zeroizing::new)
+        .map_err(|e| CliError::usage(format!("cannot read {label} from the terminal: {e}")))
+}
+
+/// The vault passphrase: `VEKIL_PASSPHRASE_FILE`, `VEKIL_PASSPHRASE`, or a prompt.
+pub fn passphrase() -> Result<Passphrase, CliError> {
+    let text = match from_env("VEKIL_PASSPHRASE_FILE", "VEKIL_PASSPHRASE")? {
+        Some(t) => t,
+        None => prompt("Passphrase")?,
+    };
+    Ok(Passphrase::new(text.to_string()))
+}
+
+/// A new passphrase, typed twice on a terminal; from the environment,
+/// `VEKIL_NEW_PASSPHRASE_FILE` / `VEKIL_NEW_PASSPHRASE` (or, for `init`,
+/// the ordinary passphrase variables).
+pub fn new_passphrase(for_init: bool) -> Result<Passphrase, CliError> {
+    let from = if for_init {
+        from_env("VEKIL_PASSPHRASE_FILE", "VEKIL_PASSPHRASE")?
+    } else {
+        from_env("VEKIL_NEW_PASSPHRASE_FILE", "VEKIL_NEW_PASSPHRASE")?
+    };
+    if let Some(t) = from {
+        return Ok(Passphrase::new(t.to_string()));
+    }
+    let first = prompt("New passphrase")?;
+    let again = prompt("Repeat the new passphrase")?;
+    if *first != *again {
+        return Err(CliError::usage(
+            "the two passphrases differ; nothing was changed".into(),
+        ));
+    }
+    Ok(Passphrase::new(first.to_string()))
+}
+
+/// The recovery code: `VEKIL_RECOVERY_CODE_FILE`, `VEKIL_RECOVERY_CODE`, or a prompt.
+pub fn recovery_code() -> Result<RecoveryCode, CliError> {
+    let text = match from_env("VEKIL_RECOVERY_CODE_FILE", "VEKIL_RECOVERY_CODE")? {
+        Some(t) => t,
+        None => prompt("Recovery code")?,
+    };
+    RecoveryCode::parse(&text).map_err(|e| CliError::data(e.to_string()))
+}
+
+/// Fields of the export envelope that `add --json` accepts and ignores,
+/// so an exported record can be fed back in as it is.
+const ENVELOPE: [&str; 6] = [
+    "id",
+    "revision",
+    "created_at",
+    "updated_at",
+    "kind",
+    "derived",
+];
+
+/// Removes envelope fields; returns the `revision` if one was given.
+pub fn strip_envelope(v: &mut Value) -> Option<u32> {
+    let obj = v.as_object_mut()?;
+    let rev = obj
+        .get("revision")
+        .and_then(Value::as_u64)
+        .and_then(|r| u32::try_from(r).ok());
+    for k in ENVELOPE {
+        obj.remove(k);
+    }
+    rev
+}
+
+/// Reads JSON records from a file (all at once, size-limited) and calls
+/// `each` with every top-level value (an array is unpacked). Values may be
+/// one document, an array, or several documents one after another (JSON
+/// Lines). From `-` (stdin) values are handed over as they arrive, so a
+/// script can stream records and read each acknowledgement in turn.
+pub fn json_records(
+    source: &str,
+    mut each: impl FnMut(usize, Value) -> Result<(), CliError>,
+) -> Result<(), CliError> {
+    let name = if source == "-" {
+        "standard input".to_owned()
+    } else {
+        source.to_owned()
+    };
+    let reader: Box<dyn Read> = if source == "-" {
+        Box::new(std::io::stdin().lock())
+    } else {
+        let path = Path::new(source);
+        let meta = std::fs::metadata(path)
+            .map_err(|e| CliError::data(format!("cannot read {name}: {e}")))?;
+        if meta.len() > MAX_JSON_BYTES {
+            return Err(CliError::data(format!(
+                "{name} is larger than 20 MB; split it into smaller files"
+            )));
+        }
+        Box::new(std::io::BufReader::new(std::fs::File::open(path).map_err(
+            |e| CliError::data(format!("cannot read {name}: {e}")),
+        )?))
+    };
+    let limited = reader.take(if source == "-" {
+        u64::MAX
+    } else {
+        MAX_JSON_BYTES
+    });
+    let stream = serde_json::Deserializer::from_reader(limited).into_iter::<Value>();
+    let mut n = 0;
+    for value in stream {
+        let value = value.map_err(|e| {
+            let what = if e.is_eof() {
+                "ends in the middle of a record"
+            } else {
+                "is not valid JSON"
+            };
+            CliError::data(format!(
+                "{name} {what} (line {}, column {}): {e}",
+                e.line(),
+                e.column()
+            ))
+        })?;
+        match value {
+            Value::Array(items) => {
+                for item in items {
+                    n += 1;
+                    each(n, item)?;
+                }
+            }
+            other => {
+                n += 1;
+                each(n, other)?;
+            }
+        }
+    }
+    if n == 0 {
+        return Err(CliError::data(format!("{name} holds no record")));
+    }
+    Ok(())
+}
+
+/// Turns a serde error about a record into one that names the field.
+pub fn record_error(e: serde_json::Error) -> ValidationError {
+    let msg = e.to_string();
+    // serde_json reports "missing field `x`" / "unknown field `x`" / "unknown variant `x`".
+    let field = msg
+        .split('`')
+        .nth(1)
+        .filter(|_| msg.starts_with("missing field") || msg.starts_with("unknown field"))
+        .unwrap_or("record")
+        .to_owned();
+    let msg = msg.split(" at line ").next().unwrap_or(&msg).to_owned();
+    ValidationError::new(field, msg)
+}
+
+/// Parses a moment as a lawyer would type it, naming `field` on error:
+/// `now`, RFC 3339 (`2025-03-14T09:30+04:00`), local `2025-03-14 09:30`,
+/// or a partial date `2025-03-14`, `2025-03`, `2025` (precision follows).
+pub fn when(field: &str, s: &str) -> Result<EventTime, ValidationError> {
+    let s = s.trim();
+    let bad = || {
+        ValidationError::new(
+            field,
+            format!("{s:?} is not a date; use e.g. 2025-03-14 09:30, 2025-03-14, 2025-03 or now"),
+        )
+    };
+    let local = |ndt: NaiveDateTime| -> Result<DateTime<FixedOffset>, ValidationError> {
+        Local
+            .from_local_datetime(&ndt)
+            .earliest()
+            .map(|d| d.fixed_offset())
+            .ok_or_else(bad)
+    };
+    if s.eq_ignore_ascii_case("now") {
+        return Ok(EventTime::exact(Local::now().fixed_offset()));
+    }
+    if let Ok(d) = DateTime::parse_from_rfc3339(s) {
+        return Ok(EventTime::exact(d));
+    }
+    for fmt in ["%Y-%m-%dT%H:%M%:z", "%Y-%m-%d %H:%M%:z"] {
+        if let Ok(d) = DateTime::parse_from_str(s, fmt) {
+            return Ok(EventTime::exact(d));
+        }
+    }
+    for fmt in [
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%dT%H:%M:%S",
+    ] {
+        if let Ok(ndt) = NaiveDateTime::parse_from_str(s, fmt) {
+            return Ok(EventTime::exact(local(ndt)?));
+        }
+    }
+    let (date, precision) = if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+        (d, DatePrecision::Day)
+    } else if let Ok(d) = NaiveDate::parse_from_str(&format!("{s}-01"), "%Y-%m-%d") {
+        (d, DatePrecision::Month)
+    } else if s.len() == 4 && s.chars().all(|c| c.is_ascii_digit()) {
+        (
+            NaiveDate::parse_from_str(&format!("{s}-01-01"), "%Y-%m-%d").map_err(|_| bad())?,
+            DatePrecision::Year,
+        )
+    } else {
+        return Err(bad());
+    };
+    let at = local(date.and_hms_opt(0, 0, 0).ok_or_else(bad)?)?;
+    Ok(EventTime { at, precision })
+}
+
+/// A calendar date `YYYY-MM-DD`.
+pub fn date(field: &str, s: &str) -> Result<NaiveDate, ValidationError> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map_err(|_| ValidationError::new(field, format!("{s:?} is not a date like 2025-03-14")))
+}
+
+/// A unit enum from its serialised name (`access_denied`), naming `field`.
+pub fn choice<T: serde::de::DeserializeOwned>(field: &str, s: &str) -> Result<T, ValidationError> {
+    let norm = s.trim().to_ascii_lowercase().replace(['-', ' '], "_");
+    serde_json::from_value(Value::String(norm)).map_err(|e| {
+        let msg = e.to_string();
+        let expected = msg
+            .split("expected one of ")
+            .nth(1)
+            .unwrap_or("")
+            .to_owned();
+        ValidationError::new(field, format!("unknown value {s:?}; one of {expected}"))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn partial_dates_carry_their_precision() {
+        assert_eq!(
+            when("at", "2025-03").unwrap().precision,
+            DatePrecision::Month
+        );
+        assert_eq!(when("at", "2025").unwrap().precision, DatePrecision::Year);
+        assert_eq!(
+            when("at", "2025-03-14").unwrap().precision,
+            DatePrecision::Day
+        );
+        let t = when("at", "2025-03-14T09:30:00+04:00").unwrap();
+        assert_eq!(t.precision, DatePrecision::Minute);
+        assert_eq!(t.at.offset().local_minus_utc(), 4 * 3600);
+        assert_eq!(when("at", "yesterday-ish").unwrap_err().field, "at");
+    }
+
+    #[test]
+    fn enum_choice_names_field_and_options() {
+        let e = choice::<crate::model::HearingKind>("kind", "party").unwrap_err();
+        assert_eq!(e.field, "kind");
+        assert!(e.problem.contains("preventive_measure"), "{}", e.problem);
+        let k: crate::model::HearingKind = choice("kind", "Preventive-Measure").unwrap();
+        assert_eq!(k, crate::model::HearingKind::PreventiveMeasure);
+    }
+}

@@ -1,0 +1,479 @@
+//! The `vekil` command line as a user and a script meet it.
+
+mod common;
+use common::{data_fingerprint, Cli};
+
+#[test]
+fn new_user_flow_init_client_incidents_search_verify_list() {
+    let t = tempfile::tempdir().unwrap();
+    let cli = Cli::new(t.path());
+    let code = cli.init();
+    assert_eq!(code.len(), 39);
+
+    let client = cli.ok(&[
+        "client",
+        "add",
+        "--name",
+        "Rəşad Məmmədov",
+        "--pseudonym",
+        "C-001",
+        "--arrested-at",
+        "2025-03-10 06:00",
+        "--charge",
+        "206.3.2",
+    ]);
+    let client = client.trim();
+    for (day, who) in [
+        ("11", "Major Əliyev"),
+        ("12", "Капитан Петров"),
+        ("13", "Lt. Hüseynov"),
+    ] {
+        cli.ok(&[
+            "incident",
+            "add",
+            "--client",
+            "C-001",
+            "--facility",
+            "Bakı İstintaq Təcridxanası",
+            "--type",
+            "access_denied",
+            "--at",
+            &format!("2025-03-{day} 10:00"),
+            "--official",
+            who,
+            "--reason",
+            "Müstəntiqin icazəsi yoxdur",
+        ]);
+    }
+    let table = cli.ok(&["incident", "list"]);
+    assert_eq!(table.lines().count(), 4, "{table}");
+
+    let hits = cli.ok(&["search", "Петров"]);
+    assert!(
+        hits.contains("incident") && hits.lines().count() == 2,
+        "{hits}"
+    );
+    let hits = cli.ok(&["search", "icazə", "--json"]);
+    let hits: serde_json::Value = serde_json::from_str(&hits).unwrap();
+    assert_eq!(hits.as_array().unwrap().len(), 3);
+
+    let list: serde_json::Value =
+        serde_json::from_str(&cli.ok(&["incident", "list", "--json", "--client", "C-001"]))
+            .unwrap();
+    let list = list.as_array().unwrap();
+    assert_eq!(list.len(), 3);
+    assert_eq!(list[0]["client_id"], client);
+    assert_eq!(list[0]["type"], "access_denied");
+    assert_eq!(list[0]["status"], "draft");
+    assert_eq!(list[0]["revision"], 1);
+
+    let v = cli.ok(&["verify-vault"]);
+    assert!(v.contains("4 records") && v.contains("intact"), "{v}");
+}
+
+#[test]
+fn wrong_passphrase_exits_2_writes_no_data_and_backs_off_across_restarts() {
+    let t = tempfile::tempdir().unwrap();
+    let mut cli = Cli::new(t.path());
+    cli.init();
+    cli.ok(&["client", "add", "--name", "A B", "--pseudonym", "C-1"]);
+    let before = data_fingerprint(&cli.vault);
+
+    let good = cli.pass.clone();
+    cli.pass = "not the passphrase".into();
+    for n in 1..=3 {
+        let err = cli.fails(&["client", "list"], 2);
+        assert!(err.contains("wrong passphrase"), "{err}");
+        assert!(err.contains(&format!("{n} failed attempt")), "{err}");
+    }
+    // The fourth try comes too soon: refused without trying, in a new process.
+    let err = cli.fails(&["client", "list"], 2);
+    assert!(err.contains("try again in"), "{err}");
+    // Even the right passphrase must wait.
+    cli.pass = good;
+    let err = cli.fails(&["client", "list"], 2);
+    assert!(err.contains("try again in"), "{err}");
+    assert_eq!(
+        before,
+        data_fingerprint(&cli.vault),
+        "a failed unlock changed data files"
+    );
+
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    let list = cli.ok(&["client", "list"]);
+    assert!(list.contains("C-1"));
+    // Success resets the counter.
+    let header: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(cli.vault.join("vault.json")).unwrap()).unwrap();
+    assert_eq!(header["unlock"]["failed_attempts"], 0);
+}
+
+#[test]
+fn invalid_records_are_refused_naming_the_field_and_change_nothing() {
+    let t = tempfile::tempdir().unwrap();
+    let cli = Cli::new(t.path());
+    cli.init();
+    let client = cli
+        .ok(&["client", "add", "--name", "A B", "--pseudonym", "C-1"])
+        .trim()
+        .to_owned();
+    let before = cli.ok(&["incident", "list", "--json"]);
+    let dir = t.path();
+    let good = serde_json::json!({
+        "client_id": client, "type": "access_denied",
+        "occurred": {"at": "2025-03-11T10:00:00+04:00", "precision": "minute"},
+        "facility": {"name": "IVS No. 1"}
+    });
+    let write = |name: &str, bytes: &[u8]| {
+        let p = dir.join(name);
+        std::fs::write(&p, bytes).unwrap();
+        p.to_string_lossy().into_owned()
+    };
+    let cases: Vec<(String, &str)> = vec![
+        // missing required field
+        (
+            {
+                let mut v = good.clone();
+                v.as_object_mut().unwrap().remove("facility");
+                write("missing.json", v.to_string().as_bytes())
+            },
+            "facility",
+        ),
+        // end before start
+        (
+            {
+                let mut v = good.clone();
+                v["requested_at"] = "2025-03-11T10:00:00+04:00".into();
+                v["refused_at"] = "2025-03-11T09:00:00+04:00".into();
+                write("order.json", v.to_string().as_bytes())
+            },
+            "refused_at",
+        ),
+        // unknown enum value
+        (
+            {
+                let mut v = good.clone();
+                v["type"] = "coffee_spilled".into();
+                write("enum.json", v.to_string().as_bytes())
+            },
+            "coffee_spilled",
+        ),
+        // 10 MB string
+        (
+            {
+                let mut v = good.clone();
+                v["notes"] = "x".repeat(10 * 1024 * 1024).into();
+                write("huge.json", v.to_string().as_bytes())
+            },
+            "notes",
+        ),
+        // unknown field (a typo must not be dropped silently)
+        (
+            {
+                let mut v = good.clone();
+                v["reson_given"] = "typo".into();
+                write("typo.json", v.to_string().as_bytes())
+            },
+            "reson_given",
+        ),
+        // invalid UTF-8
+        (
+            {
+                let mut b = good.to_string().into_bytes();
+                let i = b.len() - 5;
+                b[i] = 0xff;
+                write("utf8.json", &b)
+            },
+            "utf8.json",
+        ),
+        // malformed JSON
+        (write("broken.json", b"{\"client_id\": "), "broken.json"),
+        // unknown client
+        (
+            {
+                let mut v = good.clone();
+                v["client_id"] = "00000000-0000-4000-8000-000000000000".into();
+                write("ref.json", v.to_string().as_bytes())
+            },
+            "client_id",
+        ),
+    ];
+    for (file, needle) in &cases {
+        let err = cli.fails(&["incident", "add", "--json", file], 3);
+        assert!(
+            err.contains(needle),
+            "refusing {file}: expected {needle:?} in: {err}"
+        );
+    }
+    // A file with one good and one bad record is refused whole.
+    let mut bad = good.clone();
+    bad["facility"]["name"] = "".into();
+    let mixed = write(
+        "mixed.json",
+        serde_json::json!([good, bad]).to_string().as_bytes(),
+    );
+    let err = cli.fails(&["incident", "add", "--json", &mixed], 3);
+    assert!(err.contains("facility.name"), "{err}");
+
+    // Bad flags too.
+    let err = cli.fails(
+        &[
+            "incident",
+            "add",
+            "--client",
+            "C-1",
+            "--facility",
+            "X",
+            "--type",
+            "nope",
+        ],
+        3,
+    );
+    assert!(err.contains("type"), "{err}");
+    let err = cli.fails(
+        &[
+            "incident",
+            "add",
+            "--client",
+            "C-1",
+            "--facility",
+            "X",
+            "--type",
+            "other",
+            "--at",
+            "31/31/2025",
+        ],
+        3,
+    );
+    assert!(err.contains("occurred"), "{err}");
+    assert_eq!(before, cli.ok(&["incident", "list", "--json"]));
+    assert!(cli.ok(&["verify-vault"]).contains("intact"));
+
+    // And the good record goes in.
+    let ok = write("good.json", good.to_string().as_bytes());
+    cli.ok(&["incident", "add", "--json", &ok]);
+}
+
+#[test]
+fn usage_errors_exit_1_and_secrets_are_not_arguments() {
+    let t = tempfile::tempdir().unwrap();
+    let cli = Cli::new(t.path());
+    cli.fails(&["frobnicate"], 1);
+    cli.fails(&["init", "--passphrase", "x"], 1);
+    cli.init();
+    let err = cli.fails(&["incident", "add", "--client", "C-1"], 1);
+    assert!(err.contains("--facility is required"), "{err}");
+    let help = cli.ok(&["--help"]);
+    assert!(help.contains("VEKIL_PASSPHRASE_FILE") && help.contains("Exit codes"));
+    // No passphrase and no terminal: a clear sentence, not a hang.
+    let o = cli
+        .cmd(&["client", "list"])
+        .env_remove("VEKIL_PASSPHRASE")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("Passphrase needed"));
+}
+
+#[test]
+fn passphrase_from_file_passwd_and_recover() {
+    let t = tempfile::tempdir().unwrap();
+    let cli = Cli::new(t.path());
+    let code = cli.init();
+    cli.ok(&["client", "add", "--name", "A B", "--pseudonym", "C-1"]);
+    let pfile = t.path().join("pass.txt");
+    std::fs::write(&pfile, "correct horse battery staple\n").unwrap();
+    let o = cli
+        .cmd(&["client", "list"])
+        .env_remove("VEKIL_PASSPHRASE")
+        .env("VEKIL_PASSPHRASE_FILE", &pfile)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+
+    // passwd
+    let o = cli
+        .cmd(&["passwd"])
+        .env("VEKIL_NEW_PASSPHRASE", "second passphrase 2")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    cli.fails(&["client", "list"], 2);
+    let o = cli
+        .cmd(&["client", "list"])
+        .env("VEKIL_PASSPHRASE", "second passphrase 2")
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&o.stdout).contains("C-1"));
+
+    // recover with a sloppily typed code
+    let sloppy = code.to_lowercase().replace('-', " ");
+    let o = cli
+        .cmd(&["recover"])
+        .env("VEKIL_RECOVERY_CODE", &sloppy)
+        .env("VEKIL_NEW_PASSPHRASE", "third passphrase 3")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = cli
+        .cmd(&["client", "list"])
+        .env("VEKIL_PASSPHRASE", "third passphrase 3")
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&o.stdout).contains("C-1"));
+    // a wrong code
+    let o = cli
+        .cmd(&["recover"])
+        .env(
+            "VEKIL_RECOVERY_CODE",
+            "0000-0000-0000-0000-0000-0000-0000-0000",
+        )
+        .env("VEKIL_NEW_PASSPHRASE", "fourth passphrase 4")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("wrong recovery code"));
+}
+
+#[test]
+fn second_writer_gets_vault_in_use() {
+    let t = tempfile::tempdir().unwrap();
+    let cli = Cli::new(t.path());
+    cli.init();
+    cli.ok(&["client", "add", "--name", "A B", "--pseudonym", "C-1"]);
+    // A streaming add holds the vault open while it waits for input.
+    let mut holder = cli
+        .cmd(&["client", "add", "--json", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = holder.stdin.take().unwrap();
+    use std::io::{BufRead, Write};
+    writeln!(stdin, r#"{{"full_name": "C D", "pseudonym": "C-2"}}"#).unwrap();
+    stdin.flush().unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(holder.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert_eq!(line.trim().len(), 36, "holder acknowledged: {line}");
+
+    let err = cli.fails(&["client", "list"], 2);
+    assert!(err.contains("in use"), "{err}");
+    drop(stdin);
+    assert!(holder.wait().unwrap().success());
+    assert!(cli.ok(&["client", "list"]).contains("C-2"));
+}
+
+#[test]
+fn cases_hearings_deadlines_timeline_agenda_and_evidence() {
+    let t = tempfile::tempdir().unwrap();
+    let cli = Cli::new(t.path());
+    cli.init();
+    cli.ok(&[
+        "client",
+        "add",
+        "--name",
+        "Leyla Həsənova",
+        "--pseudonym",
+        "C-7",
+    ]);
+    let case = cli.ok(&[
+        "case",
+        "add",
+        "--client",
+        "C-7",
+        "--number",
+        "1(101)-123/2025",
+        "--court",
+        "Baku Grave Crimes Court",
+    ]);
+    let case = case.trim();
+    let soon = (chrono::Local::now() + chrono::Duration::days(3))
+        .format("%Y-%m-%d 10:00")
+        .to_string();
+    cli.ok(&[
+        "hearing",
+        "add",
+        "--case",
+        &case[..8],
+        "--at",
+        &soon,
+        "--kind",
+        "detention_extension",
+    ]);
+    cli.ok(&[
+        "deadline",
+        "add",
+        "--case",
+        &case[..8],
+        "--due",
+        &soon,
+        "--kind",
+        "appeal",
+        "--rule",
+        "CPC 384: 20 days",
+    ]);
+    let inc = cli.ok(&[
+        "incident",
+        "add",
+        "--client",
+        "C-7",
+        "--facility",
+        "IVS",
+        "--type",
+        "access_delayed",
+        "--case",
+        &case[..8],
+    ]);
+    let scan = t.path().join("scan.txt");
+    std::fs::write(&scan, "the refusal letter").unwrap();
+    let ev = cli.ok(&[
+        "evidence",
+        "add",
+        "--incident",
+        &inc.trim()[..8],
+        "--description",
+        "Written refusal",
+        "--attach",
+        scan.to_str().unwrap(),
+        "--custody",
+        "Lawyer: received from the duty officer",
+    ]);
+    let shown: serde_json::Value =
+        serde_json::from_str(&cli.ok(&["evidence", "show", ev.trim(), "--json"])).unwrap();
+    use sha2::Digest;
+    let expected = hex::encode(sha2::Sha256::digest(b"the refusal letter"));
+    assert_eq!(shown["attachments"][0]["sha256"], expected.as_str());
+    assert_eq!(shown["custody"][0]["who"], "Lawyer");
+
+    let tl = cli.ok(&["timeline", &case[..8]]);
+    assert!(
+        tl.contains("hearing") && tl.contains("deadline") && tl.contains("incident"),
+        "{tl}"
+    );
+    let agenda = cli.ok(&["agenda", "--days", "30"]);
+    assert!(
+        agenda.contains("detention extension") && agenda.contains("appeal"),
+        "{agenda}"
+    );
+    let deadlines: serde_json::Value =
+        serde_json::from_str(&cli.ok(&["deadline", "list", "--json"])).unwrap();
+    let deadline = deadlines[0]["id"].as_str().unwrap().to_owned();
+    cli.ok(&["deadline", "edit", &deadline, "--done"]);
+    let agenda = cli.ok(&["agenda"]);
+    assert!(
+        !agenda.contains("Deadline"),
+        "a met deadline stays off the agenda: {agenda}"
+    );
+
+    // The case cannot be deleted while its hearing refers to it.
+    let err = cli.fails(&["case", "delete", &case[..8]], 3);
+    assert!(err.contains("still referenced"), "{err}");
+    let hist = cli.ok(&["evidence", "history", ev.trim()]);
+    assert!(
+        hist.contains("create") && hist.contains("update") && hist.contains("attachments"),
+        "{hist}"
+    );
+    assert!(cli.ok(&["verify-vault"]).contains("1 attachments"));
+}

@@ -1,0 +1,360 @@
+//! The record store through the library API.
+
+mod common;
+use chrono::{Duration, TimeZone, Utc};
+use common::{fast, new_vault, pass};
+use vekil::model::*;
+use vekil::search::SearchQuery;
+use vekil::store::{ListFilter, PutOutcome};
+use vekil::vault::{Vault, VaultError};
+use vekil::Error;
+
+fn at(day: u32, hour: u32) -> chrono::DateTime<chrono::FixedOffset> {
+    chrono::FixedOffset::east_opt(4 * 3600)
+        .unwrap()
+        .with_ymd_and_hms(2025, 3, day, hour, 0, 0)
+        .unwrap()
+}
+
+#[test]
+fn updates_record_old_and_new_values_and_guard_against_stale_writes() {
+    let (_t, _d, v, _) = new_vault();
+    let c = v.insert(Client::new("A B", "C-1")).unwrap();
+    let mut i = Incident::quick(c.id, "IVS", at(1, 9), IncidentType::AccessDenied);
+    let s = v.insert(i.clone()).unwrap();
+    i.reason_given = "No permit from the investigator".into();
+    i.status = RecordStatus::Final;
+    let s2 = v.update(s.id, 1, i.clone()).unwrap();
+    assert_eq!(s2.revision, 2);
+    let h = v.history(Kind::Incident, s.id).unwrap();
+    assert_eq!(h.len(), 2);
+    assert_eq!(h[1].changes["reason_given"]["old"], "");
+    assert_eq!(
+        h[1].changes["reason_given"]["new"],
+        "No permit from the investigator"
+    );
+    assert_eq!(h[1].changes["status"]["new"], "final");
+    assert!(
+        h[1].changes.get("facility").is_none(),
+        "unchanged fields are not listed"
+    );
+    // A stale editor (still at revision 1) is refused; nothing changes.
+    i.notes = "stale".into();
+    match v.update(s.id, 1, i) {
+        Err(Error::Conflict { current: 2, .. }) => {}
+        other => panic!("expected conflict, got {other:?}"),
+    }
+    assert_eq!(v.get::<Incident>(s.id).unwrap().data.notes, "");
+}
+
+#[test]
+fn references_must_exist_and_block_deletion() {
+    let (_t, _d, v, _) = new_vault();
+    let ghost = uuid::Uuid::new_v4();
+    let e = v
+        .insert(Incident::quick(ghost, "IVS", at(1, 9), IncidentType::Other))
+        .unwrap_err();
+    assert!(
+        matches!(&e, Error::Invalid(ve) if ve.field == "client_id"),
+        "{e}"
+    );
+    let c = v.insert(Client::new("A B", "C-1")).unwrap();
+    let i = v
+        .insert(Incident::quick(c.id, "IVS", at(1, 9), IncidentType::Other))
+        .unwrap();
+    assert!(matches!(
+        v.delete::<Client>(c.id),
+        Err(Error::InUse { count: 1, .. })
+    ));
+    v.delete::<Incident>(i.id).unwrap();
+    v.delete::<Client>(c.id).unwrap();
+    assert!(matches!(v.get::<Client>(c.id), Err(Error::NotFound { .. })));
+    let h = v.history(Kind::Client, c.id).unwrap();
+    assert_eq!(h.last().unwrap().op, "delete");
+    assert_eq!(h.last().unwrap().changes["full_name"]["old"], "A B");
+    assert!(v.verify().unwrap().is_ok());
+}
+
+#[test]
+fn validation_names_nested_fields() {
+    let (_t, _d, v, _) = new_vault();
+    let c = v.insert(Client::new("A B", "C-1")).unwrap();
+    let mut i = Incident::quick(c.id, "IVS", at(1, 9), IncidentType::Other);
+    i.officials.push(Official::default());
+    let e = v.insert(i.clone()).unwrap_err();
+    assert!(
+        matches!(&e, Error::Invalid(ve) if ve.field == "officials[0]"),
+        "{e}"
+    );
+    i.officials.clear();
+    i.witnesses.push(Witness {
+        name: "W".into(),
+        role: "r".into(),
+        contact: "x\u{7}".into(),
+    });
+    let e = v.insert(i).unwrap_err();
+    assert!(
+        matches!(&e, Error::Invalid(ve) if ve.field == "witnesses[0].contact"),
+        "{e}"
+    );
+    let e = v.insert(Client::new("Same", "Same")).unwrap_err();
+    assert!(
+        matches!(&e, Error::Invalid(ve) if ve.field == "pseudonym"),
+        "{e}"
+    );
+    assert_eq!(v.count(Kind::Incident).unwrap(), 0);
+}
+
+#[test]
+fn search_and_filters() {
+    let (_t, _d, v, _) = new_vault();
+    let a = v.insert(Client::new("Rəşad Məmmədov", "C-1")).unwrap();
+    let b = v.insert(Client::new("Анна Петрова", "C-2")).unwrap();
+    let mut i1 = Incident::quick(a.id, "Baku SIZO-1", at(1, 9), IncidentType::AccessDenied);
+    i1.officials.push(Official {
+        name: "Major Əliyev".into(),
+        ..Default::default()
+    });
+    i1.reason_given = "The investigator has not given permission".into();
+    v.insert(i1).unwrap();
+    let mut i2 = Incident::quick(
+        b.id,
+        "Gəncə IVS",
+        at(5, 9),
+        IncidentType::MeetingTimeLimited,
+    );
+    i2.reason_given = "Свидание ограничено 15 минутами".into();
+    v.insert(i2).unwrap();
+    v.insert(Incident::quick(
+        a.id,
+        "Gəncə IVS",
+        at(9, 9),
+        IncidentType::AccessDenied,
+    ))
+    .unwrap();
+
+    let q = |text: &str| SearchQuery {
+        text: text.into(),
+        ..Default::default()
+    };
+    assert_eq!(v.search(&q("Əliyev")).unwrap().len(), 1);
+    assert_eq!(v.search(&q("permis")).unwrap().len(), 1, "prefix match");
+    assert_eq!(v.search(&q("минутами")).unwrap().len(), 1);
+    let hits = v.search(&q("Петрова")).unwrap();
+    assert_eq!(hits[0].kind, Kind::Client);
+    assert!(hits[0].title.iter().any(|p| p.hit && p.text == "Петрова"));
+    assert!(
+        v.search(&q("\" OR NEAR(")).unwrap().is_empty(),
+        "syntax is not injected"
+    );
+    let gence = SearchQuery {
+        facility: Some("gəncə ivs".into()),
+        ..q("ivs")
+    };
+    assert_eq!(v.search(&gence).unwrap().len(), 2);
+    let by_client = SearchQuery {
+        client_id: Some(a.id),
+        ..q("gəncə")
+    };
+    assert_eq!(v.search(&by_client).unwrap().len(), 1);
+
+    let f = ListFilter {
+        client_id: Some(a.id),
+        ..Default::default()
+    };
+    assert_eq!(v.list::<Incident>(&f).unwrap().len(), 2);
+    let f = ListFilter {
+        subtype: Some("access_denied".into()),
+        from: Some(at(2, 0)),
+        ..Default::default()
+    };
+    let l = v.list::<Incident>(&f).unwrap();
+    assert_eq!(l.len(), 1);
+    assert_eq!(l[0].data.facility.name, "Gəncə IVS");
+    let f = ListFilter {
+        oldest_first: true,
+        ..Default::default()
+    };
+    let l = v.list::<Incident>(&f).unwrap();
+    assert_eq!(l[0].data.occurred.at, at(1, 9));
+    assert_eq!(v.facility_names("G").unwrap(), vec!["Gəncə IVS".to_owned()]);
+}
+
+#[test]
+fn case_timeline_and_agenda() {
+    let (_t, _d, v, _) = new_vault();
+    let c = v.insert(Client::new("A B", "C-1")).unwrap();
+    let case = v.insert(Case::new(c.id, "1-123/2025")).unwrap();
+    v.insert(Hearing::new(
+        case.id,
+        at(20, 10),
+        HearingKind::DetentionExtension,
+    ))
+    .unwrap();
+    v.insert(Incident::quick(
+        c.id,
+        "IVS",
+        at(2, 9),
+        IncidentType::AccessDenied,
+    ))
+    .unwrap();
+    let mut late = Hearing::new(case.id, at(10, 10), HearingKind::PreventiveMeasure);
+    late.outcome = "Detention for 4 months".into();
+    v.insert(late).unwrap();
+    v.insert(Deadline {
+        case_id: case.id,
+        due: at(15, 18),
+        kind: DeadlineKind::Appeal,
+        source_rule: "CPC".into(),
+        done: false,
+        notes: String::new(),
+    })
+    .unwrap();
+    let tl = v.case_timeline(case.id).unwrap();
+    let kinds: Vec<Kind> = tl.iter().map(|e| e.kind).collect();
+    assert_eq!(
+        kinds,
+        vec![Kind::Incident, Kind::Hearing, Kind::Deadline, Kind::Hearing]
+    );
+    assert_eq!(tl[1].detail, "Detention for 4 months");
+    let agenda = v.agenda(at(9, 0), 7).unwrap();
+    assert_eq!(
+        agenda.len(),
+        2,
+        "hearing on the 10th, deadline on the 15th; not the 20th"
+    );
+}
+
+#[test]
+fn put_stored_merges_by_id_and_revision() {
+    let (_t, _d, v, _) = new_vault();
+    let (_t2, _d2, other, _) = new_vault();
+    let c = v.insert(Client::new("A B", "C-1")).unwrap();
+    assert_eq!(
+        other.write(|w| w.put_stored(&c)).unwrap(),
+        PutOutcome::Added
+    );
+    assert_eq!(
+        other.write(|w| w.put_stored(&c)).unwrap(),
+        PutOutcome::Unchanged
+    );
+    let mut data = c.data.clone();
+    data.notes = "newer".into();
+    let c2 = v.update(c.id, 1, data).unwrap();
+    assert_eq!(
+        other.write(|w| w.put_stored(&c2)).unwrap(),
+        PutOutcome::Replaced
+    );
+    assert_eq!(
+        other.write(|w| w.put_stored(&c)).unwrap(),
+        PutOutcome::KeptNewer
+    );
+    let mut forked = c2.clone();
+    forked.data.notes = "different at same revision".into();
+    assert_eq!(
+        other.write(|w| w.put_stored(&forked)).unwrap(),
+        PutOutcome::Conflict
+    );
+    assert_eq!(other.get::<Client>(c.id).unwrap().data.notes, "newer");
+    assert_eq!(other.count(Kind::Client).unwrap(), 1);
+    assert!(other.verify().unwrap().is_ok());
+    // A failing record rolls back the whole batch.
+    let ghost_inc = Stored {
+        id: uuid::Uuid::new_v4(),
+        revision: 1,
+        created_at: Utc::now(),
+        updated_at: Utc::now(),
+        data: Incident::quick(uuid::Uuid::new_v4(), "X", at(1, 1), IncidentType::Other),
+    };
+    let c3 = Stored {
+        id: uuid::Uuid::new_v4(),
+        ..c.clone()
+    };
+    let r = other.write(|w| {
+        w.put_stored(&c3)?;
+        w.put_stored(&ghost_inc)
+    });
+    assert!(r.is_err());
+    assert_eq!(other.count(Kind::Client).unwrap(), 1, "all or nothing");
+}
+
+#[test]
+fn attachments_round_trip_deduplicate_and_hide_their_hash() {
+    let (_t, dir, v, _) = new_vault();
+    let c = v.insert(Client::new("A B", "C-1")).unwrap();
+    let mut n = EvidenceNote::new("photo of injuries");
+    n.client_id = Some(c.id);
+    let n = v.insert(n).unwrap();
+    let bytes: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
+    let a = v.attach(n.id, "face.jpg", &bytes).unwrap();
+    assert_eq!(a.media_type, "image/jpeg");
+    assert_eq!(a.size, bytes.len() as u64);
+    assert_eq!(&*v.read_attachment(&a.sha256).unwrap(), &bytes);
+    v.attach(n.id, "copy.jpg", &bytes).unwrap();
+    let files: Vec<_> = std::fs::read_dir(dir.join("attachments"))
+        .unwrap()
+        .flatten()
+        .collect();
+    assert_eq!(files.len(), 1, "same content stored once");
+    let fname = files[0].file_name().to_string_lossy().into_owned();
+    assert!(
+        !fname.contains(&a.sha256[..16]),
+        "file name must not reveal the content hash"
+    );
+    assert_eq!(
+        v.get::<EvidenceNote>(n.id).unwrap().data.attachments.len(),
+        2
+    );
+    assert!(v.read_attachment(&"0".repeat(64)).is_err());
+    // The stock age tool can open it with the vault's own identity, not without.
+    assert!(std::fs::read(files[0].path())
+        .unwrap()
+        .starts_with(b"age-encryption.org/v1"));
+}
+
+#[test]
+fn passphrase_change_lock_and_drafts() {
+    let (_t, dir, v, code) = new_vault();
+    v.put_draft("incident", r#"{"facility":"half typed"}"#)
+        .unwrap();
+    // A second opener is refused while the first holds the vault.
+    assert!(matches!(
+        Vault::unlock(&dir, &pass()),
+        Err(VaultError::InUse(_))
+    ));
+    let new = vekil::secret::Passphrase::new("a brand new passphrase".into());
+    assert!(matches!(
+        v.change_passphrase(&new, &new),
+        Err(VaultError::WrongPassphrase { .. })
+    ));
+    let short = vekil::secret::Passphrase::new("short".into());
+    assert!(matches!(
+        v.change_passphrase(&pass(), &short),
+        Err(VaultError::Invalid(_))
+    ));
+    v.change_passphrase(&pass(), &new).unwrap();
+    drop(v);
+    assert!(matches!(
+        Vault::unlock(&dir, &pass()),
+        Err(VaultError::WrongPassphrase { failed_attempts: 1 })
+    ));
+    let v = Vault::unlock(&dir, &new).unwrap();
+    assert_eq!(
+        v.take_draft("incident").unwrap().as_deref(),
+        Some(r#"{"facility":"half typed"}"#)
+    );
+    assert_eq!(v.take_draft("incident").unwrap(), None);
+    drop(v);
+    let code = vekil::secret::RecoveryCode::parse(&code).unwrap();
+    let v = Vault::recover(&dir, &code, &pass()).unwrap();
+    drop(v);
+    Vault::unlock(&dir, &pass()).unwrap();
+    // Creating over an existing vault is refused.
+    assert!(matches!(
+        Vault::create_with(&dir, &pass(), &fast()),
+        Err(VaultError::AlreadyExists(_))
+    ));
+    let status = Vault::status(&dir);
+    assert!(status.exists && status.failed_attempts == 0);
+    let _ = Duration::zero();
+}
