@@ -284,3 +284,79 @@ fn exported_photos_lose_exif_and_the_original_keeps_its_hash() {
     assert_eq!(&kept[..], &original[..]);
     assert!(f.vault.verify().expect("verify").is_ok());
 }
+
+#[test]
+fn address_book_and_several_recipients() {
+    let f = fixture();
+    let other_key = f.tmp.path().join("other.txt");
+    let other_pub = vekil::import::keygen(&other_key).expect("keygen");
+    assert!(export::recipients::add(&f.vault, "Bad Org", "age1notakey").is_err());
+    assert!(export::recipients::add(&f.vault, "Bad Org", "ssh-ed25519 AAAA").is_err());
+    let r = export::recipients::add(&f.vault, "Second Org", &other_pub).expect("add");
+    assert_eq!(r.fingerprint, export::recipients::fingerprint(&other_pub));
+    assert_eq!(r.fingerprint.split(' ').count(), 5);
+    let list = export::recipients::list(&f.vault).expect("list");
+    let names: Vec<_> = list.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(names, vec![NGO, "Second Org"]);
+    // Case-insensitive lookup, as consent names are typed by hand.
+    assert!(export::recipients::get(&f.vault, "human rights centre").is_ok());
+
+    // Both organisations must have consent; give it on one incident.
+    let cur = f
+        .vault
+        .get::<vekil::model::Incident>(f.inc_consented)
+        .expect("incident");
+    let mut data = cur.data.clone();
+    data.consent.push(vekil::model::Consent {
+        recipient: "Second Org".into(),
+        granted: true,
+        include_health: false,
+        recorded_on: None,
+    });
+    f.vault
+        .update(f.inc_consented, cur.revision, data)
+        .expect("update");
+    let set = export::select(
+        &f.vault,
+        &ExportOptions {
+            profile: Profile::Ngo,
+            recipients: vec![NGO.into(), "Second Org".into()],
+            ..Default::default()
+        },
+    )
+    .expect("select");
+    assert_eq!(
+        set.incidents.len(),
+        1,
+        "only the incident both consented to"
+    );
+    let recipients = [
+        export::recipients::get(&f.vault, NGO).expect("r1"),
+        export::recipients::get(&f.vault, "Second Org").expect("r2"),
+    ];
+    let bundle = f.tmp.path().join("two.age");
+    export::bundle::write(&f.vault, &set, &recipients, false, &bundle, &mut |_| {})
+        .expect("bundle");
+    for key in [&f.ngo_key, &other_key] {
+        let id = vekil::import::read_identity(key).expect("identity");
+        vekil::import::verify(&bundle, &id, None).expect("each recipient can open it");
+        let age = tool("age", "age")
+            .args(["-d", "-i"])
+            .arg(key)
+            .arg(&bundle)
+            .output()
+            .expect("age");
+        assert!(
+            age.status.success(),
+            "stock age refused recipient {}",
+            key.display()
+        );
+    }
+    let third = age::x25519::Identity::generate();
+    assert!(matches!(
+        vekil::import::verify(&bundle, &third, None),
+        Err(vekil::import::ImportError::NotAddressed)
+    ));
+    assert!(export::recipients::remove(&f.vault, "Second Org").expect("remove"));
+    assert!(!export::recipients::remove(&f.vault, "Second Org").expect("remove again"));
+}
