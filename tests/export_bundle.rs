@@ -140,7 +140,22 @@ fn stock_tools_open_and_verify_a_bundle() {
         .expect("sha256sum");
     assert!(String::from_utf8_lossy(&sha.stdout).starts_with(&summary.manifest_sha256));
 
-    // The log validates; the image attachment stayed home (no EXIF stripping).
+    // The PDF report's footer carries that manifest hash, and its text is
+    // extractable.
+    let pdf = tool("pdftotext", "poppler-utils")
+        .arg(unpack.join("report.pdf"))
+        .arg("-")
+        .output()
+        .expect("pdftotext");
+    let pdf_text = String::from_utf8_lossy(&pdf.stdout);
+    assert!(pdf_text.contains(&summary.manifest_sha256), "{pdf_text}");
+    assert!(pdf_text.contains("Client A-17"));
+    assert!(
+        !pdf_text.contains("Həsənov"),
+        "NGO report shows the real name"
+    );
+
+    // The log validates; the malformed image stayed home (cannot be cleaned).
     let log: serde_json::Value =
         serde_json::from_slice(&std::fs::read(unpack.join("log.json")).expect("log"))
             .expect("json");

@@ -28,6 +28,7 @@ fn run(vault: &std::path::Path, args: &[&str]) -> i32 {
 #[test]
 fn lawyer_to_ngo_through_the_cli() {
     let f = fixture();
+    let f_inc = f.inc_consented.to_string();
     let Fixture { tmp, vault, .. } = f;
     drop(vault); // release the vault lock for the CLI
     let lawyer = tmp.path().join("lawyer");
@@ -83,6 +84,24 @@ fn lawyer_to_ngo_through_the_cli() {
         );
         assert!(std::fs::metadata(&out).expect("written").len() > 0);
     }
+    let one = tmp.path().join("one.pdf");
+    assert_eq!(
+        run(
+            &lawyer,
+            &[
+                "export",
+                "--format",
+                "pdf",
+                "--incident",
+                &f_inc[..8],
+                "--out",
+                one.to_str().expect("utf8"),
+            ]
+        ),
+        0,
+        "single-incident PDF by id prefix"
+    );
+    assert!(std::fs::metadata(&one).expect("written").len() > 0);
     assert_eq!(
         run(
             &lawyer,

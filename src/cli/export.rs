@@ -44,10 +44,10 @@ pub struct ExportArgs {
     /// Organisation from the address book (repeatable); consent is checked for each.
     #[arg(long = "to", value_name = "RECIPIENT")]
     pub to: Vec<String>,
-    /// Incidents, hearings and deadlines from this date (YYYY-MM-DD, or RFC 3339).
+    /// Incidents, hearings and deadlines from this date (YYYY-MM-DD, from 00:00 UTC; or RFC 3339).
     #[arg(long, value_name = "DATE")]
     pub from: Option<String>,
-    /// …until this date, inclusive.
+    /// …until this date, inclusive (YYYY-MM-DD, to 23:59:59 UTC; or RFC 3339).
     #[arg(long = "to-date", value_name = "DATE")]
     pub to_date: Option<String>,
     /// Only this client's records (id or unique id prefix).
