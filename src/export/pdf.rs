@@ -441,9 +441,13 @@ fn cover(l: &mut Layout, set: &ExportSet, title: &str) {
         .iter()
         .map(|i| i.record.data.occurred.at)
         .collect();
-    let period = match (dates.iter().min(), dates.iter().max()) {
+    let first = set.from.or_else(|| dates.iter().min().copied());
+    let last = set.to.or_else(|| dates.iter().max().copied());
+    let period = match (first, last) {
         (Some(a), Some(b)) => format!("{} to {}", a.format("%Y-%m-%d"), b.format("%Y-%m-%d")),
-        _ => "no incidents".into(),
+        (Some(a), None) => format!("from {}", a.format("%Y-%m-%d")),
+        (None, Some(b)) => format!("until {}", b.format("%Y-%m-%d")),
+        (None, None) => "no incidents".into(),
     };
     l.field("Period", &period);
     l.field("Incidents", &set.incidents.len().to_string());
