@@ -375,3 +375,37 @@ fn address_book_and_several_recipients() {
     assert!(export::recipients::remove(&f.vault, "Second Org").expect("remove"));
     assert!(!export::recipients::remove(&f.vault, "Second Org").expect("remove again"));
 }
+
+#[test]
+fn same_revision_different_content_is_reported_as_a_conflict() {
+    let f = fixture();
+    let bundle = f.tmp.path().join("c.age");
+    make_bundle(&f, &bundle);
+    let ngo = new_vault(&f.tmp.path().join("ngo"));
+    let id = vekil::import::read_identity(&f.ngo_key).expect("identity");
+    vekil::import::import(&ngo, &bundle, &id, None).expect("first import");
+    // Someone at the NGO rewrote revision 1 of an incident in place (as
+    // another tool might); the next import must not silently overwrite it.
+    let mut theirs = ngo
+        .get::<vekil::model::Incident>(f.inc_health)
+        .expect("incident");
+    theirs.data.reason_given = "edited at the NGO".into();
+    let tmp2 = f.tmp.path().join("ngo2");
+    let ngo2 = new_vault(&tmp2);
+    ngo2.write(|w| {
+        for c in ngo.list::<vekil::model::Client>(&Default::default())? {
+            w.put_stored(&c)?;
+        }
+        w.put_stored(&theirs)?;
+        Ok(())
+    })
+    .expect("seed ngo2");
+    let r = vekil::import::import(&ngo2, &bundle, &id, None).expect("import");
+    assert_eq!(r.conflicts.len(), 1, "{r:?}");
+    assert!(r.conflicts[0].contains(&f.inc_health.to_string()));
+    assert_eq!(r.counts["incident"]["conflict"], 1);
+    let kept = ngo2
+        .get::<vekil::model::Incident>(f.inc_health)
+        .expect("incident");
+    assert_eq!(kept.data.reason_given, "edited at the NGO");
+}
