@@ -140,7 +140,22 @@ fn stock_tools_open_and_verify_a_bundle() {
         .expect("sha256sum");
     assert!(String::from_utf8_lossy(&sha.stdout).starts_with(&summary.manifest_sha256));
 
-    // The log validates; the image attachment stayed home (no EXIF stripping).
+    // The PDF report's footer carries that manifest hash, and its text is
+    // extractable.
+    let pdf = tool("pdftotext", "poppler-utils")
+        .arg(unpack.join("report.pdf"))
+        .arg("-")
+        .output()
+        .expect("pdftotext");
+    let pdf_text = String::from_utf8_lossy(&pdf.stdout);
+    assert!(pdf_text.contains(&summary.manifest_sha256), "{pdf_text}");
+    assert!(pdf_text.contains("Client A-17"));
+    assert!(
+        !pdf_text.contains("Həsənov"),
+        "NGO report shows the real name"
+    );
+
+    // The log validates; the malformed image stayed home (cannot be cleaned).
     let log: serde_json::Value =
         serde_json::from_slice(&std::fs::read(unpack.join("log.json")).expect("log"))
             .expect("json");
@@ -283,4 +298,114 @@ fn exported_photos_lose_exif_and_the_original_keeps_its_hash() {
     let kept = f.vault.read_attachment(&att.sha256).expect("original");
     assert_eq!(&kept[..], &original[..]);
     assert!(f.vault.verify().expect("verify").is_ok());
+}
+
+#[test]
+fn address_book_and_several_recipients() {
+    let f = fixture();
+    let other_key = f.tmp.path().join("other.txt");
+    let other_pub = vekil::import::keygen(&other_key).expect("keygen");
+    assert!(export::recipients::add(&f.vault, "Bad Org", "age1notakey").is_err());
+    assert!(export::recipients::add(&f.vault, "Bad Org", "ssh-ed25519 AAAA").is_err());
+    let r = export::recipients::add(&f.vault, "Second Org", &other_pub).expect("add");
+    assert_eq!(r.fingerprint, export::recipients::fingerprint(&other_pub));
+    assert_eq!(r.fingerprint.split(' ').count(), 5);
+    let list = export::recipients::list(&f.vault).expect("list");
+    let names: Vec<_> = list.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(names, vec![NGO, "Second Org"]);
+    // Case-insensitive lookup, as consent names are typed by hand.
+    assert!(export::recipients::get(&f.vault, "human rights centre").is_ok());
+
+    // Both organisations must have consent; give it on one incident.
+    let cur = f
+        .vault
+        .get::<vekil::model::Incident>(f.inc_consented)
+        .expect("incident");
+    let mut data = cur.data.clone();
+    data.consent.push(vekil::model::Consent {
+        recipient: "Second Org".into(),
+        granted: true,
+        include_health: false,
+        recorded_on: None,
+    });
+    f.vault
+        .update(f.inc_consented, cur.revision, data)
+        .expect("update");
+    let set = export::select(
+        &f.vault,
+        &ExportOptions {
+            profile: Profile::Ngo,
+            recipients: vec![NGO.into(), "Second Org".into()],
+            ..Default::default()
+        },
+    )
+    .expect("select");
+    assert_eq!(
+        set.incidents.len(),
+        1,
+        "only the incident both consented to"
+    );
+    let recipients = [
+        export::recipients::get(&f.vault, NGO).expect("r1"),
+        export::recipients::get(&f.vault, "Second Org").expect("r2"),
+    ];
+    let bundle = f.tmp.path().join("two.age");
+    export::bundle::write(&f.vault, &set, &recipients, false, &bundle, &mut |_| {})
+        .expect("bundle");
+    for key in [&f.ngo_key, &other_key] {
+        let id = vekil::import::read_identity(key).expect("identity");
+        vekil::import::verify(&bundle, &id, None).expect("each recipient can open it");
+        let age = tool("age", "age")
+            .args(["-d", "-i"])
+            .arg(key)
+            .arg(&bundle)
+            .output()
+            .expect("age");
+        assert!(
+            age.status.success(),
+            "stock age refused recipient {}",
+            key.display()
+        );
+    }
+    let third = age::x25519::Identity::generate();
+    assert!(matches!(
+        vekil::import::verify(&bundle, &third, None),
+        Err(vekil::import::ImportError::NotAddressed)
+    ));
+    assert!(export::recipients::remove(&f.vault, "Second Org").expect("remove"));
+    assert!(!export::recipients::remove(&f.vault, "Second Org").expect("remove again"));
+}
+
+#[test]
+fn same_revision_different_content_is_reported_as_a_conflict() {
+    let f = fixture();
+    let bundle = f.tmp.path().join("c.age");
+    make_bundle(&f, &bundle);
+    let ngo = new_vault(&f.tmp.path().join("ngo"));
+    let id = vekil::import::read_identity(&f.ngo_key).expect("identity");
+    vekil::import::import(&ngo, &bundle, &id, None).expect("first import");
+    // Someone at the NGO rewrote revision 1 of an incident in place (as
+    // another tool might); the next import must not silently overwrite it.
+    let mut theirs = ngo
+        .get::<vekil::model::Incident>(f.inc_health)
+        .expect("incident");
+    theirs.data.reason_given = "edited at the NGO".into();
+    let tmp2 = f.tmp.path().join("ngo2");
+    let ngo2 = new_vault(&tmp2);
+    ngo2.write(|w| {
+        for c in ngo.list::<vekil::model::Client>(&Default::default())? {
+            w.put_stored(&c)?;
+        }
+        w.put_stored(&theirs)?;
+        Ok(())
+    })
+    .expect("seed ngo2");
+    let r = vekil::import::import(&ngo2, &bundle, &id, None).expect("import");
+    assert_eq!(r.conflicts.len(), 1, "{r:?}");
+    assert!(r.conflicts[0].contains(&f.inc_health.to_string()));
+    assert_eq!(r.counts["incident"]["conflict"], 1);
+    let kept = ngo2
+        .get::<vekil::model::Incident>(f.inc_health)
+        .expect("incident");
+    assert_eq!(kept.data.reason_given, "edited at the NGO");
 }

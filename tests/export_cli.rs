@@ -1,27 +1,34 @@
-//! The export/NGO commands through the CLI entry point: exit codes,
+//! The export/NGO commands through the real `vekil` binary: exit codes,
 //! passphrase from the environment, end-to-end lawyer → NGO.
 
 mod export_support;
 
 use export_support::*;
-use vekil::cli::export::main_with;
 use vekil::model::Kind;
 
+static PASSPHRASE: std::sync::Mutex<&str> = std::sync::Mutex::new(PASS);
+
+/// Runs the real `vekil` binary; the passphrase comes from the
+/// environment, never argv. Returns the exit code.
 fn run(vault: &std::path::Path, args: &[&str]) -> i32 {
-    let mut all = vec![
-        "vekil".to_string(),
-        "--vault".into(),
-        vault.display().to_string(),
-    ];
-    all.extend(args.iter().map(|s| s.to_string()));
-    main_with(all)
+    let pass = *PASSPHRASE.lock().expect("lock");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_vekil"))
+        .arg("--vault")
+        .arg(vault)
+        .args(args)
+        .env("VEKIL_PASSPHRASE", pass)
+        .env_remove("VEKIL_PASSPHRASE_FILE")
+        .output()
+        .expect("run vekil");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "vekil panicked: {stderr}");
+    out.status.code().expect("exit code")
 }
 
 #[test]
 fn lawyer_to_ngo_through_the_cli() {
-    // The passphrase comes from the environment, never argv.
-    std::env::set_var("VEKIL_PASSPHRASE", PASS);
     let f = fixture();
+    let f_inc = f.inc_consented.to_string();
     let Fixture { tmp, vault, .. } = f;
     drop(vault); // release the vault lock for the CLI
     let lawyer = tmp.path().join("lawyer");
@@ -77,6 +84,24 @@ fn lawyer_to_ngo_through_the_cli() {
         );
         assert!(std::fs::metadata(&out).expect("written").len() > 0);
     }
+    let one = tmp.path().join("one.pdf");
+    assert_eq!(
+        run(
+            &lawyer,
+            &[
+                "export",
+                "--format",
+                "pdf",
+                "--incident",
+                &f_inc[..8],
+                "--out",
+                one.to_str().expect("utf8"),
+            ]
+        ),
+        0,
+        "single-incident PDF by id prefix"
+    );
+    assert!(std::fs::metadata(&one).expect("written").len() > 0);
     assert_eq!(
         run(
             &lawyer,
@@ -183,7 +208,7 @@ fn lawyer_to_ngo_through_the_cli() {
     );
 
     // Wrong passphrase: exit 2.
-    std::env::set_var("VEKIL_PASSPHRASE", "not the passphrase at all");
+    *PASSPHRASE.lock().expect("lock") = "not the passphrase at all";
     assert_eq!(run(&ngo_dir, &["stats"]), 2);
-    std::env::set_var("VEKIL_PASSPHRASE", PASS);
+    *PASSPHRASE.lock().expect("lock") = PASS;
 }

@@ -239,3 +239,46 @@ fn schema_rejects_what_it_should() {
     bad["version"] = serde_json::json!(2);
     assert!(!validator.is_valid(&bad), "version 2 accepted");
 }
+
+/// Frozen v1 log (tests/fixtures/incident-log.v1.json, written by this
+/// build's NGO profile and committed). Do not modify: if this test fails,
+/// the format changed and needs version 2, or a reader regressed.
+#[test]
+fn frozen_v1_log_still_validates_and_imports() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/incident-log.v1.json");
+    if std::env::var_os("VEKIL_WRITE_GOLDEN").is_some() {
+        let f = fixture();
+        let (_, v) = log(&f, Profile::Ngo, &[NGO]);
+        std::fs::write(
+            &path,
+            serde_json::to_string_pretty(&v).expect("json") + "\n",
+        )
+        .expect("write golden");
+    }
+    let bytes = std::fs::read(&path).expect("golden log");
+    let v: serde_json::Value = serde_json::from_slice(&bytes).expect("json");
+    assert_valid(&v);
+    let parsed = vekil::import::parse_log(&bytes).expect("v1 log parses");
+    assert_eq!(parsed.incidents.len(), 2);
+    assert_eq!(parsed.clients.len(), 2);
+    let tmp = tempfile::tempdir().expect("tmp");
+    let ngo = new_vault(&tmp.path().join("ngo"));
+    ngo.write(|w| {
+        for r in &parsed.clients {
+            w.put_stored(r)?;
+        }
+        for r in &parsed.cases {
+            w.put_stored(r)?;
+        }
+        for r in &parsed.incidents {
+            w.put_stored(r)?;
+        }
+        for r in &parsed.evidence {
+            w.put_stored(r)?;
+        }
+        Ok(())
+    })
+    .expect("merge");
+    assert_eq!(ngo.count(vekil::model::Kind::Incident).expect("count"), 2);
+}

@@ -77,6 +77,9 @@ fn single_incident_report() {
     let path = f.tmp.path().join("one.pdf");
     let file = std::fs::File::create(&path).expect("create");
     export::pdf::write_incident(&set, f.inc_health, None, file).expect("pdf");
+    if let Some(dir) = std::env::var_os("VEKIL_PDF_OUT") {
+        std::fs::copy(&path, std::path::Path::new(&dir).join("one.pdf")).expect("copy for viewing");
+    }
     let text = pdftotext(&path);
     assert!(text.contains("Incident report"));
     assert!(text.contains("Client B-02"));

@@ -4,9 +4,8 @@
 //! The commands are a clap `Subcommand` enum ([`ExportCommand`]) that the
 //! main CLI flattens into its own; [`run`] executes one given a way to
 //! open the vault, so the passphrase handling stays in one place (the
-//! main CLI's). [`main_with`] is a stand-alone entry used by tests and
-//! until the main CLI wires these in. Errors are one sentence on stderr;
-//! exit codes: 0 ok, 1 usage, 2 wrong passphrase or locked vault, 3 data.
+//! main CLI's `input` module). Errors are one sentence on stderr; exit
+//! codes: 0 ok, 1 usage, 2 wrong passphrase or locked vault, 3 data.
 
 use crate::export::{self, ExportOptions, Profile};
 use crate::import;
@@ -45,10 +44,10 @@ pub struct ExportArgs {
     /// Organisation from the address book (repeatable); consent is checked for each.
     #[arg(long = "to", value_name = "RECIPIENT")]
     pub to: Vec<String>,
-    /// Incidents, hearings and deadlines from this date (YYYY-MM-DD, or RFC 3339).
+    /// Incidents, hearings and deadlines from this date (YYYY-MM-DD, from 00:00 UTC; or RFC 3339).
     #[arg(long, value_name = "DATE")]
     pub from: Option<String>,
-    /// …until this date, inclusive.
+    /// …until this date, inclusive (YYYY-MM-DD, to 23:59:59 UTC; or RFC 3339).
     #[arg(long = "to-date", value_name = "DATE")]
     pub to_date: Option<String>,
     /// Only this client's records (id or unique id prefix).
@@ -506,68 +505,11 @@ pub fn run(
     }
 }
 
-/// Reads the passphrase from `VEKIL_PASSPHRASE_FILE` or `VEKIL_PASSPHRASE`
-/// (scripts), else prompts on the terminal. Never from argv.
-pub fn passphrase_from_env() -> Result<crate::secret::Passphrase, Failure> {
-    if let Some(path) = std::env::var_os("VEKIL_PASSPHRASE_FILE").filter(|p| !p.is_empty()) {
-        let text = zeroize::Zeroizing::new(std::fs::read_to_string(&path).map_err(|e| {
-            Failure::usage(format!(
-                "cannot read VEKIL_PASSPHRASE_FILE {}: {e}",
-                Path::new(&path).display()
-            ))
-        })?);
-        return Ok(crate::secret::Passphrase::new(
-            text.trim_end_matches(['\r', '\n']).to_owned(),
-        ));
-    }
-    if let Ok(p) = std::env::var("VEKIL_PASSPHRASE") {
-        return Ok(crate::secret::Passphrase::new(p));
-    }
-    rpassword::prompt_password("Vault passphrase: ")
-        .map(crate::secret::Passphrase::new)
-        .map_err(|_| {
-            Failure::usage("no passphrase: set VEKIL_PASSPHRASE_FILE or VEKIL_PASSPHRASE, or run on a terminal")
-        })
-}
-
-#[derive(Debug, clap::Parser)]
-#[command(name = "vekil")]
-struct Standalone {
-    /// Vault folder (default: $VEKIL_VAULT or the platform data folder).
-    #[arg(long, global = true)]
-    vault: Option<PathBuf>,
-    #[command(subcommand)]
-    cmd: ExportCommand,
-}
-
-/// Parses `args` (including the program name) and runs the command;
-/// returns the exit code. Used by tests and as a fallback entry point.
-pub fn main_with<I, T>(args: I) -> i32
-where
-    I: IntoIterator<Item = T>,
-    T: Into<std::ffi::OsString> + Clone,
-{
-    use clap::Parser;
-    let cli = match Standalone::try_parse_from(args) {
-        Ok(c) => c,
-        Err(e) => {
-            let _ = e.print();
-            return if e.use_stderr() { 1 } else { 0 };
-        }
-    };
-    let dir = cli.vault.clone().or_else(crate::vault::default_vault_dir);
-    let mut open = || -> Result<Vault, Failure> {
-        let dir = dir.clone().ok_or_else(|| {
-            Failure::usage("no vault folder: pass --vault DIR or set VEKIL_VAULT")
-        })?;
-        let pass = passphrase_from_env()?;
-        Ok(Vault::unlock(&dir, &pass).map_err(crate::Error::from)?)
-    };
-    match run(&cli.cmd, &mut open) {
-        Ok(()) => 0,
-        Err(f) => {
-            eprintln!("vekil: {}", f.message);
-            f.code
+impl From<super::CliError> for Failure {
+    fn from(e: super::CliError) -> Self {
+        Self {
+            code: e.code,
+            message: e.message,
         }
     }
 }

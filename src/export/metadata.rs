@@ -162,6 +162,18 @@ mod tests {
         assert!(String::from_utf8_lossy(&s).contains("pixels"));
     }
 
+    proptest::proptest! {
+        #[test]
+        fn never_panics_and_never_grows(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..512), png in proptest::prelude::any::<bool>()) {
+            let mut input = if png { b"\x89PNG\r\n\x1a\n".to_vec() } else { vec![0xFF, 0xD8] };
+            input.extend_from_slice(&bytes);
+            let media = if png { "image/png" } else { "image/jpeg" };
+            if let Some(out) = strip(media, &input) {
+                proptest::prop_assert!(out.len() <= input.len() + 2);
+            }
+        }
+    }
+
     #[test]
     fn malformed_or_unknown_is_refused() {
         assert!(strip("image/jpeg", b"\xff\xd8\xff\xe1\xff\xff").is_none());

@@ -374,9 +374,9 @@ fn summary_table(l: &mut Layout, set: &ExportSet) {
     let cols: [(&str, f32); 5] = [
         ("#", 22.0),
         ("Date", 64.0),
-        ("Client", 92.0),
-        ("Facility", 170.0),
-        ("Type", TEXT_W - 22.0 - 64.0 - 92.0 - 170.0),
+        ("Client", 118.0),
+        ("Facility", 150.0),
+        ("Type", TEXT_W - 22.0 - 64.0 - 118.0 - 150.0),
     ];
     let size = 8.5;
     let row_h = 14.0;
@@ -441,9 +441,13 @@ fn cover(l: &mut Layout, set: &ExportSet, title: &str) {
         .iter()
         .map(|i| i.record.data.occurred.at)
         .collect();
-    let period = match (dates.iter().min(), dates.iter().max()) {
+    let first = set.from.or_else(|| dates.iter().min().copied());
+    let last = set.to.or_else(|| dates.iter().max().copied());
+    let period = match (first, last) {
         (Some(a), Some(b)) => format!("{} to {}", a.format("%Y-%m-%d"), b.format("%Y-%m-%d")),
-        _ => "no incidents".into(),
+        (Some(a), None) => format!("from {}", a.format("%Y-%m-%d")),
+        (None, Some(b)) => format!("until {}", b.format("%Y-%m-%d")),
+        (None, None) => "no incidents".into(),
     };
     l.field("Period", &period);
     l.field("Incidents", &set.incidents.len().to_string());
@@ -487,7 +491,7 @@ pub fn write_log(set: &ExportSet, manifest_sha: Option<&str>, out: impl Write) -
         incident_section(&mut l, set, n + 1, &o.record);
         l.y -= 10.0;
     }
-    finish(l, set, manifest_sha, out)
+    finish(l, "incident log", set, manifest_sha, out)
 }
 
 /// Writes a report of one incident of the set.
@@ -506,7 +510,7 @@ pub fn write_incident(
     l.para(Weight::Bold, 18.0, MARGIN, TEXT_W, 0.1, "Incident report");
     l.y -= 6.0;
     incident_section(&mut l, set, 1, &inc.record);
-    finish(l, set, manifest_sha, out)
+    finish(l, "incident report", set, manifest_sha, out)
 }
 
 fn deflate(data: &[u8]) -> Result<Vec<u8>> {
@@ -584,6 +588,7 @@ fn to_unicode(used: &BTreeMap<u16, char>) -> String {
 
 fn finish(
     mut l: Layout,
+    title: &str,
     set: &ExportSet,
     manifest_sha: Option<&str>,
     out: impl Write,
@@ -606,7 +611,7 @@ fn finish(
             MARGIN,
             32.0,
             0.45,
-            &format!("Vekil incident log · generated {generated}"),
+            &format!("Vekil {title} · generated {generated}"),
         );
         let page = format!("Page {} of {total}", i + 1);
         let pw = l.width(Weight::Regular, &page, 7.0);
@@ -717,7 +722,7 @@ fn finish(
     }
     let _ = write!(
         xref,
-        "trailer\n<< /Size {n} /Root 1 0 R /Info << /Producer (Vekil) /Title (Incident log) >> >>\nstartxref\n{xref_at}\n%%EOF\n"
+        "trailer\n<< /Size {n} /Root 1 0 R /Info << /Producer (Vekil) /Title (Vekil report) >> >>\nstartxref\n{xref_at}\n%%EOF\n"
     );
     w.raw(xref.as_bytes())?;
     w.out.flush().map_err(super::io_err("PDF report"))

@@ -107,3 +107,47 @@ pub fn list(vault: &Vault) -> Result<Vec<Recipient>> {
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::vault::migrations::{migrate_to, SCHEMA_VERSION};
+
+    /// Migration 0002 on a database seeded at version 1: data kept, the
+    /// address book usable.
+    #[test]
+    fn migration_0002_upgrades_a_version_1_database() {
+        let mut conn = rusqlite::Connection::open_in_memory().expect("db");
+        migrate_to(&mut conn, 1).expect("to 1");
+        conn.execute(
+            "INSERT INTO meta (key, value) VALUES ('vault_id', 'seeded')",
+            [],
+        )
+        .expect("seed");
+        migrate_to(&mut conn, SCHEMA_VERSION).expect("upgrade");
+        let v: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .expect("version");
+        assert_eq!(v, SCHEMA_VERSION);
+        const { assert!(SCHEMA_VERSION >= 2) };
+        let id: String = conn
+            .query_row("SELECT value FROM meta WHERE key = 'vault_id'", [], |r| {
+                r.get(0)
+            })
+            .expect("kept");
+        assert_eq!(id, "seeded");
+        conn.execute(
+            "INSERT INTO recipients (name, age_public_key, added_at) VALUES ('Org', 'age1x', 'now')",
+            [],
+        )
+        .expect("recipients table");
+        // Names are unique case-insensitively.
+        assert!(conn
+            .execute(
+                "INSERT INTO recipients (name, age_public_key, added_at) VALUES ('ORG', 'age1y', 'now')",
+                [],
+            )
+            .is_err());
+        // Running again is a no-op.
+        migrate_to(&mut conn, SCHEMA_VERSION).expect("idempotent");
+    }
+}

@@ -109,6 +109,10 @@ pub struct ExportSet {
     pub deadlines: Vec<Stored<Deadline>>,
     /// What was held back.
     pub excluded: Vec<Excluded>,
+    /// The period asked for, if any.
+    pub from: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// …until.
+    pub to: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// Exported attachment hash → stored original's hash, for image
     /// copies whose metadata was stripped.
     pub stripped: HashMap<String, String>,
@@ -475,6 +479,8 @@ pub fn select(vault: &Vault, opts: &ExportOptions) -> Result<ExportSet> {
         hearings,
         deadlines,
         excluded,
+        from: opts.from,
+        to: opts.to,
         stripped,
     })
 }
