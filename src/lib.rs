@@ -15,6 +15,7 @@ pub mod error;
 pub mod export;
 pub mod import;
 pub mod model;
+pub mod overview;
 pub mod search;
 pub mod secret;
 pub mod store;
