@@ -117,13 +117,15 @@ impl Vault {
         let Some(fts) = fts_query(&q.text) else {
             return Ok(vec![]);
         };
-        let select = format!(
-            "SELECT r.kind, r.id, highlight(search_fts, 0, '{OPEN}', '{CLOSE}'),
-                    snippet(search_fts, 1, '{OPEN}', '{CLOSE}', '…', 16), r.at
+        // Phase 1: rank and filter, without highlighting. SQLite computes
+        // every result column before sorting, so asking for snippets here
+        // would build one for every match, not just for those shown.
+        let mut q_sql = SqlFilter::new(
+            "SELECT r.seq, r.kind, r.id, r.at
              FROM search_fts JOIN records r ON r.seq = search_fts.rowid
-             WHERE search_fts MATCH ?1"
+             WHERE search_fts MATCH ?1",
+            fts.clone(),
         );
-        let mut q_sql = SqlFilter::new(&select, fts);
         if !q.kinds.is_empty() {
             let list: Vec<String> = q
                 .kinds
@@ -161,21 +163,30 @@ impl Vault {
             .conn
             .prepare_cached(&sql)
             .map_err(|e| self.db_error(e))?;
-        let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, Option<String>>(4)?,
-            ))
-        })?;
-        let mut hits = Vec::new();
-        for row in rows {
-            let (kind, id, title, snippet, at) = row?;
+        let top = stmt
+            .query_map(rusqlite::params_from_iter(args.iter()), |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, Option<String>>(3)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+
+        // Phase 2: highlight only the hits that will be shown.
+        let mut marks = self.conn.prepare_cached(&format!(
+            "SELECT highlight(search_fts, 0, '{OPEN}', '{CLOSE}'),
+                    snippet(search_fts, 1, '{OPEN}', '{CLOSE}', '…', 16)
+             FROM search_fts WHERE search_fts MATCH ?1 AND rowid = ?2"
+        ))?;
+        let mut hits = Vec::with_capacity(top.len());
+        for (seq, kind, id, at) in top {
             let (Some(kind), Ok(id)) = (Kind::parse(&kind), Uuid::parse_str(&id)) else {
                 continue;
             };
+            let (title, snippet): (String, String) =
+                marks.query_row(rusqlite::params![fts, seq], |r| Ok((r.get(0)?, r.get(1)?)))?;
             hits.push(SearchHit {
                 kind,
                 id,
