@@ -409,3 +409,37 @@ fn same_revision_different_content_is_reported_as_a_conflict() {
         .expect("incident");
     assert_eq!(kept.data.reason_given, "edited at the NGO");
 }
+
+#[test]
+fn bundle_without_attachments() {
+    let f = fixture();
+    let set = export::select(
+        &f.vault,
+        &ExportOptions {
+            profile: Profile::Ngo,
+            recipients: vec![NGO.into()],
+            without_attachments: true,
+            ..Default::default()
+        },
+    )
+    .expect("select");
+    assert!(set
+        .evidence
+        .iter()
+        .all(|e| e.record.data.attachments.is_empty() && e.removed.contains(&"attachments")));
+    let r = export::recipients::get(&f.vault, NGO).expect("recipient");
+    let bundle = f.tmp.path().join("noatt.age");
+    let s =
+        export::bundle::write(&f.vault, &set, &[r], false, &bundle, &mut |_| {}).expect("bundle");
+    assert!(s
+        .manifest
+        .files
+        .iter()
+        .all(|m| !m.path.starts_with("attachments/")));
+    let ngo = new_vault(&f.tmp.path().join("ngo"));
+    let id = vekil::import::read_identity(&f.ngo_key).expect("identity");
+    let rep = vekil::import::import(&ngo, &bundle, &id, None).expect("import");
+    assert_eq!(rep.attachments, 0);
+    assert_eq!(rep.counts["evidence"]["added"], 1);
+    assert!(ngo.verify().expect("verify").is_ok());
+}

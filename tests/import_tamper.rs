@@ -445,3 +445,57 @@ fn keygen_file_is_private_and_refuses_overwrite() {
     let text = std::fs::read_to_string(&e.f.ngo_key).expect("read");
     assert!(text.contains(&format!("# public key: {}", e.f.ngo_public)));
 }
+
+/// A bundle signed by the real lawyer key whose log is internally broken
+/// (evidence pointing at an incident that is not there): refused before
+/// anything, attachments included, is written to the NGO vault.
+#[test]
+fn signed_but_inconsistent_log_writes_nothing() {
+    let e = env();
+    let tar = decrypt(&e, &e.bundle);
+    let mut items = entries(&tar);
+    let log = items
+        .iter_mut()
+        .find(|(n, _)| n == "log.json")
+        .expect("log");
+    let mut v: serde_json::Value = serde_json::from_slice(&log.1).expect("json");
+    v["incidents"] = serde_json::json!([]);
+    v["cases"] = serde_json::json!([]);
+    log.1 = serde_json::to_vec_pretty(&v).expect("json");
+    let new_log = log.1.clone();
+    let m = items.iter().find(|(n, _)| n == "manifest.json").expect("m");
+    let mut manifest: serde_json::Value = serde_json::from_slice(&m.1).expect("json");
+    for f in manifest["files"].as_array_mut().expect("files") {
+        if f["path"] == "log.json" {
+            f["sha256"] = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&new_log)).into();
+            f["size"] = new_log.len().into();
+        }
+    }
+    let mbytes = serde_json::to_vec_pretty(&manifest).expect("json");
+    let key = export::signing::SigningKey::load_or_create(&e.f.vault).expect("key");
+    let sig = key.sign(&mbytes, "re-signed by the lawyer").expect("sign");
+    for (n, b) in items.iter_mut() {
+        if n == "manifest.json" {
+            *b = mbytes.clone();
+        } else if n == "manifest.json.minisig" {
+            *b = sig.clone().into_bytes();
+        }
+    }
+    let path = encrypt_to(&e, &build(&items), "inconsistent.age");
+    import::verify(&path, &e.identity, Some(&e.signer)).expect("signature and hashes are fine");
+    let err = import::import(&e.ngo, &path, &e.identity, Some(&e.signer))
+        .expect_err("inconsistent log accepted");
+    assert!(
+        err.to_string()
+            .contains("neither in the bundle nor in this vault"),
+        "{err}"
+    );
+    for k in Kind::ALL {
+        assert_eq!(e.ngo.count(k).expect("count"), 0, "{k} written");
+    }
+    assert!(e.ngo.verify().expect("verify").is_ok());
+    let stored = std::fs::read_dir(e.ngo.dir().join("attachments"))
+        .expect("attachments dir")
+        .count();
+    assert_eq!(stored, 0, "attachments were stored for a refused import");
+}

@@ -59,6 +59,9 @@ pub struct ExportArgs {
     /// Leave the PDF report out of a bundle.
     #[arg(long)]
     pub no_pdf: bool,
+    /// Leave all attachments out (evidence notes are still exported).
+    #[arg(long)]
+    pub no_attachments: bool,
     /// List exactly which records and fields would leave; write nothing.
     #[arg(long)]
     pub preview: bool,
@@ -322,6 +325,7 @@ fn run_export(vault: &Vault, a: &ExportArgs) -> Result<(), Failure> {
             .map(|s| parse_date(s, true))
             .transpose()?,
         client,
+        without_attachments: a.no_attachments,
     };
     let set = export::select(vault, &opts)?;
     if a.preview {

@@ -157,4 +157,6 @@ pub struct ExportOptions {
     pub to: Option<DateTime<FixedOffset>>,
     /// Only this client's records.
     pub client: Option<Uuid>,
+    /// Leave every attachment out (evidence records then list none).
+    pub without_attachments: bool,
 }

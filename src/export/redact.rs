@@ -393,6 +393,10 @@ pub fn select(vault: &Vault, opts: &ExportOptions) -> Result<ExportSet> {
             let mut o = Out::keep(e);
             let d = &mut o.record.data;
             let mut replaced_attachments = false;
+            if opts.without_attachments && !d.attachments.is_empty() {
+                d.attachments.clear();
+                o.removed.push("attachments");
+            }
             if !backup {
                 let mut kept = Vec::with_capacity(d.attachments.len());
                 let mut held = 0usize;

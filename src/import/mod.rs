@@ -700,6 +700,49 @@ fn tally(report: &mut ImportReport, kind: Kind, id: uuid::Uuid, o: PutOutcome) {
         .or_default() += 1;
 }
 
+fn check_links(vault: &Vault, log: &ParsedLog) -> Result<()> {
+    use std::collections::HashSet;
+    let mut present: HashSet<(Kind, uuid::Uuid)> = HashSet::new();
+    present.extend(log.clients.iter().map(|r| (Kind::Client, r.id)));
+    present.extend(log.cases.iter().map(|r| (Kind::Case, r.id)));
+    present.extend(log.incidents.iter().map(|r| (Kind::Incident, r.id)));
+    present.extend(log.evidence.iter().map(|r| (Kind::Evidence, r.id)));
+    let mut stmt = vault
+        .conn
+        .prepare_cached("SELECT count(*) FROM records WHERE kind = ?1 AND id = ?2")?;
+    let mut check = |kind: Kind,
+                     id: uuid::Uuid,
+                     refs: Vec<crate::model::Reference>|
+     -> Result<()> {
+        for r in refs {
+            if present.contains(&(r.kind, r.id)) {
+                continue;
+            }
+            let n: i64 = stmt.query_row(
+                rusqlite::params![r.kind.as_str(), r.id.to_string()],
+                |row| row.get(0),
+            )?;
+            if n == 0 {
+                return Err(ImportError::Log(format!(
+                    "{kind} {id}: {} points to {} {}, which is neither in the bundle nor in this vault",
+                    r.field, r.kind, r.id
+                )));
+            }
+        }
+        Ok(())
+    };
+    for r in &log.cases {
+        check(Kind::Case, r.id, r.data.references())?;
+    }
+    for r in &log.incidents {
+        check(Kind::Incident, r.id, r.data.references())?;
+    }
+    for r in &log.evidence {
+        check(Kind::Evidence, r.id, r.data.references())?;
+    }
+    Ok(())
+}
+
 /// Verifies a bundle, then merges it into `vault` atomically.
 ///
 /// Without `signer`, the key that signed the first bundle from a source
@@ -739,6 +782,10 @@ pub fn import(
         Some(_) => signer_checked = true,
         None => {}
     }
+
+    // Every link must resolve (in the log or already in this vault) before
+    // anything is stored, so a bad log cannot leave attachments behind.
+    check_links(vault, &log)?;
 
     // Attachments: a second pass streams them into the vault's store.
     let mut stored = 0usize;
