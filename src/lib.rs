@@ -13,6 +13,7 @@
 pub mod cli;
 pub mod error;
 pub mod model;
+pub mod overview;
 pub mod search;
 pub mod secret;
 pub mod store;

@@ -67,6 +67,25 @@ fn new_user_flow_init_client_incidents_search_verify_list() {
     assert_eq!(list[0]["status"], "draft");
     assert_eq!(list[0]["revision"], 1);
 
+    // Derived: arrested 2025-03-10 06:00, first incident 2025-03-11 10:00.
+    let first = list
+        .iter()
+        .find(|r| {
+            r["occurred"]["at"]
+                .as_str()
+                .unwrap()
+                .starts_with("2025-03-11")
+        })
+        .unwrap();
+    let shown: serde_json::Value = serde_json::from_str(&cli.ok(&[
+        "incident",
+        "show",
+        first["id"].as_str().unwrap(),
+        "--json",
+    ]))
+    .unwrap();
+    assert_eq!(shown["derived"]["hours_since_arrest"], 28.0);
+
     let v = cli.ok(&["verify-vault"]);
     assert!(v.contains("4 records") && v.contains("intact"), "{v}");
 }

@@ -226,6 +226,62 @@ fn case_timeline_and_agenda() {
 }
 
 #[test]
+fn client_overview_gathers_everything_about_one_client() {
+    let (_t, _d, v, _) = new_vault();
+    let a = v.insert(Client::new("A B", "C-1")).unwrap();
+    let b = v.insert(Client::new("C D", "C-2")).unwrap();
+    let mut joint = Case::new(a.id, "1-1/2025");
+    joint.client_ids.push(b.id);
+    let joint = v.insert(joint).unwrap();
+    let only_b = v.insert(Case::new(b.id, "1-2/2025")).unwrap();
+    v.insert(Hearing::new(joint.id, at(20, 10), HearingKind::Trial))
+        .unwrap();
+    v.insert(Hearing::new(joint.id, at(10, 10), HearingKind::Preliminary))
+        .unwrap();
+    v.insert(Hearing::new(only_b.id, at(12, 10), HearingKind::Trial))
+        .unwrap();
+    for day in [1, 3, 2] {
+        v.insert(Incident::quick(
+            a.id,
+            "IVS",
+            at(day, 9),
+            IncidentType::AccessDenied,
+        ))
+        .unwrap();
+    }
+    v.insert(Incident::quick(
+        b.id,
+        "IVS",
+        at(4, 9),
+        IncidentType::AccessDenied,
+    ))
+    .unwrap();
+    let mut e = EvidenceNote::new("scan");
+    e.client_id = Some(a.id);
+    v.insert(e).unwrap();
+    let o = v.client_overview(a.id).unwrap();
+    assert_eq!(o.client.id, a.id);
+    assert_eq!(o.cases.len(), 1, "only the joint case");
+    let kinds: Vec<_> = o.hearings.iter().map(|h| h.data.kind).collect();
+    assert_eq!(
+        kinds,
+        vec![HearingKind::Preliminary, HearingKind::Trial],
+        "soonest first"
+    );
+    let days: Vec<_> = o.incidents.iter().map(|i| i.data.occurred.at).collect();
+    assert_eq!(
+        days,
+        vec![at(3, 9), at(2, 9), at(1, 9)],
+        "newest first, only this client's"
+    );
+    assert_eq!(o.evidence.len(), 1);
+    assert!(matches!(
+        v.client_overview(uuid::Uuid::new_v4()),
+        Err(Error::NotFound { .. })
+    ));
+}
+
+#[test]
 fn put_stored_merges_by_id_and_revision() {
     let (_t, _d, v, _) = new_vault();
     let (_t2, _d2, other, _) = new_vault();

@@ -249,3 +249,35 @@ fn vault_from_a_newer_version_is_refused() {
     }
     let _ = fast();
 }
+
+#[test]
+fn cli_reports_a_damaged_database_in_one_sentence() {
+    let t = tempfile::tempdir().unwrap();
+    let cli = common::Cli::new(t.path());
+    cli.init();
+    let notes = "x".repeat(3000);
+    for i in 0..30 {
+        cli.ok(&[
+            "client",
+            "add",
+            "--name",
+            &format!("N{i}"),
+            "--pseudonym",
+            &format!("P{i}"),
+            "--notes",
+            &notes,
+        ]);
+    }
+    let db = cli.vault.join("vekil.db");
+    let n = std::fs::metadata(&db).unwrap().len() as usize;
+    flip(&db, n / 2);
+    for args in [&["client", "list"][..], &["verify-vault"][..]] {
+        let err = cli.fails(args, 3);
+        assert_eq!(
+            err.lines().count(),
+            1,
+            "{args:?} printed more than one line: {err}"
+        );
+        assert!(err.contains("vekil.db") && err.contains("damaged"), "{err}");
+    }
+}

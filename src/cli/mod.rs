@@ -226,8 +226,9 @@ enum RecordCmd<F: Form> {
     },
 }
 
+/// Which records a list or search covers; shared by both.
 #[derive(Debug, Args)]
-struct ListArgs {
+struct ScopeArgs {
     /// Only this client's records (id, prefix or pseudonym).
     #[arg(long, value_name = "CLIENT")]
     client: Option<String>,
@@ -237,18 +238,53 @@ struct ListArgs {
     /// Only at this facility (incidents).
     #[arg(long = "at-facility", value_name = "NAME")]
     facility: Option<String>,
-    /// Only this type (incident type, hearing kind…).
-    #[arg(long = "of-type", value_name = "TYPE")]
-    subtype: Option<String>,
-    /// Only this status (draft/final, open/done).
-    #[arg(long = "with-status", value_name = "STATUS")]
-    status: Option<String>,
     /// From this date.
     #[arg(long, value_name = "WHEN")]
     from: Option<String>,
     /// Until this date.
     #[arg(long, value_name = "WHEN")]
     until: Option<String>,
+}
+
+/// [`ScopeArgs`] with names resolved to ids and dates parsed.
+struct Scope {
+    client_id: Option<uuid::Uuid>,
+    case_id: Option<uuid::Uuid>,
+    facility: Option<String>,
+    from: Option<chrono::DateTime<chrono::FixedOffset>>,
+    to: Option<chrono::DateTime<chrono::FixedOffset>>,
+}
+
+impl ScopeArgs {
+    fn resolve(self, v: &Vault) -> Result<Scope, CliError> {
+        Ok(Scope {
+            client_id: self
+                .client
+                .as_deref()
+                .map(|c| records::client_ref(v, c))
+                .transpose()?,
+            case_id: self
+                .case
+                .as_deref()
+                .map(|c| v.resolve::<Case>(c))
+                .transpose()?,
+            facility: self.facility,
+            from: when_opt("from", &self.from)?,
+            to: when_opt("until", &self.until)?,
+        })
+    }
+}
+
+#[derive(Debug, Args)]
+struct ListArgs {
+    #[command(flatten)]
+    scope: ScopeArgs,
+    /// Only this type (incident type, hearing kind…).
+    #[arg(long = "of-type", value_name = "TYPE")]
+    subtype: Option<String>,
+    /// Only this status (draft/final, open/done).
+    #[arg(long = "with-status", value_name = "STATUS")]
+    status: Option<String>,
     /// At most this many.
     #[arg(long, default_value_t = 500)]
     limit: u32,
@@ -264,24 +300,11 @@ struct SearchArgs {
     /// Only these kinds (repeatable): client, case, hearing, deadline, incident, evidence.
     #[arg(long = "kind", value_name = "KIND")]
     kinds: Vec<String>,
-    /// Only this client's records.
-    #[arg(long, value_name = "CLIENT")]
-    client: Option<String>,
-    /// Only this case's records.
-    #[arg(long, value_name = "CASE")]
-    case: Option<String>,
-    /// Only incidents at this facility.
-    #[arg(long = "at-facility", value_name = "NAME")]
-    facility: Option<String>,
+    #[command(flatten)]
+    scope: ScopeArgs,
     /// Only incidents of this type.
     #[arg(long = "of-type", value_name = "TYPE")]
     incident_type: Option<String>,
-    /// From this date.
-    #[arg(long, value_name = "WHEN")]
-    from: Option<String>,
-    /// Until this date.
-    #[arg(long, value_name = "WHEN")]
-    until: Option<String>,
     /// At most this many hits.
     #[arg(long, default_value_t = 50)]
     limit: u32,
@@ -537,7 +560,10 @@ where
         }
         RecordCmd::Show { id, json } => {
             let s: Stored<F::R> = v.get(resolve::<F::R>(&v, &id)?)?;
-            let value = serde_json::to_value(&s).unwrap_or_default();
+            let mut value = serde_json::to_value(&s).unwrap_or_default();
+            if let (Some(d), Some(obj)) = (F::R::derived(&s, &v), value.as_object_mut()) {
+                obj.insert("derived".into(), d);
+            }
             if json {
                 writeln!(
                     out,
@@ -653,22 +679,15 @@ fn when_opt(
 }
 
 fn list_filter(v: &Vault, a: ListArgs) -> Result<ListFilter, CliError> {
+    let s = a.scope.resolve(v)?;
     Ok(ListFilter {
-        client_id: a
-            .client
-            .as_deref()
-            .map(|c| records::client_ref(v, c))
-            .transpose()?,
-        case_id: a
-            .case
-            .as_deref()
-            .map(|c| v.resolve::<Case>(c))
-            .transpose()?,
-        facility: a.facility,
+        client_id: s.client_id,
+        case_id: s.case_id,
+        facility: s.facility,
         subtype: a.subtype,
         status: a.status,
-        from: when_opt("from", &a.from)?,
-        to: when_opt("until", &a.until)?,
+        from: s.from,
+        to: s.to,
         oldest_first: a.oldest_first,
         limit: Some(a.limit),
         offset: None,
@@ -683,23 +702,16 @@ fn search(v: &Vault, a: SearchArgs, out: &mut impl Write) -> Result<(), CliError
             input::choice::<Kind>("kind", k).map_err(|e| CliError::from(crate::Error::Invalid(e)))
         })
         .collect::<Result<_, _>>()?;
+    let s = a.scope.resolve(v)?;
     let q = SearchQuery {
         text: a.query,
         kinds,
-        client_id: a
-            .client
-            .as_deref()
-            .map(|c| records::client_ref(v, c))
-            .transpose()?,
-        case_id: a
-            .case
-            .as_deref()
-            .map(|c| v.resolve::<Case>(c))
-            .transpose()?,
-        facility: a.facility,
+        client_id: s.client_id,
+        case_id: s.case_id,
+        facility: s.facility,
         incident_type: a.incident_type,
-        from: when_opt("from", &a.from)?,
-        to: when_opt("until", &a.until)?,
+        from: s.from,
+        to: s.to,
         limit: Some(a.limit),
     };
     let hits = v.search(&q)?;

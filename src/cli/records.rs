@@ -28,6 +28,11 @@ pub trait Columns: Record {
     const HEADER: &'static [&'static str];
     /// One row.
     fn row(s: &Stored<Self>) -> Vec<String>;
+    /// Values computed from this and other records, shown by `show` under
+    /// `derived` (and ignored when fed back to `add --json`).
+    fn derived(_s: &Stored<Self>, _v: &Vault) -> Option<serde_json::Value> {
+        None
+    }
 }
 
 fn missing(flag: &str, kind: &str) -> CliError {
@@ -612,6 +617,13 @@ impl Columns for Incident {
             s.data.status.as_str().into(),
             s.data.reason_given.clone(),
         ]
+    }
+    fn derived(s: &Stored<Self>, v: &Vault) -> Option<serde_json::Value> {
+        let client = v.get::<Client>(s.data.client_id).ok()?;
+        let hours = s
+            .data
+            .hours_since_arrest(client.data.arrested_at.as_ref())?;
+        Some(serde_json::json!({ "hours_since_arrest": hours }))
     }
 }
 

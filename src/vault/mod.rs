@@ -352,6 +352,9 @@ impl Vault {
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let mut conn = Connection::open_with_flags(&path, flags)?;
+        // SQLCipher logs decryption failures to stderr itself; Vekil reports
+        // them once, as a sentence naming the file.
+        conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
         if let Some(key) = key {
             let pragma = zeroize::Zeroizing::new(format!(
                 "PRAGMA key = \"{}\";",
