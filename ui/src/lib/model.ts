@@ -27,7 +27,7 @@ export type StoredHearing = Meta & Hearing;
 export type StoredIncident = Meta & Incident;
 export type StoredEvidence = Meta & EvidenceNote;
 
-/** Mirrors `ClientOverview` in src-tauri/src/commands/clients.rs. */
+/** Mirrors `vekil::overview::ClientOverview` (core, src/overview.rs). */
 export interface ClientOverview {
   client: StoredClient;
   cases: StoredCase[];

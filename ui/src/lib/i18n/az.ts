@@ -350,6 +350,7 @@ const az: Record<Key, string> = {
   "incident.consent.health": "Sağlamlıq məlumatları daxil olmaqla",
   "incident.addConsent": "Təşkilat əlavə et",
   "incident.notesShareable": "Bu qeydlər açıq hesabatlarda göstərilə bilər",
+  "clients.allStatuses": "Bütün prosessual statuslar",
 };
 
 export default az;

@@ -350,6 +350,7 @@ const en = {
   "incident.consent.health": "Including health information",
   "incident.addConsent": "Add organisation",
   "incident.notesShareable": "These notes may appear in public reports",
+  "clients.allStatuses": "All procedural statuses",
 } as const;
 
 export type Key = keyof typeof en;

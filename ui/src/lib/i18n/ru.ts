@@ -349,6 +349,7 @@ const ru: Record<Key, string> = {
   "incident.consent.health": "Включая сведения о здоровье",
   "incident.addConsent": "Добавить организацию",
   "incident.notesShareable": "Эти заметки можно включать в публичные отчёты",
+  "clients.allStatuses": "Все процессуальные статусы",
 };
 
 export default ru;
