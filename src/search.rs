@@ -68,43 +68,92 @@ pub struct SearchHit {
     pub at: Option<String>,
 }
 
-// Markers FTS5 puts around matches; control characters never survive
-// validation into stored text, so they cannot collide with content.
-const OPEN: char = '\u{1}';
-const CLOSE: char = '\u{2}';
-
-/// Turns user input into a safe FTS5 query: each word quoted, prefix match.
-pub fn fts_query(text: &str) -> Option<String> {
-    let words: Vec<String> = text
-        .split(|c: char| !c.is_alphanumeric())
+/// The words of a query, lower-cased; the last one is matched as a
+/// prefix, since it may still be being typed.
+fn query_words(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
         .take(16)
-        .map(|w| format!("\"{w}\"*"))
-        .collect();
-    (!words.is_empty()).then(|| words.join(" "))
+        .map(str::to_lowercase)
+        .collect()
 }
 
-fn split_marked(s: &str) -> Vec<SnippetPart> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut hit = false;
-    for c in s.chars() {
-        if c == OPEN || c == CLOSE {
-            if !cur.is_empty() {
-                out.push(SnippetPart {
-                    text: std::mem::take(&mut cur),
-                    hit,
-                });
+/// Turns user input into a safe FTS5 query: each word quoted, all
+/// required, the last one as a prefix. Only the last is a prefix because
+/// FTS5 builds a prefix's whole doclist in memory: prefix matching every
+/// word made typical searches 5× slower (measured, docs/benchmarks.md).
+pub fn fts_query(text: &str) -> Option<String> {
+    let words = query_words(text);
+    let last = words.len().checked_sub(1)?;
+    let quoted: Vec<String> = words
+        .iter()
+        .enumerate()
+        .map(|(i, w)| {
+            if i == last {
+                format!("\"{w}\"*")
+            } else {
+                format!("\"{w}\"")
             }
-            hit = c == OPEN;
-        } else {
-            cur.push(c);
-        }
+        })
+        .collect();
+    Some(quoted.join(" "))
+}
+
+/// Splits `text` into parts, marking the words the query matched (whole
+/// words, or the last query word as a prefix). Done here rather than with
+/// FTS5's highlight(), which would evaluate the query again for every hit.
+fn mark(text: &str, words: &[String]) -> Vec<SnippetPart> {
+    let last = words.len().saturating_sub(1);
+    let is_hit = |w: &str| {
+        let w = w.to_lowercase();
+        words.iter().enumerate().any(|(i, q)| {
+            if i == last {
+                w.starts_with(q.as_str())
+            } else {
+                w == *q
+            }
+        })
+    };
+    let mut parts: Vec<SnippetPart> = Vec::new();
+    let mut push = |text: &str, hit: bool| match parts.last_mut() {
+        Some(p) if p.hit == hit => p.text.push_str(text),
+        _ => parts.push(SnippetPart {
+            text: text.to_owned(),
+            hit,
+        }),
+    };
+    let mut rest = text;
+    while let Some(start) = rest.find(char::is_alphanumeric) {
+        push(&rest[..start], false);
+        let word_len = rest[start..]
+            .find(|c: char| !c.is_alphanumeric())
+            .unwrap_or(rest.len() - start);
+        let word = &rest[start..start + word_len];
+        push(word, is_hit(word));
+        rest = &rest[start + word_len..];
     }
-    if !cur.is_empty() {
-        out.push(SnippetPart { text: cur, hit });
+    push(rest, false);
+    parts.retain(|p| !p.text.is_empty());
+    parts
+}
+
+/// About `width` words of `text` around its first match, for the result list.
+fn snippet(text: &str, words: &[String], width: usize) -> Vec<SnippetPart> {
+    let flat = text.split_whitespace().collect::<Vec<_>>();
+    let first_hit = flat
+        .iter()
+        .position(|w| mark(w, words).iter().any(|p| p.hit))
+        .unwrap_or(0);
+    let start = first_hit.saturating_sub(width / 4);
+    let end = (start + width).min(flat.len());
+    let mut s = flat[start..end].join(" ");
+    if start > 0 {
+        s.insert_str(0, "… ");
     }
-    out
+    if end < flat.len() {
+        s.push_str(" …");
+    }
+    mark(&s, words)
 }
 
 impl Vault {
@@ -117,13 +166,15 @@ impl Vault {
         let Some(fts) = fts_query(&q.text) else {
             return Ok(vec![]);
         };
-        // Phase 1: choose and filter, without highlighting: snippets are
-        // built below for the hits returned only.
+        let words = query_words(&q.text);
+        // Newest first: every hit holds all the words typed, so recency is
+        // a sound order for a case file, and FTS5 walks rowids downwards and
+        // stops at the limit. bm25 ranking scored every match first.
         let mut q_sql = SqlFilter::new(
-            "SELECT r.seq, r.kind, r.id, r.at
+            "SELECT r.kind, r.id, r.at, search_fts.title, search_fts.body
              FROM search_fts JOIN records r ON r.seq = search_fts.rowid
              WHERE search_fts MATCH ?1",
-            fts.clone(),
+            fts,
         );
         if !q.kinds.is_empty() {
             let list: Vec<String> = q
@@ -154,11 +205,6 @@ impl Vault {
             q.to,
         );
         let SqlFilter { mut sql, args } = q_sql;
-        // Newest first. Every hit contains all the words typed, so recency
-        // is a sound order for a case file, and FTS5 walks rowids downwards
-        // and stops at the limit: a word in every record costs the same as
-        // a rare one. (bm25 ranking scored every match: 244 ms for a word in
-        // 20,000 incidents, against a 20 ms budget.)
         sql.push_str(&format!(
             " ORDER BY search_fts.rowid DESC LIMIT {}",
             q.limit.unwrap_or(50).min(1000)
@@ -167,35 +213,26 @@ impl Vault {
             .conn
             .prepare_cached(&sql)
             .map_err(|e| self.db_error(e))?;
-        let top = stmt
-            .query_map(rusqlite::params_from_iter(args.iter()), |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, Option<String>>(3)?,
-                ))
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-
-        // Phase 2: highlight only the hits that will be shown.
-        let mut marks = self.conn.prepare_cached(&format!(
-            "SELECT highlight(search_fts, 0, '{OPEN}', '{CLOSE}'),
-                    snippet(search_fts, 1, '{OPEN}', '{CLOSE}', '…', 16)
-             FROM search_fts WHERE search_fts MATCH ?1 AND rowid = ?2"
-        ))?;
-        let mut hits = Vec::with_capacity(top.len());
-        for (seq, kind, id, at) in top {
+        let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<String>>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+            ))
+        })?;
+        let mut hits = Vec::new();
+        for row in rows {
+            let (kind, id, at, title, body) = row?;
             let (Some(kind), Ok(id)) = (Kind::parse(&kind), Uuid::parse_str(&id)) else {
                 continue;
             };
-            let (title, snippet): (String, String) =
-                marks.query_row(rusqlite::params![fts, seq], |r| Ok((r.get(0)?, r.get(1)?)))?;
             hits.push(SearchHit {
                 kind,
                 id,
-                title: split_marked(&title),
-                snippet: split_marked(&snippet),
+                title: mark(&title, &words),
+                snippet: snippet(&body, &words, 16),
                 at,
             });
         }
@@ -211,16 +248,37 @@ mod tests {
     fn user_text_cannot_inject_fts_syntax() {
         assert_eq!(
             fts_query("a\" OR NEAR(b"),
-            Some("\"a\"* \"OR\"* \"NEAR\"* \"b\"*".into())
+            Some("\"a\" \"or\" \"near\" \"b\"*".into())
         );
         assert_eq!(fts_query("  ,,  "), None);
-        assert_eq!(fts_query("Məmmədov"), Some("\"Məmmədov\"*".into()));
+        assert_eq!(fts_query("Məmmədov"), Some("\"məmmədov\"*".into()));
     }
 
     #[test]
-    fn marked_text_splits_into_parts() {
-        let parts = split_marked("a \u{1}b\u{2} c");
-        assert_eq!(parts.len(), 3);
-        assert!(parts[1].hit && parts[1].text == "b");
+    fn marks_whole_words_and_the_last_as_prefix() {
+        let words = query_words("major Əli");
+        let parts = mark("Major Əliyev, not majority", &words);
+        let hits: Vec<&str> = parts
+            .iter()
+            .filter(|p| p.hit)
+            .map(|p| p.text.as_str())
+            .collect();
+        assert_eq!(hits, vec!["Major", "Əliyev"]);
+        let text: String = parts.iter().map(|p| p.text.as_str()).collect();
+        assert_eq!(text, "Major Əliyev, not majority", "nothing lost or added");
+    }
+
+    #[test]
+    fn snippet_centres_on_the_first_match() {
+        let words = query_words("target");
+        let body = (0..40)
+            .map(|i| format!("w{i}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+            + " target end";
+        let parts = snippet(&body, &words, 8);
+        let text: String = parts.iter().map(|p| p.text.as_str()).collect();
+        assert!(text.starts_with("… ") && text.contains("target"), "{text}");
+        assert!(parts.iter().any(|p| p.hit && p.text == "target"));
     }
 }
