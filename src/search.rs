@@ -117,13 +117,14 @@ impl Vault {
         let Some(fts) = fts_query(&q.text) else {
             return Ok(vec![]);
         };
-        let select = format!(
-            "SELECT r.kind, r.id, highlight(search_fts, 0, '{OPEN}', '{CLOSE}'),
-                    snippet(search_fts, 1, '{OPEN}', '{CLOSE}', '…', 16), r.at
+        // Phase 1: choose and filter, without highlighting: snippets are
+        // built below for the hits returned only.
+        let mut q_sql = SqlFilter::new(
+            "SELECT r.seq, r.kind, r.id, r.at
              FROM search_fts JOIN records r ON r.seq = search_fts.rowid
-             WHERE search_fts MATCH ?1"
+             WHERE search_fts MATCH ?1",
+            fts.clone(),
         );
-        let mut q_sql = SqlFilter::new(&select, fts);
         if !q.kinds.is_empty() {
             let list: Vec<String> = q
                 .kinds
@@ -153,29 +154,43 @@ impl Vault {
             q.to,
         );
         let SqlFilter { mut sql, args } = q_sql;
+        // Newest first. Every hit contains all the words typed, so recency
+        // is a sound order for a case file, and FTS5 walks rowids downwards
+        // and stops at the limit: a word in every record costs the same as
+        // a rare one. (bm25 ranking scored every match: 244 ms for a word in
+        // 20,000 incidents, against a 20 ms budget.)
         sql.push_str(&format!(
-            " ORDER BY rank LIMIT {}",
+            " ORDER BY search_fts.rowid DESC LIMIT {}",
             q.limit.unwrap_or(50).min(1000)
         ));
         let mut stmt = self
             .conn
             .prepare_cached(&sql)
             .map_err(|e| self.db_error(e))?;
-        let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, Option<String>>(4)?,
-            ))
-        })?;
-        let mut hits = Vec::new();
-        for row in rows {
-            let (kind, id, title, snippet, at) = row?;
+        let top = stmt
+            .query_map(rusqlite::params_from_iter(args.iter()), |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, Option<String>>(3)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+
+        // Phase 2: highlight only the hits that will be shown.
+        let mut marks = self.conn.prepare_cached(&format!(
+            "SELECT highlight(search_fts, 0, '{OPEN}', '{CLOSE}'),
+                    snippet(search_fts, 1, '{OPEN}', '{CLOSE}', '…', 16)
+             FROM search_fts WHERE search_fts MATCH ?1 AND rowid = ?2"
+        ))?;
+        let mut hits = Vec::with_capacity(top.len());
+        for (seq, kind, id, at) in top {
             let (Some(kind), Ok(id)) = (Kind::parse(&kind), Uuid::parse_str(&id)) else {
                 continue;
             };
+            let (title, snippet): (String, String) =
+                marks.query_row(rusqlite::params![fts, seq], |r| Ok((r.get(0)?, r.get(1)?)))?;
             hits.push(SearchHit {
                 kind,
                 id,
