@@ -1,3 +1,45 @@
+//! Declares the app's commands to Tauri's ACL, so the webview can call only
+//! those granted in capabilities/default.json (and nothing from core plugins
+//! beyond what is listed there).
+
+const COMMANDS: &[&str] = &[
+    "vault_status",
+    "vault_create",
+    "vault_unlock",
+    "vault_recover",
+    "vault_lock",
+    "vault_change_passphrase",
+    "draft_take",
+    "client_list",
+    "client_create",
+    "client_overview",
+    "case_list",
+    "case_create",
+    "case_get",
+    "case_timeline",
+    "hearing_create",
+    "agenda",
+    "incident_quick",
+    "incident_list",
+    "incident_get",
+    "incident_update",
+    "facility_names",
+    "evidence_list",
+    "evidence_create",
+    "evidence_get",
+    "evidence_update",
+    "evidence_attach",
+    "attachment_read",
+    "search",
+    "settings_get",
+    "settings_set",
+];
+
 fn main() {
-    tauri_build::build()
+    let attrs = tauri_build::Attributes::new()
+        .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS));
+    if let Err(e) = tauri_build::try_build(attrs) {
+        eprintln!("tauri-build failed: {e:#}");
+        std::process::exit(1);
+    }
 }

@@ -12,6 +12,8 @@
 
 pub mod cli;
 pub mod error;
+pub mod export;
+pub mod import;
 pub mod model;
 pub mod overview;
 pub mod search;

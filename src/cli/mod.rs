@@ -5,6 +5,7 @@
 //! 3 data error (invalid record, not found, damaged file). Nothing panics
 //! on user input; `main` only calls [`run`].
 
+pub mod export;
 mod input;
 mod output;
 mod records;
@@ -164,6 +165,8 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    #[command(flatten)]
+    Exports(export::ExportCommand),
 }
 
 /// The commands every record kind has.
@@ -332,12 +335,6 @@ pub fn run() -> i32 {
     }
 }
 
-fn vault_dir(cli: &Cli) -> Result<PathBuf, CliError> {
-    cli.vault.clone().or_else(default_vault_dir).ok_or_else(|| {
-        CliError::usage("no vault directory: pass --vault DIR or set VEKIL_VAULT".into())
-    })
-}
-
 fn open(dir: &std::path::Path) -> Result<Vault, CliError> {
     if !Vault::status(dir).exists {
         return Err(VaultError::NotFound(dir.into()).into());
@@ -346,9 +343,37 @@ fn open(dir: &std::path::Path) -> Result<Vault, CliError> {
 }
 
 fn execute(cli: Cli) -> Result<(), CliError> {
-    let dir = vault_dir(&cli)?;
+    let Cli { vault, command } = cli;
+    let dir = vault.or_else(default_vault_dir);
+    let need_dir = || {
+        dir.clone().ok_or_else(|| {
+            CliError::usage("no vault directory: pass --vault DIR or set VEKIL_VAULT".into())
+        })
+    };
+    match command {
+        // Some of these (keygen, verify) need no vault: open it only on demand.
+        Command::Exports(cmd) => {
+            let mut open_vault = || {
+                need_dir()
+                    .and_then(|d| open(&d))
+                    .map_err(|e| export::Failure {
+                        code: e.code,
+                        message: e.message,
+                    })
+            };
+            export::run(&cmd, &mut open_vault).map_err(|f| CliError {
+                code: f.code,
+                message: f.message,
+            })
+        }
+        other => execute_on(&need_dir()?, other),
+    }
+}
+
+fn execute_on(dir: &std::path::Path, command: Command) -> Result<(), CliError> {
+    let dir = dir.to_path_buf();
     let out = &mut std::io::stdout().lock();
-    match cli.command {
+    match command {
         Command::Init => {
             let pass = input::new_passphrase(true)?;
             let (vault, code) = Vault::create(&dir, &pass)?;
@@ -398,6 +423,7 @@ fn execute(cli: Cli) -> Result<(), CliError> {
             let id = v.resolve::<Case>(&case)?;
             timeline_out(&v.case_timeline(id)?, json, out)?;
         }
+        Command::Exports(_) => return Err(CliError::usage("unexpected command".into())),
         Command::VerifyVault { json } => {
             let v = open(&dir)?;
             let r = v.verify()?;

@@ -120,7 +120,7 @@ impl Vault {
 
     /// Encrypts everything `source` yields into the vault; returns the
     /// plaintext's SHA-256 and size. `origin` names the source in errors.
-    fn store_blob(&self, source: impl Read, origin: &Path) -> Result<(String, u64)> {
+    pub(crate) fn store_blob(&self, source: impl Read, origin: &Path) -> Result<(String, u64)> {
         let dir = self.attachments_dir();
         fsutil::create_private_dir(&dir)?;
         let tmp = dir.join(format!("incoming-{}.tmp", Uuid::new_v4()));

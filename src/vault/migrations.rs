@@ -9,8 +9,13 @@ use super::error::{Result, VaultError};
 use rusqlite::Connection;
 
 /// Every migration in order; index + 1 is the schema version it produces.
-pub(crate) const MIGRATIONS: &[(&str, &str)] =
-    &[("0001_init", include_str!("../../migrations/0001_init.sql"))];
+pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
+    ("0001_init", include_str!("../../migrations/0001_init.sql")),
+    (
+        "0002_exports",
+        include_str!("../../migrations/0002_exports.sql"),
+    ),
+];
 
 /// Schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -1,0 +1,137 @@
+//! Evidence notes and their encrypted attachments.
+//!
+//! A file's bytes arrive as the raw IPC body (not a JSON number array) and
+//! go straight to the core, which hashes and encrypts them; previews are
+//! sent back as raw bytes for a `blob:` URL. Plaintext never touches disk.
+
+use crate::error::{CmdResult, CommandError};
+use crate::state::{parse_id, parse_record, with_vault, AppState};
+use tauri::ipc::{InvokeBody, Request, Response};
+use tauri::State;
+use vekil::model::{AttachmentRef, EvidenceNote, Stored};
+use vekil::store::ListFilter;
+
+/// Largest file accepted from the window (the core allows more from the CLI).
+pub const MAX_UPLOAD_BYTES: usize = 200 * 1024 * 1024;
+
+#[tauri::command]
+pub async fn evidence_list(state: State<'_, AppState>) -> CmdResult<Vec<Stored<EvidenceNote>>> {
+    with_vault(&state, |v| {
+        Ok(v.list::<EvidenceNote>(&ListFilter {
+            limit: Some(100_000),
+            ..Default::default()
+        })?)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn evidence_create(
+    state: State<'_, AppState>,
+    evidence: serde_json::Value,
+) -> CmdResult<Stored<EvidenceNote>> {
+    let note: EvidenceNote = parse_record("evidence", evidence)?;
+    with_vault(&state, move |v| Ok(v.insert(note)?)).await
+}
+
+#[tauri::command]
+pub async fn evidence_get(
+    state: State<'_, AppState>,
+    id: String,
+) -> CmdResult<Stored<EvidenceNote>> {
+    let id = parse_id("id", &id)?;
+    with_vault(&state, move |v| Ok(v.get::<EvidenceNote>(id)?)).await
+}
+
+#[tauri::command]
+pub async fn evidence_update(
+    state: State<'_, AppState>,
+    id: String,
+    revision: u32,
+    evidence: serde_json::Value,
+) -> CmdResult<Stored<EvidenceNote>> {
+    let id = parse_id("id", &id)?;
+    let note: EvidenceNote = parse_record("evidence", evidence)?;
+    with_vault(&state, move |v| Ok(v.update(id, revision, note)?)).await
+}
+
+fn header(request: &Request<'_>, name: &str) -> CmdResult<String> {
+    request
+        .headers()
+        .get(name)
+        .and_then(|h| h.to_str().ok())
+        .map(str::to_owned)
+        .ok_or_else(|| CommandError::invalid(name, format!("The {name} header is missing.")))
+}
+
+/// Percent-decoding for the file name header (names may be Azerbaijani or Russian).
+fn percent_decode(s: &str) -> CmdResult<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = bytes
+                .get(i + 1..i + 3)
+                .and_then(|h| std::str::from_utf8(h).ok())
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+                .ok_or_else(|| CommandError::invalid("file_name", "The file name is garbled."))?;
+            out.push(hex);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out)
+        .map_err(|_| CommandError::invalid("file_name", "The file name is garbled."))
+}
+
+/// Attaches the raw request body to an evidence note. Headers:
+/// `x-evidence-id` and `x-file-name` (percent-encoded).
+#[tauri::command]
+pub async fn evidence_attach(
+    state: State<'_, AppState>,
+    request: Request<'_>,
+) -> CmdResult<AttachmentRef> {
+    let id = parse_id("evidence_id", &header(&request, "x-evidence-id")?)?;
+    let name = percent_decode(&header(&request, "x-file-name")?)?;
+    let name = name.trim().to_owned();
+    if name.is_empty() || name.chars().count() > 255 || name.contains(['/', '\\']) {
+        return Err(CommandError::invalid(
+            "file_name",
+            "The file name is not usable.",
+        ));
+    }
+    let InvokeBody::Raw(bytes) = request.body() else {
+        return Err(CommandError::invalid(
+            "body",
+            "The file's content was not sent.",
+        ));
+    };
+    if bytes.len() > MAX_UPLOAD_BYTES {
+        return Err(CommandError::new(
+            "too_large",
+            "This file is too large to attach.",
+        ));
+    }
+    // One copy, moved into the blocking task and dropped right after encryption.
+    let bytes = zeroize::Zeroizing::new(bytes.clone());
+    with_vault(&state, move |v| Ok(v.attach(id, &name, &bytes)?)).await
+}
+
+/// Decrypted attachment bytes for an in-memory preview.
+#[tauri::command]
+pub async fn attachment_read(state: State<'_, AppState>, sha256: String) -> CmdResult<Response> {
+    if sha256.len() != 64 || !sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(CommandError::invalid(
+            "sha256",
+            "That is not an attachment fingerprint.",
+        ));
+    }
+    with_vault(&state, move |v| {
+        let bytes = v.read_attachment(&sha256)?;
+        Ok(Response::new(bytes.to_vec()))
+    })
+    .await
+}

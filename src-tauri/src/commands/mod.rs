@@ -1,0 +1,12 @@
+//! One module of `#[tauri::command]`s per area. Each command is a thin
+//! adapter: parse ids/records, call the core on the blocking pool, map the
+//! error. No logic lives here that the core could test without a window.
+
+pub mod cases;
+pub mod clients;
+pub mod evidence;
+pub mod hearings;
+pub mod incidents;
+pub mod search;
+pub mod settings;
+pub mod vault;

@@ -1,0 +1,84 @@
+//! Window preferences (language, auto-lock), kept in a small plain JSON file
+//! next to the app's config. They are not case data and need no vault.
+
+use crate::error::{CmdResult, CommandError};
+use crate::state::{blocking, AppState};
+use serde::{Deserialize, Serialize};
+use tauri::State;
+use ts_rs::TS;
+
+/// The preferences.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(default)]
+#[ts(export)]
+pub struct Settings {
+    /// `en`, `az` or `ru`.
+    pub language: String,
+    /// Minutes of inactivity before the vault locks (1–60).
+    pub auto_lock_minutes: u32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            language: "en".into(),
+            auto_lock_minutes: 5,
+        }
+    }
+}
+
+impl Settings {
+    fn check(&self) -> CmdResult<()> {
+        if !["en", "az", "ru"].contains(&self.language.as_str()) {
+            return Err(CommandError::invalid(
+                "language",
+                "That language is not available.",
+            ));
+        }
+        if !(1..=60).contains(&self.auto_lock_minutes) {
+            return Err(CommandError::invalid(
+                "auto_lock_minutes",
+                "Choose between 1 and 60 minutes.",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Reads the settings; a missing or unreadable file gives the defaults.
+pub fn load(path: &std::path::Path) -> Settings {
+    std::fs::read(path)
+        .ok()
+        .and_then(|b| serde_json::from_slice::<Settings>(&b).ok())
+        .filter(|s| s.check().is_ok())
+        .unwrap_or_default()
+}
+
+#[tauri::command]
+pub async fn settings_get(state: State<'_, AppState>) -> CmdResult<Settings> {
+    let path = state.settings_file.clone();
+    blocking(move || Ok(load(&path))).await
+}
+
+#[tauri::command]
+pub async fn settings_set(
+    state: State<'_, AppState>,
+    settings: serde_json::Value,
+) -> CmdResult<Settings> {
+    let settings: Settings = crate::state::parse_record("settings", settings)?;
+    settings.check()?;
+    let path = state.settings_file.clone();
+    blocking(move || {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)
+                .map_err(|_| CommandError::new("storage", "The settings could not be saved."))?;
+        }
+        let body = serde_json::to_vec_pretty(&settings).map_err(|_| CommandError::internal())?;
+        let tmp = path.with_extension("json.tmp");
+        std::fs::write(&tmp, body)
+            .and_then(|()| std::fs::rename(&tmp, &path))
+            .map_err(|_| CommandError::new("storage", "The settings could not be saved."))?;
+        Ok(settings)
+    })
+    .await
+}

@@ -1,0 +1,123 @@
+//! Vekil desktop shell: the Tauri window over the `vekil` core.
+//!
+//! This crate only adapts the core to IPC: commands (one module per area),
+//! one error type, the managed state holding the unlocked vault, and the
+//! window set-up. It holds no case logic, and it exposes no filesystem,
+//! shell or network capability to the webview.
+
+#![forbid(unsafe_code)]
+
+pub mod commands;
+pub mod error;
+pub mod state;
+
+use state::AppState;
+use std::path::PathBuf;
+use tauri::{Builder, Manager, Runtime, WebviewUrl, WebviewWindowBuilder};
+
+/// Registers every command on a builder (the real app and the tests share this).
+pub fn with_commands<R: Runtime>(builder: Builder<R>) -> Builder<R> {
+    use commands::*;
+    builder.invoke_handler(tauri::generate_handler![
+        vault::vault_status,
+        vault::vault_create,
+        vault::vault_unlock,
+        vault::vault_recover,
+        vault::vault_lock,
+        vault::vault_change_passphrase,
+        vault::draft_take,
+        clients::client_list,
+        clients::client_create,
+        clients::client_overview,
+        cases::case_list,
+        cases::case_create,
+        cases::case_get,
+        cases::case_timeline,
+        hearings::hearing_create,
+        hearings::agenda,
+        incidents::incident_quick,
+        incidents::incident_list,
+        incidents::incident_get,
+        incidents::incident_update,
+        incidents::facility_names,
+        evidence::evidence_list,
+        evidence::evidence_create,
+        evidence::evidence_get,
+        evidence::evidence_update,
+        evidence::evidence_attach,
+        evidence::attachment_read,
+        search::search,
+        settings::settings_get,
+        settings::settings_set,
+    ])
+}
+
+/// Builds the main window: ephemeral (incognito) webview, so WebKit keeps
+/// no cookies, local storage, IndexedDB or caches on disk, with its data
+/// directory pinned under the app's own data dir (never inside the vault).
+fn main_window<R: Runtime, M: Manager<R>>(manager: &M, webview_data: PathBuf) -> tauri::Result<()> {
+    // wry gives an incognito webview its own ephemeral WebKit context with
+    // automation disabled, so WebDriver cannot attach to it. Debug builds
+    // driven by the E2E suite (TAURI_WEBVIEW_AUTOMATION=true) therefore use a
+    // normal context in `webview_data`, which the suite then scans for case
+    // data: a stricter check than the ephemeral context shipped in release.
+    let automation = cfg!(debug_assertions)
+        && std::env::var("TAURI_WEBVIEW_AUTOMATION").as_deref() == Ok("true");
+    WebviewWindowBuilder::new(manager, "main", WebviewUrl::App("index.html".into()))
+        .title("Vekil")
+        .inner_size(1280.0, 800.0)
+        .min_inner_size(960.0, 640.0)
+        .incognito(!automation)
+        // Let HTML5 drag-and-drop reach the evidence drop zone; the native
+        // handler would hand the page file paths instead of bytes.
+        .disable_drag_drop_handler()
+        .data_directory(webview_data)
+        .build()?;
+    Ok(())
+}
+
+/// Debug builds only: `VEKIL_DEBUG_KDF_LOG_N` lowers the scrypt cost of new
+/// vaults so the E2E suite does not spend minutes in an unoptimised KDF.
+/// Release builds ignore it.
+fn test_kdf(state: AppState) -> AppState {
+    #[cfg(debug_assertions)]
+    if let Some(n) = std::env::var("VEKIL_DEBUG_KDF_LOG_N")
+        .ok()
+        .and_then(|v| v.parse::<u8>().ok())
+        .filter(|n| (10..=18).contains(n))
+    {
+        return state.with_test_kdf(n);
+    }
+    state
+}
+
+/// Starts the desktop app.
+pub fn run() {
+    let app = with_commands(tauri::Builder::default())
+        .setup(|app| {
+            let paths = app.path();
+            let data = paths.app_local_data_dir()?;
+            let vault_dir = vekil::vault::default_vault_dir().unwrap_or_else(|| data.join("vault"));
+            let settings_file = paths.app_config_dir()?.join("settings.json");
+            app.manage(test_kdf(AppState::new(vault_dir, settings_file)));
+            main_window(app, data.join("webview"))?;
+            Ok(())
+        })
+        .on_window_event(|window, event| {
+            // Closing the window locks the vault (checkpoint + close) before exit.
+            if let tauri::WindowEvent::Destroyed = event {
+                if let Some(state) = window.try_state::<AppState>() {
+                    if let Ok(mut guard) = state.vault.lock() {
+                        if let Some(v) = guard.take() {
+                            let _ = v.close();
+                        }
+                    }
+                }
+            }
+        })
+        .build(tauri::generate_context!());
+    match app {
+        Ok(app) => app.run(|_, _| {}),
+        Err(e) => eprintln!("Vekil could not start: {e}"),
+    }
+}

@@ -1,0 +1,276 @@
+//! Command-level tests through Tauri's mock runtime: the same IPC path the
+//! window uses (origin tauri://localhost), so argument parsing and error
+//! mapping are exercised, not just the functions.
+
+use serde_json::{json, Value};
+use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, INVOKE_KEY};
+use tauri::webview::InvokeRequest;
+use tauri::{WebviewWindow, WebviewWindowBuilder};
+use vekil_desktop::state::AppState;
+
+struct Harness {
+    _dir: tempfile::TempDir,
+    _app: tauri::App<tauri::test::MockRuntime>,
+    window: WebviewWindow<tauri::test::MockRuntime>,
+}
+
+fn harness() -> Harness {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let state =
+        AppState::new(dir.path().join("vault"), dir.path().join("settings.json")).with_test_kdf(10);
+    let app = vekil_desktop::with_commands(mock_builder())
+        .manage(state)
+        .build(mock_context(noop_assets()))
+        .expect("mock app");
+    let window = WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .expect("mock window");
+    Harness {
+        _dir: dir,
+        _app: app,
+        window,
+    }
+}
+
+fn request(cmd: &str, body: InvokeBody, headers: &[(&'static str, &str)]) -> InvokeRequest {
+    let mut map = tauri::http::HeaderMap::new();
+    for (k, v) in headers {
+        map.insert(*k, v.parse().expect("header"));
+    }
+    InvokeRequest {
+        cmd: cmd.into(),
+        callback: CallbackFn(0),
+        error: CallbackFn(1),
+        url: "tauri://localhost".parse().expect("url"),
+        body,
+        headers: map,
+        invoke_key: INVOKE_KEY.to_string(),
+    }
+}
+
+impl Harness {
+    fn call(&self, cmd: &str, args: Value) -> Result<Value, Value> {
+        get_ipc_response(&self.window, request(cmd, InvokeBody::Json(args), &[]))
+            .map(|b| b.deserialize::<Value>().expect("json response"))
+    }
+
+    fn ok(&self, cmd: &str, args: Value) -> Value {
+        match self.call(cmd, args) {
+            Ok(v) => v,
+            Err(e) => panic!("{cmd} failed: {e}"),
+        }
+    }
+
+    fn err_kind(&self, cmd: &str, args: Value) -> String {
+        match self.call(cmd, args) {
+            Ok(v) => panic!("{cmd} unexpectedly succeeded: {v}"),
+            Err(e) => e["kind"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{cmd}: untyped error {e}"))
+                .to_owned(),
+        }
+    }
+
+    fn unlocked(self) -> Self {
+        self.ok(
+            "vault_create",
+            json!({"passphrase": "correct horse battery staple"}),
+        );
+        self
+    }
+
+    fn client(&self) -> String {
+        let c = self.ok(
+            "client_create",
+            json!({"client": {"full_name": "Elçin Məmmədov", "pseudonym": "C-001"}}),
+        );
+        c["id"].as_str().expect("id").to_owned()
+    }
+}
+
+#[test]
+fn locked_vault_refuses_with_a_typed_error() {
+    let h = harness();
+    assert_eq!(h.err_kind("client_list", json!({})), "locked");
+    let status = h.ok("vault_status", json!({}));
+    assert_eq!(status["exists"], false);
+    assert_eq!(status["unlocked"], false);
+}
+
+#[test]
+fn create_lock_unlock_and_wrong_passphrase() {
+    let h = harness();
+    let created = h.ok(
+        "vault_create",
+        json!({"passphrase": "correct horse battery staple"}),
+    );
+    let code = created["recovery_code"].as_str().expect("code");
+    assert!(code.len() >= 32, "recovery code too short: {code}");
+    h.ok("vault_lock", json!({"draft": null}));
+    assert_eq!(h.err_kind("client_list", json!({})), "locked");
+    assert_eq!(
+        h.err_kind("vault_unlock", json!({"passphrase": "not the passphrase"})),
+        "wrong_passphrase"
+    );
+    h.ok(
+        "vault_unlock",
+        json!({"passphrase": "correct horse battery staple"}),
+    );
+    h.ok("client_list", json!({}));
+}
+
+#[test]
+fn malformed_arguments_give_typed_errors_not_panics() {
+    let h = harness().unlocked();
+    // A record of the wrong shape, an unknown enum value, a bad id.
+    assert_eq!(
+        h.err_kind("client_create", json!({"client": {"nope": 1}})),
+        "invalid_input"
+    );
+    assert_eq!(
+        h.err_kind("client_create", json!({"client": "text"})),
+        "invalid_input"
+    );
+    assert_eq!(
+        h.err_kind("client_overview", json!({"id": "not-a-uuid"})),
+        "invalid_input"
+    );
+    let client = h.client();
+    let bad_type = json!({"quick": {"client_id": client, "facility": "IVS-1",
+        "at": "2026-11-24T09:00:00+04:00", "incident_type": "made_up"}});
+    assert_eq!(h.err_kind("incident_quick", bad_type), "invalid_input");
+    // Validation by the core names the field.
+    let e = h
+        .call(
+            "client_create",
+            json!({"client": {"full_name": "A", "pseudonym": ""}}),
+        )
+        .expect_err("empty pseudonym");
+    assert_eq!(e["kind"], "invalid_input");
+    assert_eq!(e["field"], "pseudonym");
+    // A 1 MB string is refused, not stored.
+    let huge = "x".repeat(1_000_000);
+    assert_eq!(
+        h.err_kind(
+            "client_create",
+            json!({"client": {"full_name": huge, "pseudonym": "P"}})
+        ),
+        "invalid_input"
+    );
+    // Missing arguments are still an error value (Tauri's), never a panic.
+    assert!(h.call("incident_get", json!({})).is_err());
+}
+
+#[test]
+fn quick_incident_then_full_record_then_search() {
+    let h = harness().unlocked();
+    let client = h.client();
+    let saved = h.ok(
+        "incident_quick",
+        json!({"quick": {"client_id": client, "facility": "Bakı İSS-1",
+            "at": "2026-11-24T09:30:00+04:00", "incident_type": "access_denied"}}),
+    );
+    assert_eq!(saved["status"], "draft");
+    let id = saved["id"].as_str().expect("id").to_owned();
+    let mut record = saved.clone();
+    for k in ["id", "revision", "created_at", "updated_at"] {
+        record.as_object_mut().expect("object").remove(k);
+    }
+    record["reason_given"] = json!("Müstəntiq icazə vermədi quartzcanary");
+    record["status"] = json!("final");
+    let updated = h.ok(
+        "incident_update",
+        json!({"id": id, "revision": saved["revision"], "incident": record}),
+    );
+    assert_eq!(updated["revision"], 2);
+    // A stale revision is a conflict.
+    assert_eq!(
+        h.err_kind(
+            "incident_update",
+            json!({"id": id, "revision": 1, "incident": record})
+        ),
+        "conflict"
+    );
+    let hits = h.ok("search", json!({"text": "quartzcanary"}));
+    assert_eq!(hits.as_array().map(Vec::len), Some(1));
+    assert_eq!(hits[0]["kind"], "incident");
+    let names = h.ok("facility_names", json!({"prefix": "Bak"}));
+    assert_eq!(names, json!(["Bakı İSS-1"]));
+}
+
+#[test]
+fn draft_survives_lock_and_is_taken_once() {
+    let h = harness().unlocked();
+    h.ok(
+        "vault_lock",
+        json!({"draft": "{\"form\":\"quick\",\"facility\":\"draftcanary\"}"}),
+    );
+    h.ok(
+        "vault_unlock",
+        json!({"passphrase": "correct horse battery staple"}),
+    );
+    let d = h.ok("draft_take", json!({}));
+    assert!(d.as_str().is_some_and(|s| s.contains("draftcanary")));
+    assert_eq!(h.ok("draft_take", json!({})), Value::Null);
+}
+
+#[test]
+fn attachment_raw_body_round_trip() {
+    let h = harness().unlocked();
+    let client = h.client();
+    let note = h.ok(
+        "evidence_create",
+        json!({"evidence": {"description": "Refusal letter", "client_id": client}}),
+    );
+    let id = note["id"].as_str().expect("id");
+    let body = b"%PDF-1.4 attachment canary".to_vec();
+    let resp = get_ipc_response(
+        &h.window,
+        request(
+            "evidence_attach",
+            InvokeBody::Raw(body.clone()),
+            &[("x-evidence-id", id), ("x-file-name", "r%C9%99dd.pdf")],
+        ),
+    )
+    .map(|b| b.deserialize::<Value>().expect("json"))
+    .expect("attach");
+    assert_eq!(resp["file_name"], "rədd.pdf");
+    assert_eq!(resp["size"], body.len());
+    assert_eq!(resp["sha256"].as_str().map(str::len), Some(64));
+    // Missing header: typed error.
+    let e = get_ipc_response(
+        &h.window,
+        request(
+            "evidence_attach",
+            InvokeBody::Raw(body),
+            &[("x-evidence-id", id)],
+        ),
+    )
+    .expect_err("no file name");
+    assert_eq!(e["kind"], "invalid_input");
+    assert_eq!(
+        h.err_kind("attachment_read", json!({"sha256": "zz"})),
+        "invalid_input"
+    );
+}
+
+#[test]
+fn settings_are_validated() {
+    let h = harness();
+    let s = h.ok("settings_get", json!({}));
+    assert_eq!(s["auto_lock_minutes"], 5);
+    assert_eq!(
+        h.err_kind(
+            "settings_set",
+            json!({"settings": {"language": "fr", "auto_lock_minutes": 5}})
+        ),
+        "invalid_input"
+    );
+    let saved = h.ok(
+        "settings_set",
+        json!({"settings": {"language": "az", "auto_lock_minutes": 10}}),
+    );
+    assert_eq!(saved["language"], "az");
+    assert_eq!(h.ok("settings_get", json!({}))["language"], "az");
+}

@@ -1,0 +1,519 @@
+//! CLI commands for exports and the NGO side: `export`, `recipient`,
+//! `signing-key`, `keygen`, `verify`, `import`, `stats`.
+//!
+//! The commands are a clap `Subcommand` enum ([`ExportCommand`]) that the
+//! main CLI flattens into its own; [`run`] executes one given a way to
+//! open the vault, so the passphrase handling stays in one place (the
+//! main CLI's `input` module). Errors are one sentence on stderr; exit
+//! codes: 0 ok, 1 usage, 2 wrong passphrase or locked vault, 3 data.
+
+use crate::export::{self, ExportOptions, Profile};
+use crate::import;
+use crate::vault::VaultError;
+use crate::Vault;
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Output formats of `vekil export`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// JSON incident log (docs/formats/incident-log.md).
+    Json,
+    /// CSV table, one row per incident.
+    Csv,
+    /// PDF report (log for the period, or one incident with --incident).
+    Pdf,
+    /// iCalendar of hearings and deadlines.
+    Ics,
+    /// HURIDOCS events layout (docs/formats/huridocs.md).
+    Huridocs,
+    /// Encrypted, signed bundle for organisations (--to required).
+    Bundle,
+}
+
+/// Arguments of `vekil export`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ExportArgs {
+    /// Output format.
+    #[arg(long, value_enum)]
+    pub format: Format,
+    /// Redaction profile: full (own backup), ngo, public.
+    #[arg(long, default_value = "full")]
+    pub profile: Profile,
+    /// Organisation from the address book (repeatable); consent is checked for each.
+    #[arg(long = "to", value_name = "RECIPIENT")]
+    pub to: Vec<String>,
+    /// Incidents, hearings and deadlines from this date (YYYY-MM-DD, from 00:00 UTC; or RFC 3339).
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<String>,
+    /// …until this date, inclusive (YYYY-MM-DD, to 23:59:59 UTC; or RFC 3339).
+    #[arg(long = "to-date", value_name = "DATE")]
+    pub to_date: Option<String>,
+    /// Only this client's records (id or unique id prefix).
+    #[arg(long, value_name = "ID")]
+    pub client: Option<String>,
+    /// PDF of this one incident (id or prefix).
+    #[arg(long, value_name = "ID")]
+    pub incident: Option<String>,
+    /// Leave the PDF report out of a bundle.
+    #[arg(long)]
+    pub no_pdf: bool,
+    /// Leave all attachments out (evidence notes are still exported).
+    #[arg(long)]
+    pub no_attachments: bool,
+    /// List exactly which records and fields would leave; write nothing.
+    #[arg(long)]
+    pub preview: bool,
+    /// Print the preview as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Output file.
+    #[arg(long, value_name = "FILE", required_unless_present = "preview")]
+    pub out: Option<PathBuf>,
+}
+
+/// `vekil recipient …`
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum RecipientCommand {
+    /// Add (or replace) an organisation and its age public key.
+    Add {
+        /// Organisation name, as used in incident consent.
+        name: String,
+        /// Its age X25519 public key (age1…).
+        age_public_key: String,
+    },
+    /// List organisations with key fingerprints for out-of-band comparison.
+    List {
+        /// As JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove an organisation.
+    Remove {
+        /// Organisation name.
+        name: String,
+    },
+}
+
+/// The export and NGO-side commands.
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum ExportCommand {
+    /// Export records: json, csv, pdf, ics, huridocs, or an encrypted bundle.
+    Export(ExportArgs),
+    /// Manage the recipient address book.
+    #[command(subcommand)]
+    Recipient(RecipientCommand),
+    /// Print this vault's signing public key (for `minisign -P` and `--signer`).
+    SigningKey,
+    /// Make an organisation's age identity; prints its public key.
+    Keygen {
+        /// Where to write the identity (created with mode 0600; never overwritten).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Decrypt and check a bundle without importing it.
+    Verify {
+        /// The bundle.
+        bundle: PathBuf,
+        /// The organisation's age identity file.
+        #[arg(long, value_name = "KEY")]
+        identity: PathBuf,
+        /// The lawyer's signing public key (base64 line or .pub file).
+        #[arg(long, value_name = "PUBKEY")]
+        signer: Option<String>,
+    },
+    /// Verify a bundle and merge it into this vault, all or nothing.
+    Import {
+        /// The bundle.
+        bundle: PathBuf,
+        /// The organisation's age identity file.
+        #[arg(long, value_name = "KEY")]
+        identity: PathBuf,
+        /// The lawyer's signing public key (base64 line or .pub file).
+        #[arg(long, value_name = "PUBKEY")]
+        signer: Option<String>,
+    },
+    /// Incident counts by month, facility, authority and type; median hours to first access.
+    Stats {
+        /// As JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// A failed command: exit code and one sentence.
+#[derive(Debug)]
+pub struct Failure {
+    /// 1 usage, 2 passphrase/locked, 3 data.
+    pub code: i32,
+    /// What to print.
+    pub message: String,
+}
+
+impl Failure {
+    fn usage(m: impl Into<String>) -> Self {
+        Self {
+            code: 1,
+            message: m.into(),
+        }
+    }
+    fn data(m: impl std::fmt::Display) -> Self {
+        Self {
+            code: 3,
+            message: m.to_string(),
+        }
+    }
+}
+
+/// Exit code for a core error.
+pub fn code_of(e: &crate::Error) -> i32 {
+    match e {
+        crate::Error::Vault(
+            VaultError::WrongPassphrase { .. }
+            | VaultError::WrongRecoveryCode
+            | VaultError::BackOff { .. }
+            | VaultError::InUse(_),
+        ) => 2,
+        _ => 3,
+    }
+}
+
+impl From<crate::Error> for Failure {
+    fn from(e: crate::Error) -> Self {
+        Self {
+            code: code_of(&e),
+            message: e.to_string(),
+        }
+    }
+}
+
+impl From<export::ExportError> for Failure {
+    fn from(e: export::ExportError) -> Self {
+        let code = match &e {
+            export::ExportError::RecipientRequired(_)
+            | export::ExportError::UnknownRecipient(_) => 1,
+            export::ExportError::Vault(inner) => code_of(inner),
+            _ => 3,
+        };
+        Self {
+            code,
+            message: e.to_string(),
+        }
+    }
+}
+
+impl From<import::ImportError> for Failure {
+    fn from(e: import::ImportError) -> Self {
+        let code = match &e {
+            import::ImportError::Vault(inner) => code_of(inner),
+            import::ImportError::BadSignerKey(_) => 1,
+            _ => 3,
+        };
+        Self {
+            code,
+            message: e.to_string(),
+        }
+    }
+}
+
+/// Whether the command needs the vault unlocked.
+pub fn needs_vault(cmd: &ExportCommand) -> bool {
+    !matches!(
+        cmd,
+        ExportCommand::Keygen { .. } | ExportCommand::Verify { .. }
+    )
+}
+
+fn parse_date(s: &str, end_of_day: bool) -> Result<DateTime<FixedOffset>, Failure> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Ok(t);
+    }
+    let d = NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
+        Failure::usage(format!(
+            "{s:?} is not a date; write YYYY-MM-DD or an RFC 3339 time"
+        ))
+    })?;
+    let t = if end_of_day {
+        NaiveTime::from_hms_opt(23, 59, 59)
+    } else {
+        NaiveTime::from_hms_opt(0, 0, 0)
+    }
+    .unwrap_or_default();
+    Ok(d.and_time(t).and_utc().fixed_offset())
+}
+
+fn signer_key(s: &Option<String>) -> Result<Option<minisign::PublicKey>, Failure> {
+    let Some(s) = s else { return Ok(None) };
+    let text = if Path::new(s).is_file() {
+        std::fs::read_to_string(s)
+            .map_err(|e| Failure::usage(format!("cannot read the signer key file {s}: {e}")))?
+    } else {
+        s.clone()
+    };
+    Ok(Some(import::parse_signer(&text)?))
+}
+
+fn write_file(
+    path: &Path,
+    f: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> export::Result<()>,
+) -> Result<(), Failure> {
+    let file = std::fs::File::create(path)
+        .map_err(|e| Failure::data(format!("cannot write {}: {e}", path.display())))?;
+    let mut w = std::io::BufWriter::new(file);
+    f(&mut w)?;
+    w.flush()
+        .map_err(|e| Failure::data(format!("cannot write {}: {e}", path.display())))
+}
+
+fn print_preview(p: &export::Preview, json: bool) -> Result<(), Failure> {
+    if json {
+        let text = serde_json::to_string_pretty(p).map_err(Failure::data)?;
+        println!("{text}");
+        return Ok(());
+    }
+    println!(
+        "Profile {}; for {}",
+        p.profile,
+        if p.recipients.is_empty() {
+            "the lawyer's own use".to_string()
+        } else {
+            p.recipients.join(", ")
+        }
+    );
+    println!("\n{} record(s) leave:", p.records.len());
+    for r in &p.records {
+        println!(
+            "  {} {} (revision {}): {}",
+            r.kind, r.id, r.revision, r.title
+        );
+        println!("      fields: {}", r.fields.join(", "));
+        if !r.removed.is_empty() {
+            println!("      removed: {}", r.removed.join(", "));
+        }
+        if !r.replaced.is_empty() {
+            println!("      replaced: {}", r.replaced.join(", "));
+        }
+    }
+    println!("\n{} held back:", p.excluded.len());
+    for e in &p.excluded {
+        println!("  {} {}: {}", e.kind, e.id, e.reason);
+    }
+    Ok(())
+}
+
+fn run_export(vault: &Vault, a: &ExportArgs) -> Result<(), Failure> {
+    let client = match &a.client {
+        Some(c) => Some(vault.resolve::<crate::model::Client>(c)?),
+        None => None,
+    };
+    let mut recipients = vec![];
+    for name in &a.to {
+        recipients.push(export::recipients::get(vault, name)?);
+    }
+    let opts = ExportOptions {
+        profile: a.profile,
+        recipients: recipients.iter().map(|r| r.name.clone()).collect(),
+        from: a
+            .from
+            .as_deref()
+            .map(|s| parse_date(s, false))
+            .transpose()?,
+        to: a
+            .to_date
+            .as_deref()
+            .map(|s| parse_date(s, true))
+            .transpose()?,
+        client,
+        without_attachments: a.no_attachments,
+    };
+    let set = export::select(vault, &opts)?;
+    if a.preview {
+        return print_preview(&set.preview()?, a.json);
+    }
+    let Some(out) = &a.out else {
+        return Err(Failure::usage("name the output file with --out FILE"));
+    };
+    eprintln!(
+        "exporting {} incident(s), {} held back, profile {}",
+        set.incidents.len(),
+        set.excluded.len(),
+        set.profile
+    );
+    match a.format {
+        Format::Json => write_file(out, |w| export::json::write(&set, None, w))?,
+        Format::Csv => write_file(out, |w| export::csv::write(&set, w))?,
+        Format::Ics => write_file(out, |w| export::ics::write(&set, w))?,
+        Format::Huridocs => write_file(out, |w| export::huridocs::write(&set, w))?,
+        Format::Pdf => match &a.incident {
+            Some(id) => {
+                let id = vault.resolve::<crate::model::Incident>(id)?;
+                write_file(out, |w| export::pdf::write_incident(&set, id, None, w))?
+            }
+            None => write_file(out, |w| export::pdf::write_log(&set, None, w))?,
+        },
+        Format::Bundle => {
+            if recipients.is_empty() {
+                return Err(Failure::usage(
+                    "a bundle is encrypted to organisations: name at least one with --to RECIPIENT",
+                ));
+            }
+            let summary =
+                export::bundle::write(vault, &set, &recipients, !a.no_pdf, out, &mut |step| {
+                    eprintln!("  {step}")
+                })?;
+            for s in &summary.skipped_attachments {
+                eprintln!("  held back: {s}");
+            }
+            println!("manifest SHA-256 {}", summary.manifest_sha256);
+            println!("signed with key {}", summary.signing_key_id);
+        }
+    }
+    eprintln!("wrote {}", out.display());
+    Ok(())
+}
+
+/// Runs one command. `open` unlocks the vault (only called when needed).
+pub fn run(
+    cmd: &ExportCommand,
+    open: &mut dyn FnMut() -> Result<Vault, Failure>,
+) -> Result<(), Failure> {
+    match cmd {
+        ExportCommand::Keygen { out } => {
+            let public = import::keygen(out)?;
+            eprintln!(
+                "wrote the identity to {} (keep it secret and backed up)",
+                out.display()
+            );
+            println!("{public}");
+            Ok(())
+        }
+        ExportCommand::Verify {
+            bundle,
+            identity,
+            signer,
+        } => {
+            let id = import::read_identity(identity)?;
+            let signer = signer_key(signer)?;
+            let v = import::verify(bundle, &id, signer.as_ref())?;
+            println!(
+                "OK: signature and all {} file hashes verified",
+                v.manifest.files.len()
+            );
+            println!("manifest SHA-256 {}", v.manifest_sha256);
+            println!(
+                "signed by key {} from vault {} on {}",
+                v.manifest.signing_key_id, v.manifest.vault_id, v.manifest.created_at
+            );
+            if !v.signer_checked {
+                eprintln!(
+                    "warning: the signer was not checked against a known key; pass --signer with the lawyer's public key to prove who signed it"
+                );
+            }
+            Ok(())
+        }
+        ExportCommand::Export(a) => run_export(&open()?, a),
+        ExportCommand::Recipient(r) => {
+            let vault = open()?;
+            match r {
+                RecipientCommand::Add {
+                    name,
+                    age_public_key,
+                } => {
+                    let r = export::recipients::add(&vault, name, age_public_key)?;
+                    println!("{}  fingerprint {}", r.name, r.fingerprint);
+                }
+                RecipientCommand::List { json } => {
+                    let list = export::recipients::list(&vault)?;
+                    if *json {
+                        let text = serde_json::to_string_pretty(&list).map_err(Failure::data)?;
+                        println!("{text}");
+                    } else {
+                        for r in list {
+                            println!("{}\t{}\t{}", r.name, r.fingerprint, r.age_public_key);
+                        }
+                    }
+                }
+                RecipientCommand::Remove { name } => {
+                    if !export::recipients::remove(&vault, name)? {
+                        return Err(Failure::usage(format!("no recipient named {name:?}")));
+                    }
+                }
+            }
+            Ok(())
+        }
+        ExportCommand::SigningKey => {
+            let vault = open()?;
+            let k = export::signing::SigningKey::load_or_create(&vault)?;
+            println!("untrusted comment: minisign public key {}", k.key_id());
+            println!("{}", export::signing::public_key_line(&k.public));
+            Ok(())
+        }
+        ExportCommand::Import {
+            bundle,
+            identity,
+            signer,
+        } => {
+            let id = import::read_identity(identity)?;
+            let signer = signer_key(signer)?;
+            let vault = open()?;
+            eprintln!("checking {}", bundle.display());
+            let r = import::import(&vault, bundle, &id, signer.as_ref())?;
+            for (kind, counts) in &r.counts {
+                let parts: Vec<String> = counts.iter().map(|(k, n)| format!("{n} {k}")).collect();
+                println!("{kind}: {}", parts.join(", "));
+            }
+            if r.attachments > 0 {
+                println!("attachments: {}", r.attachments);
+            }
+            for c in &r.conflicts {
+                println!("conflict: {c}");
+            }
+            if !r.signer_checked {
+                eprintln!(
+                    "note: first bundle from this source; its signing key {} is now remembered and later bundles must match it",
+                    r.signing_key_id
+                );
+            }
+            Ok(())
+        }
+        ExportCommand::Stats { json } => {
+            let vault = open()?;
+            let s = import::stats(&vault)?;
+            if *json {
+                let text = serde_json::to_string_pretty(&s).map_err(Failure::data)?;
+                println!("{text}");
+                return Ok(());
+            }
+            println!("Incidents: {}", s.incidents);
+            for (title, m) in [
+                ("By month", &s.by_month),
+                ("By facility", &s.by_facility),
+                ("By authority", &s.by_authority),
+                ("By type", &s.by_type),
+            ] {
+                println!("\n{title}:");
+                for (k, n) in m {
+                    println!("  {n:>6}  {k}");
+                }
+            }
+            match s.median_hours_to_first_access {
+                Some(h) => println!(
+                    "\nMedian hours from arrest to first access: {h} (over {} client(s))",
+                    s.clients_measured
+                ),
+                None => println!("\nMedian hours from arrest to first access: not enough data"),
+            }
+            Ok(())
+        }
+    }
+}
+
+impl From<super::CliError> for Failure {
+    fn from(e: super::CliError) -> Self {
+        Self {
+            code: e.code,
+            message: e.message,
+        }
+    }
+}

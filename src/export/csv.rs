@@ -1,0 +1,165 @@
+//! CSV incident table (`docs/formats/incidents-csv.md`): one row per
+//! incident, RFC 4180 (CRLF, quoted where needed), UTF-8 with a byte-order
+//! mark so spreadsheet programs show ə and Cyrillic correctly.
+//!
+//! Lists (officials, witnesses, standards) are joined with `; ` in one
+//! cell; fields the profile removed are empty cells, never dropped columns,
+//! so the column order is stable across profiles.
+
+use super::{ExportError, ExportSet, Result};
+use chrono::SecondsFormat;
+use std::io::Write;
+
+/// Column names, in order. Documented in `docs/formats/incidents-csv.md`.
+pub const COLUMNS: [&str; 32] = [
+    "incident_id",
+    "revision",
+    "updated_at",
+    "client",
+    "client_id",
+    "case_id",
+    "type",
+    "type_label",
+    "occurred_at",
+    "date_precision",
+    "facility",
+    "facility_type",
+    "region",
+    "authority",
+    "requested_at",
+    "refused_at",
+    "meeting_at",
+    "minutes_waited",
+    "meeting_minutes",
+    "hours_since_arrest",
+    "officials",
+    "reason_given",
+    "written_refusal",
+    "legal_basis_cited",
+    "meeting_conditions",
+    "client_condition",
+    "witnesses",
+    "remedies",
+    "standards",
+    "domestic_articles",
+    "status",
+    "notes",
+];
+
+fn plain<T: serde::Serialize>(v: &T) -> String {
+    crate::model::serde_plain(v)
+}
+
+fn time(t: Option<&chrono::DateTime<chrono::FixedOffset>>) -> String {
+    t.map(|t| t.to_rfc3339_opts(SecondsFormat::Secs, true))
+        .unwrap_or_default()
+}
+
+fn num<T: ToString>(v: Option<T>) -> String {
+    v.map(|v| v.to_string()).unwrap_or_default()
+}
+
+/// Writes the table.
+pub fn write(set: &ExportSet, out: impl Write) -> Result<()> {
+    let csv_err = |e: csv::Error| ExportError::Serialise {
+        what: "the CSV table".into(),
+        reason: e.to_string(),
+    };
+    let mut out = std::io::BufWriter::new(out);
+    out.write_all("\u{feff}".as_bytes())
+        .map_err(super::io_err("CSV"))?;
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .quote_style(csv::QuoteStyle::Necessary)
+        .from_writer(out);
+    w.write_record(COLUMNS).map_err(csv_err)?;
+    for o in &set.incidents {
+        let r = &o.record;
+        let d = &r.data;
+        let arrested = set
+            .client(d.client_id)
+            .and_then(|c| c.data.arrested_at.clone());
+        let officials: Vec<String> = d
+            .officials
+            .iter()
+            .map(|o| {
+                [&o.rank, &o.name, &o.unit, &o.badge]
+                    .iter()
+                    .filter(|s| !s.is_empty())
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
+            .collect();
+        let witnesses: Vec<String> = d
+            .witnesses
+            .iter()
+            .map(|w| {
+                [&w.name, &w.role, &w.contact]
+                    .iter()
+                    .filter(|s| !s.is_empty())
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
+            .collect();
+        let remedies: Vec<String> = d
+            .remedies
+            .iter()
+            .map(|m| {
+                let mut s = m.complaint_to.clone();
+                if let Some(f) = m.filed_on {
+                    s.push_str(&format!(" ({f})"));
+                }
+                if !m.reference.is_empty() {
+                    s.push_str(&format!(" ref. {}", m.reference));
+                }
+                if !m.response.is_empty() {
+                    s.push_str(&format!(": {}", m.response));
+                }
+                s
+            })
+            .collect();
+        let standards: Vec<&str> = d.standards.iter().map(|s| s.citation()).collect();
+        let row: [String; 32] = [
+            r.id.to_string(),
+            r.revision.to_string(),
+            r.updated_at.to_rfc3339_opts(SecondsFormat::Secs, true),
+            set.client_label(d.client_id),
+            d.client_id.to_string(),
+            num(d.case_id),
+            d.incident_type.as_str().into(),
+            d.incident_type.label().into(),
+            time(Some(&d.occurred.at)),
+            plain(&d.occurred.precision),
+            d.facility.name.clone(),
+            plain(&d.facility.facility_type),
+            d.facility.region.clone(),
+            d.authority.clone(),
+            time(d.requested_at.as_ref()),
+            time(d.refused_at.as_ref()),
+            time(d.meeting_at.as_ref()),
+            num(d.minutes_waited),
+            num(d.meeting_minutes),
+            num(d.hours_since_arrest(arrested.as_ref())),
+            officials.join("; "),
+            d.reason_given.clone(),
+            if d.written_refusal { "yes" } else { "no" }.into(),
+            d.legal_basis_cited.clone(),
+            d.meeting_conditions.clone(),
+            d.client_condition.clone(),
+            witnesses.join("; "),
+            remedies.join("; "),
+            standards.join("; "),
+            d.domestic_articles.join("; "),
+            d.status.as_str().into(),
+            d.notes.clone(),
+        ];
+        w.write_record(&row).map_err(csv_err)?;
+    }
+    let mut out = w.into_inner().map_err(|e| ExportError::Io {
+        path: "CSV".into(),
+        source: std::io::Error::other(e.to_string()),
+    })?;
+    out.flush().map_err(super::io_err("CSV"))
+}

@@ -1,0 +1,162 @@
+//! Exports: getting a lawyer's records to the organisations that use them.
+//!
+//! Every export starts with [`select`], which applies the chosen
+//! [`Profile`] and each incident's consent per recipient and produces an
+//! [`ExportSet`]: the records that leave, already redacted, plus a list of
+//! what was held back and why. The format writers (JSON log, CSV, ICS,
+//! HURIDOCS, PDF, bundle) only ever see an `ExportSet`, so no writer can
+//! leak a field the profile removed. [`preview`] shows the same set to the
+//! lawyer before anything is written.
+//!
+//! This module does not decide *where* files go and never touches the
+//! network; the CLI and the desktop shell pass it writers.
+
+pub mod bundle;
+pub mod csv;
+pub mod huridocs;
+pub mod ics;
+pub mod json;
+pub mod metadata;
+pub mod pdf;
+pub mod recipients;
+mod redact;
+pub mod signing;
+
+pub use recipients::Recipient;
+pub use redact::{select, Excluded, ExportSet, Preview, PreviewRecord};
+
+use chrono::{DateTime, FixedOffset};
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+use uuid::Uuid;
+
+/// Why an export could not be written.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ExportError {
+    /// Reading the vault failed.
+    #[error(transparent)]
+    Vault(#[from] Box<crate::Error>),
+    /// Writing the output failed.
+    #[error("cannot write {path}: {source}")]
+    Io {
+        /// The file being written.
+        path: PathBuf,
+        /// The OS error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A profile that needs a recipient was used without one.
+    #[error("the {0} profile shares records with an organisation: name it with --to RECIPIENT")]
+    RecipientRequired(Profile),
+    /// A recipient name not in the address book.
+    #[error("no recipient named {0:?} in the address book; add it with `vekil recipient add`")]
+    UnknownRecipient(String),
+    /// A recipient's public key is not an age X25519 key.
+    #[error("recipient {name:?}: {reason}")]
+    BadRecipient {
+        /// Organisation name.
+        name: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// Signing or encryption failed.
+    #[error("{0}")]
+    Crypto(String),
+    /// Serialising a record failed.
+    #[error("cannot serialise {what}: {reason}")]
+    Serialise {
+        /// What was being written.
+        what: String,
+        /// Why.
+        reason: String,
+    },
+    /// The PDF could not be laid out.
+    #[error("cannot build the PDF: {0}")]
+    Pdf(String),
+}
+
+impl From<crate::Error> for ExportError {
+    fn from(e: crate::Error) -> Self {
+        Self::Vault(Box::new(e))
+    }
+}
+
+impl From<rusqlite::Error> for ExportError {
+    fn from(e: rusqlite::Error) -> Self {
+        Self::Vault(Box::new(e.into()))
+    }
+}
+
+/// Result of export operations.
+pub type Result<T> = std::result::Result<T, ExportError>;
+
+pub(crate) fn io_err(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> ExportError {
+    let path = path.into();
+    move |source| ExportError::Io { path, source }
+}
+
+/// How much of each record leaves the vault.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Profile {
+    /// Everything, for the lawyer's own backup.
+    #[default]
+    Full,
+    /// NGO confidential: clients by pseudonym, no contacts, no health
+    /// details unless consented.
+    Ngo,
+    /// Public report: pseudonyms, regions instead of identifying
+    /// facilities, notes only when marked shareable.
+    Public,
+}
+
+impl Profile {
+    /// The serialised name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Full => "full",
+            Self::Ngo => "ngo",
+            Self::Public => "public",
+        }
+    }
+}
+
+impl std::fmt::Display for Profile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Profile {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        match s {
+            "full" => Ok(Self::Full),
+            "ngo" => Ok(Self::Ngo),
+            "public" => Ok(Self::Public),
+            _ => Err(format!("unknown profile {s:?}; one of: full, ngo, public")),
+        }
+    }
+}
+
+/// The recipient name that stands for "anyone": consent granted to
+/// `public` allows an incident into public reports written without `--to`.
+pub const PUBLIC_RECIPIENT: &str = "public";
+
+/// What to export.
+#[derive(Debug, Clone, Default)]
+pub struct ExportOptions {
+    /// Redaction profile.
+    pub profile: Profile,
+    /// Organisations the export is for (consent is checked for every one).
+    pub recipients: Vec<String>,
+    /// Incidents, hearings and deadlines from this moment.
+    pub from: Option<DateTime<FixedOffset>>,
+    /// …until this moment.
+    pub to: Option<DateTime<FixedOffset>>,
+    /// Only this client's records.
+    pub client: Option<Uuid>,
+    /// Leave every attachment out (evidence records then list none).
+    pub without_attachments: bool,
+}

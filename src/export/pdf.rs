@@ -1,0 +1,729 @@
+//! PDF reports: an incident log for a period, or one incident.
+//!
+//! Written directly (PDF 1.7 objects, about as much code as wiring a PDF
+//! crate would take) so that the two things that matter are under our
+//! control: the DejaVu fonts are embedded from `assets/fonts/` (never
+//! looked up on the system, so the report looks the same everywhere), as
+//! Type0/Identity-H fonts with a ToUnicode map, so Azerbaijani Latin
+//! (ə ğ ı İ) and Cyrillic text is both drawn and extractable by
+//! `pdftotext`. Layout is a simple flowing column with a cover page, a
+//! summary table, one section per incident, and a footer on every page
+//! with page numbers, the generation time and the bundle manifest's
+//! SHA-256.
+//!
+//! What it does not do: right-to-left text, ligatures or kerning, images.
+
+use super::{ExportError, ExportSet, Result};
+use crate::model::{Incident, Stored};
+use flate2::write::ZlibEncoder;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::io::Write;
+
+static REGULAR: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
+static BOLD: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-Bold.ttf");
+
+const PAGE_W: f32 = 595.28;
+const PAGE_H: f32 = 841.89;
+const MARGIN: f32 = 56.0;
+const BOTTOM: f32 = 64.0;
+const TEXT_W: f32 = PAGE_W - 2.0 * MARGIN;
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Weight {
+    Regular,
+    Bold,
+}
+
+struct Font {
+    face: ttf_parser::Face<'static>,
+    bytes: &'static [u8],
+    used: BTreeMap<u16, char>,
+    units: f32,
+}
+
+impl Font {
+    fn load(bytes: &'static [u8]) -> Result<Self> {
+        let face = ttf_parser::Face::parse(bytes, 0)
+            .map_err(|e| ExportError::Pdf(format!("embedded font: {e}")))?;
+        let units = f32::from(face.units_per_em());
+        Ok(Self {
+            face,
+            bytes,
+            used: BTreeMap::new(),
+            units,
+        })
+    }
+
+    fn glyph(&self, c: char) -> u16 {
+        self.face.glyph_index(c).map(|g| g.0).unwrap_or(0)
+    }
+
+    fn advance(&self, gid: u16) -> f32 {
+        f32::from(
+            self.face
+                .glyph_hor_advance(ttf_parser::GlyphId(gid))
+                .unwrap_or(0),
+        ) * 1000.0
+            / self.units
+    }
+
+    fn width(&self, s: &str, size: f32) -> f32 {
+        s.chars()
+            .filter(|c| !c.is_control())
+            .map(|c| self.advance(self.glyph(c)))
+            .sum::<f32>()
+            * size
+            / 1000.0
+    }
+
+    /// The hex string of glyph ids for `s`, recording the glyphs used.
+    fn encode(&mut self, s: &str) -> String {
+        let mut out = String::with_capacity(s.len() * 4 + 2);
+        out.push('<');
+        for c in s.chars().filter(|c| !c.is_control()) {
+            let g = self.glyph(c);
+            self.used.entry(g).or_insert(c);
+            let _ = write!(out, "{g:04X}");
+        }
+        out.push('>');
+        out
+    }
+}
+
+/// A page being laid out.
+struct Layout {
+    fonts: [Font; 2],
+    pages: Vec<String>,
+    ops: String,
+    y: f32,
+}
+
+fn esc_num(v: f32) -> String {
+    format!("{v:.2}")
+}
+
+impl Layout {
+    fn new() -> Result<Self> {
+        Ok(Self {
+            fonts: [Font::load(REGULAR)?, Font::load(BOLD)?],
+            pages: vec![],
+            ops: String::new(),
+            y: PAGE_H - MARGIN,
+        })
+    }
+
+    fn font(&mut self, w: Weight) -> &mut Font {
+        match w {
+            Weight::Regular => &mut self.fonts[0],
+            Weight::Bold => &mut self.fonts[1],
+        }
+    }
+
+    fn width(&self, w: Weight, s: &str, size: f32) -> f32 {
+        match w {
+            Weight::Regular => self.fonts[0].width(s, size),
+            Weight::Bold => self.fonts[1].width(s, size),
+        }
+    }
+
+    fn new_page(&mut self) {
+        if !self.ops.is_empty() {
+            let ops = std::mem::take(&mut self.ops);
+            self.pages.push(ops);
+        }
+        self.y = PAGE_H - MARGIN;
+    }
+
+    fn ensure(&mut self, h: f32) {
+        if self.y - h < BOTTOM {
+            self.new_page();
+        }
+    }
+
+    fn text_at(&mut self, w: Weight, size: f32, x: f32, y: f32, grey: f32, s: &str) {
+        let name = if w == Weight::Bold { "F2" } else { "F1" };
+        let hex = self.font(w).encode(s);
+        let _ = writeln!(
+            self.ops,
+            "BT {g} {g} {g} rg /{name} {size} Tf {} {} Td {hex} Tj ET",
+            esc_num(x),
+            esc_num(y),
+            g = esc_num(grey)
+        );
+    }
+
+    fn rule(&mut self, x1: f32, x2: f32, y: f32, width: f32, grey: f32) {
+        let _ = writeln!(
+            self.ops,
+            "{g} {g} {g} RG {} w {} {} m {} {} l S",
+            esc_num(width),
+            esc_num(x1),
+            esc_num(y),
+            esc_num(x2),
+            esc_num(y),
+            g = esc_num(grey)
+        );
+    }
+
+    fn fill(&mut self, x: f32, y: f32, w: f32, h: f32, grey: f32) {
+        let _ = writeln!(
+            self.ops,
+            "{g} {g} {g} rg {} {} {} {} re f",
+            esc_num(x),
+            esc_num(y),
+            esc_num(w),
+            esc_num(h),
+            g = esc_num(grey)
+        );
+    }
+
+    /// Splits `text` into lines no wider than `width`.
+    fn wrap(&self, w: Weight, size: f32, text: &str, width: f32) -> Vec<String> {
+        let mut lines = vec![];
+        for para in text.split('\n') {
+            let mut line = String::new();
+            for word in para.split_whitespace() {
+                let candidate = if line.is_empty() {
+                    word.to_string()
+                } else {
+                    format!("{line} {word}")
+                };
+                if self.width(w, &candidate, size) <= width {
+                    line = candidate;
+                    continue;
+                }
+                if !line.is_empty() {
+                    lines.push(std::mem::take(&mut line));
+                }
+                // A word wider than the column is cut by characters.
+                let mut piece = String::new();
+                for c in word.chars() {
+                    piece.push(c);
+                    if self.width(w, &piece, size) > width {
+                        piece.pop();
+                        lines.push(std::mem::take(&mut piece));
+                        piece.push(c);
+                    }
+                }
+                line = piece;
+            }
+            lines.push(line);
+        }
+        lines
+    }
+
+    fn para(&mut self, w: Weight, size: f32, x: f32, width: f32, grey: f32, text: &str) {
+        let leading = size * 1.35;
+        for line in self.wrap(w, size, text, width) {
+            self.ensure(leading);
+            self.y -= leading;
+            self.text_at(w, size, x, self.y, grey, &line);
+        }
+    }
+
+    fn heading(&mut self, text: &str) {
+        self.ensure(60.0);
+        self.y -= 10.0;
+        self.para(Weight::Bold, 14.0, MARGIN, TEXT_W, 0.1, text);
+        self.y -= 5.0;
+        self.rule(MARGIN, PAGE_W - MARGIN, self.y, 0.6, 0.55);
+        self.y -= 6.0;
+    }
+
+    /// A label/value row; the value wraps in its own column.
+    fn field(&mut self, label: &str, value: &str) {
+        if value.trim().is_empty() {
+            return;
+        }
+        let label_w = 150.0;
+        let size = 9.5;
+        let lines = self.wrap(Weight::Regular, size, value, TEXT_W - label_w);
+        let leading = size * 1.4;
+        self.ensure(leading * lines.len().min(3) as f32 + 2.0);
+        let mut first = true;
+        for line in lines {
+            self.ensure(leading);
+            self.y -= leading;
+            if first {
+                self.text_at(Weight::Bold, size, MARGIN, self.y, 0.35, label);
+                first = false;
+            }
+            self.text_at(Weight::Regular, size, MARGIN + label_w, self.y, 0.1, &line);
+        }
+        self.y -= 2.0;
+    }
+}
+
+fn fmt_time(t: &chrono::DateTime<chrono::FixedOffset>) -> String {
+    t.format("%Y-%m-%d %H:%M (UTC%:z)").to_string()
+}
+
+fn clip(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        let mut c: String = s.chars().take(n.saturating_sub(1)).collect();
+        c.push('…');
+        c
+    }
+}
+
+fn incident_section(l: &mut Layout, set: &ExportSet, n: usize, inc: &Stored<Incident>) {
+    let d = &inc.data;
+    l.heading(&format!(
+        "{n}. {} — {}",
+        d.incident_type.label(),
+        d.occurred.at.format("%Y-%m-%d")
+    ));
+    let arrested = set
+        .client(d.client_id)
+        .and_then(|c| c.data.arrested_at.clone());
+    l.field("Client", &set.client_label(d.client_id));
+    l.field("Date and time", &fmt_time(&d.occurred.at));
+    l.field(
+        "Facility",
+        &[d.facility.name.as_str(), d.facility.region.as_str()]
+            .iter()
+            .filter(|s| !s.is_empty())
+            .copied()
+            .collect::<Vec<_>>()
+            .join(", "),
+    );
+    l.field("Authority", &d.authority);
+    if let Some(h) = d.hours_since_arrest(arrested.as_ref()) {
+        l.field("Hours since arrest", &format!("{h}"));
+    }
+    if let Some(t) = &d.requested_at {
+        l.field("Access requested", &fmt_time(t));
+    }
+    if let Some(t) = &d.refused_at {
+        l.field("Refused", &fmt_time(t));
+    }
+    if let Some(t) = &d.meeting_at {
+        l.field("Meeting took place", &fmt_time(t));
+    }
+    if let Some(m) = d.minutes_waited {
+        l.field("Minutes waited", &m.to_string());
+    }
+    let officials: Vec<String> = d
+        .officials
+        .iter()
+        .map(|o| {
+            [&o.rank, &o.name, &o.unit, &o.badge]
+                .iter()
+                .filter(|s| !s.is_empty())
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .collect();
+    l.field("Officials", &officials.join("; "));
+    l.field("Reason given (verbatim)", &d.reason_given);
+    l.field(
+        "Written refusal",
+        if d.written_refusal { "yes" } else { "no" },
+    );
+    l.field("Legal basis cited", &d.legal_basis_cited);
+    l.field("Meeting conditions", &d.meeting_conditions);
+    l.field("Client's condition", &d.client_condition);
+    let witnesses: Vec<String> = d
+        .witnesses
+        .iter()
+        .map(|w| {
+            if w.role.is_empty() {
+                w.name.clone()
+            } else {
+                format!("{} ({})", w.name, w.role)
+            }
+        })
+        .collect();
+    l.field("Witnesses", &witnesses.join("; "));
+    let remedies: Vec<String> = d
+        .remedies
+        .iter()
+        .map(|r| {
+            let mut s = r.complaint_to.clone();
+            if let Some(f) = r.filed_on {
+                s.push_str(&format!(", filed {f}"));
+            }
+            if !r.response.is_empty() {
+                s.push_str(&format!(": {}", r.response));
+            }
+            s
+        })
+        .collect();
+    l.field("Remedies", &remedies.join("; "));
+    let standards: Vec<&str> = d.standards.iter().map(|s| s.citation()).collect();
+    l.field("Standards engaged", &standards.join("; "));
+    l.field("Domestic provisions", &d.domestic_articles.join("; "));
+    l.field("Notes", &d.notes);
+    l.field(
+        "Record",
+        &format!(
+            "{} · revision {} · {}",
+            inc.id,
+            inc.revision,
+            d.status.as_str()
+        ),
+    );
+}
+
+fn summary_table(l: &mut Layout, set: &ExportSet) {
+    l.heading("Summary");
+    let cols: [(&str, f32); 5] = [
+        ("#", 22.0),
+        ("Date", 64.0),
+        ("Client", 118.0),
+        ("Facility", 150.0),
+        ("Type", TEXT_W - 22.0 - 64.0 - 118.0 - 150.0),
+    ];
+    let size = 8.5;
+    let row_h = 14.0;
+    let header = |l: &mut Layout| {
+        l.ensure(row_h * 2.0);
+        l.fill(MARGIN, l.y - row_h, TEXT_W, row_h, 0.92);
+        let mut x = MARGIN + 3.0;
+        let y = l.y - row_h + 4.0;
+        for (name, w) in cols {
+            l.text_at(Weight::Bold, size, x, y, 0.2, name);
+            x += w;
+        }
+        l.y -= row_h;
+    };
+    header(l);
+    for (n, o) in set.incidents.iter().enumerate() {
+        if l.y - row_h < BOTTOM {
+            l.new_page();
+            header(l);
+        }
+        let d = &o.record.data;
+        let cells = [
+            (n + 1).to_string(),
+            d.occurred.at.format("%Y-%m-%d").to_string(),
+            set.client_label(d.client_id),
+            d.facility.name.clone(),
+            d.incident_type.label().to_string(),
+        ];
+        let mut x = MARGIN + 3.0;
+        let y = l.y - row_h + 4.0;
+        for ((_, w), text) in cols.iter().zip(cells) {
+            let mut t = text;
+            let max = *w - 6.0;
+            while l.width(Weight::Regular, &t, size) > max && t.chars().count() > 2 {
+                let keep = t.chars().count() - 2;
+                t = clip(&t, keep);
+            }
+            l.text_at(Weight::Regular, size, x, y, 0.1, &t);
+            x += w;
+        }
+        l.y -= row_h;
+        l.rule(MARGIN, PAGE_W - MARGIN, l.y, 0.3, 0.85);
+    }
+}
+
+fn cover(l: &mut Layout, set: &ExportSet, title: &str) {
+    l.y = PAGE_H - 200.0;
+    l.fill(MARGIN, l.y + 40.0, 60.0, 4.0, 0.25);
+    l.para(Weight::Bold, 24.0, MARGIN, TEXT_W, 0.1, title);
+    l.y -= 8.0;
+    l.para(
+        Weight::Regular,
+        12.0,
+        MARGIN,
+        TEXT_W,
+        0.35,
+        "Denials of access to a lawyer and interference with defence work",
+    );
+    l.y -= 30.0;
+    let dates: Vec<_> = set
+        .incidents
+        .iter()
+        .map(|i| i.record.data.occurred.at)
+        .collect();
+    let first = set.from.or_else(|| dates.iter().min().copied());
+    let last = set.to.or_else(|| dates.iter().max().copied());
+    let period = match (first, last) {
+        (Some(a), Some(b)) => format!("{} to {}", a.format("%Y-%m-%d"), b.format("%Y-%m-%d")),
+        (Some(a), None) => format!("from {}", a.format("%Y-%m-%d")),
+        (None, Some(b)) => format!("until {}", b.format("%Y-%m-%d")),
+        (None, None) => "no incidents".into(),
+    };
+    l.field("Period", &period);
+    l.field("Incidents", &set.incidents.len().to_string());
+    l.field(
+        "Generated",
+        &set.generated_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+    );
+    l.field(
+        "Profile",
+        match set.profile {
+            super::Profile::Full => "full (lawyer's own record)",
+            super::Profile::Ngo => "NGO confidential (clients by pseudonym)",
+            super::Profile::Public => "public report",
+        },
+    );
+    if !set.recipients.is_empty() {
+        l.field("Prepared for", &set.recipients.join(", "));
+    }
+    l.field("Source vault", &set.vault_id);
+    l.y -= 30.0;
+    l.para(
+        Weight::Regular,
+        9.0,
+        MARGIN,
+        TEXT_W,
+        0.4,
+        "Each incident was recorded by the defence lawyer at the time, in an encrypted case-file \
+         vault. Records carry stable identifiers and revision numbers; the SHA-256 in the footer \
+         identifies the signed manifest of the bundle this report was delivered in.",
+    );
+}
+
+/// Writes the incident log report for the whole set.
+pub fn write_log(set: &ExportSet, manifest_sha: Option<&str>, out: impl Write) -> Result<()> {
+    let mut l = Layout::new()?;
+    cover(&mut l, set, "Incident log");
+    l.new_page();
+    summary_table(&mut l, set);
+    l.new_page();
+    for (n, o) in set.incidents.iter().enumerate() {
+        incident_section(&mut l, set, n + 1, &o.record);
+        l.y -= 10.0;
+    }
+    finish(l, "incident log", set, manifest_sha, out)
+}
+
+/// Writes a report of one incident of the set.
+pub fn write_incident(
+    set: &ExportSet,
+    id: uuid::Uuid,
+    manifest_sha: Option<&str>,
+    out: impl Write,
+) -> Result<()> {
+    let inc = set
+        .incidents
+        .iter()
+        .find(|i| i.record.id == id)
+        .ok_or_else(|| ExportError::Pdf(format!("incident {id} is not in this export")))?;
+    let mut l = Layout::new()?;
+    l.para(Weight::Bold, 18.0, MARGIN, TEXT_W, 0.1, "Incident report");
+    l.y -= 6.0;
+    incident_section(&mut l, set, 1, &inc.record);
+    finish(l, "incident report", set, manifest_sha, out)
+}
+
+fn deflate(data: &[u8]) -> Result<Vec<u8>> {
+    let mut z = ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+    z.write_all(data)
+        .and_then(|_| z.finish())
+        .map_err(|e| ExportError::Pdf(format!("compression: {e}")))
+}
+
+struct PdfWriter<W: Write> {
+    out: W,
+    pos: usize,
+    offsets: Vec<usize>,
+}
+
+impl<W: Write> PdfWriter<W> {
+    fn raw(&mut self, b: &[u8]) -> Result<()> {
+        self.out.write_all(b).map_err(super::io_err("PDF report"))?;
+        self.pos += b.len();
+        Ok(())
+    }
+
+    fn obj(&mut self, id: usize, body: &str) -> Result<()> {
+        self.start(id)?;
+        self.raw(body.as_bytes())?;
+        self.raw(b"\nendobj\n")
+    }
+
+    fn start(&mut self, id: usize) -> Result<()> {
+        if self.offsets.len() <= id {
+            self.offsets.resize(id + 1, 0);
+        }
+        self.offsets[id] = self.pos;
+        self.raw(format!("{id} 0 obj\n").as_bytes())
+    }
+
+    fn stream(&mut self, id: usize, dict: &str, data: &[u8]) -> Result<()> {
+        self.start(id)?;
+        self.raw(
+            format!(
+                "<< {dict} /Length {} /Filter /FlateDecode >>\nstream\n",
+                data.len()
+            )
+            .as_bytes(),
+        )?;
+        self.raw(data)?;
+        self.raw(b"\nendstream\nendobj\n")
+    }
+}
+
+fn to_unicode(used: &BTreeMap<u16, char>) -> String {
+    let mut s = String::from(
+        "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n\
+         /CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n\
+         /CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n\
+         1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n",
+    );
+    let entries: Vec<_> = used.iter().filter(|(g, _)| **g != 0).collect();
+    for chunk in entries.chunks(100) {
+        let _ = writeln!(s, "{} beginbfchar", chunk.len());
+        for (g, c) in chunk {
+            let mut units = [0u16; 2];
+            let hex: String = c
+                .encode_utf16(&mut units)
+                .iter()
+                .map(|u| format!("{u:04X}"))
+                .collect();
+            let _ = writeln!(s, "<{g:04X}> <{hex}>");
+        }
+        s.push_str("endbfchar\n");
+    }
+    s.push_str("endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n");
+    s
+}
+
+fn finish(
+    mut l: Layout,
+    title: &str,
+    set: &ExportSet,
+    manifest_sha: Option<&str>,
+    out: impl Write,
+) -> Result<()> {
+    l.new_page();
+    let total = l.pages.len();
+    let generated = set.generated_at.format("%Y-%m-%d %H:%M UTC").to_string();
+    let manifest = manifest_sha
+        .map(|s| format!("Manifest SHA-256 {s}"))
+        .unwrap_or_else(|| "Not part of a signed bundle".into());
+    // Footers, now that the page count is known.
+    let pages = std::mem::take(&mut l.pages);
+    let mut contents = Vec::with_capacity(total);
+    for (i, body) in pages.into_iter().enumerate() {
+        l.ops = body;
+        l.rule(MARGIN, PAGE_W - MARGIN, 44.0, 0.4, 0.75);
+        l.text_at(
+            Weight::Regular,
+            7.0,
+            MARGIN,
+            32.0,
+            0.45,
+            &format!("Vekil {title} · generated {generated}"),
+        );
+        let page = format!("Page {} of {total}", i + 1);
+        let pw = l.width(Weight::Regular, &page, 7.0);
+        l.text_at(
+            Weight::Regular,
+            7.0,
+            PAGE_W - MARGIN - pw,
+            32.0,
+            0.45,
+            &page,
+        );
+        l.text_at(Weight::Regular, 6.5, MARGIN, 22.0, 0.45, &manifest);
+        contents.push(std::mem::take(&mut l.ops));
+    }
+
+    // Object numbering: 1 catalog, 2 pages, 3.. fonts (5 objects each), then pages.
+    let mut w = PdfWriter {
+        out: std::io::BufWriter::new(out),
+        pos: 0,
+        offsets: vec![0],
+    };
+    w.raw(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")?;
+    let font_base = 3;
+    let page_base = font_base + 2 * 5;
+    let page_ids: Vec<usize> = (0..total).map(|i| page_base + 2 * i).collect();
+    w.obj(1, "<< /Type /Catalog /Pages 2 0 R >>")?;
+    let kids: Vec<String> = page_ids.iter().map(|id| format!("{id} 0 R")).collect();
+    w.obj(
+        2,
+        &format!(
+            "<< /Type /Pages /Kids [{}] /Count {total} >>",
+            kids.join(" ")
+        ),
+    )?;
+    for (n, font) in l.fonts.iter().enumerate() {
+        let base = font_base + 5 * n;
+        let name = if n == 0 {
+            "DejaVuSans"
+        } else {
+            "DejaVuSans-Bold"
+        };
+        let f = &font.face;
+        let scale = |v: i16| (f32::from(v) * 1000.0 / font.units).round() as i32;
+        let bbox = f.global_bounding_box();
+        let mut widths = String::new();
+        for g in font.used.keys() {
+            let _ = write!(widths, "{g} [{}] ", font.advance(*g).round() as i32);
+        }
+        w.obj(
+            base,
+            &format!(
+                "<< /Type /Font /Subtype /Type0 /BaseFont /{name} /Encoding /Identity-H \
+                 /DescendantFonts [{} 0 R] /ToUnicode {} 0 R >>",
+                base + 1,
+                base + 4
+            ),
+        )?;
+        w.obj(
+            base + 1,
+            &format!(
+                "<< /Type /Font /Subtype /CIDFontType2 /BaseFont /{name} \
+                 /CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> \
+                 /FontDescriptor {} 0 R /CIDToGIDMap /Identity /DW 600 /W [{widths}] >>",
+                base + 2
+            ),
+        )?;
+        w.obj(
+            base + 2,
+            &format!(
+                "<< /Type /FontDescriptor /FontName /{name} /Flags 32 \
+                 /FontBBox [{} {} {} {}] /ItalicAngle 0 /Ascent {} /Descent {} \
+                 /CapHeight {} /StemV {} /FontFile2 {} 0 R >>",
+                scale(bbox.x_min),
+                scale(bbox.y_min),
+                scale(bbox.x_max),
+                scale(bbox.y_max),
+                scale(f.ascender()),
+                scale(f.descender()),
+                scale(f.capital_height().unwrap_or(f.ascender())),
+                if n == 0 { 80 } else { 140 },
+                base + 3
+            ),
+        )?;
+        let data = deflate(font.bytes)?;
+        w.stream(base + 3, &format!("/Length1 {}", font.bytes.len()), &data)?;
+        let cmap = deflate(to_unicode(&font.used).as_bytes())?;
+        w.stream(base + 4, "", &cmap)?;
+    }
+    for (i, body) in contents.iter().enumerate() {
+        let id = page_ids[i];
+        w.obj(
+            id,
+            &format!(
+                "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {PAGE_W} {PAGE_H}] \
+                 /Resources << /Font << /F1 {} 0 R /F2 {} 0 R >> >> /Contents {} 0 R >>",
+                font_base,
+                font_base + 5,
+                id + 1
+            ),
+        )?;
+        w.stream(id + 1, "", &deflate(body.as_bytes())?)?;
+    }
+    let xref_at = w.pos;
+    let n = w.offsets.len();
+    let mut xref = format!("xref\n0 {n}\n0000000000 65535 f \n");
+    for off in &w.offsets[1..] {
+        let _ = writeln!(xref, "{off:010} 00000 n ");
+    }
+    let _ = write!(
+        xref,
+        "trailer\n<< /Size {n} /Root 1 0 R /Info << /Producer (Vekil) /Title (Vekil report) >> >>\nstartxref\n{xref_at}\n%%EOF\n"
+    );
+    w.raw(xref.as_bytes())?;
+    w.out.flush().map_err(super::io_err("PDF report"))
+}

@@ -1,0 +1,839 @@
+//! The NGO side: reading, verifying and merging bundles.
+//!
+//! A bundle comes from outside and may have been altered, truncated or
+//! built to attack the reader, so nothing in it is trusted until checked:
+//! it is decrypted as a stream, every tar entry's name, type and declared
+//! size is checked against fixed limits *before* its bytes are read, the
+//! manifest's minisign signature is checked first, and every later entry
+//! must be listed in it with the same size and SHA-256. Nothing is ever
+//! written from the archive to the file system by path; attachments go
+//! into the vault's content-addressed store by hash.
+//!
+//! Import is two passes over the file: [`verify`] checks everything, then
+//! the records are merged in one vault transaction (all or nothing) and
+//! attachments are streamed into the vault. Re-importing the same bundle
+//! changes nothing; later revisions replace older ones.
+
+mod stats;
+
+pub use stats::{stats, Stats};
+
+use crate::export::bundle::{
+    Manifest, ManifestFile, ATTACHMENTS, CSV, LOG, MANIFEST, MANIFEST_FORMAT, MANIFEST_SIG, REPORT,
+    REPORT_SIG,
+};
+use crate::export::json::{FORMAT as LOG_FORMAT, VERSION as LOG_VERSION};
+use crate::model::{Case, Client, EvidenceNote, Incident, Kind, Record, Stored};
+use crate::store::PutOutcome;
+use crate::Vault;
+use rusqlite::OptionalExtension;
+use serde::Serialize;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, HashMap};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use zeroize::Zeroizing;
+
+/// Most entries a bundle may hold.
+pub const MAX_ENTRIES: usize = 100_000;
+/// Largest manifest or signature file.
+pub const MAX_SMALL_FILE: u64 = 16 << 20;
+/// Largest log, CSV or PDF.
+pub const MAX_DOCUMENT: u64 = 512 << 20;
+/// Largest attachment (as in the vault).
+pub const MAX_ATTACHMENT: u64 = 2 << 30;
+/// Largest total of all entries.
+pub const MAX_TOTAL: u64 = 16 << 30;
+
+/// Why a bundle was refused.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ImportError {
+    /// The file could not be read.
+    #[error("cannot read {path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The OS error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The identity file is not an age X25519 identity.
+    #[error("{0} does not hold an age identity (AGE-SECRET-KEY-1…); make one with `vekil keygen`")]
+    BadIdentity(PathBuf),
+    /// A `--signer` key is not a minisign public key.
+    #[error("the signer key is not a minisign public key: {0}")]
+    BadSignerKey(String),
+    /// Not age-encrypted, or its header is damaged.
+    #[error("{0} is not an encrypted Vekil bundle, or its header is damaged")]
+    NotABundle(PathBuf),
+    /// Encrypted to other keys.
+    #[error("this bundle is not addressed to this key: it was encrypted for other recipients")]
+    NotAddressed,
+    /// The encrypted stream ended early or was altered.
+    #[error("the bundle is truncated or was altered (decryption failed at {at}); ask for it to be sent again")]
+    Damaged {
+        /// Where reading stopped.
+        at: String,
+    },
+    /// Structure of the archive is wrong.
+    #[error("bad bundle: {0}")]
+    Invalid(String),
+    /// The manifest signature does not verify.
+    #[error("the manifest signature does not verify: {0}")]
+    BadSignature(String),
+    /// Signed by another key than expected.
+    #[error("the bundle is signed by key {found}, not by the expected key {expected}; it was re-signed by someone else or comes from another vault")]
+    WrongSigner {
+        /// Key id expected.
+        expected: String,
+        /// Key id found.
+        found: String,
+    },
+    /// A file's hash or size differs from the manifest.
+    #[error("{path} does not match the signed manifest: {what}")]
+    Mismatch {
+        /// File in the archive.
+        path: String,
+        /// What differs.
+        what: String,
+    },
+    /// A limit was exceeded.
+    #[error("the bundle exceeds a safety limit: {0}")]
+    TooLarge(String),
+    /// `log.json` is not a valid incident log.
+    #[error("log.json: {0}")]
+    Log(String),
+    /// The vault refused the merge.
+    #[error("the import was refused and nothing was changed: {0}")]
+    Vault(#[from] Box<crate::Error>),
+}
+
+impl From<crate::Error> for ImportError {
+    fn from(e: crate::Error) -> Self {
+        Self::Vault(Box::new(e))
+    }
+}
+
+impl From<rusqlite::Error> for ImportError {
+    fn from(e: rusqlite::Error) -> Self {
+        Self::Vault(Box::new(e.into()))
+    }
+}
+
+/// Result of import operations.
+pub type Result<T> = std::result::Result<T, ImportError>;
+
+/// Reads an age identity file (`age-keygen` format: `#` comments, one
+/// `AGE-SECRET-KEY-1…` line).
+pub fn read_identity(path: &Path) -> Result<age::x25519::Identity> {
+    let meta = std::fs::metadata(path).map_err(|source| ImportError::Io {
+        path: path.into(),
+        source,
+    })?;
+    if meta.len() > 64 * 1024 {
+        return Err(ImportError::BadIdentity(path.into()));
+    }
+    let text = Zeroizing::new(
+        std::fs::read_to_string(path).map_err(|source| ImportError::Io {
+            path: path.into(),
+            source,
+        })?,
+    );
+    text.lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.starts_with('#'))
+        .and_then(|l| age::x25519::Identity::from_str(l).ok())
+        .ok_or_else(|| ImportError::BadIdentity(path.into()))
+}
+
+/// Makes a new organisation identity; writes it to `out` (mode 0600,
+/// refusing to overwrite) and returns the public key.
+pub fn keygen(out: &Path) -> Result<String> {
+    let id = age::x25519::Identity::generate();
+    let public = id.to_public().to_string();
+    let io = |source| ImportError::Io {
+        path: out.into(),
+        source,
+    };
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut f = opts.open(out).map_err(io)?;
+    use secrecy::ExposeSecret;
+    let secret = id.to_string();
+    let text = Zeroizing::new(format!(
+        "# created: {}\n# public key: {public}\n{}\n",
+        chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        secret.expose_secret()
+    ));
+    f.write_all(text.as_bytes()).map_err(io)?;
+    f.sync_all().map_err(io)?;
+    Ok(public)
+}
+
+/// Parses a minisign public key (the base64 line, or a `.pub` file's text).
+pub fn parse_signer(text: &str) -> Result<minisign::PublicKey> {
+    let line = text
+        .lines()
+        .map(str::trim)
+        .rfind(|l| !l.is_empty() && !l.starts_with("untrusted comment:"))
+        .unwrap_or_default();
+    minisign::PublicKey::from_base64(line).map_err(|e| ImportError::BadSignerKey(e.to_string()))
+}
+
+/// A checked bundle.
+#[derive(Debug)]
+pub struct Verified {
+    /// The signed manifest.
+    pub manifest: Manifest,
+    /// SHA-256 of manifest.json.
+    pub manifest_sha256: String,
+    /// Whether the signer was checked against a key known in advance.
+    pub signer_checked: bool,
+    /// The incident log's bytes.
+    log: Zeroizing<Vec<u8>>,
+    /// Number of attachments.
+    pub attachments: usize,
+    /// Whether a signed PDF report was present.
+    pub has_report: bool,
+}
+
+/// What happened to each record.
+#[derive(Debug, Default, Serialize)]
+pub struct ImportReport {
+    /// Counts per kind and outcome.
+    pub counts: BTreeMap<String, BTreeMap<String, usize>>,
+    /// Records with the same revision but different content.
+    pub conflicts: Vec<String>,
+    /// Attachments stored.
+    pub attachments: usize,
+    /// Key id of the signer.
+    pub signing_key_id: String,
+    /// Whether the signer was checked against a known key.
+    pub signer_checked: bool,
+}
+
+fn damaged(e: &std::io::Error, at: &str) -> ImportError {
+    if e.kind() == std::io::ErrorKind::Other && e.to_string().contains("exceeds a safety limit") {
+        return ImportError::TooLarge(e.to_string());
+    }
+    ImportError::Damaged { at: at.into() }
+}
+
+/// What kind of entry a path names.
+#[derive(Debug, PartialEq, Eq)]
+enum EntryName {
+    Manifest,
+    ManifestSig,
+    Document(&'static str),
+    ReportSig,
+    Attachment,
+}
+
+/// Checks an archive path: only the fixed names and
+/// `attachments/<64 hex>` are accepted, so `../`, absolute paths, links
+/// and odd names are all refused before anything is read.
+fn classify(path: &[u8]) -> Result<EntryName> {
+    let shown = String::from_utf8_lossy(path).into_owned();
+    let s = std::str::from_utf8(path)
+        .map_err(|_| ImportError::Invalid(format!("entry name {shown:?} is not UTF-8")))?;
+    Ok(match s {
+        MANIFEST => EntryName::Manifest,
+        MANIFEST_SIG => EntryName::ManifestSig,
+        LOG => EntryName::Document(LOG),
+        CSV => EntryName::Document(CSV),
+        REPORT => EntryName::Document(REPORT),
+        REPORT_SIG => EntryName::ReportSig,
+        _ => match s.strip_prefix(ATTACHMENTS) {
+            Some(h) if h.len() == 64 && h.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) => {
+                EntryName::Attachment
+            }
+            _ => {
+                return Err(ImportError::Invalid(format!(
+                    "unexpected entry {shown:?} (only the files of docs/formats/bundle.md are allowed; \
+                     names with `..` or `/` are refused)"
+                )))
+            }
+        },
+    })
+}
+
+fn open_stream(path: &Path, identity: &age::x25519::Identity) -> Result<impl Read> {
+    let file = std::fs::File::open(path).map_err(|source| ImportError::Io {
+        path: path.into(),
+        source,
+    })?;
+    let dec = age::Decryptor::new_buffered(std::io::BufReader::new(file))
+        .map_err(|_| ImportError::NotABundle(path.into()))?;
+    match dec.decrypt(std::iter::once(identity as &dyn age::Identity)) {
+        Ok(r) => Ok(r),
+        Err(age::DecryptError::NoMatchingKeys) => Err(ImportError::NotAddressed),
+        Err(age::DecryptError::Io(_)) => Err(ImportError::Damaged {
+            at: "the header".into(),
+        }),
+        Err(_) => Err(ImportError::NotABundle(path.into())),
+    }
+}
+
+/// Reads at most `limit` bytes of an entry, hashing them.
+fn read_small(entry: &mut impl Read, size: u64, at: &str) -> Result<Zeroizing<Vec<u8>>> {
+    let mut buf = Zeroizing::new(Vec::with_capacity(size.min(1 << 20) as usize));
+    entry
+        .take(size)
+        .read_to_end(&mut buf)
+        .map_err(|e| damaged(&e, at))?;
+    if buf.len() as u64 != size {
+        return Err(ImportError::Damaged { at: at.into() });
+    }
+    Ok(buf)
+}
+
+/// Receives each attachment's hash and a reader over its bytes.
+type AttachmentSink<'a> = dyn FnMut(&str, &mut dyn Read) -> Result<()> + 'a;
+
+/// Walks the archive, checking everything; calls `on_attachment` with each
+/// verified attachment's reader (which hashes as it is read).
+fn walk(
+    path: &Path,
+    identity: &age::x25519::Identity,
+    signer: Option<&minisign::PublicKey>,
+    mut on_attachment: Option<&mut AttachmentSink<'_>>,
+) -> Result<Verified> {
+    let stream = open_stream(path, identity)?;
+    let mut archive = tar::Archive::new(stream);
+    let entries = archive
+        .entries()
+        .map_err(|e| damaged(&e, "the archive start"))?;
+    let mut manifest: Option<(Manifest, String)> = None;
+    let mut manifest_bytes: Option<Zeroizing<Vec<u8>>> = None;
+    let mut expected: HashMap<String, ManifestFile> = HashMap::new();
+    let mut signer_checked = false;
+    let mut signed = false;
+    let mut log = None;
+    let mut report: Option<Zeroizing<Vec<u8>>> = None;
+    let mut report_sig: Option<String> = None;
+    let mut attachments = 0usize;
+    let mut total = 0u64;
+    for (index, entry) in entries.enumerate() {
+        if index >= MAX_ENTRIES {
+            return Err(ImportError::TooLarge(format!(
+                "more than {MAX_ENTRIES} entries"
+            )));
+        }
+        let mut entry = entry.map_err(|e| damaged(&e, &format!("entry {}", index + 1)))?;
+        let name_bytes = entry.path_bytes().into_owned();
+        let name = classify(&name_bytes)?;
+        let shown = String::from_utf8_lossy(&name_bytes).into_owned();
+        if entry.header().entry_type() != tar::EntryType::Regular {
+            return Err(ImportError::Invalid(format!(
+                "{shown} is not a regular file (links and folders are refused)"
+            )));
+        }
+        let size = entry
+            .header()
+            .size()
+            .map_err(|_| ImportError::Invalid(format!("{shown} has an unreadable size")))?;
+        total = total.saturating_add(size);
+        if total > MAX_TOTAL {
+            return Err(ImportError::TooLarge(format!(
+                "the entries add up to more than {} GiB",
+                MAX_TOTAL >> 30
+            )));
+        }
+        let limit = match name {
+            EntryName::Manifest | EntryName::ManifestSig | EntryName::ReportSig => MAX_SMALL_FILE,
+            EntryName::Document(_) => MAX_DOCUMENT,
+            EntryName::Attachment => MAX_ATTACHMENT,
+        };
+        if size > limit {
+            return Err(ImportError::TooLarge(format!(
+                "{shown} declares {size} bytes; the limit is {limit}"
+            )));
+        }
+        // The manifest and its signature come first.
+        match (&name, index) {
+            (EntryName::Manifest, 0) => {
+                // Kept raw: nothing in it is trusted before the signature.
+                manifest_bytes = Some(read_small(&mut entry, size, &shown)?);
+                continue;
+            }
+            (EntryName::ManifestSig, 1) => {
+                let sig = read_small(&mut entry, size, &shown)?;
+                let sig = String::from_utf8_lossy(&sig).into_owned();
+                let bytes = manifest_bytes
+                    .as_deref()
+                    .map(|b| b.as_slice())
+                    .unwrap_or_default();
+                let key = match signer {
+                    Some(k) => {
+                        let want = crate::export::signing::key_id(k);
+                        let sig_id = minisign::SignatureBox::from_string(&sig)
+                            .map_err(|e| {
+                                ImportError::BadSignature(format!(
+                                    "manifest.json.minisig is not a minisign signature ({e})"
+                                ))
+                            })
+                            .map(|b| {
+                                let mut a = [0u8; 8];
+                                let n = b.keynum().len().min(8);
+                                a[..n].copy_from_slice(&b.keynum()[..n]);
+                                format!("{:016X}", u64::from_le_bytes(a))
+                            })?;
+                        if sig_id != want {
+                            return Err(ImportError::WrongSigner {
+                                expected: want,
+                                found: sig_id,
+                            });
+                        }
+                        signer_checked = true;
+                        k.clone()
+                    }
+                    None => {
+                        // Integrity only: the key named inside the manifest.
+                        let loose: Value = serde_json::from_slice(bytes).map_err(|_| {
+                            ImportError::BadSignature(
+                                "manifest.json is not JSON, so its signer is unknown".into(),
+                            )
+                        })?;
+                        let line = loose
+                            .get("signing_public_key")
+                            .and_then(Value::as_str)
+                            .unwrap_or_default();
+                        minisign::PublicKey::from_base64(line).map_err(|e| {
+                            ImportError::BadSignature(format!("the manifest's key: {e}"))
+                        })?
+                    }
+                };
+                crate::export::signing::verify(&key, bytes, &sig)
+                    .map_err(ImportError::BadSignature)?;
+                signed = true;
+                let m: Manifest = serde_json::from_slice(bytes).map_err(|e| {
+                    ImportError::Invalid(format!("manifest.json is not a valid manifest: {e}"))
+                })?;
+                if m.format != MANIFEST_FORMAT || m.version != 1 {
+                    return Err(ImportError::Invalid(format!(
+                        "manifest.json is {} version {}, this build reads {MANIFEST_FORMAT} version 1",
+                        m.format, m.version
+                    )));
+                }
+                if m.signing_public_key != crate::export::signing::public_key_line(&key) {
+                    return Err(ImportError::BadSignature(
+                        "manifest.json names a different signing key than the one that signed it"
+                            .into(),
+                    ));
+                }
+                for f in &m.files {
+                    classify(f.path.as_bytes())?;
+                    if expected.insert(f.path.clone(), f.clone()).is_some() {
+                        return Err(ImportError::Invalid(format!(
+                            "manifest.json lists {} twice",
+                            f.path
+                        )));
+                    }
+                }
+                let sha = hex::encode(Sha256::digest(bytes));
+                manifest = Some((m, sha));
+                continue;
+            }
+            (EntryName::Manifest | EntryName::ManifestSig, _) => {
+                return Err(ImportError::Invalid(format!(
+                    "{shown} appears out of place or twice"
+                )))
+            }
+            _ if index < 2 => {
+                return Err(ImportError::Invalid(
+                    "the bundle does not start with manifest.json and its signature".into(),
+                ))
+            }
+            _ => {}
+        }
+        match name {
+            EntryName::Document(REPORT) => {
+                if report.is_some() {
+                    return Err(ImportError::Invalid("report.pdf appears twice".into()));
+                }
+                report = Some(read_small(&mut entry, size, &shown)?);
+            }
+            EntryName::ReportSig => {
+                if report_sig.is_some() {
+                    return Err(ImportError::Invalid(
+                        "report.pdf.minisig appears twice".into(),
+                    ));
+                }
+                let s = read_small(&mut entry, size, &shown)?;
+                report_sig = Some(String::from_utf8_lossy(&s).into_owned());
+            }
+            _ => {
+                let want = expected.remove(&shown).ok_or_else(|| {
+                    ImportError::Invalid(format!(
+                        "{shown} is in the archive but not in the signed manifest (added, or listed twice)"
+                    ))
+                })?;
+                if want.size != size {
+                    return Err(ImportError::Mismatch {
+                        path: shown,
+                        what: format!("{size} bytes, the manifest says {}", want.size),
+                    });
+                }
+                let mut hashing = HashingReader {
+                    inner: (&mut entry).take(size),
+                    hasher: Sha256::new(),
+                    read: 0,
+                };
+                if matches!(name, EntryName::Document(LOG)) {
+                    let mut buf = Zeroizing::new(Vec::with_capacity(size.min(1 << 24) as usize));
+                    hashing
+                        .read_to_end(&mut buf)
+                        .map_err(|e| damaged(&e, &shown))?;
+                    log = Some(buf);
+                } else if let (EntryName::Attachment, Some(cb)) = (&name, on_attachment.as_mut()) {
+                    cb(&want.sha256, &mut hashing)?;
+                    std::io::copy(&mut hashing, &mut std::io::sink())
+                        .map_err(|e| damaged(&e, &shown))?;
+                } else {
+                    std::io::copy(&mut hashing, &mut std::io::sink())
+                        .map_err(|e| damaged(&e, &shown))?;
+                }
+                if hashing.read != size {
+                    return Err(ImportError::Damaged { at: shown });
+                }
+                let got = hex::encode(hashing.hasher.finalize());
+                if got != want.sha256 {
+                    return Err(ImportError::Mismatch {
+                        path: shown,
+                        what: format!("SHA-256 is {got}, the manifest says {}", want.sha256),
+                    });
+                }
+                if name == EntryName::Attachment {
+                    attachments += 1;
+                }
+            }
+        }
+    }
+    // Read the rest so the encryption's end-of-stream tag is checked.
+    let mut rest = archive.into_inner().take(64 * 1024 * 1024);
+    std::io::copy(&mut rest, &mut std::io::sink()).map_err(|_| ImportError::Damaged {
+        at: "the end of the archive".into(),
+    })?;
+    let (manifest, manifest_sha256) =
+        manifest.ok_or_else(|| ImportError::Invalid("manifest.json is missing".into()))?;
+    if !signed {
+        return Err(ImportError::Invalid(
+            "manifest.json.minisig is missing: the bundle is not signed".into(),
+        ));
+    }
+    if let Some(missing) = expected.keys().min() {
+        return Err(ImportError::Invalid(format!(
+            "{missing} is listed in the signed manifest but missing from the archive"
+        )));
+    }
+    let has_report = match (&report, &report_sig) {
+        (None, None) => false,
+        (Some(pdf), Some(sig)) => {
+            let key = match signer {
+                Some(k) => k.clone(),
+                None => minisign::PublicKey::from_base64(&manifest.signing_public_key)
+                    .map_err(|e| ImportError::BadSignature(e.to_string()))?,
+            };
+            crate::export::signing::verify(&key, pdf, sig).map_err(|e| ImportError::Mismatch {
+                path: REPORT.into(),
+                what: format!("its signature does not verify ({e})"),
+            })?;
+            true
+        }
+        _ => {
+            return Err(ImportError::Invalid(
+                "report.pdf and report.pdf.minisig must come together".into(),
+            ))
+        }
+    };
+    let log = log.ok_or_else(|| ImportError::Invalid("log.json is missing".into()))?;
+    Ok(Verified {
+        manifest,
+        manifest_sha256,
+        signer_checked,
+        log,
+        attachments,
+        has_report,
+    })
+}
+
+struct HashingReader<R> {
+    inner: R,
+    hasher: Sha256,
+    read: u64,
+}
+
+impl<R: Read> Read for HashingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.read += n as u64;
+        Ok(n)
+    }
+}
+
+/// Decrypts and checks a bundle without importing it.
+pub fn verify(
+    path: &Path,
+    identity: &age::x25519::Identity,
+    signer: Option<&minisign::PublicKey>,
+) -> Result<Verified> {
+    let v = walk(path, identity, signer, None)?;
+    // The log must parse, too.
+    parse_log(&v.log)?;
+    Ok(v)
+}
+
+/// The records of a log, ready to merge.
+#[derive(Debug, Default)]
+pub struct ParsedLog {
+    /// Clients.
+    pub clients: Vec<Stored<Client>>,
+    /// Cases.
+    pub cases: Vec<Stored<Case>>,
+    /// Incidents.
+    pub incidents: Vec<Stored<Incident>>,
+    /// Evidence notes.
+    pub evidence: Vec<Stored<EvidenceNote>>,
+    /// The exporting vault.
+    pub vault_id: String,
+}
+
+fn records<T: Record>(
+    doc: &mut serde_json::Map<String, Value>,
+    key: &str,
+) -> Result<Vec<Stored<T>>> {
+    let items = match doc.remove(key) {
+        None => return Ok(vec![]),
+        Some(Value::Array(a)) => a,
+        Some(_) => return Err(ImportError::Log(format!("{key} must be an array"))),
+    };
+    let mut out = Vec::with_capacity(items.len());
+    for (i, mut item) in items.into_iter().enumerate() {
+        let id = item
+            .get("id")
+            .and_then(Value::as_str)
+            .unwrap_or("?")
+            .to_owned();
+        if T::KIND == Kind::Client {
+            // NGO and public logs carry clients by pseudonym only; the vault
+            // needs a name, so it gets an explicit placeholder.
+            if let Value::Object(m) = &mut item {
+                if !m.contains_key("full_name") {
+                    let p = m
+                        .get("pseudonym")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_owned();
+                    m.insert(
+                        "full_name".into(),
+                        Value::String(format!("(withheld: {p})")),
+                    );
+                }
+            }
+        }
+        let rec: Stored<T> = serde_json::from_value(item)
+            .map_err(|e| ImportError::Log(format!("{key}[{i}] (id {id}): {e}")))?;
+        crate::model::Validate::validate(&rec.data)
+            .map_err(|e| ImportError::Log(format!("{key}[{i}] (id {id}): {e}")))?;
+        out.push(rec);
+    }
+    Ok(out)
+}
+
+/// Parses and validates an incident log.
+pub fn parse_log(bytes: &[u8]) -> Result<ParsedLog> {
+    let v: Value = serde_json::from_slice(bytes)
+        .map_err(|e| ImportError::Log(format!("not valid JSON: {e}")))?;
+    let Value::Object(mut doc) = v else {
+        return Err(ImportError::Log("must be a JSON object".into()));
+    };
+    if doc.get("format").and_then(Value::as_str) != Some(LOG_FORMAT) {
+        return Err(ImportError::Log(format!("format must be {LOG_FORMAT:?}")));
+    }
+    if doc.get("version").and_then(Value::as_u64) != Some(u64::from(LOG_VERSION)) {
+        return Err(ImportError::Log(format!(
+            "version must be {LOG_VERSION}; this build reads only that version"
+        )));
+    }
+    let vault_id = doc
+        .get("source")
+        .and_then(|s| s.get("vault_id"))
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    Ok(ParsedLog {
+        clients: records(&mut doc, "clients")?,
+        cases: records(&mut doc, "cases")?,
+        incidents: records(&mut doc, "incidents")?,
+        evidence: records(&mut doc, "evidence")?,
+        vault_id,
+    })
+}
+
+fn tally(report: &mut ImportReport, kind: Kind, id: uuid::Uuid, o: PutOutcome) {
+    let name = match o {
+        PutOutcome::Added => "added",
+        PutOutcome::Replaced => "replaced",
+        PutOutcome::Unchanged => "unchanged",
+        PutOutcome::KeptNewer => "kept_newer",
+        PutOutcome::Conflict => "conflict",
+    };
+    if o == PutOutcome::Conflict {
+        report.conflicts.push(format!(
+            "{kind} {id}: same revision with different content; kept this vault's version"
+        ));
+    }
+    *report
+        .counts
+        .entry(kind.to_string())
+        .or_default()
+        .entry(name.into())
+        .or_default() += 1;
+}
+
+fn check_links(vault: &Vault, log: &ParsedLog) -> Result<()> {
+    use std::collections::HashSet;
+    let mut present: HashSet<(Kind, uuid::Uuid)> = HashSet::new();
+    present.extend(log.clients.iter().map(|r| (Kind::Client, r.id)));
+    present.extend(log.cases.iter().map(|r| (Kind::Case, r.id)));
+    present.extend(log.incidents.iter().map(|r| (Kind::Incident, r.id)));
+    present.extend(log.evidence.iter().map(|r| (Kind::Evidence, r.id)));
+    let mut stmt = vault
+        .conn
+        .prepare_cached("SELECT count(*) FROM records WHERE kind = ?1 AND id = ?2")?;
+    let mut check = |kind: Kind,
+                     id: uuid::Uuid,
+                     refs: Vec<crate::model::Reference>|
+     -> Result<()> {
+        for r in refs {
+            if present.contains(&(r.kind, r.id)) {
+                continue;
+            }
+            let n: i64 = stmt.query_row(
+                rusqlite::params![r.kind.as_str(), r.id.to_string()],
+                |row| row.get(0),
+            )?;
+            if n == 0 {
+                return Err(ImportError::Log(format!(
+                    "{kind} {id}: {} points to {} {}, which is neither in the bundle nor in this vault",
+                    r.field, r.kind, r.id
+                )));
+            }
+        }
+        Ok(())
+    };
+    for r in &log.cases {
+        check(Kind::Case, r.id, r.data.references())?;
+    }
+    for r in &log.incidents {
+        check(Kind::Incident, r.id, r.data.references())?;
+    }
+    for r in &log.evidence {
+        check(Kind::Evidence, r.id, r.data.references())?;
+    }
+    Ok(())
+}
+
+/// Verifies a bundle, then merges it into `vault` atomically.
+///
+/// Without `signer`, the key that signed the first bundle from a source
+/// vault is remembered, and later bundles from that vault must be signed
+/// by the same key.
+pub fn import(
+    vault: &Vault,
+    path: &Path,
+    identity: &age::x25519::Identity,
+    signer: Option<&minisign::PublicKey>,
+) -> Result<ImportReport> {
+    let verified = verify(path, identity, signer)?;
+    let log = parse_log(&verified.log)?;
+    if log.vault_id != verified.manifest.vault_id {
+        return Err(ImportError::Invalid(
+            "log.json and manifest.json name different source vaults".into(),
+        ));
+    }
+    let trust_key = format!("trusted_signer:{}", verified.manifest.vault_id);
+    let known: Option<String> = vault
+        .conn
+        .query_row("SELECT value FROM meta WHERE key = ?1", [&trust_key], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    let mut signer_checked = verified.signer_checked;
+    match &known {
+        Some(k) if *k != verified.manifest.signing_public_key => {
+            let expected = minisign::PublicKey::from_base64(k)
+                .map(|p| crate::export::signing::key_id(&p))
+                .unwrap_or_else(|_| k.clone());
+            return Err(ImportError::WrongSigner {
+                expected,
+                found: verified.manifest.signing_key_id.clone(),
+            });
+        }
+        Some(_) => signer_checked = true,
+        None => {}
+    }
+
+    // Every link must resolve (in the log or already in this vault) before
+    // anything is stored, so a bad log cannot leave attachments behind.
+    check_links(vault, &log)?;
+
+    // Attachments: a second pass streams them into the vault's store.
+    let mut stored = 0usize;
+    if verified.attachments > 0 {
+        let mut store = |sha: &str, r: &mut dyn Read| -> Result<()> {
+            let (got, _) = vault.store_blob(r, Path::new(sha))?;
+            if got != sha {
+                return Err(ImportError::Mismatch {
+                    path: format!("{ATTACHMENTS}{sha}"),
+                    what: "changed between the check and the import".into(),
+                });
+            }
+            stored += 1;
+            Ok(())
+        };
+        walk(path, identity, signer, Some(&mut store))?;
+    }
+
+    let mut report = ImportReport {
+        signing_key_id: verified.manifest.signing_key_id.clone(),
+        signer_checked,
+        attachments: stored,
+        ..Default::default()
+    };
+    vault.write(|w| {
+        for r in &log.clients {
+            let o = w.put_stored(r)?;
+            tally(&mut report, Kind::Client, r.id, o);
+        }
+        for r in &log.cases {
+            let o = w.put_stored(r)?;
+            tally(&mut report, Kind::Case, r.id, o);
+        }
+        for r in &log.incidents {
+            let o = w.put_stored(r)?;
+            tally(&mut report, Kind::Incident, r.id, o);
+        }
+        for r in &log.evidence {
+            let o = w.put_stored(r)?;
+            tally(&mut report, Kind::Evidence, r.id, o);
+        }
+        Ok(())
+    })?;
+    if known.is_none() {
+        vault.conn.execute(
+            "INSERT OR IGNORE INTO meta (key, value) VALUES (?1, ?2)",
+            [&trust_key, &verified.manifest.signing_public_key],
+        )?;
+    }
+    Ok(report)
+}

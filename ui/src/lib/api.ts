@@ -1,0 +1,92 @@
+// The only module that calls `invoke`. One typed function per backend
+// command; errors always arrive as CommandError {kind, message}.
+import { invoke } from "@tauri-apps/api/core";
+import type * as M from "./model";
+
+export type { CommandError } from "./model";
+
+function toCommandError(e: unknown): M.CommandError {
+  if (e && typeof e === "object" && "kind" in e && "message" in e) {
+    return e as M.CommandError;
+  }
+  return { kind: "internal", message: "", field: null, retry_after_secs: null };
+}
+
+async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(cmd, args);
+  } catch (e) {
+    throw toCommandError(e);
+  }
+}
+
+// vault
+export const vaultStatus = () => call<M.AppStatus>("vault_status");
+export const vaultCreate = (passphrase: string) =>
+  call<M.CreatedVault>("vault_create", { passphrase });
+export const vaultUnlock = (passphrase: string) => call<null>("vault_unlock", { passphrase });
+export const vaultRecover = (recoveryCode: string, newPassphrase: string) =>
+  call<null>("vault_recover", { recoveryCode, newPassphrase });
+export const vaultLock = (draft: string | null) => call<null>("vault_lock", { draft });
+export const vaultChangePassphrase = (current: string, next: string) =>
+  call<null>("vault_change_passphrase", { current, next });
+export const draftTake = () => call<string | null>("draft_take");
+
+// clients
+export const clientList = () => call<M.StoredClient[]>("client_list");
+export const clientCreate = (client: M.Client) => call<M.StoredClient>("client_create", { client });
+export const clientOverview = (id: string) => call<M.ClientOverview>("client_overview", { id });
+
+// cases
+export const caseList = () => call<M.StoredCase[]>("case_list");
+export const caseCreate = (record: M.Case) => call<M.StoredCase>("case_create", { record });
+export const caseGet = (id: string) => call<M.StoredCase>("case_get", { id });
+export const caseTimeline = (id: string) => call<M.TimelineEntry[]>("case_timeline", { id });
+
+// hearings
+export const hearingCreate = (hearing: M.Hearing) =>
+  call<M.StoredHearing>("hearing_create", { hearing });
+export const agenda = (days: number) => call<M.TimelineEntry[]>("agenda", { days });
+
+// incidents
+export const incidentQuick = (quick: M.QuickIncident) =>
+  call<M.StoredIncident>("incident_quick", { quick });
+export const incidentList = () => call<M.StoredIncident[]>("incident_list");
+export const incidentGet = (id: string) => call<M.StoredIncident>("incident_get", { id });
+export const incidentUpdate = (id: string, revision: number, incident: M.Incident) =>
+  call<M.StoredIncident>("incident_update", { id, revision, incident });
+export const facilityNames = (prefix: string) => call<string[]>("facility_names", { prefix });
+
+// evidence
+export const evidenceList = () => call<M.StoredEvidence[]>("evidence_list");
+export const evidenceCreate = (evidence: M.EvidenceNote) =>
+  call<M.StoredEvidence>("evidence_create", { evidence });
+export const evidenceGet = (id: string) => call<M.StoredEvidence>("evidence_get", { id });
+export const evidenceUpdate = (id: string, revision: number, evidence: M.EvidenceNote) =>
+  call<M.StoredEvidence>("evidence_update", { id, revision, evidence });
+/** Sends the file's bytes as a raw IPC body (no JSON number arrays). */
+export async function evidenceAttach(
+  evidenceId: string,
+  fileName: string,
+  bytes: Uint8Array,
+): Promise<M.AttachmentRef> {
+  try {
+    return await invoke<M.AttachmentRef>("evidence_attach", bytes, {
+      headers: {
+        "x-evidence-id": evidenceId,
+        "x-file-name": encodeURIComponent(fileName),
+      },
+    });
+  } catch (e) {
+    throw toCommandError(e);
+  }
+}
+export const attachmentRead = (sha256: string) =>
+  call<ArrayBuffer>("attachment_read", { sha256 });
+
+// search
+export const search = (text: string) => call<M.SearchHit[]>("search", { text });
+
+// settings
+export const settingsGet = () => call<M.Settings>("settings_get");
+export const settingsSet = (settings: M.Settings) => call<M.Settings>("settings_set", { settings });

@@ -1,0 +1,74 @@
+// The one way visible text reaches the screen: t(key). Dates go through
+// Intl.DateTimeFormat in the active locale (az dates read "24 noyabr 2026").
+import en, { type Key } from "./en";
+import az from "./az";
+import ru from "./ru";
+
+export type Locale = "en" | "az" | "ru";
+export type { Key };
+export const LOCALES: { code: Locale; name: string }[] = [
+  { code: "en", name: "English" },
+  { code: "az", name: "Azərbaycanca" },
+  { code: "ru", name: "Русский" },
+];
+
+const dictionaries: Record<Locale, Record<Key, string>> = { en, az, ru };
+const intlTag: Record<Locale, string> = { en: "en-GB", az: "az-Latn-AZ", ru: "ru-RU" };
+
+export const i18n = $state({ locale: "en" as Locale });
+
+export function setLocale(locale: Locale): void {
+  i18n.locale = locale;
+  document.documentElement.lang = locale;
+}
+
+export function isLocale(value: string): value is Locale {
+  return value === "en" || value === "az" || value === "ru";
+}
+
+export function t(key: Key, params?: Record<string, string | number>): string {
+  let text = dictionaries[i18n.locale][key] ?? en[key] ?? key;
+  if (params) {
+    for (const [name, value] of Object.entries(params)) {
+      text = text.replaceAll(`{${name}}`, String(value));
+    }
+  }
+  return text;
+}
+
+/** For keys built from backend codes (e.g. `type.${code}`); falls back to the code itself. */
+export function tCode(prefix: string, code: string): string {
+  const key = `${prefix}.${code}` as Key;
+  return key in en ? t(key) : code;
+}
+
+function parse(value: string | Date | null | undefined): Date | null {
+  if (!value) return null;
+  const d = value instanceof Date ? value : new Date(value);
+  return Number.isNaN(d.getTime()) ? null : d;
+}
+
+export function formatDate(value: string | Date | null | undefined): string {
+  const d = parse(value);
+  if (!d) return "—";
+  return new Intl.DateTimeFormat(intlTag[i18n.locale], { dateStyle: "long" }).format(d);
+}
+
+export function formatDateTime(value: string | Date | null | undefined): string {
+  const d = parse(value);
+  if (!d) return "—";
+  return new Intl.DateTimeFormat(intlTag[i18n.locale], {
+    dateStyle: "medium",
+    timeStyle: "short",
+  }).format(d);
+}
+
+export function formatWeekday(value: string | Date | null | undefined): string {
+  const d = parse(value);
+  if (!d) return "—";
+  return new Intl.DateTimeFormat(intlTag[i18n.locale], {
+    weekday: "long",
+    day: "numeric",
+    month: "long",
+  }).format(d);
+}

@@ -1,0 +1,102 @@
+// App-wide UI state. Holds no case records: screens fetch what they show
+// into their own component state, which disappears when the vault locks and
+// the screens unmount. `lockNow` is the single path to the locked state.
+import * as api from "./api";
+
+export type Route =
+  | { name: "clients" }
+  | { name: "client"; id: string }
+  | { name: "cases" }
+  | { name: "case"; id: string }
+  | { name: "agenda" }
+  | { name: "incidents" }
+  | { name: "incident"; id: string }
+  | { name: "evidence"; id?: string }
+  | { name: "search" }
+  | { name: "export" }
+  | { name: "settings" };
+
+export type Phase = "loading" | "create" | "unlock" | "app";
+
+export const ui = $state({
+  phase: "loading" as Phase,
+  route: { name: "clients" } as Route,
+  quickOpen: false,
+  toast: "" as string,
+  notice: "" as string,
+  autoLockMinutes: 5,
+  vaultPath: "" as string,
+  version: "" as string,
+  /** A draft recovered after unlock, offered to the user once. */
+  pendingDraft: null as DraftPayload | null,
+  /** Values to put back into the quick form when a draft is resumed. */
+  quickPrefill: null as Extract<DraftPayload, { form: "quick" }> | null,
+  /** Values to put back into the full incident form when a draft is resumed. */
+  incidentPrefill: null as Extract<DraftPayload, { form: "incident" }> | null,
+});
+
+/** What an open incident form can hand over when the vault locks under it. */
+export type DraftPayload =
+  | { form: "quick"; client_id: string; facility: string; at: string; incident_type: string }
+  | { form: "incident"; id: string; revision: number; record: Record<string, unknown> };
+
+let draftSource: (() => DraftPayload | null) | null = null;
+
+/** An incident form registers itself; returns the unregister function. */
+export function registerDraftSource(fn: () => DraftPayload | null): () => void {
+  draftSource = fn;
+  return () => {
+    if (draftSource === fn) draftSource = null;
+  };
+}
+
+export function navigate(route: Route): void {
+  ui.route = route;
+  ui.notice = "";
+}
+
+let toastTimer: ReturnType<typeof setTimeout> | undefined;
+export function toast(message: string): void {
+  ui.toast = message;
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => (ui.toast = ""), 4000);
+}
+
+/**
+ * Lock the vault. Any incident typed but not saved is handed to the backend,
+ * which keeps it as an encrypted draft inside the vault before locking.
+ * The UI switches to the unlock screen first, so case data leaves the DOM
+ * even if the backend call is slow.
+ */
+export async function lockNow(): Promise<void> {
+  if (ui.phase !== "app") return;
+  let draft: string | null = null;
+  try {
+    const d = draftSource?.();
+    if (d) draft = JSON.stringify(d);
+  } catch {
+    draft = null;
+  }
+  draftSource = null;
+  ui.phase = "unlock";
+  ui.quickOpen = false;
+  ui.route = { name: "clients" };
+  ui.toast = "";
+  ui.pendingDraft = null;
+  try {
+    await api.vaultLock(draft);
+  } catch {
+    // The vault is closed on the backend side regardless; nothing to show.
+  }
+}
+
+export async function afterUnlock(): Promise<void> {
+  ui.phase = "app";
+  ui.route = { name: "clients" };
+  try {
+    const raw = await api.draftTake();
+    if (raw) ui.pendingDraft = JSON.parse(raw) as DraftPayload;
+  } catch {
+    ui.pendingDraft = null;
+  }
+}
