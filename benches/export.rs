@@ -1,7 +1,7 @@
 //! Export/import benchmark (issue 5): 10,000 incidents to JSON and CSV,
 //! an encrypted bundle without attachments, a PDF log of 500 incidents,
 //! and the import of that bundle into a second vault. Prints one table;
-//! `cargo bench --bench export`. Results go to docs/benchmarks-export.md.
+//! `cargo bench --bench export`. Results go to docs/benchmarks.md.
 
 use std::time::{Duration, Instant};
 use vekil::export::{self, ExportOptions, Profile};
