@@ -305,6 +305,7 @@ const az: Record<Key, string> = {
   "export.profileHelp.public": "Yalnız təxəllüslər. Müəyyənedici kimi qeyd etdiyiniz müəssisə regionla əvəz olunur. Sərbəst mətnli qeydlər, paylaşıla bilən kimi qeyd olunmayıbsa, daxil edilmir.",
   "export.from": "Başlanğıc",
   "export.to": "Son",
+  "export.periodHelp": "Bütün tarixlər üçün hər iki tarixi boş saxlayın.",
   "export.client": "Müştəri",
   "export.allClients": "Bütün müştərilər",
   "export.recipients": "Alıcı təşkilatlar",

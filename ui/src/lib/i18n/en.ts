@@ -305,6 +305,7 @@ const en = {
   "export.profileHelp.public": "Pseudonyms only. A facility you marked as identifying is replaced by its region. Free-text notes are left out unless you marked them shareable.",
   "export.from": "From",
   "export.to": "Until",
+  "export.periodHelp": "Leave both dates empty to include every date.",
   "export.client": "Client",
   "export.allClients": "All clients",
   "export.recipients": "Recipient organisations",
