@@ -573,6 +573,7 @@ class Suite:
             d.click("#nav-export")
             d.wait("[data-screen=export] h1", text="İxrac")
             d.wait("#recipient-list", text=org)
+            d.js("document.querySelector('[data-screen=export]').scrollIntoView({block: 'start'})")
             d.screenshot("az-07-export")
             d.click("#nav-settings")
             d.set_value("#s-lang", "en")
