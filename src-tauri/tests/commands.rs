@@ -336,4 +336,41 @@ fn export_commands_write_a_bundle_and_refuse_bad_paths() {
         h.ok("recipient_remove", json!({"name": "Azərbaycan NGO"})),
         true
     );
+    // Every plain format writes a file for the lawyer's own use.
+    for (format, ext) in [
+        ("json", "json"),
+        ("csv", "csv"),
+        ("pdf", "pdf"),
+        ("ics", "ics"),
+        ("huridocs", "huridocs.json"),
+    ] {
+        let suggested = h.ok("export_suggest_path", json!({"format": format}));
+        assert!(
+            suggested.as_str().is_some_and(|p| p.ends_with(ext)),
+            "{suggested}"
+        );
+        let file = out.path().join(format!("own.{ext}"));
+        let done = h.ok(
+            "export_write",
+            json!({"request": {"format": format, "profile": "full", "recipients": [],
+                               "from": "2026-01-01", "to": "2026-12-31", "client": null},
+                   "path": file.to_string_lossy(), "replace": false}),
+        );
+        assert!(done["manifest_sha256"].is_null());
+        assert!(
+            std::fs::metadata(&file)
+                .map(|m| m.len() > 0)
+                .unwrap_or(false),
+            "{format} wrote nothing"
+        );
+    }
+    // A period that ends before it starts is refused, naming the field.
+    let e = h
+        .call(
+            "export_preview",
+            json!({"request": {"format": "json", "profile": "full", "recipients": [],
+                               "from": "2026-05-01", "to": "2026-04-01", "client": null}}),
+        )
+        .expect_err("backwards period");
+    assert_eq!(e["field"], "to");
 }
