@@ -576,6 +576,16 @@ class Suite:
             d.js("document.querySelector('[data-screen=export]').scrollIntoView({block: 'start'})")
             d.screenshot("az-07-export")
             d.click("#nav-settings")
+            d.set_value("#s-lang", "ru")
+            d.click("#nav-export")
+            d.wait("[data-screen=export] h1", text="Экспорт")
+            d.click("#x-preview")  # the NGO profile needs an organisation: refused, in Russian
+            d.wait("#export-error", text="получател")
+            d.click("#recipient-list input[type=checkbox]")
+            d.click("#x-preview")
+            d.wait("#export-preview", text="Предпросмотр")
+            d.screenshot("ru-06-export-preview")
+            d.click("#nav-settings")
             d.set_value("#s-lang", "en")
             d.wait("#nav-clients", text="Clients")
         finally:
