@@ -33,6 +33,14 @@ const COMMANDS: &[&str] = &[
     "search",
     "settings_get",
     "settings_set",
+    "recipient_list",
+    "recipient_add",
+    "recipient_remove",
+    "signing_public_key",
+    "export_preview",
+    "export_suggest_path",
+    "export_write",
+    "export_stats",
 ];
 
 fn main() {

@@ -8,6 +8,7 @@
 
 use serde::Serialize;
 use ts_rs::TS;
+use vekil::export::ExportError;
 use vekil::store::AttachmentError;
 use vekil::vault::VaultError;
 
@@ -138,6 +139,34 @@ impl From<vekil::Error> for CommandError {
     }
 }
 
+impl From<ExportError> for CommandError {
+    fn from(e: ExportError) -> Self {
+        match e {
+            ExportError::Vault(inner) => (*inner).into(),
+            ExportError::Io { .. } => Self::new(
+                "export_write_failed",
+                "The export file could not be written. Check the folder and the free disk space.",
+            ),
+            ExportError::RecipientRequired(_) => Self::new(
+                "recipient_required",
+                "This profile shares records with an organisation: choose at least one recipient.",
+            ),
+            ExportError::UnknownRecipient(_) => Self::new(
+                "unknown_recipient",
+                "That organisation is not in the address book any more.",
+            ),
+            ExportError::BadRecipient { .. } => Self::invalid(
+                "recipient",
+                "Give the organisation a name (up to 200 characters) and an age public key starting with age1.",
+            ),
+            _ => Self::new(
+                "export_failed",
+                "The export could not be prepared. Nothing was sent; please try again.",
+            ),
+        }
+    }
+}
+
 fn storage() -> CommandError {
     CommandError::new(
         "storage",
@@ -161,6 +190,23 @@ mod tests {
         .into();
         assert_eq!(e.kind, "storage");
         assert!(!e.message.contains("secret-client-name"));
+    }
+
+    #[test]
+    fn export_errors_do_not_leak_paths() {
+        let e: CommandError = ExportError::Io {
+            path: "/home/lawyer/secret-client-name.pdf".into(),
+            source: std::io::Error::other("no space"),
+        }
+        .into();
+        assert_eq!(e.kind, "export_write_failed");
+        assert!(!e.message.contains("secret-client-name"));
+        let e: CommandError = ExportError::BadRecipient {
+            name: "X".into(),
+            reason: "not an age key".into(),
+        }
+        .into();
+        assert_eq!(e.field.as_deref(), Some("recipient"));
     }
 
     #[test]

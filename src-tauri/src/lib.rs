@@ -49,6 +49,14 @@ pub fn with_commands<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         search::search,
         settings::settings_get,
         settings::settings_set,
+        export::recipient_list,
+        export::recipient_add,
+        export::recipient_remove,
+        export::signing_public_key,
+        export::export_preview,
+        export::export_suggest_path,
+        export::export_write,
+        export::export_stats,
     ])
 }
 

@@ -274,3 +274,103 @@ fn settings_are_validated() {
     assert_eq!(saved["language"], "az");
     assert_eq!(h.ok("settings_get", json!({}))["language"], "az");
 }
+
+#[test]
+fn export_commands_write_a_bundle_and_refuse_bad_paths() {
+    let h = harness().unlocked();
+    let out = tempfile::tempdir().expect("temp dir");
+    let public = vekil::import::keygen(&out.path().join("ngo.txt")).expect("keygen");
+    assert_eq!(
+        h.err_kind(
+            "recipient_add",
+            json!({"name": "NGO", "agePublicKey": "age1notakey"})
+        ),
+        "invalid_input"
+    );
+    let r = h.ok(
+        "recipient_add",
+        json!({"name": "Azərbaycan NGO", "agePublicKey": public}),
+    );
+    assert_eq!(r["fingerprint"].as_str().map(str::len), Some(24));
+    assert_eq!(
+        h.ok("recipient_list", json!({})).as_array().map(Vec::len),
+        Some(1)
+    );
+    let request = json!({"format": "bundle", "profile": "ngo", "recipients": ["Azərbaycan NGO"],
+                         "from": null, "to": null, "client": null});
+    let p = h.ok("export_preview", json!({"request": request}));
+    assert_eq!(p["profile"], "ngo");
+    assert!(p["records"].is_array());
+    assert_eq!(
+        h.err_kind("export_preview", json!({"request": {"format": "zip"}})),
+        "invalid_input"
+    );
+    let file = out.path().join("b.age");
+    let path = file.to_string_lossy();
+    let done = h.ok(
+        "export_write",
+        json!({"request": request, "path": path, "replace": false}),
+    );
+    assert_eq!(done["manifest_sha256"].as_str().map(str::len), Some(64));
+    assert!(std::fs::metadata(&file)
+        .map(|m| m.len() > 0)
+        .unwrap_or(false));
+    assert_eq!(
+        h.err_kind(
+            "export_write",
+            json!({"request": request, "path": path, "replace": false})
+        ),
+        "file_exists"
+    );
+    assert_eq!(
+        h.err_kind(
+            "export_write",
+            json!({"request": request, "path": "b.age", "replace": true})
+        ),
+        "invalid_input"
+    );
+    let key = h.ok("signing_public_key", json!({}));
+    assert_eq!(key["key_id"].as_str().map(str::len), Some(16));
+    assert_eq!(h.ok("export_stats", json!({}))["incidents"], 0);
+    assert_eq!(
+        h.ok("recipient_remove", json!({"name": "Azərbaycan NGO"})),
+        true
+    );
+    // Every plain format writes a file for the lawyer's own use.
+    for (format, ext) in [
+        ("json", "json"),
+        ("csv", "csv"),
+        ("pdf", "pdf"),
+        ("ics", "ics"),
+        ("huridocs", "huridocs.json"),
+    ] {
+        let suggested = h.ok("export_suggest_path", json!({"format": format}));
+        assert!(
+            suggested.as_str().is_some_and(|p| p.ends_with(ext)),
+            "{suggested}"
+        );
+        let file = out.path().join(format!("own.{ext}"));
+        let done = h.ok(
+            "export_write",
+            json!({"request": {"format": format, "profile": "full", "recipients": [],
+                               "from": "2026-01-01", "to": "2026-12-31", "client": null},
+                   "path": file.to_string_lossy(), "replace": false}),
+        );
+        assert!(done["manifest_sha256"].is_null());
+        assert!(
+            std::fs::metadata(&file)
+                .map(|m| m.len() > 0)
+                .unwrap_or(false),
+            "{format} wrote nothing"
+        );
+    }
+    // A period that ends before it starts is refused, naming the field.
+    let e = h
+        .call(
+            "export_preview",
+            json!({"request": {"format": "json", "profile": "full", "recipients": [],
+                               "from": "2026-05-01", "to": "2026-04-01", "client": null}}),
+        )
+        .expect_err("backwards period");
+    assert_eq!(e["field"], "to");
+}

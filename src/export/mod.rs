@@ -28,6 +28,7 @@ pub use redact::{select, Excluded, ExportSet, Preview, PreviewRecord};
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
+use ts_rs::TS;
 use uuid::Uuid;
 
 /// Why an export could not be written.
@@ -97,8 +98,9 @@ pub(crate) fn io_err(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) ->
 }
 
 /// How much of each record leaves the vault.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, TS)]
 #[serde(rename_all = "snake_case")]
+#[ts(export)]
 pub enum Profile {
     /// Everything, for the lawyer's own backup.
     #[default]

@@ -11,9 +11,11 @@ use rusqlite::OptionalExtension;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::str::FromStr;
+use ts_rs::TS;
 
 /// One organisation.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
 pub struct Recipient {
     /// Organisation name (as used in consent).
     pub name: String,

@@ -17,6 +17,7 @@ use serde::Serialize;
 use serde_json::Value;
 use sha2::Digest;
 use std::collections::{HashMap, HashSet};
+use ts_rs::TS;
 use uuid::Uuid;
 
 /// One record that leaves, already redacted, with the fields removed.
@@ -74,7 +75,8 @@ fn remove_path(v: &mut Value, path: &str) {
 }
 
 /// A record held back, and why.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
 pub struct Excluded {
     /// Kind.
     pub kind: Kind,
@@ -138,7 +140,8 @@ impl ExportSet {
 }
 
 /// One line of the preview: a record that leaves and its fields.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
 pub struct PreviewRecord {
     /// Kind.
     pub kind: Kind,
@@ -157,7 +160,8 @@ pub struct PreviewRecord {
 }
 
 /// What an export would send, before it is written.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
 pub struct Preview {
     /// Profile.
     pub profile: Profile,

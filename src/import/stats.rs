@@ -12,24 +12,32 @@ use crate::store::ListFilter;
 use crate::Vault;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
+use ts_rs::TS;
 use uuid::Uuid;
 
 /// Counts and the access-delay median.
-#[derive(Debug, Clone, Serialize, Default)]
+#[derive(Debug, Clone, Serialize, Default, TS)]
+#[ts(export)]
 pub struct Stats {
     /// Incidents in total.
+    #[ts(type = "number")]
     pub incidents: usize,
     /// By month of occurrence (`YYYY-MM`).
+    #[ts(type = "Record<string, number>")]
     pub by_month: BTreeMap<String, usize>,
     /// By facility name.
+    #[ts(type = "Record<string, number>")]
     pub by_facility: BTreeMap<String, usize>,
     /// By authority (empty shown as "(not recorded)").
+    #[ts(type = "Record<string, number>")]
     pub by_authority: BTreeMap<String, usize>,
     /// By incident type.
+    #[ts(type = "Record<string, number>")]
     pub by_type: BTreeMap<String, usize>,
     /// Median hours from arrest to first access, over clients with both.
     pub median_hours_to_first_access: Option<f64>,
     /// Clients the median is computed over.
+    #[ts(type = "number")]
     pub clients_measured: usize,
 }
 

@@ -5,6 +5,7 @@
 pub mod cases;
 pub mod clients;
 pub mod evidence;
+pub mod export;
 pub mod hearings;
 pub mod incidents;
 pub mod search;

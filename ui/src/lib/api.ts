@@ -90,3 +90,24 @@ export const search = (text: string) => call<M.SearchHit[]>("search", { text });
 // settings
 export const settingsGet = () => call<M.Settings>("settings_get");
 export const settingsSet = (settings: M.Settings) => call<M.Settings>("settings_set", { settings });
+
+// export (recipients, preview, write, statistics)
+import type { Recipient } from "./bindings/Recipient";
+import type { Preview } from "./bindings/Preview";
+import type { ExportRequest } from "./bindings/ExportRequest";
+import type { ExportFormat } from "./bindings/ExportFormat";
+import type { ExportDone } from "./bindings/ExportDone";
+import type { SigningPublicKey } from "./bindings/SigningPublicKey";
+import type { Stats } from "./bindings/Stats";
+export type { Recipient, Preview, ExportRequest, ExportFormat, ExportDone, SigningPublicKey, Stats };
+export const recipientList = () => call<Recipient[]>("recipient_list");
+export const recipientAdd = (name: string, agePublicKey: string) =>
+  call<Recipient>("recipient_add", { name, agePublicKey });
+export const recipientRemove = (name: string) => call<boolean>("recipient_remove", { name });
+export const signingPublicKey = () => call<SigningPublicKey>("signing_public_key");
+export const exportPreview = (request: ExportRequest) => call<Preview>("export_preview", { request });
+export const exportSuggestPath = (format: ExportFormat) =>
+  call<string>("export_suggest_path", { format });
+export const exportWrite = (request: ExportRequest, path: string, replace: boolean) =>
+  call<ExportDone>("export_write", { request, path, replace });
+export const exportStats = () => call<Stats>("export_stats");
