@@ -82,26 +82,12 @@ pub fn write(set: &ExportSet, out: impl Write) -> Result<()> {
         let officials: Vec<String> = d
             .officials
             .iter()
-            .map(|o| {
-                [&o.rank, &o.name, &o.unit, &o.badge]
-                    .iter()
-                    .filter(|s| !s.is_empty())
-                    .map(|s| s.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            })
+            .map(|o| super::join_present(&[&o.rank, &o.name, &o.unit, &o.badge]))
             .collect();
         let witnesses: Vec<String> = d
             .witnesses
             .iter()
-            .map(|w| {
-                [&w.name, &w.role, &w.contact]
-                    .iter()
-                    .filter(|s| !s.is_empty())
-                    .map(|s| s.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            })
+            .map(|w| super::join_present(&[&w.name, &w.role, &w.contact]))
             .collect();
         let remedies: Vec<String> = d
             .remedies

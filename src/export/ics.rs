@@ -93,14 +93,7 @@ pub fn write(set: &ExportSet, out: impl Write) -> Result<()> {
             ),
             format!(
                 "LOCATION:{}",
-                escape_text(
-                    &[d.court.as_str(), d.courtroom.as_str()]
-                        .iter()
-                        .filter(|s| !s.is_empty())
-                        .copied()
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
+                escape_text(&super::join_present(&[&d.court, &d.courtroom]))
             ),
             format!("DESCRIPTION:{}", escape_text(&desc.join("\n"))),
             "END:VEVENT".into(),

@@ -92,6 +92,17 @@ impl From<rusqlite::Error> for ExportError {
 /// Result of export operations.
 pub type Result<T> = std::result::Result<T, ExportError>;
 
+/// The non-empty parts joined with ", " (an official's rank, name, unit
+/// and badge; a court and courtroom…), as every format writes them.
+pub(crate) fn join_present(parts: &[&str]) -> String {
+    parts
+        .iter()
+        .filter(|s| !s.is_empty())
+        .copied()
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 pub(crate) fn io_err(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> ExportError {
     let path = path.into();
     move |source| ExportError::Io { path, source }

@@ -283,12 +283,7 @@ fn incident_section(l: &mut Layout, set: &ExportSet, n: usize, inc: &Stored<Inci
     l.field("Date and time", &fmt_time(&d.occurred.at));
     l.field(
         "Facility",
-        &[d.facility.name.as_str(), d.facility.region.as_str()]
-            .iter()
-            .filter(|s| !s.is_empty())
-            .copied()
-            .collect::<Vec<_>>()
-            .join(", "),
+        &super::join_present(&[&d.facility.name, &d.facility.region]),
     );
     l.field("Authority", &d.authority);
     if let Some(h) = d.hours_since_arrest(arrested.as_ref()) {
@@ -309,14 +304,7 @@ fn incident_section(l: &mut Layout, set: &ExportSet, n: usize, inc: &Stored<Inci
     let officials: Vec<String> = d
         .officials
         .iter()
-        .map(|o| {
-            [&o.rank, &o.name, &o.unit, &o.badge]
-                .iter()
-                .filter(|s| !s.is_empty())
-                .map(|s| s.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        })
+        .map(|o| super::join_present(&[&o.rank, &o.name, &o.unit, &o.badge]))
         .collect();
     l.field("Officials", &officials.join("; "));
     l.field("Reason given (verbatim)", &d.reason_given);
