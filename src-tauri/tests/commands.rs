@@ -98,6 +98,26 @@ fn locked_vault_refuses_with_a_typed_error() {
     assert_eq!(status["unlocked"], false);
 }
 
+/// The window checks passphrase length with the number `vault_status`
+/// reports; the backend must refuse exactly below that number.
+#[test]
+fn passphrase_rule_is_the_one_the_status_reports() {
+    let h = harness();
+    let min = h.ok("vault_status", json!({}))["min_passphrase_chars"]
+        .as_u64()
+        .expect("min_passphrase_chars") as usize;
+    assert!(min >= 12, "passphrase minimum is {min}");
+    // Counted in characters, not bytes: "ə" is two bytes in UTF-8.
+    let short: String = "ə".repeat(min - 1);
+    assert_eq!(
+        h.err_kind("vault_create", json!({ "passphrase": short })),
+        "invalid_input"
+    );
+    assert_eq!(h.ok("vault_status", json!({}))["exists"], false);
+    let exact: String = "ə".repeat(min);
+    h.ok("vault_create", json!({ "passphrase": exact }));
+}
+
 #[test]
 fn create_lock_unlock_and_wrong_passphrase() {
     let h = harness();

@@ -16,6 +16,11 @@ export function maxLen(value: string | null | undefined, max = MAX_SHORT): strin
   return value && value.length > max ? t("err.tooLong", { max }) : "";
 }
 
+/** The core's passphrase rule, counted in characters as Rust counts them. */
+export function passphraseError(p: string, min: number): string {
+  return [...p].length < min ? t("err.passphraseShort", { min }) : "";
+}
+
 export function firstError(...checks: string[]): string {
   return checks.find((c) => c) ?? "";
 }

@@ -34,7 +34,7 @@ const az: Record<Key, string> = {
   "vault.createIntro":
     "Vekil-də qeyd etdiyiniz hər şey bu kompüterdə yalnız sizin bildiyiniz parolla şifrələnir. Heç nə heç yerə göndərilmir.",
   "vault.passphrase": "Parol ifadəsi",
-  "vault.passphraseHelp": "Bir-biri ilə əlaqəsi olmayan bir neçə söz işlədin. Ən azı 12 simvol.",
+  "vault.passphraseHelp": "Bir-biri ilə əlaqəsi olmayan bir neçə söz işlədin. Ən azı {min} simvol.",
   "vault.passphraseRepeat": "Parol ifadəsini təkrarlayın",
   "vault.create": "Seyfi yarat",
   "vault.creating": "Seyf yaradılır… bu bir neçə saniyə çəkir.",
@@ -70,7 +70,7 @@ const az: Record<Key, string> = {
   "err.required": "Bu sahə mütləq doldurulmalıdır.",
   "err.tooLong": "Mətn çox uzundur (ən çoxu {max} simvol).",
   "err.pasteTooLarge": "Bu mətn yapışdırmaq üçün çox böyükdür (100 000 simvoldan çox). Daha qısa hissəni yapışdırın.",
-  "err.passphraseShort": "Ən azı 12 simvol işlədin.",
+  "err.passphraseShort": "Ən azı {min} simvol işlədin.",
   "err.passphraseMismatch": "İki parol ifadəsi fərqlidir.",
   "err.confirmRecovery": "Zəhmət olmasa kodu yazdığınızı təsdiq edin.",
   "err.dateOrder": "Son tarix başlanğıcdan əvvəldir.",

@@ -34,7 +34,7 @@ const en = {
   "vault.createIntro":
     "Everything you record in Vekil is encrypted on this computer with a passphrase only you know. Nothing is sent anywhere.",
   "vault.passphrase": "Passphrase",
-  "vault.passphraseHelp": "Use several unrelated words. At least 12 characters.",
+  "vault.passphraseHelp": "Use several unrelated words. At least {min} characters.",
   "vault.passphraseRepeat": "Repeat passphrase",
   "vault.create": "Create vault",
   "vault.creating": "Creating the vault… this takes a few seconds.",
@@ -70,7 +70,7 @@ const en = {
   "err.required": "This field is required.",
   "err.tooLong": "This is too long (at most {max} characters).",
   "err.pasteTooLarge": "That text is too large to paste (over 100,000 characters). Paste a shorter excerpt.",
-  "err.passphraseShort": "Use at least 12 characters.",
+  "err.passphraseShort": "Use at least {min} characters.",
   "err.passphraseMismatch": "The two passphrases are different.",
   "err.confirmRecovery": "Please confirm you have written the code down.",
   "err.dateOrder": "The end is before the start.",
