@@ -30,6 +30,12 @@ const az: Record<Key, string> = {
   "common.saved": "Yadda saxlanıldı.",
   "common.select": "Seçin…",
 
+  "date.pattern": "gg.aa.iiii",
+  "date.timePattern": "ss:dd",
+  "date.time": "Saat (24 saatlıq)",
+  "date.formatHint": "Tarix gün.ay.il, saat isə 24 saatlıq formatda saat:dəqiqə kimi.",
+  "date.formatHintDate": "Tarix gün.ay.il kimi.",
+
   "vault.createTitle": "Seyfinizi yaradın",
   "vault.createIntro":
     "Vekil-də qeyd etdiyiniz hər şey bu kompüterdə yalnız sizin bildiyiniz parolla şifrələnir. Heç nə heç yerə göndərilmir.",

@@ -30,6 +30,12 @@ const en = {
   "common.saved": "Saved.",
   "common.select": "Choose…",
 
+  "date.pattern": "dd/mm/yyyy",
+  "date.timePattern": "hh:mm",
+  "date.time": "Time (24-hour)",
+  "date.formatHint": "Date as day/month/year, time as hours:minutes on the 24-hour clock.",
+  "date.formatHintDate": "Date as day/month/year.",
+
   "vault.createTitle": "Create your vault",
   "vault.createIntro":
     "Everything you record in Vekil is encrypted on this computer with a passphrase only you know. Nothing is sent anywhere.",

@@ -29,6 +29,12 @@ const ru: Record<Key, string> = {
   "common.saved": "Сохранено.",
   "common.select": "Выберите…",
 
+  "date.pattern": "дд.мм.гггг",
+  "date.timePattern": "чч:мм",
+  "date.time": "Время (24 часа)",
+  "date.formatHint": "Дата в виде день.месяц.год, время — часы:минуты в 24-часовом формате.",
+  "date.formatHintDate": "Дата в виде день.месяц.год.",
+
   "vault.createTitle": "Создайте хранилище",
   "vault.createIntro":
     "Всё, что вы записываете в Vekil, шифруется на этом компьютере паролем, который знаете только вы. Ничего никуда не отправляется.",
