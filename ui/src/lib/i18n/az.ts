@@ -454,7 +454,7 @@ const az: Record<Key, string> = {
   "export.field.recordStatus": "Qaralama və ya yekun",
   "export.field.notesShareable": "Qeydlər dərc oluna bilər",
   "export.field.obtainedAt": "Əldə edilmə tarixi",
-  "export.field.strippedCopies": "Qoşmalar (yer məlumatı silinmiş nüsxələr)",
+  "export.field.strippedCopies": "Yer məlumatı silinmiş nüsxələr",
   "export.why.restricted": "Məhdud kimi işarələnib: yalnız sizin tam ehtiyat nüsxənizə daxil olur.",
   "export.why.confidential_not_public": "Həssas kimi işarələnib: açıq hesabatlara daxil edilmir.",
   "export.why.no_consent": "Müştərinin {who} ilə paylaşmağa razılığı qeyd olunmayıb.",

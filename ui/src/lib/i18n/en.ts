@@ -454,7 +454,7 @@ const en = {
   "export.field.recordStatus": "Draft or final",
   "export.field.notesShareable": "Notes may be published",
   "export.field.obtainedAt": "Obtained on",
-  "export.field.strippedCopies": "Attachments (copies without location data)",
+  "export.field.strippedCopies": "Copies without location data",
   "export.why.restricted": "Marked restricted: it leaves only in your own full backup.",
   "export.why.confidential_not_public": "Marked sensitive: not included in public reports.",
   "export.why.no_consent": "The client's consent to share with {who} is not recorded.",

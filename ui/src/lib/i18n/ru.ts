@@ -453,7 +453,7 @@ const ru: Record<Key, string> = {
   "export.field.recordStatus": "Черновик или окончательная",
   "export.field.notesShareable": "Заметки можно публиковать",
   "export.field.obtainedAt": "Дата получения",
-  "export.field.strippedCopies": "Вложения (копии без данных о местоположении)",
+  "export.field.strippedCopies": "Копии без данных о местоположении",
   "export.why.restricted": "Отмечено как ограниченное: попадает только в вашу полную резервную копию.",
   "export.why.confidential_not_public": "Отмечено как чувствительное: не включается в публичные отчёты.",
   "export.why.no_consent": "Согласие клиента на передачу организации {who} не записано.",
