@@ -22,6 +22,7 @@ import hashlib
 import http.client
 import json
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -526,7 +527,7 @@ class Suite:
             d.click("#x-preview")
             d.wait("#preview-records", text=CANARY_FACILITY)
             d.js("document.querySelector('#export-preview').scrollIntoView({block: 'start'})")
-            removed = str(d.js("return [...document.querySelectorAll('#export-preview code.removed')].map(c => c.textContent)"))
+            removed = str(d.js("return [...document.querySelectorAll('#export-preview .f.removed')].map(c => c.textContent)"))
             d.screenshot("21-export-preview")
             out = Path(str(d.js("return document.querySelector('#x-path').value")))
             if not out.name.endswith(".age") or not out.parent.is_dir():
@@ -590,6 +591,71 @@ class Suite:
             d.wait("#nav-clients", text="Clients")
         finally:
             shutil.rmtree(keydir, ignore_errors=True)
+
+    def test_export_preview_in_azerbaijani(self) -> None:
+        """The preview's field names and held-back reasons are in the
+        lawyer's language (no technical paths, no English from the core);
+        a PDF of one incident is written, and refused beside the field
+        when that incident would not leave."""
+        d = self.d
+        d.click("#nav-settings")
+        d.set_value("#s-lang", "az")
+        d.click("#nav-export")
+        d.wait("[data-screen=export] h1", text="İxrac")
+        d.set_value("#x-profile", "ngo")
+        d.click("#recipient-list input[type=checkbox]")
+        d.click("#x-preview")
+        d.wait("#preview-records", text=CANARY_FACILITY)
+        d.wait("#preview-records .f.removed", text="Tam adı")  # full_name, in the client form's words
+        d.wait("#preview-excluded", text="İxrac olunan hadisə ilə əlaqələndirilməyib")  # evidence without incident
+        labels = d.js("return [...document.querySelectorAll('#export-preview .f')].map(e => e.textContent)")
+        technical = [t for t in labels if re.search(r"[a-z]_[a-z]|\w\.\w|\[", t)]  # type: ignore[union-attr]
+        if technical:
+            raise Failure(f"technical field names on the Azerbaijani preview: {technical}")
+        held = d.text("#preview-excluded")
+        for english in ("not linked", "consent", "attachment", "Evidence", "Incident"):
+            if english in held:
+                raise Failure(f"English {english!r} in the held-back list: {held!r}")
+        d.js("document.querySelector('#export-preview').scrollIntoView({block: 'start'})")
+        d.screenshot("21b-export-preview-az")
+        # A public report: the incident's consent names only the organisation.
+        d.click("#recipient-list input[type=checkbox]")
+        d.set_value("#x-profile", "public")
+        d.click("#x-preview")
+        d.wait("#preview-excluded", text="dərc etməyə razılığı qeyd olunmayıb")
+        # A PDF of that one incident, with the progress shown while it is made.
+        d.set_value("#x-format", "pdf")
+        d.wait("#x-incident")
+        incident = str(d.js("return document.querySelector('#x-incident option:nth-child(2)').value"))
+        d.set_value("#x-incident", incident)
+        d.js("document.querySelector('#x-options').scrollIntoView({block: 'center'})")
+        d.screenshot("21c-export-options-az")
+        d.click("#x-export")
+        d.wait("#x-incident-error", text="ixrac olunmur")  # public profile: the incident stays home
+        d.set_value("#x-profile", "full")
+        d.js(
+            """window.__phases = [];
+               new MutationObserver(() => {
+                 const p = document.querySelector('#export-progress .phase');
+                 if (p && !window.__phases.includes(p.textContent)) window.__phases.push(p.textContent);
+               }).observe(document.body, {subtree: true, childList: true, characterData: true});"""
+        )
+        out = Path(str(d.js("return document.querySelector('#x-path').value")))
+        try:
+            d.click("#x-export")
+            d.wait("#export-done", timeout=60, text=out.name)
+            phases = d.js("return window.__phases")
+            if not phases:
+                raise Failure("no progress was shown while exporting")
+            text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, timeout=30)
+            if text.returncode != 0 or CANARY_FACILITY not in text.stdout.decode():
+                raise Failure("the one-incident PDF is not a readable PDF of that incident")
+        finally:
+            out.unlink(missing_ok=True)  # plaintext: never left behind for the canary scan
+        print(f"      progress shown: {phases}", flush=True)
+        d.click("#nav-settings")
+        d.set_value("#s-lang", "en")
+        d.wait("#nav-clients", text="Clients")
 
     def test_switch_to_azerbaijani(self) -> None:
         d = self.d
@@ -819,6 +885,7 @@ def main() -> int:
             suite.test_attach_file_to_evidence,
             suite.test_search_finds_incident,
             suite.test_export_bundle,
+            suite.test_export_preview_in_azerbaijani,
             suite.test_switch_to_azerbaijani,
             suite.test_panic_lock_clears_screen,
             suite.test_unsaved_incident_survives_lock,
