@@ -30,6 +30,11 @@ export function validDateTime(value: string): string {
   return Number.isNaN(new Date(value).getTime()) ? t("err.invalidDate") : "";
 }
 
+/** An optional date box (DateTimeField without time): empty is fine. */
+export function validDate(value: string): string {
+  return value && Number.isNaN(new Date(value).getTime()) ? t("err.invalidDay") : "";
+}
+
 /** A backend error as a sentence in the user's language (never a raw code). */
 export function errorText(e: unknown): string {
   const err = e as Partial<CommandError> | null;

@@ -81,6 +81,7 @@ const az: Record<Key, string> = {
   "err.confirmRecovery": "Zəhmət olmasa kodu yazdığınızı təsdiq edin.",
   "err.dateOrder": "Son tarix başlanğıcdan əvvəldir.",
   "err.invalidDate": "Tarixi və saatı tam daxil edin.",
+  "err.invalidDay": "Həqiqi tarix daxil edin, əvvəlcə gün (məs. 24.11.2026).",
   "err.fileTooLarge": "Bu fayl 200 MB-dan böyükdür və əlavə edilə bilməz.",
   "err.generic": "Nə isə alınmadı. Məlumatlarınız təhlükəsizdir; yenidən cəhd edin.",
   "err.wrong_passphrase": "Parol ifadəsi düzgün deyil.",

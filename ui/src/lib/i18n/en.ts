@@ -81,6 +81,7 @@ const en = {
   "err.confirmRecovery": "Please confirm you have written the code down.",
   "err.dateOrder": "The end is before the start.",
   "err.invalidDate": "Enter a complete date and time.",
+  "err.invalidDay": "Enter a real date, day first (e.g. 24/11/2026).",
   "err.fileTooLarge": "This file is larger than 200 MB and cannot be attached.",
   "err.generic": "Something went wrong. Your data is safe; please try again.",
   "err.wrong_passphrase": "That passphrase is not correct.",
