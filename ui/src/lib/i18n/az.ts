@@ -436,6 +436,21 @@ const az: Record<Key, string> = {
   "incident.addConsent": "Təşkilat əlavə et",
   "incident.notesShareable": "Bu qeydlər açıq hesabatlarda göstərilə bilər",
   "clients.allStatuses": "Bütün prosessual statuslar",
+  // PDF preview (Evidence)
+  "pdf.loading": "PDF şifrədən çıxarılır və açılır…",
+  "pdf.toolbar": "PDF səhifələri və miqyas",
+  "pdf.prev": "Əvvəlki səhifə",
+  "pdf.next": "Növbəti səhifə",
+  "pdf.page": "Səhifə {page} / {count}",
+  "pdf.zoomIn": "Böyüt",
+  "pdf.zoomOut": "Kiçilt",
+  "pdf.zoomLevel": "%{percent}",
+  "pdf.fitWidth": "Enə sığdır",
+  "pdf.canvas": "{name}, səhifə {page} / {count}",
+  "pdf.keys": "Ox düymələri səhifələri çevirir, + və − miqyası dəyişir, 0 enə sığdırır, Esc bağlayır.",
+  "pdf.password": "Bu PDF parolla qorunur, ona görə burada göstərilə bilməz. Şifrələnmiş fayl seyfdə təhlükəsizdir.",
+  "pdf.damaged": "Bu PDF zədələnib və ya əslində PDF deyil, ona görə göstərilə bilməz. Seyfdəki şifrələnmiş fayl dəyişməyib.",
+  "pdf.failed": "PDF göstərilə bilmədi. Şifrələnmiş fayl seyfdə təhlükəsizdir.",
 };
 
 export default az;
