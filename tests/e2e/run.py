@@ -252,9 +252,11 @@ def tiny_png_with_text(text: str) -> bytes:
     )
 
 
-def tiny_pdf_with_text(pages: list[str]) -> bytes:
+def tiny_pdf_with_text(pages: list[str], encrypt: bool = False) -> bytes:
     """A minimal A5 PDF, one line of Helvetica text per page, streams
-    uncompressed so the text itself is the on-disk canary."""
+    uncompressed so the text itself is the on-disk canary. With `encrypt`,
+    the trailer carries a standard security handler whose password hashes
+    match no password, so a reader must ask for one."""
     count = len(pages)
     objs: list[bytes] = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
@@ -278,7 +280,14 @@ def tiny_pdf_with_text(pages: list[str]) -> bytes:
     xref = len(out)
     out += f"xref\n0 {len(objs) + 1}\n0000000000 65535 f \n".encode()
     out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
-    out += f"trailer\n<< /Size {len(objs) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    extra = ""
+    if encrypt:
+        enc = (
+            f"<< /Filter /Standard /V 1 /R 2 /P -4 /O <{secrets.token_hex(32)}> "
+            f"/U <{secrets.token_hex(32)}> >>"
+        )
+        extra = f" /Encrypt {enc} /ID [<{secrets.token_hex(16)}> <{secrets.token_hex(16)}>]"
+    out += f"trailer\n<< /Size {len(objs) + 1} /Root 1 0 R{extra} >>\nstartxref\n{xref}\n%%EOF\n".encode()
     return out
 
 
@@ -528,6 +537,7 @@ class Suite:
         self.drop_file(pdf, "imtina-məktubu.pdf", "application/pdf")
         sha = hashlib.sha256(pdf).hexdigest()
         d.wait("#attachment-list", text=sha)
+        fonts_before = d.js("return document.fonts.size")
         d.click(f'button[data-preview="{sha}"]')
         d.wait('.pdf[data-rendered="true"]', timeout=30)
         d.wait(".pdf .pageno", text="Page 1 of 2")
@@ -558,6 +568,9 @@ class Suite:
             raise Failure("focus did not return to the Preview button")
         if "blob:" in str(d.js("return document.body.innerHTML")):
             raise Failure("a blob: URL is left in the page after closing the PDF")
+        fonts_after = d.js("return document.fonts.size")
+        if fonts_after != fonts_before:
+            raise Failure(f"the PDF's fonts stay registered after closing ({fonts_before} → {fonts_after})")
         # A damaged PDF says so beside the file, in words.
         broken = b"%PDF-1.4\n" + CANARY_PDF.encode() + b" this is not a PDF at all\n"
         self.drop_file(broken, "zədələnmiş.pdf", "application/pdf")
@@ -566,6 +579,16 @@ class Suite:
         d.click(f'button[data-preview="{bsha}"]')
         d.wait('.pdf[data-state="error"] [role=alert]', timeout=30, text="damaged")
         d.click(f'button[data-preview="{bsha}"]')
+        d.wait_gone(".pdf")
+        # So does a password-protected one (no password is asked for).
+        locked = tiny_pdf_with_text([f"{CANARY_PDF} sealed"], encrypt=True)
+        self.drop_file(locked, "parollu.pdf", "application/pdf")
+        lsha = hashlib.sha256(locked).hexdigest()
+        d.wait("#attachment-list", text=lsha)
+        d.click(f'button[data-preview="{lsha}"]')
+        d.wait('.pdf[data-state="error"] [role=alert]', timeout=30, text="password")
+        d.screenshot("10c-evidence-pdf-password")
+        d.click(f'button[data-preview="{lsha}"]')
         d.wait_gone(".pdf")
         # Locking with a PDF open empties its canvas and removes the viewer.
         d.click(f'button[data-preview="{sha}"]')
