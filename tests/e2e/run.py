@@ -560,6 +560,16 @@ class Suite:
         d.wait('.pdf[data-rendered="true"]', timeout=15)
         d.click(".pdf button.prev")
         d.wait(".pdf .pageno", text="Page 1 of 2")
+        # + zooms in one step and leaves fit-width; 0 goes back to it.
+        fit_zoom = d.text(".pdf .zoom")
+        d.js("document.querySelector('.pdf').focus()")
+        d.keys("+")
+        d.wait('.pdf .fit[aria-pressed="false"]')
+        if d.text(".pdf .zoom") == fit_zoom:
+            raise Failure("the + key did not change the zoom")
+        d.keys("0")
+        d.wait('.pdf .fit[aria-pressed="true"]')
+        d.wait(".pdf .zoom", text=fit_zoom)
         # Escape closes it: no canvas, no blob: URL, focus back on the button.
         d.js("document.querySelector('.pdf').focus()")
         d.keys("\ue00c")
