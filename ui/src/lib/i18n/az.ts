@@ -483,6 +483,22 @@ const az: Record<Key, string> = {
   "export.pdfScopeHelp": "Bir hadisənin hesabatı yalnız həmin hadisə seçilmiş profillə ixrac olunursa hazırlanır.",
   "export.wholeLog": "İxracdakı bütün hadisələr",
   "export.err.incident_not_exported": "Bu hadisə bu profil və bu təşkilatlarla ixrac olunmur. Onun razılığını və məxfiliyini yoxlayın və ya başqasını seçin.",
+
+  // PDF preview (Evidence)
+  "pdf.loading": "PDF şifrədən çıxarılır və açılır…",
+  "pdf.toolbar": "PDF səhifələri və miqyas",
+  "pdf.prev": "Əvvəlki səhifə",
+  "pdf.next": "Növbəti səhifə",
+  "pdf.page": "Səhifə {page} / {count}",
+  "pdf.zoomIn": "Böyüt",
+  "pdf.zoomOut": "Kiçilt",
+  "pdf.zoomLevel": "%{percent}",
+  "pdf.fitWidth": "Enə sığdır",
+  "pdf.canvas": "{name}, səhifə {page} / {count}",
+  "pdf.keys": "Ox düymələri səhifələri çevirir, + və − miqyası dəyişir, 0 enə sığdırır, Esc bağlayır.",
+  "pdf.password": "Bu PDF parolla qorunur, ona görə burada göstərilə bilməz. Şifrələnmiş fayl seyfdə təhlükəsizdir.",
+  "pdf.damaged": "Bu PDF zədələnib və ya əslində PDF deyil, ona görə göstərilə bilməz. Seyfdəki şifrələnmiş fayl dəyişməyib.",
+  "pdf.failed": "PDF göstərilə bilmədi. Şifrələnmiş fayl seyfdə təhlükəsizdir.",
 };
 
 export default az;

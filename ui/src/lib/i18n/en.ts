@@ -483,6 +483,22 @@ const en = {
   "export.pdfScopeHelp": "A report of one incident is made only if that incident leaves with the chosen profile.",
   "export.wholeLog": "Every incident in the export",
   "export.err.incident_not_exported": "This incident does not leave with this profile and these organisations. Check its consent and confidentiality, or choose another.",
+
+  // PDF preview (Evidence)
+  "pdf.loading": "Decrypting and opening the PDF…",
+  "pdf.toolbar": "PDF pages and zoom",
+  "pdf.prev": "Previous page",
+  "pdf.next": "Next page",
+  "pdf.page": "Page {page} of {count}",
+  "pdf.zoomIn": "Zoom in",
+  "pdf.zoomOut": "Zoom out",
+  "pdf.zoomLevel": "{percent}%",
+  "pdf.fitWidth": "Fit width",
+  "pdf.canvas": "{name}, page {page} of {count}",
+  "pdf.keys": "Arrow keys turn pages, + and − zoom, 0 fits the width, Esc closes.",
+  "pdf.password": "This PDF is protected by a password, so it cannot be shown here. The encrypted file is safe in the vault.",
+  "pdf.damaged": "This PDF is damaged or is not a real PDF, so it cannot be shown. The encrypted file in the vault is unchanged.",
+  "pdf.failed": "The PDF could not be shown. The encrypted file is safe in the vault.",
 } as const;
 
 export type Key = keyof typeof en;
