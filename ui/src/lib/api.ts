@@ -111,3 +111,17 @@ export const exportSuggestPath = (format: ExportFormat) =>
 export const exportWrite = (request: ExportRequest, path: string, replace: boolean) =>
   call<ExportDone>("export_write", { request, path, replace });
 export const exportStats = () => call<Stats>("export_stats");
+
+// editing records and deadlines
+export const clientUpdate = (id: string, revision: number, client: M.Client) =>
+  call<M.StoredClient>("client_update", { id, revision, client });
+export const caseUpdate = (id: string, revision: number, record: M.Case) =>
+  call<M.StoredCase>("case_update", { id, revision, record });
+export const hearingGet = (id: string) => call<M.StoredHearing>("hearing_get", { id });
+export const hearingUpdate = (id: string, revision: number, hearing: M.Hearing) =>
+  call<M.StoredHearing>("hearing_update", { id, revision, hearing });
+export const deadlineCreate = (deadline: M.Deadline) =>
+  call<M.StoredDeadline>("deadline_create", { deadline });
+export const deadlineGet = (id: string) => call<M.StoredDeadline>("deadline_get", { id });
+export const deadlineUpdate = (id: string, revision: number, deadline: M.Deadline) =>
+  call<M.StoredDeadline>("deadline_update", { id, revision, deadline });
