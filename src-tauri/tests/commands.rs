@@ -663,3 +663,39 @@ fn hearings_are_rescheduled_and_given_an_outcome() {
         "conflict"
     );
 }
+
+/// The mock runtime above does not enforce Tauri's ACL, so a command that is
+/// registered but missing from build.rs or the capability file passes every
+/// test here and fails only in the real window. Keep the three lists equal.
+#[test]
+fn every_registered_command_is_granted_to_the_window() {
+    fn between<'a>(text: &'a str, start: &str, end: &str) -> &'a str {
+        let from = text.find(start).expect("start marker") + start.len();
+        let len = text[from..].find(end).expect("end marker");
+        &text[from..from + len]
+    }
+    let registered: std::collections::BTreeSet<String> =
+        between(include_str!("../src/lib.rs"), "generate_handler![", "])")
+            .split(',')
+            .filter_map(|s| s.trim().rsplit("::").next().map(str::to_owned))
+            .filter(|s| !s.is_empty())
+            .collect();
+    let declared: std::collections::BTreeSet<String> =
+        between(include_str!("../build.rs"), "COMMANDS: &[&str] = &[", "];")
+            .split(',')
+            .map(|s| s.trim().trim_matches('"').to_owned())
+            .filter(|s| !s.is_empty())
+            .collect();
+    let capability: Value =
+        serde_json::from_str(include_str!("../capabilities/default.json")).expect("json");
+    let granted: std::collections::BTreeSet<String> = capability["permissions"]
+        .as_array()
+        .expect("permissions")
+        .iter()
+        .filter_map(|p| p.as_str()?.strip_prefix("allow-"))
+        .map(|p| p.replace('-', "_"))
+        .collect();
+    assert!(registered.len() > 30, "parsed too few: {registered:?}");
+    assert_eq!(registered, declared, "lib.rs vs build.rs COMMANDS");
+    assert_eq!(registered, granted, "lib.rs vs capabilities/default.json");
+}
