@@ -412,6 +412,32 @@ class Suite:
         d.wait("#incident-list", text="Final")
         d.screenshot("11-incidents-list")
 
+    def test_remedy_response_date(self) -> None:
+        d = self.d
+        d.click("#incident-list button")
+        d.wait("#incident-form")
+        d.click("#add-remedy")
+        d.type("#r-to-0", "Bakı şəhər prokurorluğu")
+        d.set_value("#r-on-0", "2026-11-20")
+        d.set_value("#r-resp-on-0", "2026-11-18")
+        d.click("#save-incident")
+        # The core's order rule, checked beside the field before saving.
+        d.wait("#r-resp-on-0-error", text="before the complaint was filed")
+        d.js("document.querySelector('#r-to-0').scrollIntoView({block: 'center'})")
+        d.screenshot("10b-remedy-response-date")
+        d.set_value("#r-resp-on-0", "2026-11-23")
+        d.wait_gone(".toast")  # the previous step's "saved" must not count for this one
+        d.click("#save-incident")
+        d.wait(".toast", text="Incident saved")
+        d.click("#nav-incidents")
+        d.click("#incident-list button")
+        d.wait("#r-resp-on-0")
+        saved = d.js("return document.querySelector('#r-resp-on-0').value")
+        if saved != "2026-11-23":
+            raise Failure(f"the response date was not kept: {saved!r}")
+        d.click("#nav-incidents")
+        d.wait("#incident-list")
+
     def test_hearing_in_timeline_and_agenda(self) -> None:
         d = self.d
         d.click("#nav-cases")
@@ -922,6 +948,7 @@ def main() -> int:
             suite.test_add_client,
             suite.test_quick_incident_four_fields,
             suite.test_complete_in_full_form,
+            suite.test_remedy_response_date,
             suite.test_hearing_in_timeline_and_agenda,
             suite.test_deadline_on_case_and_agenda,
             suite.test_edit_client_case_and_hearing,
