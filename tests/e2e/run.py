@@ -542,6 +542,28 @@ class Suite:
         d.click("#save-client")
         d.wait("#c-name-error")
         d.type("#c-name", f"{CANARY_NAME} Əliyeva")
+        # Someone else saves the client while the form is open: a sentence
+        # and a way to load the saved version, not a code.
+        other = d.js_async(
+            """const done = arguments[arguments.length - 1];
+               const invoke = window.__TAURI_INTERNALS__.invoke;
+               (async () => {
+                 const c = (await invoke('client_list')).find((x) => x.pseudonym === 'C-017');
+                 const { id, revision, created_at, updated_at, ...client } = c;
+                 client.place_of_detention = 'Bakı İstintaq Təcridxanası, kamera 12';
+                 await invoke('client_update', { id, revision, client });
+               })().then(() => done('ok'), (e) => done(JSON.stringify(e)));"""
+        )
+        if other != "ok":
+            raise Failure(f"could not save the client behind the form: {other}")
+        d.click("#save-client")
+        d.wait("[data-screen=client] .banner.error", text="changed this record in the meantime")
+        d.screenshot("07b-client-conflict")
+        d.click("[data-screen=client] .banner.error .reload")
+        d.wait_gone("[data-screen=client] .banner.error")
+        if d.js("return document.querySelector('#c-detention').value") != "Bakı İstintaq Təcridxanası, kamera 12":
+            raise Failure("the saved version was not loaded into the form")
+        d.type("#c-name", f"{CANARY_NAME} Əliyeva")
         d.click("#save-client")
         d.wait("[data-screen=client] h1", text="Əliyeva")
         d.wait_gone("#save-client")

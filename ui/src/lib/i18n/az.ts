@@ -465,6 +465,7 @@ const az: Record<Key, string> = {
   "deadline.reopened": "Müddət yenidən açıqdır.",
   "remedy.responseOn": "Cavabın alındığı tarix",
   "remedy.responseBeforeFiling": "Cavabın tarixi şikayətin verildiyi tarixdən əvvəl ola bilməz.",
+  "records.reload": "Saxlanmış versiyanı yüklə",
 };
 
 export default az;

@@ -465,6 +465,7 @@ const en = {
   "deadline.reopened": "Deadline is open again.",
   "remedy.responseOn": "Response received on",
   "remedy.responseBeforeFiling": "The response cannot be dated before the complaint was filed.",
+  "records.reload": "Load the saved version",
 } as const;
 
 export type Key = keyof typeof en;

@@ -464,6 +464,7 @@ const ru: Record<Key, string> = {
   "deadline.reopened": "Срок снова открыт.",
   "remedy.responseOn": "Дата получения ответа",
   "remedy.responseBeforeFiling": "Ответ не может быть датирован раньше подачи жалобы.",
+  "records.reload": "Загрузить сохранённую версию",
 };
 
 export default ru;
