@@ -485,6 +485,7 @@ class Suite:
         d.click("#save-deadline")
         d.wait("#d-due-error")  # refused beside the field, nothing saved
         d.wait("#d-kind-error")
+        d.screenshot("09a-deadline-form-errors")
         in_three_days = time.strftime("%Y-%m-%dT17:00", time.localtime(time.time() + 3 * 86400))
         d.set_value("#d-due", in_three_days)
         d.set_value("#d-kind", "appeal")
@@ -585,6 +586,8 @@ class Suite:
         d.click(f'#case-timeline .entry[data-id="{hearing}"] .edit-entry')
         d.type("#h-outcome", "Həbs qətimkan tədbiri 4 ay")
         d.type("#h-next", "Apellyasiya şikayəti 3 gün ərzində")
+        d.js("window.scrollTo(0, 0)")
+        d.screenshot("12a-hearing-edit")
         d.click("#save-hearing")
         d.wait(f'#case-timeline .entry[data-id="{hearing}"]', text="Həbs qətimkan tədbiri 4 ay")
         d.js("window.scrollTo(0, 0)")
