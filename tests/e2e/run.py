@@ -512,6 +512,7 @@ class Suite:
         d.click("#nav-agenda")
         d.wait("#agenda-list", text="Lodge an appeal")
         d.wait(f'#agenda-list .entry[data-id="{overdue}"] .overdue-tag')
+        d.wait("#agenda-overdue", text="open: 1.")
         text = d.text("#agenda-list")
         if text.find("File a complaint") > text.find("Lodge an appeal"):
             raise Failure("the overdue deadline is not at the top of the agenda")

@@ -466,6 +466,7 @@ const az: Record<Key, string> = {
   "remedy.responseOn": "Cavabın alındığı tarix",
   "remedy.responseBeforeFiling": "Cavabın tarixi şikayətin verildiyi tarixdən əvvəl ola bilməz.",
   "records.reload": "Saxlanmış versiyanı yüklə",
+  "agenda.overdueFirst": "Vaxtı keçmiş, hələ açıq müddətlər: {count}. Onlar ən əvvəldə göstərilir.",
 };
 
 export default az;

@@ -466,6 +466,7 @@ const en = {
   "remedy.responseOn": "Response received on",
   "remedy.responseBeforeFiling": "The response cannot be dated before the complaint was filed.",
   "records.reload": "Load the saved version",
+  "agenda.overdueFirst": "Missed deadlines still open: {count}. They are listed first.",
 } as const;
 
 export type Key = keyof typeof en;

@@ -465,6 +465,7 @@ const ru: Record<Key, string> = {
   "remedy.responseOn": "Дата получения ответа",
   "remedy.responseBeforeFiling": "Ответ не может быть датирован раньше подачи жалобы.",
   "records.reload": "Загрузить сохранённую версию",
+  "agenda.overdueFirst": "Пропущенные и ещё открытые сроки: {count}. Они показаны первыми.",
 };
 
 export default ru;
