@@ -9,8 +9,12 @@ use rand::RngCore;
 use secrecy::{ExposeSecret, SecretBox, SecretString};
 use std::fmt;
 
-/// Shortest passphrase accepted when a vault is created or re-keyed.
-pub const MIN_PASSPHRASE_CHARS: usize = 8;
+/// Shortest passphrase accepted when a vault is created or re-keyed: the
+/// one rule for the CLI and the desktop app, which reads it from the core
+/// (`AppStatus`) rather than keeping its own number. Twelve characters of
+/// several words is the least that resists an offline guessing attack on a
+/// seized laptop at the scrypt cost we use.
+pub const MIN_PASSPHRASE_CHARS: usize = 12;
 
 /// A passphrase typed by the lawyer.
 pub struct Passphrase(SecretString);

@@ -7,7 +7,7 @@ mod export_support;
 use export_support::*;
 use std::io::Write;
 use std::process::Stdio;
-use vekil::export::{self, signing::SigningKey, ExportOptions, Profile};
+use vekil::export::{self, signing::SigningKey, ExportOptions, Phase, Profile, Progress};
 use vekil::model::Kind;
 
 fn make_bundle(f: &Fixture, out: &std::path::Path) -> export::bundle::BundleSummary {
@@ -161,7 +161,10 @@ fn stock_tools_open_and_verify_a_bundle() {
             .expect("json");
     assert_valid(&log);
     assert_eq!(summary.skipped_attachments.len(), 1);
-    assert!(summary.skipped_attachments[0].contains("EXIF"));
+    assert_eq!(
+        summary.skipped_attachments[0].reason,
+        export::HeldBack::AttachmentsKeepMetadata { count: 1 }
+    );
     let attached: Vec<_> = std::fs::read_dir(unpack.join("attachments"))
         .expect("attachments dir")
         .collect();
@@ -442,4 +445,75 @@ fn bundle_without_attachments() {
     assert_eq!(rep.attachments, 0);
     assert_eq!(rep.counts["evidence"]["added"], 1);
     assert!(ngo.verify().expect("verify").is_ok());
+}
+
+#[test]
+fn progress_grows_step_by_step_to_the_total() {
+    let f = fixture();
+    let set = export::select(
+        &f.vault,
+        &ExportOptions {
+            profile: Profile::Ngo,
+            recipients: vec![NGO.into()],
+            ..Default::default()
+        },
+    )
+    .expect("select");
+    let r = export::recipients::get(&f.vault, NGO).expect("recipient");
+    for with_pdf in [true, false] {
+        let mut seen: Vec<Progress> = vec![];
+        let out = f.tmp.path().join(format!("progress-{with_pdf}.age"));
+        export::bundle::write(
+            &f.vault,
+            &set,
+            std::slice::from_ref(&r),
+            with_pdf,
+            &out,
+            &mut |p| seen.push(p),
+        )
+        .expect("bundle");
+        let attachments = set
+            .evidence
+            .iter()
+            .map(|e| e.record.data.attachments.len() as u64)
+            .sum::<u64>();
+        assert!(attachments > 0, "the fixture exports an attachment");
+        let total = 2 + u64::from(with_pdf) + attachments;
+        assert!(seen.iter().all(|p| p.total == total), "{seen:?}");
+        // Every report moves forward by exactly one step, from 0 to total.
+        let done: Vec<u64> = seen.iter().map(|p| p.done).collect();
+        assert_eq!(done, (0..=total).collect::<Vec<_>>(), "{seen:?}");
+        let phases: Vec<Phase> = seen.iter().map(|p| p.phase).collect();
+        assert_eq!(phases.first(), Some(&Phase::Log));
+        assert_eq!(phases.contains(&Phase::Pdf), with_pdf);
+        assert_eq!(
+            phases.iter().filter(|p| **p == Phase::Attachments).count() as u64,
+            attachments
+        );
+        assert_eq!(
+            &phases[phases.len() - 2..],
+            &[Phase::Finishing, Phase::Done]
+        );
+    }
+}
+
+#[test]
+fn a_failed_bundle_never_reports_done() {
+    let f = fixture();
+    let set = export::select(
+        &f.vault,
+        &ExportOptions {
+            profile: Profile::Ngo,
+            recipients: vec![NGO.into()],
+            ..Default::default()
+        },
+    )
+    .expect("select");
+    let r = export::recipients::get(&f.vault, NGO).expect("recipient");
+    let mut seen: Vec<Progress> = vec![];
+    let out = f.tmp.path().join("no-such-folder").join("b.age");
+    assert!(
+        export::bundle::write(&f.vault, &set, &[r], true, &out, &mut |p| seen.push(p)).is_err()
+    );
+    assert!(seen.iter().all(|p| p.phase != Phase::Done), "{seen:?}");
 }

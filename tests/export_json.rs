@@ -3,7 +3,7 @@
 mod export_support;
 
 use export_support::*;
-use vekil::export::{self, ExportOptions, Profile};
+use vekil::export::{self, ExportOptions, HeldBack, PreviewTitle, Profile};
 
 fn log(
     f: &Fixture,
@@ -103,7 +103,20 @@ fn ngo_profile_honours_consent_and_redacts() {
         .iter()
         .find(|e| e.id == f.inc_no_consent)
         .expect("excluded listed");
-    assert!(why.reason.contains("no consent"), "{}", why.reason);
+    assert_eq!(
+        why.reason,
+        HeldBack::NoConsent {
+            recipient: NGO.to_lowercase()
+        }
+    );
+    let restricted = set
+        .excluded
+        .iter()
+        .find(|e| e.id == f.inc_restricted)
+        .expect("restricted listed");
+    assert_eq!(restricted.reason, HeldBack::Restricted);
+    // The CLI still says it in English.
+    assert!(vekil::cli::export::held_back_text(&why.reason).contains("no consent"));
 }
 
 #[test]
@@ -202,6 +215,20 @@ fn preview_lists_exactly_what_leaves() {
         .find(|r| r.id == f.client_a)
         .expect("client a");
     assert!(client.removed.contains(&"full_name".to_string()));
+    // Titles are data: an NGO sees the pseudonym, never the full name.
+    assert_eq!(
+        client.title,
+        PreviewTitle::Client {
+            full_name: String::new(),
+            pseudonym: "Client A-17".into()
+        }
+    );
+    let incident = p
+        .records
+        .iter()
+        .find(|r| r.id == f.inc_consented)
+        .expect("incident");
+    assert!(matches!(incident.title, PreviewTitle::Incident { .. }));
     assert!(!client.fields.contains(&"full_name".to_string()));
     assert!(p.excluded.iter().any(|e| e.id == f.inc_restricted));
 }

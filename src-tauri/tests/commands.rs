@@ -98,6 +98,26 @@ fn locked_vault_refuses_with_a_typed_error() {
     assert_eq!(status["unlocked"], false);
 }
 
+/// The window checks passphrase length with the number `vault_status`
+/// reports; the backend must refuse exactly below that number.
+#[test]
+fn passphrase_rule_is_the_one_the_status_reports() {
+    let h = harness();
+    let min = h.ok("vault_status", json!({}))["min_passphrase_chars"]
+        .as_u64()
+        .expect("min_passphrase_chars") as usize;
+    assert!(min >= 12, "passphrase minimum is {min}");
+    // Counted in characters, not bytes: "ə" is two bytes in UTF-8.
+    let short: String = "ə".repeat(min - 1);
+    assert_eq!(
+        h.err_kind("vault_create", json!({ "passphrase": short })),
+        "invalid_input"
+    );
+    assert_eq!(h.ok("vault_status", json!({}))["exists"], false);
+    let exact: String = "ə".repeat(min);
+    h.ok("vault_create", json!({ "passphrase": exact }));
+}
+
 #[test]
 fn create_lock_unlock_and_wrong_passphrase() {
     let h = harness();
@@ -373,6 +393,144 @@ fn export_commands_write_a_bundle_and_refuse_bad_paths() {
         )
         .expect_err("backwards period");
     assert_eq!(e["field"], "to");
+}
+
+#[test]
+fn export_write_reports_progress_and_offers_the_cli_options() {
+    use std::sync::{Arc, Mutex};
+    use tauri::Listener;
+    let h = harness().unlocked();
+    let seen: Arc<Mutex<Vec<Value>>> = Arc::default();
+    let sink = seen.clone();
+    h._app.listen("export-progress", move |e| {
+        if let (Ok(mut s), Ok(v)) = (sink.lock(), serde_json::from_str(e.payload())) {
+            s.push(v);
+        }
+    });
+    let take = || std::mem::take(&mut *seen.lock().expect("events"));
+    let client = h.client();
+    let incident = h.ok(
+        "incident_quick",
+        json!({"quick": {"client_id": client, "facility": "Bakı İSS-1",
+            "at": "2026-11-24T09:30:00+04:00", "incident_type": "access_denied"}}),
+    )["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let out = tempfile::tempdir().expect("temp dir");
+    let public = vekil::import::keygen(&out.path().join("ngo.txt")).expect("keygen");
+    h.ok(
+        "recipient_add",
+        json!({"name": "NGO", "agePublicKey": public}),
+    );
+
+    // The preview speaks in codes and data, not English sentences.
+    let p = h.ok(
+        "export_preview",
+        json!({"request": {"format": "bundle", "profile": "ngo", "recipients": ["NGO"],
+                           "from": null, "to": null, "client": null}}),
+    );
+    assert_eq!(
+        p["excluded"][0]["reason"],
+        json!({"code": "no_consent", "recipient": "ngo"})
+    );
+    let p = h.ok(
+        "export_preview",
+        json!({"request": {"format": "json", "profile": "full", "recipients": [],
+                           "from": null, "to": null, "client": null}}),
+    );
+    let titles: Vec<&Value> = p["records"]
+        .as_array()
+        .expect("records")
+        .iter()
+        .map(|r| &r["title"])
+        .collect();
+    assert!(
+        titles.contains(&&json!({"of": "incident", "incident_type": "access_denied",
+                                     "facility": "Bakı İSS-1"}))
+    );
+    assert!(
+        titles.contains(&&json!({"of": "client", "full_name": "Elçin Məmmədov",
+                                     "pseudonym": "C-001"}))
+    );
+
+    // A bundle without its PDF: selecting, then each step, then done at the total.
+    take();
+    let bundle = out.path().join("b.age");
+    let done = h.ok(
+        "export_write",
+        json!({"request": {"format": "bundle", "profile": "full", "recipients": ["NGO"],
+                           "from": null, "to": null, "client": null, "without_pdf": true,
+                           "without_attachments": true},
+               "path": bundle.to_string_lossy(), "replace": false}),
+    );
+    // No consent is recorded for the NGO: the incident stays home.
+    assert_eq!(
+        (done["incidents"].clone(), done["held_back"].clone()),
+        (json!(0), json!(1))
+    );
+    let events = take();
+    let phases: Vec<&str> = events.iter().filter_map(|e| e["phase"].as_str()).collect();
+    assert_eq!(phases.first(), Some(&"selecting"), "{events:?}");
+    assert_eq!(phases.last(), Some(&"done"), "{events:?}");
+    assert!(
+        !phases.contains(&"pdf"),
+        "the PDF was asked to stay out: {events:?}"
+    );
+    assert!(phases.contains(&"log"), "{events:?}");
+    let last = events.last().expect("events");
+    assert_eq!(last["done"], last["total"]);
+    let done_steps: Vec<u64> = events[1..]
+        .iter()
+        .filter_map(|e| e["done"].as_u64())
+        .collect();
+    assert!(done_steps.windows(2).all(|w| w[0] < w[1]), "{events:?}");
+    let names = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "age -d -i {} {} | tar t",
+            out.path().join("ngo.txt").display(),
+            bundle.display()
+        ))
+        .output()
+        .expect("sh (age and tar, from Debian's age package)");
+    let list = String::from_utf8_lossy(&names.stdout);
+    assert!(names.status.success(), "age -d | tar t failed");
+    assert!(
+        list.contains("log.json") && !list.contains("report.pdf"),
+        "{list}"
+    );
+
+    // A PDF of one incident.
+    let pdf = out.path().join("one.pdf");
+    h.ok(
+        "export_write",
+        json!({"request": {"format": "pdf", "profile": "full", "recipients": [],
+                           "from": null, "to": null, "client": null, "incident": incident},
+               "path": pdf.to_string_lossy(), "replace": false}),
+    );
+    assert!(std::fs::read(&pdf).is_ok_and(|b| b.starts_with(b"%PDF")));
+    let events = take();
+    assert_eq!(
+        events.last(),
+        Some(&json!({"phase": "done", "done": 1, "total": 1}))
+    );
+    // …refused, beside the field, when that incident does not leave.
+    let e = h
+        .call(
+            "export_write",
+            json!({"request": {"format": "pdf", "profile": "public", "recipients": [],
+                               "from": null, "to": null, "client": null, "incident": incident},
+                   "path": out.path().join("two.pdf").to_string_lossy(), "replace": false}),
+        )
+        .expect_err("held-back incident");
+    assert_eq!(e["kind"], "incident_not_exported");
+    assert_eq!(e["field"], "incident");
+    assert!(
+        take().iter().all(|e| e["phase"] != "done"),
+        "a failure is not done"
+    );
+    assert!(!out.path().join("two.pdf").exists());
 }
 
 /// The record part of a stored record (what an `*_update` command takes).

@@ -7,7 +7,7 @@
 //! main CLI's `input` module). Errors are one sentence on stderr; exit
 //! codes: 0 ok, 1 usage, 2 wrong passphrase or locked vault, 3 data.
 
-use crate::export::{self, ExportOptions, Profile};
+use crate::export::{self, ExportOptions, HeldBack, Phase, PreviewTitle, Profile, Progress};
 use crate::import;
 use crate::vault::VaultError;
 use crate::Vault;
@@ -266,6 +266,61 @@ fn write_file(
         .map_err(|e| Failure::data(format!("cannot write {}: {e}", path.display())))
 }
 
+/// A preview line's title in English, as the CLI prints it.
+pub fn title_text(t: &PreviewTitle) -> String {
+    match t {
+        PreviewTitle::Client {
+            full_name,
+            pseudonym,
+        } if !full_name.is_empty() => format!("{full_name} ({pseudonym})"),
+        PreviewTitle::Client { pseudonym, .. } => pseudonym.clone(),
+        PreviewTitle::Case { case_number, court } if court.is_empty() => {
+            format!("Case {case_number}")
+        }
+        PreviewTitle::Case { case_number, court } => format!("Case {case_number} — {court}"),
+        PreviewTitle::Incident {
+            incident_type,
+            facility,
+        } => format!("{} — {facility}", incident_type.label()),
+        PreviewTitle::Evidence { description, .. } => format!("Evidence: {description}"),
+    }
+}
+
+/// Why a record is held back, in English, as the CLI prints it.
+pub fn held_back_text(r: &HeldBack) -> String {
+    match r {
+        HeldBack::Restricted => {
+            "marked restricted: leaves only in the lawyer's own full backup".into()
+        }
+        HeldBack::ConfidentialNotPublic => "marked confidential: not in public reports".into(),
+        HeldBack::NoConsent { recipient } => {
+            format!("no consent recorded to share with {recipient:?}")
+        }
+        HeldBack::NotLinkedToIncident => "not linked to an exported incident".into(),
+        HeldBack::AttachmentsKeepMetadata { count } => format!(
+            "{count} image/video attachment(s) held back: their EXIF/GPS metadata cannot be \
+             stripped by this build (only JPEG and PNG can), so they leave only in the full backup"
+        ),
+    }
+}
+
+/// A bundle's progress as a line on stderr (none for the last steps).
+/// Attachments are counted on their own: steps before them are the log
+/// and, `with_pdf`, the PDF; after them only the finish.
+fn progress_text(p: &Progress, with_pdf: bool) -> Option<String> {
+    let before = 1 + u64::from(with_pdf);
+    match p.phase {
+        Phase::Log => Some("writing the incident log".into()),
+        Phase::Pdf => Some("laying out the PDF report".into()),
+        Phase::Attachments => Some(format!(
+            "attachment {}/{}",
+            p.done.saturating_sub(before) + 1,
+            p.total.saturating_sub(before + 1)
+        )),
+        Phase::Selecting | Phase::Finishing | Phase::Done => None,
+    }
+}
+
 fn print_preview(p: &export::Preview, json: bool) -> Result<(), Failure> {
     if json {
         let text = serde_json::to_string_pretty(p).map_err(Failure::data)?;
@@ -285,7 +340,10 @@ fn print_preview(p: &export::Preview, json: bool) -> Result<(), Failure> {
     for r in &p.records {
         println!(
             "  {} {} (revision {}): {}",
-            r.kind, r.id, r.revision, r.title
+            r.kind,
+            r.id,
+            r.revision,
+            title_text(&r.title)
         );
         println!("      fields: {}", r.fields.join(", "));
         if !r.removed.is_empty() {
@@ -297,7 +355,7 @@ fn print_preview(p: &export::Preview, json: bool) -> Result<(), Failure> {
     }
     println!("\n{} held back:", p.excluded.len());
     for e in &p.excluded {
-        println!("  {} {}: {}", e.kind, e.id, e.reason);
+        println!("  {} {}: {}", e.kind, e.id, held_back_text(&e.reason));
     }
     Ok(())
 }
@@ -359,11 +417,17 @@ fn run_export(vault: &Vault, a: &ExportArgs) -> Result<(), Failure> {
                 ));
             }
             let summary =
-                export::bundle::write(vault, &set, &recipients, !a.no_pdf, out, &mut |step| {
-                    eprintln!("  {step}")
+                export::bundle::write(vault, &set, &recipients, !a.no_pdf, out, &mut |p| {
+                    if let Some(line) = progress_text(&p, !a.no_pdf) {
+                        eprintln!("  {line}")
+                    }
                 })?;
             for s in &summary.skipped_attachments {
-                eprintln!("  held back: {s}");
+                eprintln!(
+                    "  held back: evidence {}: {}",
+                    s.id,
+                    held_back_text(&s.reason)
+                );
             }
             println!("manifest SHA-256 {}", summary.manifest_sha256);
             println!("signed with key {}", summary.signing_key_id);
@@ -515,5 +579,58 @@ impl From<super::CliError> for Failure {
             code: e.code,
             message: e.message,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{EvidenceKind, IncidentType};
+
+    #[test]
+    fn codes_are_printed_in_english() {
+        assert_eq!(
+            held_back_text(&HeldBack::NoConsent {
+                recipient: "ngo".into()
+            }),
+            "no consent recorded to share with \"ngo\""
+        );
+        assert!(
+            held_back_text(&HeldBack::AttachmentsKeepMetadata { count: 2 })
+                .starts_with("2 image/video attachment(s) held back")
+        );
+        assert_eq!(
+            title_text(&PreviewTitle::Incident {
+                incident_type: IncidentType::AccessDenied,
+                facility: "Bakı".into()
+            }),
+            "Access denied — Bakı"
+        );
+        assert_eq!(
+            title_text(&PreviewTitle::Client {
+                full_name: String::new(),
+                pseudonym: "C-1".into()
+            }),
+            "C-1"
+        );
+        assert_eq!(
+            title_text(&PreviewTitle::Evidence {
+                evidence_kind: EvidenceKind::Photo,
+                description: "Bruise".into()
+            }),
+            "Evidence: Bruise"
+        );
+    }
+
+    #[test]
+    fn attachments_are_counted_on_their_own() {
+        let p = Progress {
+            phase: Phase::Attachments,
+            done: 2,
+            total: 5,
+        };
+        // log, pdf, [attachment 1, attachment 2], finish
+        assert_eq!(progress_text(&p, true).as_deref(), Some("attachment 1/2"));
+        assert_eq!(progress_text(&p, false).as_deref(), Some("attachment 2/3"));
     }
 }

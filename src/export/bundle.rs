@@ -23,7 +23,9 @@
 //! only when complete.
 
 use super::signing::SigningKey;
-use super::{io_err, ExportError, ExportSet, Profile, Recipient, Result};
+use super::{
+    io_err, Excluded, ExportError, ExportSet, Phase, Profile, Progress, Recipient, Result,
+};
 use crate::Vault;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -95,8 +97,8 @@ pub struct BundleSummary {
     pub manifest: Manifest,
     /// minisign key id.
     pub signing_key_id: String,
-    /// Attachments left out, and why.
-    pub skipped_attachments: Vec<String>,
+    /// Evidence whose attachments were left out, and why.
+    pub skipped_attachments: Vec<Excluded>,
 }
 
 fn sha256_hex(b: &[u8]) -> String {
@@ -115,15 +117,16 @@ fn header(path: &str, size: u64, mtime: u64) -> Result<tar::Header> {
     Ok(h)
 }
 
-/// Writes a bundle for `recipients` to `out_path`, with progress lines
-/// given to `progress`.
+/// Writes a bundle for `recipients` to `out_path`, reporting each step to
+/// `progress`: the log, the PDF (if any), every attachment, the final
+/// encryption and rename, then [`Phase::Done`] with `done == total`.
 pub fn write(
     vault: &Vault,
     set: &ExportSet,
     recipients: &[Recipient],
     with_pdf: bool,
     out_path: &Path,
-    progress: &mut dyn FnMut(&str),
+    progress: &mut dyn FnMut(Progress),
 ) -> Result<BundleSummary> {
     if recipients.is_empty() {
         return Err(ExportError::RecipientRequired(set.profile));
@@ -135,7 +138,29 @@ pub fn write(
     let signer = SigningKey::load_or_create(vault)?;
     let key_id = signer.key_id();
 
-    progress("writing the incident log");
+    let mut attachments = vec![];
+    let mut seen = std::collections::HashSet::new();
+    for e in &set.evidence {
+        for a in &e.record.data.attachments {
+            let sha = a.sha256.to_ascii_lowercase();
+            if seen.insert(sha.clone()) {
+                attachments.push((sha, a.size));
+            }
+        }
+    }
+    // Steps: the log, the PDF, each attachment, the finish.
+    let total = 2 + u64::from(with_pdf) + attachments.len() as u64;
+    let mut step = 0u64;
+    let mut report = |phase: Phase| {
+        progress(Progress {
+            phase,
+            done: step,
+            total,
+        });
+        step += 1;
+    };
+
+    report(Phase::Log);
     let mut log = Zeroizing::new(Vec::new());
     super::json::write(set, Some(&key_id), &mut *log)?;
     let mut csv = Zeroizing::new(Vec::new());
@@ -153,26 +178,18 @@ pub fn write(
             size: csv.len() as u64,
         },
     ];
-    let mut attachments = vec![];
-    let skipped: Vec<String> = set
+    let skipped: Vec<Excluded> = set
         .excluded
         .iter()
-        .filter(|e| e.kind == crate::model::Kind::Evidence && e.reason.contains("attachment"))
-        .map(|e| format!("evidence {}: {}", e.id, e.reason))
+        .filter(|e| e.reason.is_attachments())
+        .cloned()
         .collect();
-    let mut seen = std::collections::HashSet::new();
-    for e in &set.evidence {
-        for a in &e.record.data.attachments {
-            let sha = a.sha256.to_ascii_lowercase();
-            if seen.insert(sha.clone()) {
-                files.push(ManifestFile {
-                    path: format!("{ATTACHMENTS}{sha}"),
-                    sha256: sha.clone(),
-                    size: a.size,
-                });
-                attachments.push((sha, a.size));
-            }
-        }
+    for (sha, size) in &attachments {
+        files.push(ManifestFile {
+            path: format!("{ATTACHMENTS}{sha}"),
+            sha256: sha.clone(),
+            size: *size,
+        });
     }
     let manifest = Manifest {
         format: MANIFEST_FORMAT.into(),
@@ -200,7 +217,7 @@ pub fn write(
     let manifest_sig = signer.sign(&manifest_bytes, &comment)?;
 
     let pdf = if with_pdf {
-        progress("laying out the PDF report");
+        report(Phase::Pdf);
         let mut pdf = Zeroizing::new(Vec::new());
         super::pdf::write_log(set, Some(&manifest_sha), &mut *pdf)?;
         let sig = signer.sign(
@@ -246,9 +263,8 @@ pub fn write(
             put(&mut tar, REPORT, pdf)?;
             put(&mut tar, REPORT_SIG, sig.as_bytes())?;
         }
-        let total = attachments.len();
-        for (n, (sha, size)) in attachments.iter().enumerate() {
-            progress(&format!("attachment {}/{total}", n + 1));
+        for (sha, size) in &attachments {
+            report(Phase::Attachments);
             let path = format!("{ATTACHMENTS}{sha}");
             tar.append(&header(&path, *size, mtime)?, std::io::empty())
                 .map_err(io_err(&tmp))?;
@@ -290,6 +306,7 @@ pub fn write(
                 .write_all(&vec![0u8; pad as usize])
                 .map_err(io_err(&tmp))?;
         }
+        report(Phase::Finishing);
         let stream = tar.into_inner().map_err(io_err(&tmp))?;
         let buf = stream.finish().map_err(io_err(&tmp))?;
         let file = buf.into_inner().map_err(|e| io_err(&tmp)(e.into_error()))?;
@@ -301,6 +318,11 @@ pub fn write(
         let _ = std::fs::remove_file(&tmp);
     }
     result?;
+    progress(Progress {
+        phase: Phase::Done,
+        done: total,
+        total,
+    });
     Ok(BundleSummary {
         manifest_sha256: manifest_sha,
         manifest,

@@ -23,7 +23,7 @@ mod redact;
 pub mod signing;
 
 pub use recipients::Recipient;
-pub use redact::{select, Excluded, ExportSet, Preview, PreviewRecord};
+pub use redact::{select, Excluded, ExportSet, HeldBack, Preview, PreviewRecord, PreviewTitle};
 
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
@@ -151,6 +151,42 @@ impl std::str::FromStr for Profile {
             _ => Err(format!("unknown profile {s:?}; one of: full, ngo, public")),
         }
     }
+}
+
+/// What an export is doing, for a progress bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum Phase {
+    /// Applying the profile and consent to the vault's records.
+    Selecting,
+    /// Writing the incident log and table.
+    Log,
+    /// Laying out the PDF report.
+    Pdf,
+    /// Copying attachments into the archive.
+    Attachments,
+    /// Encrypting and saving the file.
+    Finishing,
+    /// Written.
+    Done,
+}
+
+/// One progress report: `done` of `total` steps, now in `phase`. Within
+/// one export `total` does not change and `done` only grows; the last
+/// report is [`Phase::Done`] with `done == total`. `total` is 0 while it
+/// is not yet known (before the records are chosen).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct Progress {
+    /// What is being done now.
+    pub phase: Phase,
+    /// Steps finished.
+    #[ts(type = "number")]
+    pub done: u64,
+    /// Steps in all.
+    #[ts(type = "number")]
+    pub total: u64,
 }
 
 /// The recipient name that stands for "anyone": consent granted to

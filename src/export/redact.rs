@@ -7,8 +7,8 @@
 
 use super::{ExportError, ExportOptions, Profile, Result, PUBLIC_RECIPIENT};
 use crate::model::{
-    Case, Client, Confidentiality, Deadline, EvidenceNote, Hearing, Incident, Kind, Record,
-    RiskFlag, Stored,
+    Case, Client, Confidentiality, Deadline, EvidenceKind, EvidenceNote, Hearing, Incident,
+    IncidentType, Kind, Record, RiskFlag, Stored,
 };
 use crate::store::ListFilter;
 use crate::Vault;
@@ -74,6 +74,40 @@ fn remove_path(v: &mut Value, path: &str) {
     }
 }
 
+/// Why a record, or some of its attachments, does not leave: a code with
+/// its parameters, so that the window can say it in the lawyer's language
+/// (the CLI renders it in English, `cli::export::held_back_text`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(tag = "code", rename_all = "snake_case")]
+#[ts(export)]
+pub enum HeldBack {
+    /// The incident is marked restricted: it leaves only in the lawyer's
+    /// own full backup.
+    Restricted,
+    /// The incident is marked confidential: not in public reports.
+    ConfidentialNotPublic,
+    /// The client's consent to share with this recipient is not recorded.
+    NoConsent {
+        /// The recipient (as named in the export, lower-cased).
+        recipient: String,
+    },
+    /// Evidence not linked to an incident that leaves.
+    NotLinkedToIncident,
+    /// Image or video attachments whose EXIF/GPS metadata this build
+    /// cannot strip (only JPEG and PNG); they leave only in the full backup.
+    AttachmentsKeepMetadata {
+        /// How many of the record's attachments are held back.
+        count: u32,
+    },
+}
+
+impl HeldBack {
+    /// Whether this concerns attachments only (the record itself leaves).
+    pub fn is_attachments(&self) -> bool {
+        matches!(self, Self::AttachmentsKeepMetadata { .. })
+    }
+}
+
 /// A record held back, and why.
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export)]
@@ -83,7 +117,7 @@ pub struct Excluded {
     /// Id.
     pub id: Uuid,
     /// Why it does not leave.
-    pub reason: String,
+    pub reason: HeldBack,
 }
 
 /// Everything one export writes.
@@ -149,14 +183,91 @@ pub struct PreviewRecord {
     pub id: Uuid,
     /// Revision.
     pub revision: u32,
-    /// A short title.
-    pub title: String,
+    /// What the record is, as data for the window to word (no sentence).
+    pub title: PreviewTitle,
     /// Fields that leave (top-level names of the JSON record).
     pub fields: Vec<String>,
     /// Fields removed by the profile or consent.
     pub removed: Vec<String>,
     /// Fields whose value was replaced.
     pub replaced: Vec<String>,
+}
+
+/// The parts of a preview line's title; the window and the CLI word them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(tag = "of", rename_all = "snake_case")]
+#[ts(export)]
+pub enum PreviewTitle {
+    /// A client: the full name only in the lawyer's own backup, else empty.
+    Client {
+        /// Full name, or empty when the export shows the pseudonym only.
+        full_name: String,
+        /// Pseudonym.
+        pseudonym: String,
+    },
+    /// A case.
+    Case {
+        /// Case number.
+        case_number: String,
+        /// Court, may be empty.
+        court: String,
+    },
+    /// An incident.
+    Incident {
+        /// What happened.
+        incident_type: IncidentType,
+        /// The facility as exported (may be a region after redaction).
+        facility: String,
+    },
+    /// An evidence note.
+    Evidence {
+        /// What the evidence is.
+        evidence_kind: EvidenceKind,
+        /// First line of the description, at most 80 characters.
+        description: String,
+    },
+}
+
+/// Records that appear in a preview.
+pub(crate) trait Titled: Record {
+    fn preview_title(&self) -> PreviewTitle;
+}
+
+impl Titled for Client {
+    fn preview_title(&self) -> PreviewTitle {
+        PreviewTitle::Client {
+            full_name: self.full_name.clone(),
+            pseudonym: self.pseudonym.clone(),
+        }
+    }
+}
+
+impl Titled for Case {
+    fn preview_title(&self) -> PreviewTitle {
+        PreviewTitle::Case {
+            case_number: self.case_number.clone(),
+            court: self.court.clone(),
+        }
+    }
+}
+
+impl Titled for Incident {
+    fn preview_title(&self) -> PreviewTitle {
+        PreviewTitle::Incident {
+            incident_type: self.incident_type,
+            facility: self.facility.name.clone(),
+        }
+    }
+}
+
+impl Titled for EvidenceNote {
+    fn preview_title(&self) -> PreviewTitle {
+        let first_line = self.description.lines().next().unwrap_or_default();
+        PreviewTitle::Evidence {
+            evidence_kind: self.kind,
+            description: first_line.chars().take(80).collect(),
+        }
+    }
 }
 
 /// What an export would send, before it is written.
@@ -177,7 +288,7 @@ impl ExportSet {
     /// Exactly which records and fields leave.
     pub fn preview(&self) -> Result<Preview> {
         let mut records = vec![];
-        fn push<T: Record>(out: &mut Vec<PreviewRecord>, items: &[Out<T>]) -> Result<()> {
+        fn push<T: Titled>(out: &mut Vec<PreviewRecord>, items: &[Out<T>]) -> Result<()> {
             for o in items {
                 let v = o.to_value()?;
                 let fields = v
@@ -188,11 +299,7 @@ impl ExportSet {
                     kind: T::KIND,
                     id: o.record.id,
                     revision: o.record.revision,
-                    title: if T::KIND == Kind::Client {
-                        String::new()
-                    } else {
-                        o.record.data.title()
-                    },
+                    title: o.record.data.preview_title(),
                     fields,
                     removed: o.removed.iter().map(|s| s.to_string()).collect(),
                     replaced: o.replaced.iter().map(|s| s.to_string()).collect(),
@@ -204,8 +311,14 @@ impl ExportSet {
         push(&mut records, &self.cases)?;
         push(&mut records, &self.incidents)?;
         push(&mut records, &self.evidence)?;
-        for r in records.iter_mut().filter(|r| r.kind == Kind::Client) {
-            r.title = self.client_label(r.id);
+        // The full name shows only where `client_label` would show it.
+        let backup = self.profile == Profile::Full && self.recipients.is_empty();
+        for r in records.iter_mut() {
+            if let PreviewTitle::Client { full_name, .. } = &mut r.title {
+                if !backup {
+                    full_name.clear();
+                }
+            }
         }
         Ok(Preview {
             profile: self.profile,
@@ -281,9 +394,9 @@ pub fn select(vault: &Vault, opts: &ExportOptions) -> Result<ExportSet> {
         let reason = if backup {
             None
         } else if d.confidentiality == Confidentiality::Restricted {
-            Some("marked restricted: leaves only in the lawyer's own full backup".to_string())
+            Some(HeldBack::Restricted)
         } else if profile == Profile::Public && d.confidentiality == Confidentiality::Confidential {
-            Some("marked confidential: not in public reports".to_string())
+            Some(HeldBack::ConfidentialNotPublic)
         } else {
             consent_for
                 .iter()
@@ -292,7 +405,9 @@ pub fn select(vault: &Vault, opts: &ExportOptions) -> Result<ExportSet> {
                         .iter()
                         .any(|c| c.granted && norm(&c.recipient) == **r)
                 })
-                .map(|r| format!("no consent recorded to share with {r:?}"))
+                .map(|r| HeldBack::NoConsent {
+                    recipient: r.clone(),
+                })
         };
         if let Some(reason) = reason {
             excluded.push(Excluded {
@@ -389,7 +504,7 @@ pub fn select(vault: &Vault, opts: &ExportOptions) -> Result<ExportSet> {
                     excluded.push(Excluded {
                         kind: Kind::Evidence,
                         id: e.id,
-                        reason: "not linked to an exported incident".into(),
+                        reason: HeldBack::NotLinkedToIncident,
                     });
                 }
                 continue;
@@ -403,7 +518,7 @@ pub fn select(vault: &Vault, opts: &ExportOptions) -> Result<ExportSet> {
             }
             if !backup {
                 let mut kept = Vec::with_capacity(d.attachments.len());
-                let mut held = 0usize;
+                let mut held = 0u32;
                 for a in std::mem::take(&mut d.attachments) {
                     if !may_carry_location(&a.media_type) {
                         kept.push(a);
@@ -434,11 +549,7 @@ pub fn select(vault: &Vault, opts: &ExportOptions) -> Result<ExportSet> {
                     excluded.push(Excluded {
                         kind: Kind::Evidence,
                         id: o.record.id,
-                        reason: format!(
-                            "{held} image/video attachment(s) held back: their EXIF/GPS metadata \
-                             cannot be stripped by this build (only JPEG and PNG can), so they \
-                             leave only in the full backup"
-                        ),
+                        reason: HeldBack::AttachmentsKeepMetadata { count: held },
                     });
                 }
             }

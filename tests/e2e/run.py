@@ -22,6 +22,7 @@ import hashlib
 import http.client
 import json
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -49,7 +50,8 @@ CANARY_FACILITY = f"Facilitycanary{TOKEN}"
 CANARY_REASON = f"Reasoncanary{TOKEN}"
 CANARY_FILE = f"Filecanary{TOKEN}"
 CANARY_DRAFT = f"Draftcanary{TOKEN}"
-CANARIES = [CANARY_NAME, CANARY_FACILITY, CANARY_REASON, CANARY_FILE, CANARY_DRAFT]
+CANARY_PDF = f"Pdfcanary{TOKEN}"
+CANARIES = [CANARY_NAME, CANARY_FACILITY, CANARY_REASON, CANARY_FILE, CANARY_DRAFT, CANARY_PDF]
 
 
 class Failure(Exception):
@@ -249,6 +251,45 @@ def tiny_png_with_text(text: str) -> bytes:
         + chunk(b"IDAT", zlib.compress(rows))
         + chunk(b"IEND", b"")
     )
+
+
+def tiny_pdf_with_text(pages: list[str], encrypt: bool = False) -> bytes:
+    """A minimal A5 PDF, one line of Helvetica text per page, streams
+    uncompressed so the text itself is the on-disk canary. With `encrypt`,
+    the trailer carries a standard security handler whose password hashes
+    match no password, so a reader must ask for one."""
+    count = len(pages)
+    objs: list[bytes] = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids ["
+        + b" ".join(f"{4 + 2 * i} 0 R".encode() for i in range(count))
+        + f"] /Count {count} >>".encode(),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+    ]
+    for i, text in enumerate(pages):
+        stream = f"BT /F1 22 Tf 40 500 Td ({text}) Tj ET".encode()
+        objs.append(
+            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 420 595] /Contents {5 + 2 * i} 0 R "
+            "/Resources << /Font << /F1 3 0 R >> >> >>".encode()
+        )
+        objs.append(f"<< /Length {len(stream)} >>\nstream\n".encode() + stream + b"\nendstream")
+    out = b"%PDF-1.4\n"
+    offsets = []
+    for n, body in enumerate(objs, start=1):
+        offsets.append(len(out))
+        out += f"{n} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objs) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
+    extra = ""
+    if encrypt:
+        enc = (
+            f"<< /Filter /Standard /V 1 /R 2 /P -4 /O <{secrets.token_hex(32)}> "
+            f"/U <{secrets.token_hex(32)}> >>"
+        )
+        extra = f" /Encrypt {enc} /ID [<{secrets.token_hex(16)}> <{secrets.token_hex(16)}>]"
+    out += f"trailer\n<< /Size {len(objs) + 1} /Root 1 0 R{extra} >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return out
 
 
 # --------------------------------------------------------------------------
@@ -635,6 +676,107 @@ class Suite:
         d.wait("table.custody", text="Photographed")
         d.screenshot("14-evidence")
 
+    def drop_file(self, data: bytes, name: str, media_type: str) -> None:
+        """Drops a file built in memory on the evidence drop zone."""
+        self.d.js(
+            """const bytes = Uint8Array.from(atob(arguments[0]), c => c.charCodeAt(0));
+               const file = new File([bytes], arguments[1], {type: arguments[2]});
+               const dt = new DataTransfer();
+               dt.items.add(file);
+               const zone = document.querySelector('.drop');
+               zone.dispatchEvent(new DragEvent('drop', {dataTransfer: dt, bubbles: true, cancelable: true}));""",
+            base64.b64encode(data).decode(),
+            name,
+            media_type,
+        )
+        self.d.wait("#attach-status", timeout=30, text=name)
+
+    def test_preview_pdf_in_memory(self) -> None:
+        d = self.d
+        pdf = tiny_pdf_with_text([f"{CANARY_PDF} refusal letter", "Page two of the letter"])
+        self.drop_file(pdf, "imtina-məktubu.pdf", "application/pdf")
+        sha = hashlib.sha256(pdf).hexdigest()
+        d.wait("#attachment-list", text=sha)
+        fonts_before = d.js("return document.fonts.size")
+        d.click(f'button[data-preview="{sha}"]')
+        d.wait('.pdf[data-rendered="true"]', timeout=30)
+        d.wait(".pdf .pageno", text="Page 1 of 2")
+        # The canvas really shows the text: count the dark pixels.
+        dark = d.js(
+            """const c = document.querySelector('.pdf canvas');
+               const px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+               let dark = 0;
+               for (let i = 0; i < px.length; i += 4) if (px[i + 3] > 0 && px[i] < 128) dark++;
+               return dark;"""
+        )
+        if not isinstance(dark, int) or dark < 50:
+            raise Failure(f"the PDF canvas looks blank ({dark} dark pixels)")
+        if d.js("return document.querySelector('.pdf').contains(document.activeElement)") is not True:
+            raise Failure("the opened PDF viewer does not have the keyboard focus")
+        d.screenshot("10b-evidence-pdf")
+        # Keyboard: the right arrow turns the page.
+        d.keys("\ue014")
+        d.wait(".pdf .pageno", text="Page 2 of 2")
+        d.wait('.pdf[data-rendered="true"]', timeout=15)
+        d.click(".pdf button.prev")
+        d.wait(".pdf .pageno", text="Page 1 of 2")
+        # + zooms in one step and leaves fit-width; 0 goes back to it.
+        fit_zoom = d.text(".pdf .zoom")
+        d.js("document.querySelector('.pdf').focus()")
+        d.keys("+")
+        d.wait('.pdf .fit[aria-pressed="false"]')
+        if d.text(".pdf .zoom") == fit_zoom:
+            raise Failure("the + key did not change the zoom")
+        d.keys("0")
+        d.wait('.pdf .fit[aria-pressed="true"]')
+        d.wait(".pdf .zoom", text=fit_zoom)
+        # Escape closes it: no canvas, no blob: URL, focus back on the button.
+        d.js("document.querySelector('.pdf').focus()")
+        d.keys("\ue00c")
+        d.wait_gone(".pdf")
+        if d.js("return document.activeElement?.dataset?.preview") != sha:
+            raise Failure("focus did not return to the Preview button")
+        if "blob:" in str(d.js("return document.body.innerHTML")):
+            raise Failure("a blob: URL is left in the page after closing the PDF")
+        fonts_after = d.js("return document.fonts.size")
+        if fonts_after != fonts_before:
+            raise Failure(f"the PDF's fonts stay registered after closing ({fonts_before} → {fonts_after})")
+        # A damaged PDF says so beside the file, in words.
+        broken = b"%PDF-1.4\n" + CANARY_PDF.encode() + b" this is not a PDF at all\n"
+        self.drop_file(broken, "zədələnmiş.pdf", "application/pdf")
+        bsha = hashlib.sha256(broken).hexdigest()
+        d.wait("#attachment-list", text=bsha)
+        d.click(f'button[data-preview="{bsha}"]')
+        d.wait('.pdf[data-state="error"] [role=alert]', timeout=30, text="damaged")
+        d.click(f'button[data-preview="{bsha}"]')
+        d.wait_gone(".pdf")
+        # So does a password-protected one (no password is asked for).
+        locked = tiny_pdf_with_text([f"{CANARY_PDF} sealed"], encrypt=True)
+        self.drop_file(locked, "parollu.pdf", "application/pdf")
+        lsha = hashlib.sha256(locked).hexdigest()
+        d.wait("#attachment-list", text=lsha)
+        d.click(f'button[data-preview="{lsha}"]')
+        d.wait('.pdf[data-state="error"] [role=alert]', timeout=30, text="password")
+        d.screenshot("10c-evidence-pdf-password")
+        d.click(f'button[data-preview="{lsha}"]')
+        d.wait_gone(".pdf")
+        # Locking with a PDF open empties its canvas and removes the viewer.
+        d.click(f'button[data-preview="{sha}"]')
+        d.wait('.pdf[data-rendered="true"]', timeout=30)
+        d.js("window.__e2eCanvas = document.querySelector('.pdf canvas')")
+        d.keys(CTRL, SHIFT, "l")
+        d.wait("[data-screen=unlock]", timeout=10)
+        left = d.js(
+            """const c = window.__e2eCanvas;
+               delete window.__e2eCanvas;
+               return [c.width * c.height, document.querySelectorAll('canvas, .pdf').length];"""
+        )
+        if left != [0, 0]:
+            raise Failure(f"after locking, the PDF canvas keeps {left[0]} pixels / {left[1]} viewer elements")
+        self.unlock()
+        d.click("#nav-evidence")
+        d.wait("#attachment-list", text=sha)
+
     def test_search_finds_incident(self) -> None:
         d = self.d
         d.click("#nav-search")
@@ -685,7 +827,7 @@ class Suite:
             d.click("#x-preview")
             d.wait("#preview-records", text=CANARY_FACILITY)
             d.js("document.querySelector('#export-preview').scrollIntoView({block: 'start'})")
-            removed = str(d.js("return [...document.querySelectorAll('#export-preview code.removed')].map(c => c.textContent)"))
+            removed = str(d.js("return [...document.querySelectorAll('#export-preview .f.removed')].map(c => c.textContent)"))
             d.screenshot("21-export-preview")
             out = Path(str(d.js("return document.querySelector('#x-path').value")))
             if not out.name.endswith(".age") or not out.parent.is_dir():
@@ -749,6 +891,71 @@ class Suite:
             d.wait("#nav-clients", text="Clients")
         finally:
             shutil.rmtree(keydir, ignore_errors=True)
+
+    def test_export_preview_in_azerbaijani(self) -> None:
+        """The preview's field names and held-back reasons are in the
+        lawyer's language (no technical paths, no English from the core);
+        a PDF of one incident is written, and refused beside the field
+        when that incident would not leave."""
+        d = self.d
+        d.click("#nav-settings")
+        d.set_value("#s-lang", "az")
+        d.click("#nav-export")
+        d.wait("[data-screen=export] h1", text="İxrac")
+        d.set_value("#x-profile", "ngo")
+        d.click("#recipient-list input[type=checkbox]")
+        d.click("#x-preview")
+        d.wait("#preview-records", text=CANARY_FACILITY)
+        d.wait("#preview-records .f.removed", text="Tam adı")  # full_name, in the client form's words
+        d.wait("#preview-excluded", text="İxrac olunan hadisə ilə əlaqələndirilməyib")  # evidence without incident
+        labels = d.js("return [...document.querySelectorAll('#export-preview .f')].map(e => e.textContent)")
+        technical = [t for t in labels if re.search(r"[a-z]_[a-z]|\w\.\w|\[", t)]  # type: ignore[union-attr]
+        if technical:
+            raise Failure(f"technical field names on the Azerbaijani preview: {technical}")
+        held = d.text("#preview-excluded")
+        for english in ("not linked", "consent", "attachment", "Evidence", "Incident"):
+            if english in held:
+                raise Failure(f"English {english!r} in the held-back list: {held!r}")
+        d.js("document.querySelector('#export-preview').scrollIntoView({block: 'start'})")
+        d.screenshot("21b-export-preview-az")
+        # A public report: the incident's consent names only the organisation.
+        d.click("#recipient-list input[type=checkbox]")
+        d.set_value("#x-profile", "public")
+        d.click("#x-preview")
+        d.wait("#preview-excluded", text="dərc etməyə razılığı qeyd olunmayıb")
+        # A PDF of that one incident, with the progress shown while it is made.
+        d.set_value("#x-format", "pdf")
+        d.wait("#x-incident")
+        incident = str(d.js("return document.querySelector('#x-incident option:nth-child(2)').value"))
+        d.set_value("#x-incident", incident)
+        d.js("document.querySelector('#x-options').scrollIntoView({block: 'center'})")
+        d.screenshot("21c-export-options-az")
+        d.click("#x-export")
+        d.wait("#x-incident-error", text="ixrac olunmur")  # public profile: the incident stays home
+        d.set_value("#x-profile", "full")
+        d.js(
+            """window.__phases = [];
+               new MutationObserver(() => {
+                 const p = document.querySelector('#export-progress .phase');
+                 if (p && !window.__phases.includes(p.textContent)) window.__phases.push(p.textContent);
+               }).observe(document.body, {subtree: true, childList: true, characterData: true});"""
+        )
+        out = Path(str(d.js("return document.querySelector('#x-path').value")))
+        try:
+            d.click("#x-export")
+            d.wait("#export-done", timeout=60, text=out.name)
+            phases = d.js("return window.__phases")
+            if not phases:
+                raise Failure("no progress was shown while exporting")
+            text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, timeout=30)
+            if text.returncode != 0 or CANARY_FACILITY not in text.stdout.decode():
+                raise Failure("the one-incident PDF is not a readable PDF of that incident")
+        finally:
+            out.unlink(missing_ok=True)  # plaintext: never left behind for the canary scan
+        print(f"      progress shown: {phases}", flush=True)
+        d.click("#nav-settings")
+        d.set_value("#s-lang", "en")
+        d.wait("#nav-clients", text="Clients")
 
     def test_switch_to_azerbaijani(self) -> None:
         d = self.d
@@ -979,8 +1186,10 @@ def main() -> int:
             suite.test_deadline_on_case_and_agenda,
             suite.test_edit_client_case_and_hearing,
             suite.test_attach_file_to_evidence,
+            suite.test_preview_pdf_in_memory,
             suite.test_search_finds_incident,
             suite.test_export_bundle,
+            suite.test_export_preview_in_azerbaijani,
             suite.test_switch_to_azerbaijani,
             suite.test_panic_lock_clears_screen,
             suite.test_unsaved_incident_survives_lock,

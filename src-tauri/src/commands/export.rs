@@ -2,7 +2,8 @@
 //! vault's signing key and the incident statistics. The core does the work
 //! (`vekil::export`, `vekil::import::stats`); these commands only parse what
 //! the window sends, check the output path, and run the core off the main
-//! thread.
+//! thread. `export_write` reports its progress to the window as
+//! [`PROGRESS_EVENT`] events carrying a [`Progress`].
 
 use crate::error::{CmdResult, CommandError};
 use crate::state::{parse_id, parse_record, with_vault, AppState};
@@ -10,9 +11,9 @@ use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime};
 use serde::{Deserialize, Serialize};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use tauri::State;
+use tauri::{AppHandle, Emitter, Runtime, State};
 use ts_rs::TS;
-use vekil::export::{self, ExportOptions, Preview, Profile, Recipient};
+use vekil::export::{self, Excluded, ExportOptions, Phase, Preview, Profile, Progress, Recipient};
 use vekil::import::Stats;
 
 /// Output formats offered by the Export screen (the CLI's `--format`).
@@ -63,7 +64,19 @@ pub struct ExportRequest {
     pub to: Option<String>,
     /// Only this client's records (id).
     pub client: Option<String>,
+    /// Bundles: leave the PDF report out (the CLI's `--no-pdf`).
+    #[serde(default)]
+    pub without_pdf: bool,
+    /// Leave every attachment out; evidence notes still leave (`--no-attachments`).
+    #[serde(default)]
+    pub without_attachments: bool,
+    /// PDF only: a report of this one incident (id) instead of the log (`--incident`).
+    #[serde(default)]
+    pub incident: Option<String>,
 }
+
+/// The event `export_write` emits while it works.
+pub const PROGRESS_EVENT: &str = "export-progress";
 
 /// The vault's signing public key, to send to organisations separately.
 #[derive(Debug, Clone, Serialize, TS)]
@@ -89,8 +102,8 @@ pub struct ExportDone {
     pub held_back: usize,
     /// Bundles only: SHA-256 of manifest.json.
     pub manifest_sha256: Option<String>,
-    /// Bundles only: attachments left out, and why.
-    pub skipped_attachments: Vec<String>,
+    /// Bundles only: evidence whose attachments were left out, and why.
+    pub skipped_attachments: Vec<Excluded>,
 }
 
 fn parse_day(
@@ -139,7 +152,7 @@ fn options(v: &vekil::Vault, r: &ExportRequest) -> CmdResult<(ExportOptions, Vec
         from,
         to,
         client,
-        without_attachments: false,
+        without_attachments: r.without_attachments,
     };
     Ok((opts, recipients))
 }
@@ -248,9 +261,13 @@ pub fn export_suggest_path(format: ExportFormat) -> CmdResult<String> {
     Ok(dir.join(name).to_string_lossy().into_owned())
 }
 
-/// Writes the export to `path` (refusing to overwrite unless `replace`).
+/// Writes the export to `path` (refusing to overwrite unless `replace`),
+/// emitting [`PROGRESS_EVENT`] as it goes: `selecting` first, then the
+/// core's steps, and `done` (with `done == total`) once the file is written.
+/// A failed export ends without `done`; the command's error says why.
 #[tauri::command]
-pub async fn export_write(
+pub async fn export_write<R: Runtime>(
+    app: AppHandle<R>,
     state: State<'_, AppState>,
     request: serde_json::Value,
     path: String,
@@ -258,9 +275,48 @@ pub async fn export_write(
 ) -> CmdResult<ExportDone> {
     let request: ExportRequest = parse_record("request", request)?;
     let out = check_out(&path, replace)?;
+    let incident = match (request.format, request.incident.as_deref()) {
+        (ExportFormat::Pdf, Some(id)) if !id.trim().is_empty() => Some(parse_id("incident", id)?),
+        _ => None,
+    };
+    // Progress is only shown, never needed: a failed emit is ignored.
+    let report = move |p: Progress| {
+        let _ = app.emit(PROGRESS_EVENT, p);
+    };
     with_vault(&state, move |v| {
+        let mut report = report;
+        report(Progress {
+            phase: Phase::Selecting,
+            done: 0,
+            total: 0,
+        });
         let (opts, recipients) = options(v, &request)?;
         let set = export::select(v, &opts)?;
+        if let Some(id) = incident {
+            if !set.incidents.iter().any(|i| i.record.id == id) {
+                return Err(CommandError {
+                    field: Some("incident".into()),
+                    ..CommandError::new(
+                        "incident_not_exported",
+                        "This incident does not leave with this profile and these recipients.",
+                    )
+                });
+            }
+        }
+        // A plain file is one step: the log (or the PDF).
+        let one = |phase: Phase, done: u64| Progress {
+            phase,
+            done,
+            total: 1,
+        };
+        if request.format != ExportFormat::Bundle {
+            let phase = if request.format == ExportFormat::Pdf {
+                Phase::Pdf
+            } else {
+                Phase::Log
+            };
+            report(one(phase, 0));
+        }
         let mut done = ExportDone {
             path: out.to_string_lossy().into_owned(),
             incidents: set.incidents.len(),
@@ -273,7 +329,10 @@ pub async fn export_write(
             ExportFormat::Csv => write_file(&out, |w| export::csv::write(&set, w))?,
             ExportFormat::Ics => write_file(&out, |w| export::ics::write(&set, w))?,
             ExportFormat::Huridocs => write_file(&out, |w| export::huridocs::write(&set, w))?,
-            ExportFormat::Pdf => write_file(&out, |w| export::pdf::write_log(&set, None, w))?,
+            ExportFormat::Pdf => match incident {
+                Some(id) => write_file(&out, |w| export::pdf::write_incident(&set, id, None, w))?,
+                None => write_file(&out, |w| export::pdf::write_log(&set, None, w))?,
+            },
             ExportFormat::Bundle => {
                 if recipients.is_empty() {
                     return Err(CommandError::new(
@@ -281,11 +340,20 @@ pub async fn export_write(
                         "Choose at least one organisation to encrypt the bundle to.",
                     ));
                 }
-                let s = export::bundle::write(v, &set, &recipients, true, &out, &mut |_| {})?;
+                let s = export::bundle::write(
+                    v,
+                    &set,
+                    &recipients,
+                    !request.without_pdf,
+                    &out,
+                    &mut report,
+                )?;
                 done.manifest_sha256 = Some(s.manifest_sha256);
                 done.skipped_attachments = s.skipped_attachments;
+                return Ok(done);
             }
         }
+        report(one(Phase::Done, 1));
         Ok(done)
     })
     .await

@@ -27,6 +27,9 @@ pub struct AppStatus {
     /// Seconds before another unlock attempt is allowed.
     #[ts(type = "number")]
     pub retry_after_secs: u64,
+    /// Shortest passphrase the core accepts, so the UI checks the same rule.
+    #[ts(type = "number")]
+    pub min_passphrase_chars: usize,
 }
 
 /// Returned once, at creation: the code the lawyer must write down.
@@ -61,6 +64,7 @@ pub async fn vault_status(state: State<'_, AppState>) -> CmdResult<AppStatus> {
             path: dir.display().to_string(),
             version: env!("CARGO_PKG_VERSION").to_owned(),
             retry_after_secs: s.retry_after_secs,
+            min_passphrase_chars: vekil::secret::MIN_PASSPHRASE_CHARS,
         })
     })
     .await

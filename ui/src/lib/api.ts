@@ -112,6 +112,16 @@ export const exportWrite = (request: ExportRequest, path: string, replace: boole
   call<ExportDone>("export_write", { request, path, replace });
 export const exportStats = () => call<Stats>("export_stats");
 
+// export progress: the only event the window listens to (capability: listen/unlisten only)
+import { listen, type UnlistenFn } from "@tauri-apps/api/event";
+import type { Progress } from "./bindings/Progress";
+import type { HeldBack } from "./bindings/HeldBack";
+import type { PreviewTitle } from "./bindings/PreviewTitle";
+export type { Progress, HeldBack, PreviewTitle };
+/** Calls `f` with each `export-progress` event of `export_write`; resolves to the unsubscribe function. */
+export const onExportProgress = (f: (p: Progress) => void): Promise<UnlistenFn> =>
+  listen<Progress>("export-progress", (e) => f(e.payload));
+
 // editing records and deadlines
 export const clientUpdate = (id: string, revision: number, client: M.Client) =>
   call<M.StoredClient>("client_update", { id, revision, client });

@@ -27,6 +27,8 @@ export const ui = $state({
   autoLockMinutes: 5,
   vaultPath: "" as string,
   version: "" as string,
+  /** The core's shortest accepted passphrase (from `vault_status`). */
+  minPassphrase: 12,
   /** A draft recovered after unlock, offered to the user once. */
   pendingDraft: null as DraftPayload | null,
   /** Values to put back into the quick form when a draft is resumed. */

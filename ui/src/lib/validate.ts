@@ -16,6 +16,11 @@ export function maxLen(value: string | null | undefined, max = MAX_SHORT): strin
   return value && value.length > max ? t("err.tooLong", { max }) : "";
 }
 
+/** The core's passphrase rule, counted in characters as Rust counts them. */
+export function passphraseError(p: string, min: number): string {
+  return [...p].length < min ? t("err.passphraseShort", { min }) : "";
+}
+
 export function firstError(...checks: string[]): string {
   return checks.find((c) => c) ?? "";
 }
@@ -23,6 +28,11 @@ export function firstError(...checks: string[]): string {
 export function validDateTime(value: string): string {
   if (!value) return t("err.required");
   return Number.isNaN(new Date(value).getTime()) ? t("err.invalidDate") : "";
+}
+
+/** An optional date box (DateTimeField without time): empty is fine. */
+export function validDate(value: string): string {
+  return value && Number.isNaN(new Date(value).getTime()) ? t("err.invalidDay") : "";
 }
 
 /** A backend error as a sentence in the user's language (never a raw code). */

@@ -23,4 +23,8 @@ version: string,
 /**
  * Seconds before another unlock attempt is allowed.
  */
-retry_after_secs: number, };
+retry_after_secs: number, 
+/**
+ * Shortest passphrase the core accepts, so the UI checks the same rule.
+ */
+min_passphrase_chars: number, };

@@ -29,4 +29,16 @@ to: string | null,
 /**
  * Only this client's records (id).
  */
-client: string | null, };
+client: string | null, 
+/**
+ * Bundles: leave the PDF report out (the CLI's `--no-pdf`).
+ */
+without_pdf: boolean, 
+/**
+ * Leave every attachment out; evidence notes still leave (`--no-attachments`).
+ */
+without_attachments: boolean, 
+/**
+ * PDF only: a report of this one incident (id) instead of the log (`--incident`).
+ */
+incident: string | null, };

@@ -72,3 +72,15 @@ export function formatWeekday(value: string | Date | null | undefined): string {
     month: "long",
   }).format(d);
 }
+
+/** A file size in the active locale's words and decimal mark ("1,5 МБ"). */
+export function formatSize(bytes: number): string {
+  const [value, unit] =
+    bytes < 1024 ? [bytes, "byte"] : bytes < 1024 * 1024 ? [bytes / 1024, "kilobyte"] : [bytes / 1024 / 1024, "megabyte"];
+  return new Intl.NumberFormat(intlTag[i18n.locale], {
+    style: "unit",
+    unit: unit as string,
+    unitDisplay: "short",
+    maximumFractionDigits: 1,
+  }).format(value as number);
+}
