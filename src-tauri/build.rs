@@ -41,6 +41,13 @@ const COMMANDS: &[&str] = &[
     "export_suggest_path",
     "export_write",
     "export_stats",
+    "client_update",
+    "case_update",
+    "hearing_get",
+    "hearing_update",
+    "deadline_create",
+    "deadline_get",
+    "deadline_update",
 ];
 
 fn main() {

@@ -57,6 +57,13 @@ pub fn with_commands<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         export::export_suggest_path,
         export::export_write,
         export::export_stats,
+        clients::client_update,
+        cases::case_update,
+        hearings::hearing_get,
+        hearings::hearing_update,
+        deadlines::deadline_create,
+        deadlines::deadline_get,
+        deadlines::deadline_update,
     ])
 }
 

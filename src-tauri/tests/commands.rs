@@ -532,3 +532,328 @@ fn export_write_reports_progress_and_offers_the_cli_options() {
     );
     assert!(!out.path().join("two.pdf").exists());
 }
+
+/// The record part of a stored record (what an `*_update` command takes).
+fn data_of(stored: &Value) -> Value {
+    let mut record = stored.clone();
+    for k in ["id", "revision", "created_at", "updated_at"] {
+        record.as_object_mut().expect("object").remove(k);
+    }
+    record
+}
+
+impl Harness {
+    fn case(&self, client: &str) -> Value {
+        self.ok(
+            "case_create",
+            json!({"record": {"client_ids": [client], "case_number": "1(101)-123/2026",
+                "court": "Bakı Ağır Cinayətlər Məhkəməsi"}}),
+        )
+    }
+
+    /// Asserts an invalid-input error naming `field`.
+    fn refused(&self, cmd: &str, args: Value, field: &str) {
+        match self.call(cmd, args) {
+            Ok(v) => panic!("{cmd} unexpectedly succeeded: {v}"),
+            Err(e) => {
+                assert_eq!(e["kind"], "invalid_input", "{cmd}: {e}");
+                assert_eq!(e["field"], field, "{cmd}: {e}");
+            }
+        }
+    }
+}
+
+#[test]
+fn deadlines_are_created_edited_marked_done_and_shown() {
+    let h = harness().unlocked();
+    let client = h.client();
+    let case = h.case(&client);
+    let case_id = case["id"].as_str().expect("id");
+    let due = (chrono::Local::now() + chrono::Duration::days(3)).to_rfc3339();
+    let saved = h.ok(
+        "deadline_create",
+        json!({"deadline": {"case_id": case_id, "due": due, "kind": "appeal",
+            "source_rule": "CPC art. 384.1: 20 days", "notes": ""}}),
+    );
+    assert_eq!(saved["done"], false);
+    let id = saved["id"].as_str().expect("id").to_owned();
+    // It is on the case timeline and on the agenda.
+    let timeline = h.ok("case_timeline", json!({"id": case_id}));
+    let on_timeline = timeline
+        .as_array()
+        .expect("array")
+        .iter()
+        .find(|e| e["id"] == id.as_str())
+        .cloned()
+        .expect("deadline on the timeline");
+    assert_eq!(on_timeline["kind"], "deadline");
+    assert_eq!(on_timeline["detail"], "CPC art. 384.1: 20 days");
+    let agenda = h.ok("agenda", json!({"days": 30}));
+    assert!(agenda
+        .as_array()
+        .expect("array")
+        .iter()
+        .any(|e| e["id"] == id.as_str()));
+
+    // Marking it done takes it off the agenda but keeps it on the timeline.
+    let mut record = data_of(&saved);
+    record["done"] = json!(true);
+    let done = h.ok(
+        "deadline_update",
+        json!({"id": id, "revision": 1, "deadline": record}),
+    );
+    assert_eq!(done["revision"], 2);
+    assert_eq!(done["done"], true);
+    let agenda = h.ok("agenda", json!({"days": 30}));
+    assert!(!agenda
+        .as_array()
+        .expect("array")
+        .iter()
+        .any(|e| e["id"] == id.as_str()));
+    let timeline = h.ok("case_timeline", json!({"id": case_id}));
+    assert!(timeline
+        .as_array()
+        .expect("array")
+        .iter()
+        .any(|e| e["id"] == id.as_str() && e["done"] == true));
+
+    // Malformed: a due date that is not a date; an unknown kind; a rule too
+    // long. Each names its field, and nothing changes.
+    let mut bad = record.clone();
+    bad["due"] = json!("next Tuesday");
+    h.refused(
+        "deadline_update",
+        json!({"id": id, "revision": 2, "deadline": bad}),
+        "deadline",
+    );
+    let mut bad = record.clone();
+    bad["source_rule"] = json!("x".repeat(5_000));
+    h.refused(
+        "deadline_update",
+        json!({"id": id, "revision": 2, "deadline": bad}),
+        "source_rule",
+    );
+    h.refused(
+        "deadline_create",
+        json!({"deadline": {"case_id": case_id, "due": due, "kind": "whenever"}}),
+        "deadline",
+    );
+    h.refused(
+        "deadline_update",
+        json!({"id": "not-an-id", "revision": 2, "deadline": record}),
+        "id",
+    );
+    assert_eq!(
+        h.ok("deadline_get", json!({"id": id}))["revision"],
+        2,
+        "a refused edit changed the deadline"
+    );
+    // A stale revision is a conflict.
+    assert_eq!(
+        h.err_kind(
+            "deadline_update",
+            json!({"id": id, "revision": 1, "deadline": record})
+        ),
+        "conflict"
+    );
+}
+
+#[test]
+fn overdue_open_deadlines_stay_on_the_agenda() {
+    let h = harness().unlocked();
+    let client = h.client();
+    let case = h.case(&client);
+    let due = (chrono::Local::now() - chrono::Duration::days(5)).to_rfc3339();
+    let saved = h.ok(
+        "deadline_create",
+        json!({"deadline": {"case_id": case["id"], "due": due, "kind": "complaint"}}),
+    );
+    let agenda = h.ok("agenda", json!({"days": 30}));
+    let entries = agenda.as_array().expect("array");
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0]["id"], saved["id"]);
+    assert_eq!(entries[0]["kind"], "deadline");
+    let mut record = data_of(&saved);
+    record["done"] = json!(true);
+    h.ok(
+        "deadline_update",
+        json!({"id": saved["id"], "revision": 1, "deadline": record}),
+    );
+    let agenda = h.ok("agenda", json!({"days": 30}));
+    assert_eq!(agenda, json!([]));
+}
+
+#[test]
+fn clients_are_edited_with_their_revision() {
+    let h = harness().unlocked();
+    let id = h.client();
+    let stored = h.ok("client_overview", json!({"id": id}))["client"].clone();
+    let mut record = data_of(&stored);
+    record["full_name"] = json!("Elçin Əliyev");
+    let saved = h.ok(
+        "client_update",
+        json!({"id": id, "revision": 1, "client": record}),
+    );
+    assert_eq!(saved["revision"], 2);
+    assert_eq!(saved["full_name"], "Elçin Əliyev");
+    let list = h.ok("client_list", json!({}));
+    assert_eq!(list[0]["full_name"], "Elçin Əliyev");
+
+    let mut bad = record.clone();
+    bad["pseudonym"] = json!("");
+    h.refused(
+        "client_update",
+        json!({"id": id, "revision": 2, "client": bad}),
+        "pseudonym",
+    );
+    let mut bad = record.clone();
+    bad["procedural_status"] = json!("innocent");
+    h.refused(
+        "client_update",
+        json!({"id": id, "revision": 2, "client": bad}),
+        "client",
+    );
+    h.refused(
+        "client_update",
+        json!({"id": "123", "revision": 2, "client": record}),
+        "id",
+    );
+    let now = h.ok("client_overview", json!({"id": id}))["client"].clone();
+    assert_eq!(now["revision"], 2);
+    assert_eq!(now["pseudonym"], "C-001");
+    assert_eq!(
+        h.err_kind(
+            "client_update",
+            json!({"id": id, "revision": 1, "client": record})
+        ),
+        "conflict"
+    );
+}
+
+#[test]
+fn cases_are_edited_with_their_revision() {
+    let h = harness().unlocked();
+    let client = h.client();
+    let case = h.case(&client);
+    let id = case["id"].as_str().expect("id");
+    let mut record = data_of(&case);
+    record["judge"] = json!("Hakim Quliyev");
+    record["status"] = json!("trial");
+    let saved = h.ok(
+        "case_update",
+        json!({"id": id, "revision": 1, "record": record}),
+    );
+    assert_eq!(saved["revision"], 2);
+    assert_eq!(saved["judge"], "Hakim Quliyev");
+
+    let mut bad = record.clone();
+    bad["case_number"] = json!("   ");
+    h.refused(
+        "case_update",
+        json!({"id": id, "revision": 2, "record": bad}),
+        "case_number",
+    );
+    let mut bad = record.clone();
+    bad["client_ids"] = json!(["nobody"]);
+    h.refused(
+        "case_update",
+        json!({"id": id, "revision": 2, "record": bad}),
+        "case",
+    );
+    let now = h.ok("case_get", json!({"id": id}));
+    assert_eq!(now["revision"], 2);
+    assert_eq!(now["case_number"], "1(101)-123/2026");
+    assert_eq!(
+        h.err_kind(
+            "case_update",
+            json!({"id": id, "revision": 1, "record": record})
+        ),
+        "conflict"
+    );
+}
+
+#[test]
+fn hearings_are_rescheduled_and_given_an_outcome() {
+    let h = harness().unlocked();
+    let client = h.client();
+    let case = h.case(&client);
+    let saved = h.ok(
+        "hearing_create",
+        json!({"hearing": {"case_id": case["id"], "at": "2026-11-20T10:00:00+04:00",
+            "kind": "preventive_measure"}}),
+    );
+    let id = saved["id"].as_str().expect("id");
+    let mut record = data_of(&saved);
+    record["at"] = json!("2026-11-21T11:30:00+04:00");
+    record["outcome"] = json!("Detention for 4 months");
+    record["next_step"] = json!("Appeal within 3 days");
+    let updated = h.ok(
+        "hearing_update",
+        json!({"id": id, "revision": 1, "hearing": record}),
+    );
+    assert_eq!(updated["revision"], 2);
+    assert_eq!(updated["outcome"], "Detention for 4 months");
+    let got = h.ok("hearing_get", json!({"id": id}));
+    assert_eq!(got["at"], "2026-11-21T11:30:00+04:00");
+    let timeline = h.ok("case_timeline", json!({"id": case["id"]}));
+    assert_eq!(timeline[0]["detail"], "Detention for 4 months");
+
+    let mut bad = record.clone();
+    bad["at"] = json!("2026-13-40");
+    h.refused(
+        "hearing_update",
+        json!({"id": id, "revision": 2, "hearing": bad}),
+        "hearing",
+    );
+    let mut bad = record.clone();
+    bad["court"] = json!("x".repeat(5_000));
+    h.refused(
+        "hearing_update",
+        json!({"id": id, "revision": 2, "hearing": bad}),
+        "court",
+    );
+    assert_eq!(h.ok("hearing_get", json!({"id": id}))["revision"], 2);
+    assert_eq!(
+        h.err_kind(
+            "hearing_update",
+            json!({"id": id, "revision": 1, "hearing": record})
+        ),
+        "conflict"
+    );
+}
+
+/// The mock runtime above does not enforce Tauri's ACL, so a command that is
+/// registered but missing from build.rs or the capability file passes every
+/// test here and fails only in the real window. Keep the three lists equal.
+#[test]
+fn every_registered_command_is_granted_to_the_window() {
+    fn between<'a>(text: &'a str, start: &str, end: &str) -> &'a str {
+        let from = text.find(start).expect("start marker") + start.len();
+        let len = text[from..].find(end).expect("end marker");
+        &text[from..from + len]
+    }
+    let registered: std::collections::BTreeSet<String> =
+        between(include_str!("../src/lib.rs"), "generate_handler![", "])")
+            .split(',')
+            .filter_map(|s| s.trim().rsplit("::").next().map(str::to_owned))
+            .filter(|s| !s.is_empty())
+            .collect();
+    let declared: std::collections::BTreeSet<String> =
+        between(include_str!("../build.rs"), "COMMANDS: &[&str] = &[", "];")
+            .split(',')
+            .map(|s| s.trim().trim_matches('"').to_owned())
+            .filter(|s| !s.is_empty())
+            .collect();
+    let capability: Value =
+        serde_json::from_str(include_str!("../capabilities/default.json")).expect("json");
+    let granted: std::collections::BTreeSet<String> = capability["permissions"]
+        .as_array()
+        .expect("permissions")
+        .iter()
+        .filter_map(|p| p.as_str()?.strip_prefix("allow-"))
+        .map(|p| p.replace('-', "_"))
+        .collect();
+    assert!(registered.len() > 30, "parsed too few: {registered:?}");
+    assert_eq!(registered, declared, "lib.rs vs build.rs COMMANDS");
+    assert_eq!(registered, granted, "lib.rs vs capabilities/default.json");
+}

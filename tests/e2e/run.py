@@ -453,6 +453,32 @@ class Suite:
         d.wait("#incident-list", text="Final")
         d.screenshot("11-incidents-list")
 
+    def test_remedy_response_date(self) -> None:
+        d = self.d
+        d.click("#incident-list button")
+        d.wait("#incident-form")
+        d.click("#add-remedy")
+        d.type("#r-to-0", "Bakı şəhər prokurorluğu")
+        d.set_value("#r-on-0", "2026-11-20")
+        d.set_value("#r-resp-on-0", "2026-11-18")
+        d.click("#save-incident")
+        # The core's order rule, checked beside the field before saving.
+        d.wait("#r-resp-on-0-error", text="before the complaint was filed")
+        d.js("document.querySelector('#r-to-0').scrollIntoView({block: 'center'})")
+        d.screenshot("10b-remedy-response-date")
+        d.set_value("#r-resp-on-0", "2026-11-23")
+        d.wait_gone(".toast")  # the previous step's "saved" must not count for this one
+        d.click("#save-incident")
+        d.wait(".toast", text="Incident saved")
+        d.click("#nav-incidents")
+        d.click("#incident-list button")
+        d.wait("#r-resp-on-0")
+        saved = d.js("return document.querySelector('#r-resp-on-0').value")
+        if saved != "2026-11-23":
+            raise Failure(f"the response date was not kept: {saved!r}")
+        d.click("#nav-incidents")
+        d.wait("#incident-list")
+
     def test_hearing_in_timeline_and_agenda(self) -> None:
         d = self.d
         d.click("#nav-cases")
@@ -477,6 +503,139 @@ class Suite:
         d.click("#nav-agenda")
         d.wait("#agenda-list", text="Preventive measure")
         d.screenshot("13-agenda")
+
+    def entry_id(self, container: str, text: str) -> str:
+        """The record id of the timeline entry in `container` showing `text`."""
+        found = self.d.js(
+            """const e = Array.from(document.querySelectorAll(arguments[0] + ' .entry'))
+                 .find((x) => x.textContent.includes(arguments[1]));
+               return e ? e.dataset.id : '';""",
+            container,
+            text,
+        )
+        if not found:
+            raise Failure(f"no entry showing {text!r} in {container}")
+        return str(found)
+
+    def test_deadline_on_case_and_agenda(self) -> None:
+        d = self.d
+        d.click("#nav-cases")
+        d.click("[data-screen=cases] .list-item")
+        d.wait("[data-screen=case]")
+        d.click("#add-deadline")
+        d.click("#save-deadline")
+        d.wait("#d-due-error")  # refused beside the field, nothing saved
+        d.wait("#d-kind-error")
+        d.screenshot("09a-deadline-form-errors")
+        in_three_days = time.strftime("%Y-%m-%dT17:00", time.localtime(time.time() + 3 * 86400))
+        d.set_value("#d-due", in_three_days)
+        d.set_value("#d-kind", "appeal")
+        d.type("#d-rule", "CPC art. 384.1: 20 days")
+        d.click("#save-deadline")
+        d.wait("#case-timeline", text="Lodge an appeal")
+        d.wait("#case-timeline", text="CPC art. 384.1: 20 days")
+        # A deadline already missed stands out.
+        d.click("#add-deadline")
+        two_days_ago = time.strftime("%Y-%m-%dT12:00", time.localtime(time.time() - 2 * 86400))
+        d.set_value("#d-due", two_days_ago)
+        d.set_value("#d-kind", "complaint")
+        d.type("#d-rule", "CPC art. 122: 5 days")
+        d.click("#save-deadline")
+        d.wait("#case-timeline", text="File a complaint")
+        overdue = self.entry_id("#case-timeline", "File a complaint")
+        d.wait(f'#case-timeline .entry[data-id="{overdue}"] .overdue-tag', text="Overdue")
+        appeal = self.entry_id("#case-timeline", "Lodge an appeal")
+        if d.find_all(f'#case-timeline .entry[data-id="{appeal}"] .overdue-tag'):
+            raise Failure("a deadline still to come is tagged overdue")
+        d.js("window.scrollTo(0, 0)")
+        d.screenshot("09b-case-deadline")
+        # On the agenda, the overdue one first; marking done can be undone.
+        d.click("#nav-agenda")
+        d.wait("#agenda-list", text="Lodge an appeal")
+        d.wait(f'#agenda-list .entry[data-id="{overdue}"] .overdue-tag')
+        d.wait("#agenda-overdue", text="open: 1.")
+        text = d.text("#agenda-list")
+        if text.find("File a complaint") > text.find("Lodge an appeal"):
+            raise Failure("the overdue deadline is not at the top of the agenda")
+        d.click(f'#agenda-list .entry[data-id="{appeal}"] .toggle-done')
+        d.wait(f'#agenda-list .entry.done[data-id="{appeal}"] .toggle-done', text="Mark not done")
+        d.screenshot("13b-agenda-deadline-done")
+        d.click(f'#agenda-list .entry[data-id="{appeal}"] .toggle-done')
+        d.wait(f'#agenda-list .entry[data-id="{appeal}"] .toggle-done', text="Mark done")
+        d.click(f'#agenda-list .entry[data-id="{appeal}"] .toggle-done')
+        d.wait(f'#agenda-list .entry.done[data-id="{appeal}"]')
+        # Done deadlines leave the agenda but stay on the case, ticked.
+        d.click("#nav-clients")
+        d.click("#nav-agenda")
+        d.wait("#agenda-list", text="File a complaint")
+        if "Lodge an appeal" in d.text("#agenda-list"):
+            raise Failure("a deadline marked done is still on the agenda")
+        d.click(f'#agenda-list .entry[data-id="{overdue}"] button.title')
+        d.wait(f'#case-timeline .entry.done[data-id="{appeal}"] .done-tag', text="Done")
+
+    def test_edit_client_case_and_hearing(self) -> None:
+        d = self.d
+        d.click("#nav-clients")
+        d.click("[data-screen=clients] .list-item")
+        d.wait("[data-screen=client]", text=CANARY_NAME)
+        d.click("#edit-client")
+        if d.js("return document.querySelector('#c-pseudo').value") != "C-017":
+            raise Failure("the edit form does not show the saved pseudonym")
+        d.set_value("#c-name", "")
+        d.click("#save-client")
+        d.wait("#c-name-error")
+        d.type("#c-name", f"{CANARY_NAME} Əliyeva")
+        # Someone else saves the client while the form is open: a sentence
+        # and a way to load the saved version, not a code.
+        other = d.js_async(
+            """const done = arguments[arguments.length - 1];
+               const invoke = window.__TAURI_INTERNALS__.invoke;
+               (async () => {
+                 const c = (await invoke('client_list')).find((x) => x.pseudonym === 'C-017');
+                 const { id, revision, created_at, updated_at, ...client } = c;
+                 client.place_of_detention = 'Bakı İstintaq Təcridxanası, kamera 12';
+                 await invoke('client_update', { id, revision, client });
+               })().then(() => done('ok'), (e) => done(JSON.stringify(e)));"""
+        )
+        if other != "ok":
+            raise Failure(f"could not save the client behind the form: {other}")
+        d.click("#save-client")
+        d.wait("[data-screen=client] .banner.error", text="changed this record in the meantime")
+        d.screenshot("07b-client-conflict")
+        d.click("[data-screen=client] .banner.error .reload")
+        d.wait_gone("[data-screen=client] .banner.error")
+        if d.js("return document.querySelector('#c-detention').value") != "Bakı İstintaq Təcridxanası, kamera 12":
+            raise Failure("the saved version was not loaded into the form")
+        d.type("#c-name", f"{CANARY_NAME} Əliyeva")
+        d.click("#save-client")
+        d.wait("[data-screen=client] h1", text="Əliyeva")
+        d.wait_gone("#save-client")
+        d.click("#nav-clients")
+        d.wait("[data-screen=clients]", text=f"{CANARY_NAME} Əliyeva")
+        # The case: judge and status.
+        d.click("#nav-cases")
+        d.click("[data-screen=cases] .list-item")
+        d.click("#edit-case")
+        d.wait("#k-number")
+        if d.js("return document.querySelector('#k-number').value") != "1(101)-2231/2026":
+            raise Failure("the case edit form does not show the case number")
+        d.type("#k-judge", "Hakim Quliyev")
+        d.set_value("#k-status", "trial")
+        d.click("#save-case")
+        d.wait("[data-screen=case] .page-head", text="Hakim Quliyev")
+        # The hearing, after it took place.
+        hearing = self.entry_id("#case-timeline", "Preventive measure")
+        d.click(f'#case-timeline .entry[data-id="{hearing}"] .edit-entry')
+        d.type("#h-outcome", "Həbs qətimkan tədbiri 4 ay")
+        d.type("#h-next", "Apellyasiya şikayəti 3 gün ərzində")
+        d.js("window.scrollTo(0, 0)")
+        d.screenshot("12a-hearing-edit")
+        d.click("#save-hearing")
+        d.wait(f'#case-timeline .entry[data-id="{hearing}"]', text="Həbs qətimkan tədbiri 4 ay")
+        d.js("window.scrollTo(0, 0)")
+        d.screenshot("12b-case-edited")
+        d.click("#nav-cases")
+        d.wait("[data-screen=cases]", text="Trial")
 
     def test_attach_file_to_evidence(self) -> None:
         d = self.d
@@ -1022,7 +1181,10 @@ def main() -> int:
             suite.test_add_client,
             suite.test_quick_incident_four_fields,
             suite.test_complete_in_full_form,
+            suite.test_remedy_response_date,
             suite.test_hearing_in_timeline_and_agenda,
+            suite.test_deadline_on_case_and_agenda,
+            suite.test_edit_client_case_and_hearing,
             suite.test_attach_file_to_evidence,
             suite.test_preview_pdf_in_memory,
             suite.test_search_finds_incident,

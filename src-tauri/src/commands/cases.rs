@@ -27,6 +27,19 @@ pub async fn case_create(
     with_vault(&state, move |v| Ok(v.insert(record)?)).await
 }
 
+/// Saves an edited case, if nobody saved it since `revision`.
+#[tauri::command]
+pub async fn case_update(
+    state: State<'_, AppState>,
+    id: String,
+    revision: u32,
+    record: serde_json::Value,
+) -> CmdResult<Stored<Case>> {
+    let id = parse_id("id", &id)?;
+    let record: Case = parse_record("case", record)?;
+    with_vault(&state, move |v| Ok(v.update(id, revision, record)?)).await
+}
+
 #[tauri::command]
 pub async fn case_get(state: State<'_, AppState>, id: String) -> CmdResult<Stored<Case>> {
     let id = parse_id("id", &id)?;

@@ -29,6 +29,19 @@ pub async fn client_create(
     with_vault(&state, move |v| Ok(v.insert(client)?)).await
 }
 
+/// Saves an edited client, if nobody saved it since `revision`.
+#[tauri::command]
+pub async fn client_update(
+    state: State<'_, AppState>,
+    id: String,
+    revision: u32,
+    client: serde_json::Value,
+) -> CmdResult<Stored<Client>> {
+    let id = parse_id("id", &id)?;
+    let client: Client = parse_record("client", client)?;
+    with_vault(&state, move |v| Ok(v.update(id, revision, client)?)).await
+}
+
 /// Everything recorded about one client (the core's `ClientOverview`;
 /// typed by hand in ui/src/lib/model.ts because ts-rs exports `Stored<T>`
 /// for one concrete `T` only).

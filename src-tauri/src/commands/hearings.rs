@@ -1,10 +1,11 @@
 //! Hearings and the agenda of the coming days.
 
 use crate::error::{CmdResult, CommandError};
-use crate::state::{parse_record, with_vault, AppState};
-use chrono::{Local, TimeZone};
+use crate::state::{parse_id, parse_record, with_vault, AppState};
+use chrono::{Duration, Local, TimeZone};
 use tauri::State;
-use vekil::model::{Hearing, Stored};
+use vekil::model::{Deadline, Hearing, Kind, Record, Stored};
+use vekil::store::ListFilter;
 use vekil::timeline::TimelineEntry;
 
 #[tauri::command]
@@ -16,7 +17,32 @@ pub async fn hearing_create(
     with_vault(&state, move |v| Ok(v.insert(hearing)?)).await
 }
 
-/// Hearings and open deadlines from the start of today (local time) for `days` days.
+#[tauri::command]
+pub async fn hearing_get(state: State<'_, AppState>, id: String) -> CmdResult<Stored<Hearing>> {
+    let id = parse_id("id", &id)?;
+    with_vault(&state, move |v| Ok(v.get::<Hearing>(id)?)).await
+}
+
+/// Saves an edited hearing (rescheduled, or its outcome and next step once
+/// it took place), if nobody saved it since `revision`.
+#[tauri::command]
+pub async fn hearing_update(
+    state: State<'_, AppState>,
+    id: String,
+    revision: u32,
+    hearing: serde_json::Value,
+) -> CmdResult<Stored<Hearing>> {
+    let id = parse_id("id", &id)?;
+    let hearing: Hearing = parse_record("hearing", hearing)?;
+    with_vault(&state, move |v| Ok(v.update(id, revision, hearing)?)).await
+}
+
+/// How far back the agenda looks for deadlines still open.
+const OVERDUE_DAYS: i64 = 366;
+
+/// Hearings and open deadlines from the start of today (local time) for
+/// `days` days, preceded by open deadlines of the past year that are
+/// already overdue: a missed deadline must not drop off the agenda.
 #[tauri::command]
 pub async fn agenda(state: State<'_, AppState>, days: u32) -> CmdResult<Vec<TimelineEntry>> {
     if days == 0 || days > 366 {
@@ -31,5 +57,34 @@ pub async fn agenda(state: State<'_, AppState>, days: u32) -> CmdResult<Vec<Time
         .and_then(|d| Local.from_local_datetime(&d).earliest())
         .map(|d| d.fixed_offset())
         .ok_or_else(CommandError::internal)?;
-    with_vault(&state, move |v| Ok(v.agenda(midnight, days)?)).await
+    with_vault(&state, move |v| {
+        let overdue = v.list::<Deadline>(&ListFilter {
+            status: Some("open".into()),
+            from: Some(midnight - Duration::days(OVERDUE_DAYS)),
+            // `to` is inclusive; the agenda itself starts at midnight.
+            to: Some(midnight - Duration::seconds(1)),
+            oldest_first: true,
+            limit: Some(100_000),
+            ..Default::default()
+        })?;
+        let mut out: Vec<TimelineEntry> = overdue
+            .iter()
+            .map(|d| {
+                let idx = d.data.index();
+                TimelineEntry {
+                    at: d.data.due.to_rfc3339(),
+                    kind: Kind::Deadline,
+                    id: d.id,
+                    title: d.data.title(),
+                    subtype: idx.subtype.unwrap_or_default(),
+                    detail: d.data.source_rule.chars().take(300).collect(),
+                    case_id: Some(d.data.case_id),
+                    done: false,
+                }
+            })
+            .collect();
+        out.extend(v.agenda(midnight, days)?);
+        Ok(out)
+    })
+    .await
 }

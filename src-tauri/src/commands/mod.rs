@@ -4,6 +4,7 @@
 
 pub mod cases;
 pub mod clients;
+pub mod deadlines;
 pub mod evidence;
 pub mod export;
 pub mod hearings;

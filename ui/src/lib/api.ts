@@ -121,3 +121,17 @@ export type { Progress, HeldBack, PreviewTitle };
 /** Calls `f` with each `export-progress` event of `export_write`; resolves to the unsubscribe function. */
 export const onExportProgress = (f: (p: Progress) => void): Promise<UnlistenFn> =>
   listen<Progress>("export-progress", (e) => f(e.payload));
+
+// editing records and deadlines
+export const clientUpdate = (id: string, revision: number, client: M.Client) =>
+  call<M.StoredClient>("client_update", { id, revision, client });
+export const caseUpdate = (id: string, revision: number, record: M.Case) =>
+  call<M.StoredCase>("case_update", { id, revision, record });
+export const hearingGet = (id: string) => call<M.StoredHearing>("hearing_get", { id });
+export const hearingUpdate = (id: string, revision: number, hearing: M.Hearing) =>
+  call<M.StoredHearing>("hearing_update", { id, revision, hearing });
+export const deadlineCreate = (deadline: M.Deadline) =>
+  call<M.StoredDeadline>("deadline_create", { deadline });
+export const deadlineGet = (id: string) => call<M.StoredDeadline>("deadline_get", { id });
+export const deadlineUpdate = (id: string, revision: number, deadline: M.Deadline) =>
+  call<M.StoredDeadline>("deadline_update", { id, revision, deadline });

@@ -27,6 +27,11 @@ export type StoredHearing = Meta & Hearing;
 export type StoredIncident = Meta & Incident;
 export type StoredEvidence = Meta & EvidenceNote;
 
+// deadlines (records area)
+import type { Deadline } from "./bindings/Deadline";
+export type { Deadline };
+export type StoredDeadline = Meta & Deadline;
+
 /** Mirrors `vekil::overview::ClientOverview` (core, src/overview.rs). */
 export interface ClientOverview {
   client: StoredClient;
