@@ -459,14 +459,15 @@ class Suite:
         d.wait("#incident-form")
         d.click("#add-remedy")
         d.type("#r-to-0", "Bakı şəhər prokurorluğu")
-        d.set_value("#r-on-0", "2026-11-20")
-        d.set_value("#r-resp-on-0", "2026-11-18")
+        # Dates are typed day first, as on paper (DateTimeField).
+        d.type("#r-on-0", "20/11/2026")
+        d.type("#r-resp-on-0", "18.11.2026")
         d.click("#save-incident")
         # The core's order rule, checked beside the field before saving.
         d.wait("#r-resp-on-0-error", text="before the complaint was filed")
         d.js("document.querySelector('#r-to-0').scrollIntoView({block: 'center'})")
         d.screenshot("10b-remedy-response-date")
-        d.set_value("#r-resp-on-0", "2026-11-23")
+        d.type("#r-resp-on-0", "23/11/2026")
         d.wait_gone(".toast")  # the previous step's "saved" must not count for this one
         d.click("#save-incident")
         d.wait(".toast", text="Incident saved")
@@ -474,7 +475,7 @@ class Suite:
         d.click("#incident-list button")
         d.wait("#r-resp-on-0")
         saved = d.js("return document.querySelector('#r-resp-on-0').value")
-        if saved != "2026-11-23":
+        if saved != "23/11/2026":
             raise Failure(f"the response date was not kept: {saved!r}")
         d.click("#nav-incidents")
         d.wait("#incident-list")
@@ -489,8 +490,8 @@ class Suite:
         d.click("#save-case")
         d.wait("[data-screen=case]")
         d.click("#add-hearing")
-        tomorrow = time.strftime("%Y-%m-%dT10:30", time.localtime(time.time() + 86400))
-        d.set_value("#h-at", tomorrow)
+        d.type("#h-at", time.strftime("%d/%m/%Y", time.localtime(time.time() + 86400)))
+        d.type("#h-at-time", "10:30")
         d.set_value("#h-kind", "preventive_measure")
         d.type("#h-room", "Zal 4")
         d.click("#save-hearing")
@@ -527,8 +528,13 @@ class Suite:
         d.wait("#d-due-error")  # refused beside the field, nothing saved
         d.wait("#d-kind-error")
         d.screenshot("09a-deadline-form-errors")
-        in_three_days = time.strftime("%Y-%m-%dT17:00", time.localtime(time.time() + 3 * 86400))
-        d.set_value("#d-due", in_three_days)
+        # A date that is not on the calendar is named beside the field.
+        d.type("#d-due", "31.02.2026")
+        d.type("#d-due-time", "17:00")
+        d.set_value("#d-kind", "appeal")
+        d.click("#save-deadline")
+        d.wait("#d-due-error", text="complete date and time")
+        d.type("#d-due", time.strftime("%d.%m.%Y", time.localtime(time.time() + 3 * 86400)))
         d.set_value("#d-kind", "appeal")
         d.type("#d-rule", "CPC art. 384.1: 20 days")
         d.click("#save-deadline")
