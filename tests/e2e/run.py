@@ -183,6 +183,10 @@ class Driver:
         return str(self.s("GET", f"/element/{self.wait(css)}/text"))
 
     def screenshot(self, name: str) -> None:
+        # The window is a fixed frame: if the root scrolled (scrollIntoView
+        # on something below the fold), the sidebar would slide out of view.
+        if self.js("return document.scrollingElement.scrollTop"):
+            raise Failure(f"{name}: the whole window scrolled instead of its content")
         # Two painted frames, so what is captured is what the user sees.
         self.js_async("const done = arguments[arguments.length - 1];"
                       "requestAnimationFrame(() => requestAnimationFrame(() => done(true)));")
