@@ -70,7 +70,11 @@ pub fn with_commands<R: Runtime>(builder: Builder<R>) -> Builder<R> {
 /// Builds the main window: ephemeral (incognito) webview, so WebKit keeps
 /// no cookies, local storage, IndexedDB or caches on disk, with its data
 /// directory pinned under the app's own data dir (never inside the vault).
-fn main_window<R: Runtime, M: Manager<R>>(manager: &M, webview_data: PathBuf) -> tauri::Result<()> {
+fn main_window<R: Runtime, M: Manager<R>>(
+    manager: &M,
+    webview_data: PathBuf,
+    boot: &str,
+) -> tauri::Result<()> {
     // wry gives an incognito webview its own ephemeral WebKit context with
     // automation disabled, so WebDriver cannot attach to it. Debug builds
     // driven by the E2E suite (TAURI_WEBVIEW_AUTOMATION=true) therefore use a
@@ -87,8 +91,28 @@ fn main_window<R: Runtime, M: Manager<R>>(manager: &M, webview_data: PathBuf) ->
         // handler would hand the page file paths instead of bytes.
         .disable_drag_drop_handler()
         .data_directory(webview_data)
+        .initialization_script(boot)
         .build()?;
     Ok(())
+}
+
+/// What the first screen needs (vault status and preferences, nothing
+/// from inside the vault), handed to the page before its scripts run. On a
+/// cold start the unlock screen is then drawn without waiting for an IPC
+/// round trip; the page still asks `vault_status` afterwards and follows
+/// its answer, so a reloaded page is never left with stale data.
+fn boot_script(state: &AppState) -> String {
+    #[derive(serde::Serialize)]
+    struct Boot {
+        status: Option<commands::vault::AppStatus>,
+        settings: commands::settings::Settings,
+    }
+    let boot = Boot {
+        status: commands::vault::app_status(&state.vault_dir, &state.vault).ok(),
+        settings: commands::settings::load(&state.settings_file),
+    };
+    let json = serde_json::to_string(&boot).unwrap_or_else(|_| "null".into());
+    format!("window.__VEKIL_BOOT__ = {json};")
 }
 
 /// Debug builds only: `VEKIL_DEBUG_KDF_LOG_N` lowers the scrypt cost of new
@@ -114,8 +138,10 @@ pub fn run() {
             let data = paths.app_local_data_dir()?;
             let vault_dir = vekil::vault::default_vault_dir().unwrap_or_else(|| data.join("vault"));
             let settings_file = paths.app_config_dir()?.join("settings.json");
-            app.manage(test_kdf(AppState::new(vault_dir, settings_file)));
-            main_window(app, data.join("webview"))?;
+            let state = test_kdf(AppState::new(vault_dir, settings_file));
+            let boot = boot_script(&state);
+            app.manage(state);
+            main_window(app, data.join("webview"), &boot)?;
             Ok(())
         })
         .on_window_event(|window, event| {
@@ -134,5 +160,33 @@ pub fn run() {
     match app {
         Ok(app) => app.run(|_, _| {}),
         Err(e) => eprintln!("Vekil could not start: {e}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The page reads this object before any IPC: it must be valid JSON
+    /// with the status and preferences, and nothing else.
+    #[test]
+    fn boot_script_hands_over_status_and_settings() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let state = AppState::new(dir.path().join("vault"), dir.path().join("settings.json"));
+        let script = boot_script(&state);
+        let json = script
+            .strip_prefix("window.__VEKIL_BOOT__ = ")
+            .and_then(|s| s.strip_suffix(';'))
+            .expect("assignment");
+        let v: serde_json::Value = serde_json::from_str(json).expect("json");
+        assert_eq!(v["status"]["exists"], false);
+        assert_eq!(v["status"]["unlocked"], false);
+        assert_eq!(
+            v["status"]["min_passphrase_chars"],
+            vekil::secret::MIN_PASSPHRASE_CHARS
+        );
+        assert_eq!(v["settings"]["language"], "en");
+        let keys: Vec<_> = v.as_object().expect("object").keys().cloned().collect();
+        assert_eq!(keys, ["settings", "status"]);
     }
 }

@@ -317,6 +317,9 @@ class Suite:
     def test_create_vault(self) -> None:
         d = self.d
         d.wait("[data-screen=create]", timeout=30)
+        # The shell handed the first screen its status before any IPC.
+        if d.js("return window.__VEKIL_BOOT__ && window.__VEKIL_BOOT__.status.exists") is not False:
+            raise Failure("the page was not handed the vault status at start-up")
         d.type("#pass", "short")
         if "Weak" not in d.text("#strength"):
             raise Failure("a short passphrase is not called weak")

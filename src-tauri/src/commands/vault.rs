@@ -40,7 +40,7 @@ pub struct CreatedVault {
     pub recovery_code: String,
 }
 
-type Slot = std::sync::Arc<std::sync::Mutex<Option<Vault>>>;
+pub(crate) type Slot = std::sync::Arc<std::sync::Mutex<Option<Vault>>>;
 
 fn install(slot: &Slot, vault: Vault) -> CmdResult<()> {
     let mut guard = slot.lock().map_err(|_| CommandError::internal())?;
@@ -48,26 +48,29 @@ fn install(slot: &Slot, vault: Vault) -> CmdResult<()> {
     Ok(())
 }
 
+/// The status as the window needs it; also handed to the page at start-up
+/// (see `boot_script`), so the first screen needs no IPC round trip.
+pub fn app_status(vault_dir: &std::path::Path, slot: &Slot) -> CmdResult<AppStatus> {
+    let unlocked = slot
+        .lock()
+        .map(|g| g.is_some())
+        .map_err(|_| CommandError::internal())?;
+    let s = Vault::status(vault_dir);
+    Ok(AppStatus {
+        exists: s.exists,
+        unlocked,
+        path: vault_dir.display().to_string(),
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+        retry_after_secs: s.retry_after_secs,
+        min_passphrase_chars: vekil::secret::MIN_PASSPHRASE_CHARS,
+    })
+}
+
 #[tauri::command]
 pub async fn vault_status(state: State<'_, AppState>) -> CmdResult<AppStatus> {
     let slot = state.vault.clone();
     let dir = state.vault_dir.clone();
-    blocking(move || {
-        let unlocked = slot
-            .lock()
-            .map(|g| g.is_some())
-            .map_err(|_| CommandError::internal())?;
-        let s = Vault::status(&dir);
-        Ok(AppStatus {
-            exists: s.exists,
-            unlocked,
-            path: dir.display().to_string(),
-            version: env!("CARGO_PKG_VERSION").to_owned(),
-            retry_after_secs: s.retry_after_secs,
-            min_passphrase_chars: vekil::secret::MIN_PASSPHRASE_CHARS,
-        })
-    })
-    .await
+    blocking(move || app_status(&dir, &slot)).await
 }
 
 #[tauri::command]
