@@ -46,6 +46,23 @@ export function errorText(e: unknown): string {
   return t("err.generic");
 }
 
+/**
+ * A failed save in a record form: an error about one field goes beside that
+ * field, anything else above the buttons; `conflict` offers the saved version.
+ */
+export function saveFailure(
+  e: unknown,
+  errors: Record<string, string>,
+  field = errorField(e),
+): { formError: string; conflict: boolean } {
+  const conflict = (e as { kind?: string } | null)?.kind === "conflict";
+  if (field && field in errors) {
+    errors[field] = errorText(e);
+    return { formError: "", conflict };
+  }
+  return { formError: errorText(e), conflict };
+}
+
 /** Field name reported by a backend validation error, when there is one. */
 export function errorField(e: unknown): string {
   const err = e as { field?: string | null } | null;
