@@ -11,15 +11,7 @@ use vekil::export::{self, signing::SigningKey, ExportOptions, Phase, Profile, Pr
 use vekil::model::Kind;
 
 fn make_bundle(f: &Fixture, out: &std::path::Path) -> export::bundle::BundleSummary {
-    let set = export::select(
-        &f.vault,
-        &ExportOptions {
-            profile: Profile::Ngo,
-            recipients: vec![NGO.into()],
-            ..Default::default()
-        },
-    )
-    .expect("select");
+    let set = select_for_ngo(&f.vault);
     let r = export::recipients::get(&f.vault, NGO).expect("recipient");
     export::bundle::write(&f.vault, &set, &[r], true, out, &mut |_| {}).expect("bundle")
 }
@@ -450,15 +442,7 @@ fn bundle_without_attachments() {
 #[test]
 fn progress_grows_step_by_step_to_the_total() {
     let f = fixture();
-    let set = export::select(
-        &f.vault,
-        &ExportOptions {
-            profile: Profile::Ngo,
-            recipients: vec![NGO.into()],
-            ..Default::default()
-        },
-    )
-    .expect("select");
+    let set = select_for_ngo(&f.vault);
     let r = export::recipients::get(&f.vault, NGO).expect("recipient");
     for with_pdf in [true, false] {
         let mut seen: Vec<Progress> = vec![];
@@ -500,15 +484,7 @@ fn progress_grows_step_by_step_to_the_total() {
 #[test]
 fn a_failed_bundle_never_reports_done() {
     let f = fixture();
-    let set = export::select(
-        &f.vault,
-        &ExportOptions {
-            profile: Profile::Ngo,
-            recipients: vec![NGO.into()],
-            ..Default::default()
-        },
-    )
-    .expect("select");
+    let set = select_for_ngo(&f.vault);
     let r = export::recipients::get(&f.vault, NGO).expect("recipient");
     let mut seen: Vec<Progress> = vec![];
     let out = f.tmp.path().join("no-such-folder").join("b.age");

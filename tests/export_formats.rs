@@ -3,7 +3,7 @@
 mod export_support;
 
 use export_support::*;
-use vekil::export::{self, ExportOptions, Profile};
+use vekil::export::{self, ExportOptions};
 
 fn full_set(f: &Fixture) -> export::ExportSet {
     export::select(&f.vault, &ExportOptions::default()).expect("select")
@@ -61,15 +61,7 @@ fn csv_is_rfc4180_with_bom_and_reads_back() {
 #[test]
 fn csv_ngo_profile_leaves_removed_cells_empty() {
     let f = fixture();
-    let set = export::select(
-        &f.vault,
-        &ExportOptions {
-            profile: Profile::Ngo,
-            recipients: vec![NGO.into()],
-            ..Default::default()
-        },
-    )
-    .expect("select");
+    let set = select_for_ngo(&f.vault);
     let mut out = vec![];
     export::csv::write(&set, &mut out).expect("csv");
     let text = String::from_utf8(out).expect("utf8");

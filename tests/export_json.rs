@@ -170,15 +170,7 @@ fn public_profile_uses_regions_and_drops_private_notes() {
 #[test]
 fn preview_lists_exactly_what_leaves() {
     let f = fixture();
-    let set = export::select(
-        &f.vault,
-        &ExportOptions {
-            profile: Profile::Ngo,
-            recipients: vec![NGO.into()],
-            ..Default::default()
-        },
-    )
-    .expect("select");
+    let set = select_for_ngo(&f.vault);
     let p = set.preview().expect("preview");
     let mut out = vec![];
     export::json::write(&set, None, &mut out).expect("write");

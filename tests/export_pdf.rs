@@ -4,7 +4,7 @@
 mod export_support;
 
 use export_support::*;
-use vekil::export::{self, ExportOptions, Profile};
+use vekil::export::{self, ExportOptions};
 
 fn pdftotext(pdf: &std::path::Path) -> String {
     let out = tool("pdftotext", "poppler-utils")
@@ -65,15 +65,7 @@ fn log_report_text_is_extractable() {
 #[test]
 fn single_incident_report() {
     let f = fixture();
-    let set = export::select(
-        &f.vault,
-        &ExportOptions {
-            profile: Profile::Ngo,
-            recipients: vec![NGO.into()],
-            ..Default::default()
-        },
-    )
-    .expect("select");
+    let set = select_for_ngo(&f.vault);
     let path = f.tmp.path().join("one.pdf");
     let file = std::fs::File::create(&path).expect("create");
     export::pdf::write_incident(&set, f.inc_health, None, file).expect("pdf");

@@ -8,7 +8,7 @@ use export_support::*;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
-use vekil::export::{self, ExportOptions, Profile};
+use vekil::export;
 use vekil::import::{self, ImportError};
 use vekil::model::Kind;
 use vekil::Vault;
@@ -23,15 +23,7 @@ struct Env {
 
 fn env() -> Env {
     let f = fixture();
-    let set = export::select(
-        &f.vault,
-        &ExportOptions {
-            profile: Profile::Ngo,
-            recipients: vec![NGO.into()],
-            ..Default::default()
-        },
-    )
-    .expect("select");
+    let set = select_for_ngo(&f.vault);
     let r = export::recipients::get(&f.vault, NGO).expect("recipient");
     let bundle = f.tmp.path().join("good.age");
     export::bundle::write(&f.vault, &set, &[r], false, &bundle, &mut |_| {}).expect("bundle");

@@ -237,3 +237,16 @@ pub fn assert_valid(v: &serde_json::Value) {
         .collect();
     assert!(errors.is_empty(), "schema errors: {errors:#?}");
 }
+
+/// The set most tests export: the NGO profile, for the recipient NGO.
+pub fn select_for_ngo(vault: &Vault) -> vekil::export::ExportSet {
+    vekil::export::select(
+        vault,
+        &vekil::export::ExportOptions {
+            profile: vekil::export::Profile::Ngo,
+            recipients: vec![NGO.into()],
+            ..Default::default()
+        },
+    )
+    .expect("select")
+}
