@@ -93,12 +93,18 @@ fn raw_header(name: &[u8], size: u64, kind: tar::EntryType) -> tar::Header {
     h
 }
 
-fn build(items: &[(String, Vec<u8>)]) -> Vec<u8> {
-    let mut b = tar::Builder::new(Vec::new());
+/// Appends regular-file entries, headers written raw so names are kept as given.
+fn append_all<W: Write>(b: &mut tar::Builder<W>, items: &[(String, Vec<u8>)]) {
     for (name, data) in items {
         let h = raw_header(name.as_bytes(), data.len() as u64, tar::EntryType::Regular);
         b.append(&h, data.as_slice()).expect("append");
     }
+}
+
+/// A complete archive (with its end-of-archive blocks) of regular files.
+fn build(items: &[(String, Vec<u8>)]) -> Vec<u8> {
+    let mut b = tar::Builder::new(Vec::new());
+    append_all(&mut b, items);
     b.into_inner().expect("tar")
 }
 
@@ -323,40 +329,19 @@ fn traversal_links_and_huge_sizes() {
         format!("{}", outside.display()),
         "attachments/../../escaped.txt".into(),
     ] {
-        let mut b = tar::Builder::new(Vec::new());
-        for (n, d) in first {
-            b.append(
-                &raw_header(n.as_bytes(), d.len() as u64, tar::EntryType::Regular),
-                d.as_slice(),
-            )
-            .expect("append");
-        }
-        b.append(
-            &raw_header(name.as_bytes(), 5, tar::EntryType::Regular),
-            &b"owned"[..],
-        )
-        .expect("append");
-        for (n, d) in rest {
-            b.append(
-                &raw_header(n.as_bytes(), d.len() as u64, tar::EntryType::Regular),
-                d.as_slice(),
-            )
-            .expect("append");
-        }
-        let path = encrypt_to(&e, &b.into_inner().expect("tar"), "traversal.age");
+        let planted = [(name, b"owned".to_vec())];
+        let path = encrypt_to(
+            &e,
+            &build(&[first, &planted, rest].concat()),
+            "traversal.age",
+        );
         refused(&e, &path, true, "unexpected entry");
         assert!(!outside.exists(), "something was written outside the vault");
     }
 
     // A symlink with an allowed name.
     let mut b = tar::Builder::new(Vec::new());
-    for (n, d) in first {
-        b.append(
-            &raw_header(n.as_bytes(), d.len() as u64, tar::EntryType::Regular),
-            d.as_slice(),
-        )
-        .expect("append");
-    }
+    append_all(&mut b, first);
     let mut h = raw_header(b"log.json", 0, tar::EntryType::Symlink);
     h.set_link_name("/etc/passwd").expect("link");
     h.set_cksum();
@@ -365,18 +350,7 @@ fn traversal_links_and_huge_sizes() {
     refused(&e, &path, true, "not a regular file");
 
     // A declared 100 GB entry (a tar bomb) is refused before reading.
-    let mut t = Vec::new();
-    {
-        let mut b = tar::Builder::new(&mut t);
-        for (n, d) in first {
-            b.append(
-                &raw_header(n.as_bytes(), d.len() as u64, tar::EntryType::Regular),
-                d.as_slice(),
-            )
-            .expect("append");
-        }
-        b.finish().expect("finish");
-    }
+    let mut t = build(first);
     t.truncate(t.len() - 1024); // drop the end-of-archive blocks
     let name = format!("attachments/{}", "a".repeat(64));
     t.extend_from_slice(raw_header(name.as_bytes(), 100 << 30, tar::EntryType::Regular).as_bytes());
@@ -385,18 +359,7 @@ fn traversal_links_and_huge_sizes() {
     refused(&e, &path, true, "safety limit");
 
     // A log.json declaring 1 GiB.
-    let mut t = Vec::new();
-    {
-        let mut b = tar::Builder::new(&mut t);
-        for (n, d) in first {
-            b.append(
-                &raw_header(n.as_bytes(), d.len() as u64, tar::EntryType::Regular),
-                d.as_slice(),
-            )
-            .expect("append");
-        }
-        b.finish().expect("finish");
-    }
+    let mut t = build(first);
     t.truncate(t.len() - 1024);
     t.extend_from_slice(raw_header(b"log.json", 1 << 30, tar::EntryType::Regular).as_bytes());
     let path = encrypt_to(&e, &t, "biglog.age");
