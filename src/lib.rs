@@ -19,6 +19,7 @@ pub mod overview;
 pub mod search;
 pub mod secret;
 pub mod store;
+pub mod text;
 pub mod timeline;
 pub mod vault;
 
