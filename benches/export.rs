@@ -117,7 +117,10 @@ fn main() {
     let t = Instant::now();
     let set = ok(export::select(&lawyer, &opts), "select");
     let out = ok(std::fs::File::create(tmp.path().join("log.csv")), "create");
-    ok(export::csv::write(&set, out), "csv");
+    ok(
+        export::csv::write(&set, vekil::export::Lang::En, out),
+        "csv",
+    );
     rows.push((
         format!("CSV, {} incidents (select + write)", set.incidents.len()),
         t.elapsed(),
@@ -129,7 +132,16 @@ fn main() {
     let r = ok(export::recipients::get(&lawyer, NGO), "recipient");
     let bundle = tmp.path().join("bundle.age");
     ok(
-        export::bundle::write(&lawyer, &set, &[r], false, &bundle, &mut |_| {}),
+        export::bundle::write_to(
+            &lawyer,
+            &set,
+            &[r],
+            false,
+            vekil::export::Lang::En,
+            &bundle,
+            false,
+            &mut |_| {},
+        ),
         "bundle",
     );
     let size = std::fs::metadata(&bundle).map(|m| m.len()).unwrap_or(0);
@@ -157,7 +169,10 @@ fn main() {
     small.incidents.truncate(500);
     let pdf = tmp.path().join("log.pdf");
     let out = ok(std::fs::File::create(&pdf), "create");
-    ok(export::pdf::write_log(&small, None, out), "pdf");
+    ok(
+        export::pdf::write_log(&small, vekil::export::Lang::En, None, out),
+        "pdf",
+    );
     let pdf_size = std::fs::metadata(&pdf).map(|m| m.len()).unwrap_or(0);
     rows.push((
         format!(

@@ -13,7 +13,17 @@ use vekil::model::Kind;
 fn make_bundle(f: &Fixture, out: &std::path::Path) -> export::bundle::BundleSummary {
     let set = select_for_ngo(&f.vault);
     let r = export::recipients::get(&f.vault, NGO).expect("recipient");
-    export::bundle::write(&f.vault, &set, &[r], true, out, &mut |_| {}).expect("bundle")
+    export::bundle::write_to(
+        &f.vault,
+        &set,
+        &[r],
+        true,
+        vekil::export::Lang::En,
+        out,
+        false,
+        &mut |_| {},
+    )
+    .expect("bundle")
 }
 
 #[test]
@@ -132,15 +142,20 @@ fn stock_tools_open_and_verify_a_bundle() {
         .expect("sha256sum");
     assert!(String::from_utf8_lossy(&sha.stdout).starts_with(&summary.manifest_sha256));
 
-    // The PDF report's footer carries that manifest hash, and its text is
-    // extractable.
+    // The report is listed in the manifest (checked by sha256sum above);
+    // its footer names the bundle, and its text is extractable.
+    assert!(
+        sums.contains("report.pdf"),
+        "the report is not in the manifest"
+    );
     let pdf = tool("pdftotext", "poppler-utils")
         .arg(unpack.join("report.pdf"))
         .arg("-")
         .output()
         .expect("pdftotext");
     let pdf_text = String::from_utf8_lossy(&pdf.stdout);
-    assert!(pdf_text.contains(&summary.manifest_sha256), "{pdf_text}");
+    let bundle_id = manifest["bundle_id"].as_str().expect("bundle id");
+    assert!(pdf_text.contains(bundle_id), "{pdf_text}");
     assert!(pdf_text.contains("Client A-17"));
     assert!(
         !pdf_text.contains("Həsənov"),
@@ -197,8 +212,13 @@ fn import_twice_adds_once_and_updates_revisions() {
         .data
         .attachments
         .iter()
-        .find(|a| a.file_name == "refusal.txt")
+        .find(|a| a.media_type == "text/plain")
         .expect("ref");
+    assert!(
+        txt.file_name.starts_with("evidence-") && txt.file_name.ends_with(".txt"),
+        "the file leaves under a neutral name, not {}",
+        txt.file_name
+    );
     assert_eq!(
         &ngo.read_attachment(&txt.sha256).expect("attachment")[..],
         "Rədd cavabı / Отказ\n".as_bytes()
@@ -281,7 +301,7 @@ fn exported_photos_lose_exif_and_the_original_keeps_its_hash() {
         .data
         .attachments
         .iter()
-        .find(|a| a.file_name == "refusal-photo.jpg")
+        .find(|a| a.media_type == "image/jpeg")
         .expect("photo exported");
     assert_ne!(photo.sha256, att.sha256);
     let clean = ngo.read_attachment(&photo.sha256).expect("clean copy");
@@ -345,8 +365,17 @@ fn address_book_and_several_recipients() {
         export::recipients::get(&f.vault, "Second Org").expect("r2"),
     ];
     let bundle = f.tmp.path().join("two.age");
-    export::bundle::write(&f.vault, &set, &recipients, false, &bundle, &mut |_| {})
-        .expect("bundle");
+    export::bundle::write_to(
+        &f.vault,
+        &set,
+        &recipients,
+        false,
+        vekil::export::Lang::En,
+        &bundle,
+        false,
+        &mut |_| {},
+    )
+    .expect("bundle");
     for key in [&f.ngo_key, &other_key] {
         let id = vekil::import::read_identity(key).expect("identity");
         vekil::import::verify(&bundle, &id, None).expect("each recipient can open it");
@@ -424,8 +453,17 @@ fn bundle_without_attachments() {
         .all(|e| e.record.data.attachments.is_empty() && e.removed.contains(&"attachments")));
     let r = export::recipients::get(&f.vault, NGO).expect("recipient");
     let bundle = f.tmp.path().join("noatt.age");
-    let s =
-        export::bundle::write(&f.vault, &set, &[r], false, &bundle, &mut |_| {}).expect("bundle");
+    let s = export::bundle::write_to(
+        &f.vault,
+        &set,
+        &[r],
+        false,
+        vekil::export::Lang::En,
+        &bundle,
+        false,
+        &mut |_| {},
+    )
+    .expect("bundle");
     assert!(s
         .manifest
         .files
@@ -447,12 +485,14 @@ fn progress_grows_step_by_step_to_the_total() {
     for with_pdf in [true, false] {
         let mut seen: Vec<Progress> = vec![];
         let out = f.tmp.path().join(format!("progress-{with_pdf}.age"));
-        export::bundle::write(
+        export::bundle::write_to(
             &f.vault,
             &set,
             std::slice::from_ref(&r),
             with_pdf,
+            vekil::export::Lang::En,
             &out,
+            false,
             &mut |p| seen.push(p),
         )
         .expect("bundle");
@@ -488,8 +528,16 @@ fn a_failed_bundle_never_reports_done() {
     let r = export::recipients::get(&f.vault, NGO).expect("recipient");
     let mut seen: Vec<Progress> = vec![];
     let out = f.tmp.path().join("no-such-folder").join("b.age");
-    assert!(
-        export::bundle::write(&f.vault, &set, &[r], true, &out, &mut |p| seen.push(p)).is_err()
-    );
+    assert!(export::bundle::write_to(
+        &f.vault,
+        &set,
+        &[r],
+        true,
+        vekil::export::Lang::En,
+        &out,
+        false,
+        &mut |p| seen.push(p)
+    )
+    .is_err());
     assert!(seen.iter().all(|p| p.phase != Phase::Done), "{seen:?}");
 }

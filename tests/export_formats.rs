@@ -14,7 +14,7 @@ fn csv_is_rfc4180_with_bom_and_reads_back() {
     let f = fixture();
     let set = full_set(&f);
     let mut out = vec![];
-    export::csv::write(&set, &mut out).expect("csv");
+    export::csv::write(&set, vekil::export::Lang::En, &mut out).expect("csv");
     assert!(out.starts_with("\u{feff}".as_bytes()), "no UTF-8 BOM");
     let text = std::str::from_utf8(&out[3..]).expect("UTF-8");
     // Every line ends with CRLF (quoted fields may hold bare newlines; ours do not).
@@ -63,7 +63,7 @@ fn csv_ngo_profile_leaves_removed_cells_empty() {
     let f = fixture();
     let set = select_for_ngo(&f.vault);
     let mut out = vec![];
-    export::csv::write(&set, &mut out).expect("csv");
+    export::csv::write(&set, vekil::export::Lang::En, &mut out).expect("csv");
     let text = String::from_utf8(out).expect("utf8");
     assert!(!text.contains("Əli Həsənov"));
     assert!(!text.contains("WITNESS-CONTACT"));

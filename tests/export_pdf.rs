@@ -28,7 +28,7 @@ fn log_report_text_is_extractable() {
     let path = f.tmp.path().join("log.pdf");
     let sha = "ab".repeat(32);
     let file = std::fs::File::create(&path).expect("create");
-    export::pdf::write_log(&set, Some(&sha), file).expect("pdf");
+    export::pdf::write_log(&set, vekil::export::Lang::En, Some(&sha), file).expect("pdf");
     if let Some(dir) = std::env::var_os("VEKIL_PDF_OUT") {
         std::fs::copy(&path, std::path::Path::new(&dir).join("log.pdf")).expect("copy for viewing");
     }
@@ -68,7 +68,8 @@ fn single_incident_report() {
     let set = select_for_ngo(&f.vault);
     let path = f.tmp.path().join("one.pdf");
     let file = std::fs::File::create(&path).expect("create");
-    export::pdf::write_incident(&set, f.inc_health, None, file).expect("pdf");
+    export::pdf::write_incident(&set, f.inc_health, vekil::export::Lang::En, None, file)
+        .expect("pdf");
     if let Some(dir) = std::env::var_os("VEKIL_PDF_OUT") {
         std::fs::copy(&path, std::path::Path::new(&dir).join("one.pdf")).expect("copy for viewing");
     }

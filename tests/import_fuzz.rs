@@ -34,8 +34,17 @@ fn shared() -> &'static Shared {
         vekil::export::json::write(&set, None, &mut log).expect("log");
         let r = vekil::export::recipients::get(&f.vault, NGO).expect("recipient");
         let bundle = f.tmp.path().join("b.age");
-        vekil::export::bundle::write(&f.vault, &set, &[r], false, &bundle, &mut |_| {})
-            .expect("bundle");
+        vekil::export::bundle::write_to(
+            &f.vault,
+            &set,
+            &[r],
+            false,
+            vekil::export::Lang::En,
+            &bundle,
+            false,
+            &mut |_| {},
+        )
+        .expect("bundle");
         let id = vekil::import::read_identity(&f.ngo_key).expect("identity");
         let dec = age::Decryptor::new(std::fs::File::open(&bundle).expect("open")).expect("age");
         let mut tar = vec![];

@@ -26,7 +26,17 @@ fn env() -> Env {
     let set = select_for_ngo(&f.vault);
     let r = export::recipients::get(&f.vault, NGO).expect("recipient");
     let bundle = f.tmp.path().join("good.age");
-    export::bundle::write(&f.vault, &set, &[r], false, &bundle, &mut |_| {}).expect("bundle");
+    export::bundle::write_to(
+        &f.vault,
+        &set,
+        &[r],
+        false,
+        vekil::export::Lang::En,
+        &bundle,
+        false,
+        &mut |_| {},
+    )
+    .expect("bundle");
     let ngo = new_vault(&f.tmp.path().join("ngo"));
     let identity = import::read_identity(&f.ngo_key).expect("identity");
     let signer = export::signing::SigningKey::load_or_create(&f.vault)

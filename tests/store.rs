@@ -89,6 +89,7 @@ fn validation_names_nested_fields() {
     i.officials.clear();
     i.witnesses.push(Witness {
         name: "W".into(),
+        kind: WitnessKind::Other,
         role: "r".into(),
         contact: "x\u{7}".into(),
     });

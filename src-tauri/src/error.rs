@@ -159,6 +159,29 @@ impl From<ExportError> for CommandError {
                 "recipient",
                 "Give the organisation a name (up to 200 characters) and an age public key starting with age1.",
             ),
+            ExportError::FileExists(_) => CommandError {
+                field: Some("path".into()),
+                ..Self::new("file_exists", "A file with this name already exists.")
+            },
+            ExportError::NotAFile(_) => {
+                Self::invalid("path", "That is a folder, not a file. Add a file name.")
+            }
+            ExportError::BadDate { field, .. } => Self::invalid(field, "That is not a date."),
+            ExportError::BadPeriod => Self::invalid("to", "The period ends before it starts."),
+            ExportError::IncidentNotExported(_) => CommandError {
+                field: Some("incident".into()),
+                ..Self::new(
+                    "incident_not_exported",
+                    "This incident does not leave with this profile and these recipients.",
+                )
+            },
+            ExportError::NamesInText(hits) => Self::new(
+                "names_in_text",
+                format!(
+                    "{} name(s) that this export removes appear in text that would leave. Review them in the preview: edit the text, or confirm each one.",
+                    hits.len()
+                ),
+            ),
             _ => Self::new(
                 "export_failed",
                 "The export could not be prepared. Nothing was sent; please try again.",

@@ -7,37 +7,22 @@
 //! main CLI's `input` module). Errors are one sentence on stderr; exit
 //! codes: 0 ok, 1 usage, 2 wrong passphrase or locked vault, 3 data.
 
-use crate::export::{self, ExportOptions, HeldBack, Phase, PreviewTitle, Profile, Progress};
+use crate::export::reid::{Hit, NameOf};
+use crate::export::{
+    self, ExportError, ExportFormat, ExportRequest, HeldBack, Lang, Phase, PreviewTitle, Profile,
+    Progress,
+};
 use crate::import;
 use crate::vault::VaultError;
 use crate::Vault;
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime};
-use std::io::Write;
 use std::path::{Path, PathBuf};
-
-/// Output formats of `vekil export`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    /// JSON incident log (docs/formats/incident-log.md).
-    Json,
-    /// CSV table, one row per incident.
-    Csv,
-    /// PDF report (log for the period, or one incident with --incident).
-    Pdf,
-    /// iCalendar of hearings and deadlines.
-    Ics,
-    /// HURIDOCS events layout (docs/formats/huridocs.md).
-    Huridocs,
-    /// Encrypted, signed bundle for organisations (--to required).
-    Bundle,
-}
 
 /// Arguments of `vekil export`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ExportArgs {
     /// Output format.
     #[arg(long, value_enum)]
-    pub format: Format,
+    pub format: ExportFormat,
     /// Redaction profile: full (own backup), ngo, public.
     #[arg(long, default_value = "full")]
     pub profile: Profile,
@@ -68,6 +53,19 @@ pub struct ExportArgs {
     /// Print the preview as JSON.
     #[arg(long)]
     pub json: bool,
+    /// Let incidents still marked draft leave (held back otherwise).
+    #[arg(long)]
+    pub include_drafts: bool,
+    /// Confirm every removed name found in text that leaves (review them
+    /// with --preview first).
+    #[arg(long)]
+    pub accept_hits: bool,
+    /// Language of the PDF report and the CSV's labels.
+    #[arg(long, value_enum, default_value = "en")]
+    pub lang: Lang,
+    /// Replace the output file if it exists.
+    #[arg(long)]
+    pub replace: bool,
     /// Output file.
     #[arg(long, value_name = "FILE", required_unless_present = "preview")]
     pub out: Option<PathBuf>,
@@ -188,19 +186,38 @@ impl From<crate::Error> for Failure {
     }
 }
 
-impl From<export::ExportError> for Failure {
-    fn from(e: export::ExportError) -> Self {
+impl From<ExportError> for Failure {
+    fn from(e: ExportError) -> Self {
         let code = match &e {
-            export::ExportError::RecipientRequired(_)
-            | export::ExportError::UnknownRecipient(_) => 1,
-            export::ExportError::Vault(inner) => code_of(inner),
+            ExportError::RecipientRequired(_)
+            | ExportError::UnknownRecipient(_)
+            | ExportError::BadDate { .. }
+            | ExportError::BadPeriod => 1,
+            ExportError::Vault(inner) => code_of(inner),
             _ => 3,
         };
-        Self {
-            code,
-            message: e.to_string(),
+        let mut message = e.to_string();
+        if let ExportError::NamesInText(hits) = &e {
+            for h in hits {
+                message.push_str(&format!("\n  {}", hit_text(h)));
+            }
         }
+        Self { code, message }
     }
+}
+
+/// One re-identification hit, in English, as the CLI prints it.
+pub fn hit_text(h: &Hit) -> String {
+    let whose = match h.name_of {
+        NameOf::Client => "client",
+        NameOf::Witness => "witness",
+        NameOf::Contact => "contact",
+        NameOf::Custodian => "custodian",
+    };
+    format!(
+        "{} {} {}: \"{}[{}]{}\" ({whose} {})",
+        h.kind, h.record_id, h.field, h.before, h.matched, h.after, h.name
+    )
 }
 
 impl From<import::ImportError> for Failure {
@@ -225,24 +242,6 @@ pub fn needs_vault(cmd: &ExportCommand) -> bool {
     )
 }
 
-fn parse_date(s: &str, end_of_day: bool) -> Result<DateTime<FixedOffset>, Failure> {
-    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
-        return Ok(t);
-    }
-    let d = NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
-        Failure::usage(format!(
-            "{s:?} is not a date; write YYYY-MM-DD or an RFC 3339 time"
-        ))
-    })?;
-    let t = if end_of_day {
-        NaiveTime::from_hms_opt(23, 59, 59)
-    } else {
-        NaiveTime::from_hms_opt(0, 0, 0)
-    }
-    .unwrap_or_default();
-    Ok(d.and_time(t).and_utc().fixed_offset())
-}
-
 fn signer_key(s: &Option<String>) -> Result<Option<minisign::PublicKey>, Failure> {
     let Some(s) = s else { return Ok(None) };
     let text = if Path::new(s).is_file() {
@@ -252,18 +251,6 @@ fn signer_key(s: &Option<String>) -> Result<Option<minisign::PublicKey>, Failure
         s.clone()
     };
     Ok(Some(import::parse_signer(&text)?))
-}
-
-fn write_file(
-    path: &Path,
-    f: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> export::Result<()>,
-) -> Result<(), Failure> {
-    let file = std::fs::File::create(path)
-        .map_err(|e| Failure::data(format!("cannot write {}: {e}", path.display())))?;
-    let mut w = std::io::BufWriter::new(file);
-    f(&mut w)?;
-    w.flush()
-        .map_err(|e| Failure::data(format!("cannot write {}: {e}", path.display())))
 }
 
 /// A preview line's title in English, as the CLI prints it.
@@ -296,6 +283,7 @@ pub fn held_back_text(r: &HeldBack) -> String {
         HeldBack::NoConsent { recipient } => {
             format!("no consent recorded to share with {recipient:?}")
         }
+        HeldBack::Draft => "still a draft: mark it final, or export with --include-drafts".into(),
         HeldBack::NotLinkedToIncident => "not linked to an exported incident".into(),
         HeldBack::AttachmentsKeepMetadata { count } => format!(
             "{count} image/video attachment(s) held back: their EXIF/GPS metadata cannot be \
@@ -357,81 +345,73 @@ fn print_preview(p: &export::Preview, json: bool) -> Result<(), Failure> {
     for e in &p.excluded {
         println!("  {} {}: {}", e.kind, e.id, held_back_text(&e.reason));
     }
+    if !p.hits.is_empty() {
+        println!(
+            "\n{} removed name(s) found in text that would leave (edit the text, or confirm with --accept-hits):",
+            p.hits.len()
+        );
+        for h in &p.hits {
+            println!("  {}", hit_text(h));
+        }
+    }
     Ok(())
 }
 
-fn run_export(vault: &Vault, a: &ExportArgs) -> Result<(), Failure> {
-    let client = match &a.client {
-        Some(c) => Some(vault.resolve::<crate::model::Client>(c)?),
-        None => None,
-    };
-    let mut recipients = vec![];
-    for name in &a.to {
-        recipients.push(export::recipients::get(vault, name)?);
-    }
-    let opts = ExportOptions {
-        profile: a.profile,
-        recipients: recipients.iter().map(|r| r.name.clone()).collect(),
-        from: a
-            .from
-            .as_deref()
-            .map(|s| parse_date(s, false))
-            .transpose()?,
-        to: a
-            .to_date
-            .as_deref()
-            .map(|s| parse_date(s, true))
-            .transpose()?,
-        client,
+/// The request the flags describe.
+fn request(a: &ExportArgs) -> ExportRequest {
+    ExportRequest {
+        recipients: a.to.clone(),
+        from: a.from.clone(),
+        to: a.to_date.clone(),
+        client: a.client.clone(),
+        incident: a.incident.clone(),
+        without_pdf: a.no_pdf,
         without_attachments: a.no_attachments,
-    };
-    let set = export::select(vault, &opts)?;
+        include_drafts: a.include_drafts,
+        accept_all_hits: a.accept_hits,
+        lang: a.lang,
+        ..ExportRequest::new(a.format, a.profile)
+    }
+}
+
+fn run_export(vault: &Vault, a: &ExportArgs) -> Result<(), Failure> {
+    let req = request(a);
     if a.preview {
-        return print_preview(&set.preview()?, a.json);
+        return print_preview(&export::request::preview(vault, &req)?, a.json);
     }
     let Some(out) = &a.out else {
         return Err(Failure::usage("name the output file with --out FILE"));
     };
-    eprintln!(
-        "exporting {} incident(s), {} held back, profile {}",
-        set.incidents.len(),
-        set.excluded.len(),
-        set.profile
-    );
-    match a.format {
-        Format::Json => write_file(out, |w| export::json::write(&set, None, w))?,
-        Format::Csv => write_file(out, |w| export::csv::write(&set, w))?,
-        Format::Ics => write_file(out, |w| export::ics::write(&set, w))?,
-        Format::Huridocs => write_file(out, |w| export::huridocs::write(&set, w))?,
-        Format::Pdf => match &a.incident {
-            Some(id) => {
-                let id = vault.resolve::<crate::model::Incident>(id)?;
-                write_file(out, |w| export::pdf::write_incident(&set, id, None, w))?
-            }
-            None => write_file(out, |w| export::pdf::write_log(&set, None, w))?,
-        },
-        Format::Bundle => {
-            if recipients.is_empty() {
-                return Err(Failure::usage(
-                    "a bundle is encrypted to organisations: name at least one with --to RECIPIENT",
-                ));
-            }
-            let summary =
-                export::bundle::write(vault, &set, &recipients, !a.no_pdf, out, &mut |p| {
-                    if let Some(line) = progress_text(&p, !a.no_pdf) {
-                        eprintln!("  {line}")
-                    }
-                })?;
-            for s in &summary.skipped_attachments {
-                eprintln!(
-                    "  held back: evidence {}: {}",
-                    s.id,
-                    held_back_text(&s.reason)
-                );
-            }
-            println!("manifest SHA-256 {}", summary.manifest_sha256);
-            println!("signed with key {}", summary.signing_key_id);
+    if a.format == ExportFormat::Bundle && a.to.is_empty() {
+        return Err(Failure::usage(
+            "a bundle is encrypted to organisations: name at least one with --to RECIPIENT",
+        ));
+    }
+    let with_pdf = !a.no_pdf;
+    let done = export::request::write(vault, &req, out, a.replace, &mut |p| {
+        if p.phase == Phase::Selecting {
+            return;
         }
+        if let Some(line) = progress_text(&p, with_pdf) {
+            eprintln!("  {line}")
+        }
+    })?;
+    eprintln!(
+        "exported {} incident(s), {} held back, profile {}",
+        done.incidents, done.held_back, a.profile
+    );
+    for s in &done.skipped_attachments {
+        eprintln!(
+            "  held back: evidence {}: {}",
+            s.id,
+            held_back_text(&s.reason)
+        );
+    }
+    if let Some(sha) = &done.manifest_sha256 {
+        println!("manifest SHA-256 {sha}");
+    }
+    if let Some(k) = &done.signing_key_id {
+        println!("signed with key {k}");
     }
     eprintln!("wrote {}", out.display());
     Ok(())

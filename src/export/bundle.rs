@@ -4,13 +4,15 @@
 //! holding a tar archive, so that `age -d -i key.txt bundle.age | tar x`
 //! opens it with stock tools. Inside, in this order:
 //!
-//! - `manifest.json`: SHA-256 and size of every data file below;
+//! - `manifest.json`: SHA-256 and size of every other file, the report
+//!   included, and for each attachment copy whose metadata was stripped
+//!   the SHA-256 of the original as recorded at intake (`derived_from`),
+//!   so the NGO can match the lawyer's original;
 //! - `manifest.json.minisig`: minisign signature of the manifest with the
 //!   vault's Ed25519 key;
 //! - `log.json`, `incidents.csv`: the incident log and table;
-//! - `report.pdf` + `report.pdf.minisig`: the PDF report, whose footer
-//!   prints the manifest's SHA-256 (so it cannot itself be listed in the
-//!   manifest, and is signed on its own instead);
+//! - `report.pdf` + `report.pdf.minisig`: the PDF report (also signed on
+//!   its own, so it can be checked alone), whose footer names the bundle;
 //! - `attachments/<sha256>`: attachment files, named by their hash only,
 //!   so no name chosen by a user ever becomes a path.
 //!
@@ -19,22 +21,22 @@
 //! stream past. Attachments are streamed from the vault into the archive
 //! and never held whole in memory; the small generated files are built in
 //! memory (zeroized afterwards) because plaintext must never touch disk.
-//! The output is written to a temporary file beside the target and renamed
-//! only when complete.
+//! The caller provides the output (`file::write_new` for a file).
 
+use super::lang::Lang;
 use super::signing::SigningKey;
-use super::{
-    io_err, Excluded, ExportError, ExportSet, Phase, Profile, Progress, Recipient, Result,
-};
+use super::Profile;
+use super::{io_err, Excluded, ExportError, ExportSet, Phase, Progress, Recipient, Result};
 use crate::Vault;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::io::Write;
-use std::path::Path;
 use zeroize::Zeroizing;
 
 /// `format` of the manifest.
 pub const MANIFEST_FORMAT: &str = "vekil-bundle-manifest";
+/// The manifest version this build writes; it reads 1 and 2.
+pub const MANIFEST_VERSION: u32 = 2;
 /// Names of the fixed entries.
 pub const MANIFEST: &str = "manifest.json";
 /// Signature of the manifest.
@@ -60,6 +62,10 @@ pub struct ManifestFile {
     pub sha256: String,
     /// Size in bytes.
     pub size: u64,
+    /// For an attachment copy whose metadata was stripped: the SHA-256 of
+    /// the original file as recorded at intake.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub derived_from: Option<String>,
 }
 
 /// The signed list of files.
@@ -68,8 +74,12 @@ pub struct ManifestFile {
 pub struct Manifest {
     /// Always [`MANIFEST_FORMAT`].
     pub format: String,
-    /// 1.
+    /// 1 or 2 ([`MANIFEST_VERSION`]).
     pub version: u32,
+    /// Version 2: a random id naming this bundle, printed in the report's
+    /// footer so a printed report can be matched to its bundle.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bundle_id: Option<String>,
     /// When the bundle was made (RFC 3339, UTC).
     pub created_at: String,
     /// The exporting vault.
@@ -84,14 +94,15 @@ pub struct Manifest {
     pub profile: Profile,
     /// Organisations the bundle is encrypted to, by name.
     pub recipients: Vec<String>,
-    /// Every data file except the PDF report (signed on its own).
+    /// Every file of the bundle but the manifest and its signature
+    /// (version 1 did not list the report, which was signed on its own).
     pub files: Vec<ManifestFile>,
 }
 
 /// What was written.
 #[derive(Debug, Clone, Serialize)]
 pub struct BundleSummary {
-    /// SHA-256 of `manifest.json`, as printed in the PDF footer.
+    /// SHA-256 of `manifest.json`.
     pub manifest_sha256: String,
     /// The manifest itself.
     pub manifest: Manifest,
@@ -99,6 +110,8 @@ pub struct BundleSummary {
     pub signing_key_id: String,
     /// Evidence whose attachments were left out, and why.
     pub skipped_attachments: Vec<Excluded>,
+    /// Progress steps the export took (the `total` of its reports).
+    pub steps: u64,
 }
 
 fn sha256_hex(b: &[u8]) -> String {
@@ -117,15 +130,46 @@ fn header(path: &str, size: u64, mtime: u64) -> Result<tar::Header> {
     Ok(h)
 }
 
-/// Writes a bundle for `recipients` to `out_path`, reporting each step to
-/// `progress`: the log, the PDF (if any), every attachment, the final
-/// encryption and rename, then [`Phase::Done`] with `done == total`.
+/// Writes a bundle to the file `path` (see [`write`]) the way every export
+/// file is written ([`super::file::write_new`]): owner-only, atomically,
+/// never over an existing file unless `replace`; then reports
+/// [`Phase::Done`] with `done == total`.
+#[allow(clippy::too_many_arguments)]
+pub fn write_to(
+    vault: &Vault,
+    set: &ExportSet,
+    recipients: &[Recipient],
+    with_pdf: bool,
+    lang: Lang,
+    path: &std::path::Path,
+    replace: bool,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<BundleSummary> {
+    let mut summary = None;
+    super::file::write_new(path, replace, |w| {
+        summary = Some(write(vault, set, recipients, with_pdf, lang, w, progress)?);
+        Ok(())
+    })?;
+    let summary =
+        summary.ok_or_else(|| ExportError::Crypto("the bundle was not written".into()))?;
+    progress(Progress {
+        phase: Phase::Done,
+        done: summary.steps,
+        total: summary.steps,
+    });
+    Ok(summary)
+}
+
+/// Writes a bundle for `recipients` into `out`, reporting each step to
+/// `progress`: the log, the PDF (if any), every attachment and the final
+/// encryption. The caller reports [`Phase::Done`] once `out` is in place.
 pub fn write(
     vault: &Vault,
     set: &ExportSet,
     recipients: &[Recipient],
     with_pdf: bool,
-    out_path: &Path,
+    lang: Lang,
+    out: &mut dyn Write,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<BundleSummary> {
     if recipients.is_empty() {
@@ -137,6 +181,7 @@ pub fn write(
         .collect::<Result<Vec<_>>>()?;
     let signer = SigningKey::load_or_create(vault)?;
     let key_id = signer.key_id();
+    let bundle_id = uuid::Uuid::new_v4().to_string();
 
     let mut attachments = vec![];
     let mut seen = std::collections::HashSet::new();
@@ -164,20 +209,25 @@ pub fn write(
     let mut log = Zeroizing::new(Vec::new());
     super::json::write(set, Some(&key_id), &mut *log)?;
     let mut csv = Zeroizing::new(Vec::new());
-    super::csv::write(set, &mut *csv)?;
+    super::csv::write(set, lang, &mut *csv)?;
+    let listed = |path: &str, bytes: &[u8]| ManifestFile {
+        path: path.into(),
+        sha256: sha256_hex(bytes),
+        size: bytes.len() as u64,
+        derived_from: None,
+    };
+    let mut files = vec![listed(LOG, &log), listed(CSV, &csv)];
 
-    let mut files = vec![
-        ManifestFile {
-            path: LOG.into(),
-            sha256: sha256_hex(&log),
-            size: log.len() as u64,
-        },
-        ManifestFile {
-            path: CSV.into(),
-            sha256: sha256_hex(&csv),
-            size: csv.len() as u64,
-        },
-    ];
+    let pdf = if with_pdf {
+        report(Phase::Pdf);
+        let mut pdf = Zeroizing::new(Vec::new());
+        super::pdf::write_log(set, lang, Some(&bundle_id), &mut *pdf)?;
+        files.push(listed(REPORT, &pdf));
+        let sig = signer.sign(&pdf, &format!("vekil report bundle:{bundle_id}"))?;
+        Some((pdf, sig))
+    } else {
+        None
+    };
     let skipped: Vec<Excluded> = set
         .excluded
         .iter()
@@ -189,11 +239,13 @@ pub fn write(
             path: format!("{ATTACHMENTS}{sha}"),
             sha256: sha.clone(),
             size: *size,
+            derived_from: set.stripped.get(sha).cloned(),
         });
     }
     let manifest = Manifest {
         format: MANIFEST_FORMAT.into(),
-        version: 1,
+        version: MANIFEST_VERSION,
+        bundle_id: Some(bundle_id.clone()),
         created_at: set
             .generated_at
             .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
@@ -216,118 +268,76 @@ pub fn write(
     );
     let manifest_sig = signer.sign(&manifest_bytes, &comment)?;
 
-    let pdf = if with_pdf {
-        report(Phase::Pdf);
-        let mut pdf = Zeroizing::new(Vec::new());
-        super::pdf::write_log(set, Some(&manifest_sha), &mut *pdf)?;
-        let sig = signer.sign(
-            &pdf,
-            &format!("vekil report manifest-sha256:{manifest_sha}"),
-        )?;
-        Some((pdf, sig))
-    } else {
-        None
+    let here = "the bundle";
+    let enc = age::Encryptor::with_recipients(keys.iter().map(|k| k as &dyn age::Recipient))
+        .map_err(|e| ExportError::Crypto(format!("age: {e}")))?;
+    let stream = enc.wrap_output(out).map_err(io_err(here))?;
+    let mut tar = tar::Builder::new(stream);
+    let mtime = set.generated_at.timestamp().max(0) as u64;
+    let put = |tar: &mut tar::Builder<_>, path: &str, bytes: &[u8]| -> Result<()> {
+        tar.append(&header(path, bytes.len() as u64, mtime)?, bytes)
+            .map_err(io_err(here))
     };
-
-    // Write to a temporary file beside the target; rename when complete.
-    let dir = out_path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let tmp = dir.join(format!(
-        ".{}.partial-{}",
-        out_path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "bundle".into()),
-        uuid::Uuid::new_v4()
-    ));
-    let result = (|| -> Result<()> {
-        let file = std::fs::File::create(&tmp).map_err(io_err(&tmp))?;
-        let enc = age::Encryptor::with_recipients(keys.iter().map(|k| k as &dyn age::Recipient))
-            .map_err(|e| ExportError::Crypto(format!("age: {e}")))?;
-        let stream = enc
-            .wrap_output(std::io::BufWriter::new(file))
-            .map_err(io_err(&tmp))?;
-        let mut tar = tar::Builder::new(stream);
-        let mtime = set.generated_at.timestamp().max(0) as u64;
-        let put = |tar: &mut tar::Builder<_>, path: &str, bytes: &[u8]| -> Result<()> {
-            tar.append(&header(path, bytes.len() as u64, mtime)?, bytes)
-                .map_err(io_err(&tmp))
-        };
-        put(&mut tar, MANIFEST, &manifest_bytes)?;
-        put(&mut tar, MANIFEST_SIG, manifest_sig.as_bytes())?;
-        put(&mut tar, LOG, &log)?;
-        put(&mut tar, CSV, &csv)?;
-        if let Some((pdf, sig)) = &pdf {
-            put(&mut tar, REPORT, pdf)?;
-            put(&mut tar, REPORT_SIG, sig.as_bytes())?;
-        }
-        for (sha, size) in &attachments {
-            report(Phase::Attachments);
-            let path = format!("{ATTACHMENTS}{sha}");
-            tar.append(&header(&path, *size, mtime)?, std::io::empty())
-                .map_err(io_err(&tmp))?;
-            let mut w = Exact {
-                inner: tar.get_mut(),
-                left: *size,
-            };
-            let written = match set.stripped.get(sha) {
-                // A cleaned copy: rebuilt from the original, hash re-checked.
-                Some(original) => {
-                    let bytes = vault.read_attachment(original)?;
-                    let media = set
-                        .evidence
-                        .iter()
-                        .flat_map(|e| e.record.data.attachments.iter())
-                        .find(|a| a.sha256 == *sha)
-                        .map(|a| a.media_type.clone())
-                        .unwrap_or_default();
-                    let clean = super::metadata::strip(&media, &bytes)
-                        .map(Zeroizing::new)
-                        .filter(|c| sha256_hex(c) == *sha)
-                        .ok_or_else(|| {
-                            ExportError::Crypto(format!(
-                                "the cleaned copy of attachment {original} changed while exporting"
-                            ))
-                        })?;
-                    w.write_all(&clean).map_err(io_err(&tmp))?;
-                    clean.len() as u64
-                }
-                None => vault.copy_attachment(sha, &mut w)?,
-            };
-            if written != *size {
-                return Err(ExportError::Crypto(format!(
-                    "attachment {sha} is {written} bytes, but its record says {size}"
-                )));
-            }
-            let pad = (512 - size % 512) % 512;
-            tar.get_mut()
-                .write_all(&vec![0u8; pad as usize])
-                .map_err(io_err(&tmp))?;
-        }
-        report(Phase::Finishing);
-        let stream = tar.into_inner().map_err(io_err(&tmp))?;
-        let buf = stream.finish().map_err(io_err(&tmp))?;
-        let file = buf.into_inner().map_err(|e| io_err(&tmp)(e.into_error()))?;
-        file.sync_all().map_err(io_err(&tmp))?;
-        std::fs::rename(&tmp, out_path).map_err(io_err(out_path))?;
-        Ok(())
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
+    put(&mut tar, MANIFEST, &manifest_bytes)?;
+    put(&mut tar, MANIFEST_SIG, manifest_sig.as_bytes())?;
+    put(&mut tar, LOG, &log)?;
+    put(&mut tar, CSV, &csv)?;
+    if let Some((pdf, sig)) = &pdf {
+        put(&mut tar, REPORT, pdf)?;
+        put(&mut tar, REPORT_SIG, sig.as_bytes())?;
     }
-    result?;
-    progress(Progress {
-        phase: Phase::Done,
-        done: total,
-        total,
-    });
+    for (sha, size) in &attachments {
+        report(Phase::Attachments);
+        let path = format!("{ATTACHMENTS}{sha}");
+        tar.append(&header(&path, *size, mtime)?, std::io::empty())
+            .map_err(io_err(here))?;
+        let mut w = Exact {
+            inner: tar.get_mut(),
+            left: *size,
+        };
+        let written = match set.stripped.get(sha) {
+            // A cleaned copy: rebuilt from the original, hash re-checked.
+            Some(original) => {
+                let bytes = vault.read_attachment(original)?;
+                let media = set
+                    .evidence
+                    .iter()
+                    .flat_map(|e| e.record.data.attachments.iter())
+                    .find(|a| a.sha256 == *sha)
+                    .map(|a| a.media_type.clone())
+                    .unwrap_or_default();
+                let clean = super::metadata::strip(&media, &bytes)
+                    .map(Zeroizing::new)
+                    .filter(|c| sha256_hex(c) == *sha)
+                    .ok_or_else(|| {
+                        ExportError::Crypto(format!(
+                            "the cleaned copy of attachment {original} changed while exporting"
+                        ))
+                    })?;
+                w.write_all(&clean).map_err(io_err(here))?;
+                clean.len() as u64
+            }
+            None => vault.copy_attachment(sha, &mut w)?,
+        };
+        if written != *size {
+            return Err(ExportError::Crypto(format!(
+                "attachment {sha} is {written} bytes, but its record says {size}"
+            )));
+        }
+        let pad = (512 - size % 512) % 512;
+        tar.get_mut()
+            .write_all(&vec![0u8; pad as usize])
+            .map_err(io_err(here))?;
+    }
+    report(Phase::Finishing);
+    let stream = tar.into_inner().map_err(io_err(here))?;
+    stream.finish().map_err(io_err(here))?;
     Ok(BundleSummary {
         manifest_sha256: manifest_sha,
         manifest,
         signing_key_id: key_id,
         skipped_attachments: skipped,
+        steps: total,
     })
 }
 

@@ -4,8 +4,16 @@
 //!
 //! Lists (officials, witnesses, standards) are joined with `; ` in one
 //! cell; fields the profile removed are empty cells, never dropped columns,
-//! so the column order is stable across profiles.
+//! so the column order is stable across profiles. Column names and codes
+//! are the same in every language; `type_label` is in the report's.
+//!
+//! Every cell is made spreadsheet-safe by [`neutralise`]: a spreadsheet
+//! program would run a cell that starts with `=`, `+`, `-` or `@` (or
+//! tab or carriage return, which some treat the same) as a formula, so
+//! `=HYPERLINK(…)` typed into notes would become a live link in the NGO's
+//! copy. Such cells get a leading `'`, which spreadsheets show as text.
 
+use super::lang::Lang;
 use super::{ExportError, ExportSet, Result};
 use chrono::SecondsFormat;
 use std::io::Write;
@@ -59,8 +67,17 @@ fn num<T: ToString>(v: Option<T>) -> String {
     v.map(|v| v.to_string()).unwrap_or_default()
 }
 
-/// Writes the table.
-pub fn write(set: &ExportSet, out: impl Write) -> Result<()> {
+/// The cell as a spreadsheet will show it, never as a formula: a leading
+/// `=`, `+`, `-`, `@`, tab or carriage return gets a `'` before it.
+pub fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
+    match cell.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}").into(),
+        _ => cell.into(),
+    }
+}
+
+/// Writes the table, with labels in `lang`.
+pub fn write(set: &ExportSet, lang: Lang, out: impl Write) -> Result<()> {
     let csv_err = |e: csv::Error| ExportError::Serialise {
         what: "the CSV table".into(),
         reason: e.to_string(),
@@ -115,7 +132,7 @@ pub fn write(set: &ExportSet, out: impl Write) -> Result<()> {
             d.client_id.to_string(),
             num(d.case_id),
             d.incident_type.as_str().into(),
-            d.incident_type.label().into(),
+            lang.incident_type(d.incident_type).into(),
             time(Some(&d.occurred.at)),
             plain(&d.occurred.precision),
             d.facility.name.clone(),
@@ -141,7 +158,8 @@ pub fn write(set: &ExportSet, out: impl Write) -> Result<()> {
             d.status.as_str().into(),
             d.notes.clone(),
         ];
-        w.write_record(&row).map_err(csv_err)?;
+        w.write_record(row.iter().map(|c| neutralise(c).into_owned()))
+            .map_err(csv_err)?;
     }
     let mut out = w.into_inner().map_err(|e| ExportError::Io {
         path: "CSV".into(),

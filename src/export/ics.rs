@@ -69,6 +69,7 @@ pub fn write(set: &ExportSet, out: impl Write) -> Result<()> {
             .unwrap_or_default()
     };
     for h in &set.hearings {
+        let h = &h.record;
         let d = &h.data;
         let mut desc = vec![format!("Case {}", case_no(d.case_id))];
         for (label, v) in [
@@ -100,6 +101,7 @@ pub fn write(set: &ExportSet, out: impl Write) -> Result<()> {
         ]);
     }
     for dl in &set.deadlines {
+        let dl = &dl.record;
         let d = &dl.data;
         let mut desc = vec![format!("Case {}", case_no(d.case_id))];
         if !d.source_rule.is_empty() {

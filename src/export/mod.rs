@@ -13,17 +13,26 @@
 
 pub mod bundle;
 pub mod csv;
+pub mod fields;
+pub mod file;
 pub mod huridocs;
 pub mod ics;
 pub mod json;
+pub mod lang;
 pub mod metadata;
 pub mod pdf;
+mod preview;
 pub mod recipients;
 mod redact;
+pub mod reid;
+pub mod request;
 pub mod signing;
 
+pub use lang::Lang;
+pub use preview::{Preview, PreviewRecord, PreviewTitle};
 pub use recipients::Recipient;
-pub use redact::{select, Excluded, ExportSet, HeldBack, Preview, PreviewRecord, PreviewTitle};
+pub use redact::{neutral_file_name, select, witness_label, Excluded, ExportSet, HeldBack, Out};
+pub use request::{ExportDone, ExportFormat, ExportRequest};
 
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
@@ -75,6 +84,29 @@ pub enum ExportError {
     /// The PDF could not be laid out.
     #[error("cannot build the PDF: {0}")]
     Pdf(String),
+    /// The output path names a folder, or nothing.
+    #[error("{0} is not a file name; choose a file to write")]
+    NotAFile(PathBuf),
+    /// The output file exists and replacing it was not asked for.
+    #[error("{0} already exists; choose another name or confirm replacing it")]
+    FileExists(PathBuf),
+    /// A period bound is not a date.
+    #[error("{field}: {value:?} is not a date; write YYYY-MM-DD or an RFC 3339 time")]
+    BadDate {
+        /// `from` or `to`.
+        field: &'static str,
+        /// What was given.
+        value: String,
+    },
+    /// The period ends before it starts.
+    #[error("the period ends before it starts; check the from and to dates")]
+    BadPeriod,
+    /// A one-incident report of an incident that does not leave.
+    #[error("incident {0} does not leave with this profile and these recipients (see the preview for why)")]
+    IncidentNotExported(uuid::Uuid),
+    /// Names the profile removes appear in text that would leave.
+    #[error("{} name(s) that this export removes appear in text that would leave; review them with --preview, then edit the text or confirm them with --accept-hits", .0.len())]
+    NamesInText(Vec<reid::Hit>),
 }
 
 impl From<crate::Error> for ExportError {
@@ -208,4 +240,7 @@ pub struct ExportOptions {
     pub client: Option<Uuid>,
     /// Leave every attachment out (evidence records then list none).
     pub without_attachments: bool,
+    /// Let incidents still marked draft leave (they are held back otherwise,
+    /// except in the lawyer's own backup).
+    pub include_drafts: bool,
 }

@@ -13,6 +13,8 @@
 //!
 //! What it does not do: right-to-left text, ligatures or kerning, images.
 
+use super::fields::{Field, Rule};
+use super::lang::{Lang, Word};
 use super::{ExportError, ExportSet, Result};
 use crate::model::{Incident, Stored};
 use flate2::write::ZlibEncoder;
@@ -269,71 +271,90 @@ fn clip(s: &str, n: usize) -> String {
     }
 }
 
-fn incident_section(l: &mut Layout, set: &ExportSet, n: usize, inc: &Stored<Incident>) {
+fn incident_section(l: &mut Layout, set: &ExportSet, lang: Lang, n: usize, inc: &Stored<Incident>) {
+    let w = |word| lang.word(word);
     let d = &inc.data;
     l.heading(&format!(
         "{n}. {} — {}",
-        d.incident_type.label(),
+        lang.incident_type(d.incident_type),
         d.occurred.at.format("%Y-%m-%d")
     ));
     let arrested = set
         .client(d.client_id)
         .and_then(|c| c.data.arrested_at.clone());
-    l.field("Client", &set.client_label(d.client_id));
-    l.field("Date and time", &fmt_time(&d.occurred.at));
+    l.field(w(Word::Client), &set.client_label(d.client_id));
+    l.field(w(Word::DateAndTime), &fmt_time(&d.occurred.at));
     l.field(
-        "Facility",
+        w(Word::Facility),
         &super::join_present(&[&d.facility.name, &d.facility.region]),
     );
-    l.field("Authority", &d.authority);
+    l.field(w(Word::Authority), &d.authority);
     if let Some(h) = d.hours_since_arrest(arrested.as_ref()) {
-        l.field("Hours since arrest", &format!("{h}"));
+        l.field(w(Word::HoursSinceArrest), &format!("{h}"));
     }
     if let Some(t) = &d.requested_at {
-        l.field("Access requested", &fmt_time(t));
+        l.field(w(Word::AccessRequested), &fmt_time(t));
     }
     if let Some(t) = &d.refused_at {
-        l.field("Refused", &fmt_time(t));
+        l.field(w(Word::Refused), &fmt_time(t));
     }
     if let Some(t) = &d.meeting_at {
-        l.field("Meeting took place", &fmt_time(t));
+        l.field(w(Word::MeetingTookPlace), &fmt_time(t));
     }
     if let Some(m) = d.minutes_waited {
-        l.field("Minutes waited", &m.to_string());
+        l.field(w(Word::MinutesWaited), &m.to_string());
     }
     let officials: Vec<String> = d
         .officials
         .iter()
         .map(|o| super::join_present(&[&o.rank, &o.name, &o.unit, &o.badge]))
         .collect();
-    l.field("Officials", &officials.join("; "));
-    l.field("Reason given (verbatim)", &d.reason_given);
+    l.field(w(Word::Officials), &officials.join("; "));
+    l.field(w(Word::ReasonGiven), &d.reason_given);
     l.field(
-        "Written refusal",
-        if d.written_refusal { "yes" } else { "no" },
+        w(Word::WrittenRefusal),
+        w(if d.written_refusal {
+            Word::Yes
+        } else {
+            Word::No
+        }),
     );
-    l.field("Legal basis cited", &d.legal_basis_cited);
-    l.field("Meeting conditions", &d.meeting_conditions);
-    l.field("Client's condition", &d.client_condition);
+    l.field(w(Word::LegalBasisCited), &d.legal_basis_cited);
+    l.field(w(Word::MeetingConditions), &d.meeting_conditions);
+    l.field(w(Word::ClientCondition), &d.client_condition);
+    // Where the profile replaces witness names, the report words the
+    // replacement ("relative 1") in its own language.
+    let labelled = matches!(
+        Field::IncidentWitnessName
+            .row()
+            .rule(set.profile, set.is_backup()),
+        Rule::Replaced(_)
+    );
     let witnesses: Vec<String> = d
         .witnesses
         .iter()
-        .map(|w| {
-            if w.role.is_empty() {
-                w.name.clone()
+        .enumerate()
+        .map(|(i, wi)| {
+            let name = if labelled {
+                lang.witness(wi.kind, i + 1)
             } else {
-                format!("{} ({})", w.name, w.role)
+                wi.name.clone()
+            };
+            if wi.role.is_empty() {
+                name
+            } else {
+                format!("{name} ({})", wi.role)
             }
         })
         .collect();
-    l.field("Witnesses", &witnesses.join("; "));
+    l.field(w(Word::Witnesses), &witnesses.join("; "));
     let remedies: Vec<String> = d
         .remedies
         .iter()
         .map(|r| {
             let mut s = r.complaint_to.clone();
             if let Some(f) = r.filed_on {
-                s.push_str(&format!(", filed {f}"));
+                s.push_str(&format!(", {} {f}", w(Word::Filed)));
             }
             if !r.response.is_empty() {
                 s.push_str(&format!(": {}", r.response));
@@ -341,30 +362,31 @@ fn incident_section(l: &mut Layout, set: &ExportSet, n: usize, inc: &Stored<Inci
             s
         })
         .collect();
-    l.field("Remedies", &remedies.join("; "));
+    l.field(w(Word::Remedies), &remedies.join("; "));
     let standards: Vec<&str> = d.standards.iter().map(|s| s.citation()).collect();
-    l.field("Standards engaged", &standards.join("; "));
-    l.field("Domestic provisions", &d.domestic_articles.join("; "));
-    l.field("Notes", &d.notes);
+    l.field(w(Word::StandardsEngaged), &standards.join("; "));
+    l.field(w(Word::DomesticProvisions), &d.domestic_articles.join("; "));
+    l.field(w(Word::Notes), &d.notes);
     l.field(
-        "Record",
+        w(Word::Record),
         &format!(
-            "{} · revision {} · {}",
+            "{} · {} {} · {}",
             inc.id,
+            w(Word::Revision),
             inc.revision,
-            d.status.as_str()
+            lang.status(d.status)
         ),
     );
 }
 
-fn summary_table(l: &mut Layout, set: &ExportSet) {
-    l.heading("Summary");
+fn summary_table(l: &mut Layout, set: &ExportSet, lang: Lang) {
+    l.heading(lang.word(Word::Summary));
     let cols: [(&str, f32); 5] = [
-        ("#", 22.0),
-        ("Date", 64.0),
-        ("Client", 118.0),
-        ("Facility", 150.0),
-        ("Type", TEXT_W - 22.0 - 64.0 - 118.0 - 150.0),
+        (lang.word(Word::Number), 22.0),
+        (lang.word(Word::Date), 64.0),
+        (lang.word(Word::Client), 118.0),
+        (lang.word(Word::Facility), 150.0),
+        (lang.word(Word::Type), TEXT_W - 22.0 - 64.0 - 118.0 - 150.0),
     ];
     let size = 8.5;
     let row_h = 14.0;
@@ -391,7 +413,7 @@ fn summary_table(l: &mut Layout, set: &ExportSet) {
             d.occurred.at.format("%Y-%m-%d").to_string(),
             set.client_label(d.client_id),
             d.facility.name.clone(),
-            d.incident_type.label().to_string(),
+            lang.incident_type(d.incident_type).to_string(),
         ];
         let mut x = MARGIN + 3.0;
         let y = l.y - row_h + 4.0;
@@ -410,7 +432,8 @@ fn summary_table(l: &mut Layout, set: &ExportSet) {
     }
 }
 
-fn cover(l: &mut Layout, set: &ExportSet, title: &str) {
+fn cover(l: &mut Layout, set: &ExportSet, lang: Lang, title: &str) {
+    let w = |word| lang.word(word);
     l.y = PAGE_H - 200.0;
     l.fill(MARGIN, l.y + 40.0, 60.0, 4.0, 0.25);
     l.para(Weight::Bold, 24.0, MARGIN, TEXT_W, 0.1, title);
@@ -421,7 +444,7 @@ fn cover(l: &mut Layout, set: &ExportSet, title: &str) {
         MARGIN,
         TEXT_W,
         0.35,
-        "Denials of access to a lawyer and interference with defence work",
+        w(Word::Subtitle),
     );
     l.y -= 30.0;
     let dates: Vec<_> = set
@@ -432,29 +455,34 @@ fn cover(l: &mut Layout, set: &ExportSet, title: &str) {
     let first = set.from.or_else(|| dates.iter().min().copied());
     let last = set.to.or_else(|| dates.iter().max().copied());
     let period = match (first, last) {
-        (Some(a), Some(b)) => format!("{} to {}", a.format("%Y-%m-%d"), b.format("%Y-%m-%d")),
-        (Some(a), None) => format!("from {}", a.format("%Y-%m-%d")),
-        (None, Some(b)) => format!("until {}", b.format("%Y-%m-%d")),
-        (None, None) => "no incidents".into(),
+        (Some(a), Some(b)) => format!(
+            "{} {} {}",
+            a.format("%Y-%m-%d"),
+            w(Word::PeriodTo),
+            b.format("%Y-%m-%d")
+        ),
+        (Some(a), None) => format!("{} {}", w(Word::PeriodFrom), a.format("%Y-%m-%d")),
+        (None, Some(b)) => format!("{} {}", w(Word::PeriodUntil), b.format("%Y-%m-%d")),
+        (None, None) => w(Word::NoIncidents).into(),
     };
-    l.field("Period", &period);
-    l.field("Incidents", &set.incidents.len().to_string());
+    l.field(w(Word::Period), &period);
+    l.field(w(Word::Incidents), &set.incidents.len().to_string());
     l.field(
-        "Generated",
+        w(Word::Generated),
         &set.generated_at.format("%Y-%m-%d %H:%M UTC").to_string(),
     );
     l.field(
-        "Profile",
-        match set.profile {
-            super::Profile::Full => "full (lawyer's own record)",
-            super::Profile::Ngo => "NGO confidential (clients by pseudonym)",
-            super::Profile::Public => "public report",
-        },
+        w(Word::Profile),
+        w(match set.profile {
+            super::Profile::Full => Word::ProfileFull,
+            super::Profile::Ngo => Word::ProfileNgo,
+            super::Profile::Public => Word::ProfilePublic,
+        }),
     );
     if !set.recipients.is_empty() {
-        l.field("Prepared for", &set.recipients.join(", "));
+        l.field(w(Word::PreparedFor), &set.recipients.join(", "));
     }
-    l.field("Source vault", &set.vault_id);
+    l.field(w(Word::SourceVault), &set.vault_id);
     l.y -= 30.0;
     l.para(
         Weight::Regular,
@@ -462,31 +490,36 @@ fn cover(l: &mut Layout, set: &ExportSet, title: &str) {
         MARGIN,
         TEXT_W,
         0.4,
-        "Each incident was recorded by the defence lawyer at the time, in an encrypted case-file \
-         vault. Records carry stable identifiers and revision numbers; the SHA-256 in the footer \
-         identifies the signed manifest of the bundle this report was delivered in.",
+        w(Word::CoverNote),
     );
 }
 
-/// Writes the incident log report for the whole set.
-pub fn write_log(set: &ExportSet, manifest_sha: Option<&str>, out: impl Write) -> Result<()> {
+/// Writes the incident log report for the whole set, in `lang`. Inside a
+/// bundle, `bundle_id` names the bundle (its manifest lists this report).
+pub fn write_log(
+    set: &ExportSet,
+    lang: Lang,
+    bundle_id: Option<&str>,
+    out: impl Write,
+) -> Result<()> {
     let mut l = Layout::new()?;
-    cover(&mut l, set, "Incident log");
+    cover(&mut l, set, lang, lang.word(Word::IncidentLog));
     l.new_page();
-    summary_table(&mut l, set);
+    summary_table(&mut l, set, lang);
     l.new_page();
     for (n, o) in set.incidents.iter().enumerate() {
-        incident_section(&mut l, set, n + 1, &o.record);
+        incident_section(&mut l, set, lang, n + 1, &o.record);
         l.y -= 10.0;
     }
-    finish(l, "incident log", set, manifest_sha, out)
+    finish(l, lang, lang.word(Word::IncidentLog), set, bundle_id, out)
 }
 
 /// Writes a report of one incident of the set.
 pub fn write_incident(
     set: &ExportSet,
     id: uuid::Uuid,
-    manifest_sha: Option<&str>,
+    lang: Lang,
+    bundle_id: Option<&str>,
     out: impl Write,
 ) -> Result<()> {
     let inc = set
@@ -495,10 +528,24 @@ pub fn write_incident(
         .find(|i| i.record.id == id)
         .ok_or_else(|| ExportError::Pdf(format!("incident {id} is not in this export")))?;
     let mut l = Layout::new()?;
-    l.para(Weight::Bold, 18.0, MARGIN, TEXT_W, 0.1, "Incident report");
+    l.para(
+        Weight::Bold,
+        18.0,
+        MARGIN,
+        TEXT_W,
+        0.1,
+        lang.word(Word::IncidentReport),
+    );
     l.y -= 6.0;
-    incident_section(&mut l, set, 1, &inc.record);
-    finish(l, "incident report", set, manifest_sha, out)
+    incident_section(&mut l, set, lang, 1, &inc.record);
+    finish(
+        l,
+        lang,
+        lang.word(Word::IncidentReport),
+        set,
+        bundle_id,
+        out,
+    )
 }
 
 fn deflate(data: &[u8]) -> Result<Vec<u8>> {
@@ -576,17 +623,18 @@ fn to_unicode(used: &BTreeMap<u16, char>) -> String {
 
 fn finish(
     mut l: Layout,
+    lang: Lang,
     title: &str,
     set: &ExportSet,
-    manifest_sha: Option<&str>,
+    bundle_id: Option<&str>,
     out: impl Write,
 ) -> Result<()> {
     l.new_page();
     let total = l.pages.len();
     let generated = set.generated_at.format("%Y-%m-%d %H:%M UTC").to_string();
-    let manifest = manifest_sha
-        .map(|s| format!("Manifest SHA-256 {s}"))
-        .unwrap_or_else(|| "Not part of a signed bundle".into());
+    let manifest = bundle_id
+        .map(|s| format!("{} {s} · manifest.json", lang.word(Word::Bundle)))
+        .unwrap_or_else(|| lang.word(Word::NotInBundle).into());
     // Footers, now that the page count is known.
     let pages = std::mem::take(&mut l.pages);
     let mut contents = Vec::with_capacity(total);
@@ -599,9 +647,14 @@ fn finish(
             MARGIN,
             32.0,
             0.45,
-            &format!("Vekil {title} · generated {generated}"),
+            &format!("Vekil · {title} · {generated}"),
         );
-        let page = format!("Page {} of {total}", i + 1);
+        let page = format!(
+            "{} {} {} {total}",
+            lang.word(Word::Page),
+            i + 1,
+            lang.word(Word::Of)
+        );
         let pw = l.width(Weight::Regular, &page, 7.0);
         l.text_at(
             Weight::Regular,

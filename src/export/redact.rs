@@ -1,18 +1,27 @@
 //! Choosing and redacting what leaves the vault.
 //!
-//! The rules live in one place so that every format applies the same ones
-//! and the preview can list them. They are documented for lawyers and
-//! NGOs in `docs/formats/incident-log.md` ("Profiles and consent"); keep
-//! the two in step.
+//! [`select`] decides which records leave (profile, consent, drafts,
+//! confidentiality, period, links) and redacts each one field by field
+//! through the allow-list in [`super::fields`]: every record struct is
+//! destructured here without `..`, so a new field does not compile until
+//! it is classified there. While redacting, every value that leaves is
+//! handed to the re-identification check ([`super::reid`]), so no text
+//! can leave unchecked. The rules are documented in
+//! `docs/formats/profiles.md` (generated from the table) and
+//! `docs/formats/incident-log.md` ("Profiles and consent").
 
+use super::fields::{Field, Rule};
+use super::reid::{Hit, NameOf, Names};
 use super::{ExportError, ExportOptions, Profile, Result, PUBLIC_RECIPIENT};
 use crate::model::{
-    Case, Client, Confidentiality, Deadline, EvidenceKind, EvidenceNote, Hearing, Incident,
-    IncidentType, Kind, Record, RiskFlag, Stored,
+    AttachmentRef, Case, CaseStatus, Client, Confidentiality, Consent, Contact, CustodyEntry,
+    DatePrecision, Deadline, DeadlineKind, EventTime, EvidenceKind, EvidenceNote, Facility,
+    FacilityType, Hearing, HearingKind, Incident, IncidentType, Kind, LegalStandard, Official,
+    ProceduralStatus, Record, RecordStatus, Remedy, RiskFlag, Stored, Witness, WitnessKind,
 };
 use crate::store::ListFilter;
 use crate::Vault;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use serde::Serialize;
 use serde_json::Value;
 use sha2::Digest;
@@ -32,14 +41,6 @@ pub struct Out<T: Record> {
 }
 
 impl<T: Record> Out<T> {
-    fn keep(record: Stored<T>) -> Self {
-        Self {
-            record,
-            removed: vec![],
-            replaced: vec![],
-        }
-    }
-
     /// The record as it appears in the JSON log: removed fields are absent.
     pub fn to_value(&self) -> Result<Value> {
         let mut v = serde_json::to_value(&self.record).map_err(|e| ExportError::Serialise {
@@ -53,18 +54,31 @@ impl<T: Record> Out<T> {
     }
 }
 
+/// Removes `path` (`a.b`, `list[].field`) from a JSON record. A list whose
+/// items are left with no field at all is removed whole, so that nothing
+/// (not even how many witnesses there were) is told by empty objects.
 fn remove_path(v: &mut Value, path: &str) {
     match path.split_once('.') {
         None => {
+            let key = path.strip_suffix("[]").unwrap_or(path);
             if let Value::Object(m) = v {
-                m.remove(path);
+                m.remove(key);
             }
         }
         Some((head, rest)) => {
             if let Some(array_field) = head.strip_suffix("[]") {
+                let mut emptied = false;
                 if let Some(Value::Array(items)) = v.get_mut(array_field) {
-                    for item in items {
+                    for item in items.iter_mut() {
                         remove_path(item, rest);
+                    }
+                    emptied = items
+                        .iter()
+                        .all(|i| i.as_object().is_some_and(|m| m.is_empty()));
+                }
+                if emptied {
+                    if let Value::Object(m) = v {
+                        m.remove(array_field);
                     }
                 }
             } else if let Some(inner) = v.get_mut(head) {
@@ -91,6 +105,9 @@ pub enum HeldBack {
         /// The recipient (as named in the export, lower-cased).
         recipient: String,
     },
+    /// The incident is still a draft; drafts leave only when the export
+    /// says so (`--include-drafts`).
+    Draft,
     /// Evidence not linked to an incident that leaves.
     NotLinkedToIncident,
     /// Image or video attachments whose EXIF/GPS metadata this build
@@ -140,18 +157,20 @@ pub struct ExportSet {
     /// Evidence notes.
     pub evidence: Vec<Out<EvidenceNote>>,
     /// Hearings (calendar exports).
-    pub hearings: Vec<Stored<Hearing>>,
+    pub hearings: Vec<Out<Hearing>>,
     /// Deadlines (calendar exports).
-    pub deadlines: Vec<Stored<Deadline>>,
+    pub deadlines: Vec<Out<Deadline>>,
     /// What was held back.
     pub excluded: Vec<Excluded>,
     /// The period asked for, if any.
-    pub from: Option<chrono::DateTime<chrono::FixedOffset>>,
+    pub from: Option<DateTime<FixedOffset>>,
     /// …until.
-    pub to: Option<chrono::DateTime<chrono::FixedOffset>>,
-    /// Exported attachment hash → stored original's hash, for image
-    /// copies whose metadata was stripped.
+    pub to: Option<DateTime<FixedOffset>>,
+    /// Exported attachment hash → stored original's hash, for copies
+    /// whose metadata was stripped.
     pub stripped: HashMap<String, String>,
+    /// Removed names found in text that leaves.
+    pub hits: Vec<Hit>,
 }
 
 impl ExportSet {
@@ -161,175 +180,658 @@ impl ExportSet {
     }
 
     /// The name an incident's client goes by in this export: the full
-    /// name in the full profile, the pseudonym otherwise.
+    /// name in the lawyer's own backup, the pseudonym otherwise.
     pub fn client_label(&self, id: Uuid) -> String {
         match self.client(id) {
-            Some(c) if self.profile == Profile::Full && self.recipients.is_empty() => {
+            Some(c) if self.is_backup() && !c.data.full_name.is_empty() => {
                 format!("{} ({})", c.data.full_name, c.data.pseudonym)
             }
             Some(c) => c.data.pseudonym.clone(),
             None => String::new(),
         }
     }
+
+    /// Whether this is the lawyer's own backup (full profile, no recipient).
+    pub fn is_backup(&self) -> bool {
+        self.profile == Profile::Full && self.recipients.is_empty()
+    }
 }
 
-/// One line of the preview: a record that leaves and its fields.
-#[derive(Debug, Clone, Serialize, TS)]
-#[ts(export)]
-pub struct PreviewRecord {
-    /// Kind.
-    pub kind: Kind,
-    /// Id.
-    pub id: Uuid,
-    /// Revision.
-    pub revision: u32,
-    /// What the record is, as data for the window to word (no sentence).
-    pub title: PreviewTitle,
-    /// Fields that leave (top-level names of the JSON record).
-    pub fields: Vec<String>,
-    /// Fields removed by the profile or consent.
-    pub removed: Vec<String>,
-    /// Fields whose value was replaced.
-    pub replaced: Vec<String>,
+/// Values the re-identification check reads: text is scanned, everything
+/// else has no text to scan.
+trait Scan {
+    fn scan(&self, each: &mut dyn FnMut(&str));
 }
 
-/// The parts of a preview line's title; the window and the CLI word them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-#[serde(tag = "of", rename_all = "snake_case")]
-#[ts(export)]
-pub enum PreviewTitle {
-    /// A client: the full name only in the lawyer's own backup, else empty.
-    Client {
-        /// Full name, or empty when the export shows the pseudonym only.
-        full_name: String,
-        /// Pseudonym.
-        pseudonym: String,
-    },
-    /// A case.
-    Case {
-        /// Case number.
-        case_number: String,
-        /// Court, may be empty.
-        court: String,
-    },
-    /// An incident.
-    Incident {
-        /// What happened.
-        incident_type: IncidentType,
-        /// The facility as exported (may be a region after redaction).
-        facility: String,
-    },
-    /// An evidence note.
-    Evidence {
-        /// What the evidence is.
-        evidence_kind: EvidenceKind,
-        /// First line of the description, at most 80 characters.
-        description: String,
-    },
+impl Scan for String {
+    fn scan(&self, each: &mut dyn FnMut(&str)) {
+        each(self)
+    }
 }
 
-/// Records that appear in a preview.
-pub(crate) trait Titled: Record {
-    fn preview_title(&self) -> PreviewTitle;
-}
-
-impl Titled for Client {
-    fn preview_title(&self) -> PreviewTitle {
-        PreviewTitle::Client {
-            full_name: self.full_name.clone(),
-            pseudonym: self.pseudonym.clone(),
+impl<T: Scan> Scan for Vec<T> {
+    fn scan(&self, each: &mut dyn FnMut(&str)) {
+        for v in self {
+            v.scan(each)
         }
     }
 }
 
-impl Titled for Case {
-    fn preview_title(&self) -> PreviewTitle {
-        PreviewTitle::Case {
-            case_number: self.case_number.clone(),
-            court: self.court.clone(),
+impl<T: Scan> Scan for Option<T> {
+    fn scan(&self, each: &mut dyn FnMut(&str)) {
+        if let Some(v) = self {
+            v.scan(each)
         }
     }
 }
 
-impl Titled for Incident {
-    fn preview_title(&self) -> PreviewTitle {
-        PreviewTitle::Incident {
-            incident_type: self.incident_type,
-            facility: self.facility.name.clone(),
+macro_rules! no_text {
+    ($($t:ty),*) => { $(impl Scan for $t { fn scan(&self, _: &mut dyn FnMut(&str)) {} })* };
+}
+no_text!(
+    bool,
+    u32,
+    u64,
+    Uuid,
+    DateTime<Utc>,
+    DateTime<FixedOffset>,
+    NaiveDate,
+    DatePrecision,
+    EventTime,
+    IncidentType,
+    FacilityType,
+    WitnessKind,
+    LegalStandard,
+    Confidentiality,
+    RecordStatus,
+    ProceduralStatus,
+    RiskFlag,
+    CaseStatus,
+    EvidenceKind,
+    HearingKind,
+    DeadlineKind
+);
+
+/// What the export is, for every record's redaction.
+struct Cx<'a> {
+    profile: Profile,
+    backup: bool,
+    names: &'a Names,
+}
+
+/// Redacts one record: applies the table to each field it is handed and
+/// scans each value that leaves.
+struct Redactor<'a> {
+    cx: &'a Cx<'a>,
+    kind: Kind,
+    id: Uuid,
+    revision: u32,
+    /// The client consented to health details for every recipient.
+    health_ok: bool,
+    /// The incident's notes are marked shareable.
+    shareable: bool,
+    removed: Vec<&'static str>,
+    replaced: Vec<&'static str>,
+    hits: &'a mut Vec<Hit>,
+}
+
+impl<'a> Redactor<'a> {
+    fn new<T: Record>(cx: &'a Cx<'a>, s: &Stored<T>, hits: &'a mut Vec<Hit>) -> Self {
+        Self {
+            cx,
+            kind: T::KIND,
+            id: s.id,
+            revision: s.revision,
+            health_ok: cx.backup,
+            shareable: false,
+            removed: vec![],
+            replaced: vec![],
+            hits,
         }
     }
-}
 
-impl Titled for EvidenceNote {
-    fn preview_title(&self) -> PreviewTitle {
-        let first_line = self.description.lines().next().unwrap_or_default();
-        PreviewTitle::Evidence {
-            evidence_kind: self.kind,
-            description: first_line.chars().take(80).collect(),
+    fn rule(&self, f: Field) -> Rule {
+        f.row().rule(self.cx.profile, self.cx.backup)
+    }
+
+    fn leaves(&self, f: Field) -> bool {
+        match self.rule(f) {
+            Rule::Leaves | Rule::Link => true,
+            Rule::HealthConsent => self.health_ok,
+            Rule::Shareable => self.shareable,
+            Rule::Removed | Rule::NoRecord | Rule::Replaced(_) => false,
         }
     }
-}
 
-/// What an export would send, before it is written.
-#[derive(Debug, Clone, Serialize, TS)]
-#[ts(export)]
-pub struct Preview {
-    /// Profile.
-    pub profile: Profile,
-    /// Organisations.
-    pub recipients: Vec<String>,
-    /// Records that leave.
-    pub records: Vec<PreviewRecord>,
-    /// Records held back.
-    pub excluded: Vec<Excluded>,
-}
+    fn scan(&mut self, f: Field, v: &impl Scan) {
+        let (names, kind, id, revision) = (self.cx.names, self.kind, self.id, self.revision);
+        let path = f.row().path;
+        let hits = &mut *self.hits;
+        v.scan(&mut |text| names.scan(kind, id, revision, path, text, hits));
+    }
 
-impl ExportSet {
-    /// Exactly which records and fields leave.
-    pub fn preview(&self) -> Result<Preview> {
-        let mut records = vec![];
-        fn push<T: Titled>(out: &mut Vec<PreviewRecord>, items: &[Out<T>]) -> Result<()> {
-            for o in items {
-                let v = o.to_value()?;
-                let fields = v
-                    .as_object()
-                    .map(|m| m.keys().cloned().collect())
-                    .unwrap_or_default();
-                out.push(PreviewRecord {
-                    kind: T::KIND,
-                    id: o.record.id,
-                    revision: o.record.revision,
-                    title: o.record.data.preview_title(),
-                    fields,
-                    removed: o.removed.iter().map(|s| s.to_string()).collect(),
-                    replaced: o.replaced.iter().map(|s| s.to_string()).collect(),
-                });
+    /// The value if the field leaves, else its default (and the field is
+    /// noted as removed). A field whose rule is a replacement is removed
+    /// here: only [`Self::replace`] may rewrite it.
+    fn keep<T: Default + Scan>(&mut self, f: Field, v: T) -> T {
+        if self.leaves(f) {
+            self.scan(f, &v);
+            v
+        } else {
+            let path = f.row().path;
+            if !self.removed.contains(&path) {
+                self.removed.push(path);
             }
-            Ok(())
+            T::default()
         }
-        push(&mut records, &self.clients)?;
-        push(&mut records, &self.cases)?;
-        push(&mut records, &self.incidents)?;
-        push(&mut records, &self.evidence)?;
-        // The full name shows only where `client_label` would show it.
-        let backup = self.profile == Profile::Full && self.recipients.is_empty();
-        for r in records.iter_mut() {
-            if let PreviewTitle::Client { full_name, .. } = &mut r.title {
-                if !backup {
-                    full_name.clear();
+    }
+
+    /// For a field whose rule is a replacement: `with` gives the new value
+    /// (`None`: the value leaves as it is). Other rules apply as in `keep`.
+    fn replace<T: Default + Scan>(
+        &mut self,
+        f: Field,
+        v: T,
+        with: impl FnOnce(T) -> (T, bool),
+    ) -> T {
+        if !matches!(self.rule(f), Rule::Replaced(_)) {
+            return self.keep(f, v);
+        }
+        let (new, changed) = with(v);
+        if changed {
+            let path = f.row().path;
+            if !self.replaced.contains(&path) {
+                self.replaced.push(path);
+            }
+        }
+        self.scan(f, &new);
+        new
+    }
+
+    fn finish<T: Record>(self, record: Stored<T>) -> Out<T> {
+        Out {
+            record,
+            removed: self.removed,
+            replaced: self.replaced,
+        }
+    }
+}
+
+/// The record's own fields (id, revision, times) and its data, redacted by `f`.
+fn redact<T: Record>(
+    s: Stored<T>,
+    cx: &Cx<'_>,
+    hits: &mut Vec<Hit>,
+    setup: impl FnOnce(&mut Redactor<'_>),
+    f: impl FnOnce(&mut Redactor<'_>, T) -> T,
+) -> Out<T> {
+    let mut r = Redactor::new(cx, &s, hits);
+    setup(&mut r);
+    let Stored {
+        id,
+        revision,
+        created_at,
+        updated_at,
+        data,
+    } = s;
+    let record = Stored {
+        id: r.keep(Field::RecordId, id),
+        revision: r.keep(Field::RecordRevision, revision),
+        created_at: r.keep(Field::RecordCreatedAt, created_at),
+        updated_at: r.keep(Field::RecordUpdatedAt, updated_at),
+        data: f(&mut r, data),
+    };
+    r.finish(record)
+}
+
+fn redact_client(s: Stored<Client>, cx: &Cx<'_>, hits: &mut Vec<Hit>) -> Out<Client> {
+    redact(
+        s,
+        cx,
+        hits,
+        |_| {},
+        |r, d| {
+            let Client {
+                full_name,
+                pseudonym,
+                procedural_status,
+                arrested_at,
+                place_of_detention,
+                charges,
+                case_numbers,
+                contacts,
+                risk_flags,
+                notes,
+            } = d;
+            Client {
+                full_name: r.keep(Field::ClientFullName, full_name),
+                pseudonym: r.keep(Field::ClientPseudonym, pseudonym),
+                procedural_status: r.keep(Field::ClientProceduralStatus, procedural_status),
+                arrested_at: r.keep(Field::ClientArrestedAt, arrested_at),
+                place_of_detention: r.keep(Field::ClientPlaceOfDetention, place_of_detention),
+                charges: r.keep(Field::ClientCharges, charges),
+                case_numbers: r.keep(Field::ClientCaseNumbers, case_numbers),
+                contacts: contacts
+                    .into_iter()
+                    .map(|Contact { label, value }| Contact {
+                        label: r.keep(Field::ClientContactLabel, label),
+                        value: r.keep(Field::ClientContactValue, value),
+                    })
+                    .collect(),
+                risk_flags: r.replace(Field::ClientRiskFlags, risk_flags, |mut flags| {
+                    let before = flags.len();
+                    flags.retain(|f| *f != RiskFlag::Health);
+                    let changed = flags.len() != before;
+                    (flags, changed)
+                }),
+                notes: r.keep(Field::ClientNotes, notes),
+            }
+        },
+    )
+}
+
+fn redact_case(
+    s: Stored<Case>,
+    cx: &Cx<'_>,
+    hits: &mut Vec<Hit>,
+    exported_clients: &HashSet<Uuid>,
+) -> Out<Case> {
+    redact(
+        s,
+        cx,
+        hits,
+        |_| {},
+        |r, d| {
+            let Case {
+                client_ids,
+                case_number,
+                court,
+                investigating_authority,
+                judge,
+                prosecutor,
+                charges,
+                status,
+                opened_on,
+                closed_on,
+                notes,
+            } = d;
+            Case {
+                client_ids: r.replace(Field::CaseClientIds, client_ids, |mut ids| {
+                    let before = ids.len();
+                    ids.retain(|id| exported_clients.contains(id));
+                    let changed = ids.len() != before;
+                    (ids, changed)
+                }),
+                case_number: r.keep(Field::CaseNumber, case_number),
+                court: r.keep(Field::CaseCourt, court),
+                investigating_authority: r
+                    .keep(Field::CaseInvestigatingAuthority, investigating_authority),
+                judge: r.keep(Field::CaseJudge, judge),
+                prosecutor: r.keep(Field::CaseProsecutor, prosecutor),
+                charges: r.keep(Field::CaseCharges, charges),
+                status: r.keep(Field::CaseStatus, status),
+                opened_on: r.keep(Field::CaseOpenedOn, opened_on),
+                closed_on: r.keep(Field::CaseClosedOn, closed_on),
+                notes: r.keep(Field::CaseNotes, notes),
+            }
+        },
+    )
+}
+
+fn redact_incident(
+    s: Stored<Incident>,
+    cx: &Cx<'_>,
+    hits: &mut Vec<Hit>,
+    health_ok: bool,
+) -> Out<Incident> {
+    let shareable = s.data.notes_shareable;
+    redact(
+        s,
+        cx,
+        hits,
+        |r| {
+            r.health_ok = health_ok;
+            r.shareable = shareable;
+        },
+        |r, d| {
+            let Incident {
+                client_id,
+                case_id,
+                incident_type,
+                occurred,
+                facility,
+                requested_at,
+                refused_at,
+                meeting_at,
+                minutes_waited,
+                meeting_minutes,
+                authority,
+                officials,
+                reason_given,
+                written_refusal,
+                legal_basis_cited,
+                meeting_conditions,
+                client_condition,
+                visible_injuries,
+                witnesses,
+                remedies,
+                standards,
+                domestic_articles,
+                confidentiality,
+                consent,
+                status,
+                notes,
+                notes_shareable,
+            } = d;
+            let EventTime { at, precision } = occurred;
+            let Facility {
+                name,
+                facility_type,
+                region,
+                identifying,
+            } = facility;
+            let region = r.keep(Field::IncidentFacilityRegion, region);
+            let name = r.replace(Field::IncidentFacilityName, name, |name| {
+                if !identifying {
+                    return (name, false);
+                }
+                let shown = if region.trim().is_empty() {
+                    "(facility withheld)".to_owned()
+                } else {
+                    region.clone()
+                };
+                (shown, true)
+            });
+            Incident {
+                client_id: r.keep(Field::IncidentClientId, client_id),
+                case_id: r.keep(Field::IncidentCaseId, case_id),
+                incident_type: r.keep(Field::IncidentType, incident_type),
+                occurred: EventTime {
+                    at: r.keep(Field::IncidentOccurredAt, at),
+                    precision: r.keep(Field::IncidentOccurredPrecision, precision),
+                },
+                facility: Facility {
+                    name,
+                    facility_type: r.keep(Field::IncidentFacilityType, facility_type),
+                    region,
+                    identifying: r.keep(Field::IncidentFacilityIdentifying, identifying),
+                },
+                requested_at: r.keep(Field::IncidentRequestedAt, requested_at),
+                refused_at: r.keep(Field::IncidentRefusedAt, refused_at),
+                meeting_at: r.keep(Field::IncidentMeetingAt, meeting_at),
+                minutes_waited: r.keep(Field::IncidentMinutesWaited, minutes_waited),
+                meeting_minutes: r.keep(Field::IncidentMeetingMinutes, meeting_minutes),
+                authority: r.keep(Field::IncidentAuthority, authority),
+                officials: officials
+                    .into_iter()
+                    .map(
+                        |Official {
+                             name,
+                             rank,
+                             unit,
+                             badge,
+                         }| Official {
+                            name: r.keep(Field::IncidentOfficialName, name),
+                            rank: r.keep(Field::IncidentOfficialRank, rank),
+                            unit: r.keep(Field::IncidentOfficialUnit, unit),
+                            badge: r.keep(Field::IncidentOfficialBadge, badge),
+                        },
+                    )
+                    .collect(),
+                reason_given: r.keep(Field::IncidentReasonGiven, reason_given),
+                written_refusal: r.keep(Field::IncidentWrittenRefusal, written_refusal),
+                legal_basis_cited: r.keep(Field::IncidentLegalBasisCited, legal_basis_cited),
+                meeting_conditions: r.keep(Field::IncidentMeetingConditions, meeting_conditions),
+                client_condition: r.keep(Field::IncidentClientCondition, client_condition),
+                visible_injuries: r.keep(Field::IncidentVisibleInjuries, visible_injuries),
+                witnesses: witnesses
+                    .into_iter()
+                    .enumerate()
+                    .map(
+                        |(
+                            n,
+                            Witness {
+                                name,
+                                kind,
+                                role,
+                                contact,
+                            },
+                        )| Witness {
+                            name: r.replace(Field::IncidentWitnessName, name, |_| {
+                                (witness_label(kind, n + 1), true)
+                            }),
+                            kind: r.keep(Field::IncidentWitnessKind, kind),
+                            role: r.keep(Field::IncidentWitnessRole, role),
+                            contact: r.keep(Field::IncidentWitnessContact, contact),
+                        },
+                    )
+                    .collect(),
+                remedies: remedies
+                    .into_iter()
+                    .map(
+                        |Remedy {
+                             complaint_to,
+                             filed_on,
+                             reference,
+                             response,
+                             response_on,
+                         }| Remedy {
+                            complaint_to: r.keep(Field::IncidentRemedyComplaintTo, complaint_to),
+                            filed_on: r.keep(Field::IncidentRemedyFiledOn, filed_on),
+                            reference: r.keep(Field::IncidentRemedyReference, reference),
+                            response: r.keep(Field::IncidentRemedyResponse, response),
+                            response_on: r.keep(Field::IncidentRemedyResponseOn, response_on),
+                        },
+                    )
+                    .collect(),
+                standards: r.keep(Field::IncidentStandards, standards),
+                domestic_articles: r.keep(Field::IncidentDomesticArticles, domestic_articles),
+                confidentiality: r.keep(Field::IncidentConfidentiality, confidentiality),
+                consent: consent
+                    .into_iter()
+                    .map(
+                        |Consent {
+                             recipient,
+                             granted,
+                             include_health,
+                             recorded_on,
+                         }| Consent {
+                            recipient: r.keep(Field::IncidentConsentRecipient, recipient),
+                            granted: r.keep(Field::IncidentConsentGranted, granted),
+                            include_health: r.keep(Field::IncidentConsentHealth, include_health),
+                            recorded_on: r.keep(Field::IncidentConsentRecordedOn, recorded_on),
+                        },
+                    )
+                    .filter(|c| !c.recipient.is_empty())
+                    .collect(),
+                status: r.keep(Field::IncidentStatus, status),
+                notes: r.keep(Field::IncidentNotes, notes),
+                notes_shareable: r.keep(Field::IncidentNotesShareable, notes_shareable),
+            }
+        },
+    )
+}
+
+/// How an NGO export names a witness: their kind and their place in the
+/// incident's list ("relative 1", "witness 2"), never a name.
+pub fn witness_label(kind: WitnessKind, n: usize) -> String {
+    format!("{} {n}", kind.label())
+}
+
+/// The neutral name an attachment leaves under outside the own backup.
+pub fn neutral_file_name(n: usize, media_type: &str) -> String {
+    let ext = match media_type {
+        "image/jpeg" => "jpg",
+        "image/png" => "png",
+        "image/webp" => "webp",
+        "image/gif" => "gif",
+        "application/pdf" => "pdf",
+        "text/plain" => "txt",
+        "video/mp4" => "mp4",
+        "video/quicktime" => "mov",
+        "video/3gpp" => "3gp",
+        "audio/mpeg" => "mp3",
+        "audio/mp4" => "m4a",
+        "audio/ogg" => "ogg",
+        "audio/wav" => "wav",
+        _ => "bin",
+    };
+    format!("evidence-{n}.{ext}")
+}
+
+/// Attachments as they leave: the caller has already chosen which (and
+/// replaced hashes and sizes of cleaned copies); this applies the table.
+fn redact_attachments(
+    r: &mut Redactor<'_>,
+    attachments: Vec<AttachmentRef>,
+    numbered: &mut usize,
+) -> Vec<AttachmentRef> {
+    attachments
+        .into_iter()
+        .map(
+            |AttachmentRef {
+                 sha256,
+                 file_name,
+                 size,
+                 media_type,
+             }| {
+                *numbered += 1;
+                let n = *numbered;
+                let media_type = r.keep(Field::EvidenceAttachmentMediaType, media_type);
+                AttachmentRef {
+                    // Cleaned copies were substituted by `select`; here the
+                    // hash and size only need noting as replaced.
+                    sha256: r.replace(Field::EvidenceAttachmentSha256, sha256, |s| (s, false)),
+                    file_name: r.replace(Field::EvidenceAttachmentFileName, file_name, |_| {
+                        (neutral_file_name(n, &media_type), true)
+                    }),
+                    size: r.replace(Field::EvidenceAttachmentSize, size, |s| (s, false)),
+                    media_type,
+                }
+            },
+        )
+        .collect()
+}
+
+fn redact_evidence(
+    s: Stored<EvidenceNote>,
+    cx: &Cx<'_>,
+    hits: &mut Vec<Hit>,
+    numbered: &mut usize,
+    cleaned: bool,
+) -> Out<EvidenceNote> {
+    redact(
+        s,
+        cx,
+        hits,
+        |_| {},
+        |r, d| {
+            let EvidenceNote {
+                incident_id,
+                case_id,
+                client_id,
+                kind,
+                description,
+                source,
+                obtained_at,
+                attachments,
+                custody,
+            } = d;
+            let attachments = redact_attachments(r, attachments, numbered);
+            if cleaned {
+                for f in [
+                    Field::EvidenceAttachmentSha256,
+                    Field::EvidenceAttachmentSize,
+                ] {
+                    if matches!(r.rule(f), Rule::Replaced(_)) && !r.replaced.contains(&f.row().path)
+                    {
+                        r.replaced.push(f.row().path);
+                    }
                 }
             }
-        }
-        Ok(Preview {
-            profile: self.profile,
-            recipients: self.recipients.clone(),
-            records,
-            excluded: self.excluded.clone(),
-        })
-    }
+            EvidenceNote {
+                incident_id: r.keep(Field::EvidenceIncidentId, incident_id),
+                case_id: r.keep(Field::EvidenceCaseId, case_id),
+                client_id: r.keep(Field::EvidenceClientId, client_id),
+                kind: r.keep(Field::EvidenceKind, kind),
+                description: r.keep(Field::EvidenceDescription, description),
+                source: r.keep(Field::EvidenceSource, source),
+                obtained_at: r.keep(Field::EvidenceObtainedAt, obtained_at),
+                attachments,
+                custody: custody
+                    .into_iter()
+                    .map(|CustodyEntry { who, at, action }| CustodyEntry {
+                        who: r.keep(Field::EvidenceCustodyWho, who),
+                        at: r.keep(Field::EvidenceCustodyAt, at),
+                        action: r.keep(Field::EvidenceCustodyAction, action),
+                    })
+                    .collect(),
+            }
+        },
+    )
 }
 
-fn all<T: Record>(vault: &Vault, f: ListFilter) -> Result<Vec<Stored<T>>> {
+fn redact_hearing(s: Stored<Hearing>, cx: &Cx<'_>, hits: &mut Vec<Hit>) -> Out<Hearing> {
+    redact(
+        s,
+        cx,
+        hits,
+        |_| {},
+        |r, d| {
+            let Hearing {
+                case_id,
+                at,
+                kind,
+                court,
+                courtroom,
+                judge,
+                outcome,
+                next_step,
+                notes,
+            } = d;
+            Hearing {
+                case_id: r.keep(Field::HearingCaseId, case_id),
+                at: r.keep(Field::HearingAt, at),
+                kind: r.keep(Field::HearingKind, kind),
+                court: r.keep(Field::HearingCourt, court),
+                courtroom: r.keep(Field::HearingCourtroom, courtroom),
+                judge: r.keep(Field::HearingJudge, judge),
+                outcome: r.keep(Field::HearingOutcome, outcome),
+                next_step: r.keep(Field::HearingNextStep, next_step),
+                notes: r.keep(Field::HearingNotes, notes),
+            }
+        },
+    )
+}
+
+fn redact_deadline(s: Stored<Deadline>, cx: &Cx<'_>, hits: &mut Vec<Hit>) -> Out<Deadline> {
+    redact(
+        s,
+        cx,
+        hits,
+        |_| {},
+        |r, d| {
+            let Deadline {
+                case_id,
+                due,
+                kind,
+                source_rule,
+                done,
+                notes,
+            } = d;
+            Deadline {
+                case_id: r.keep(Field::DeadlineCaseId, case_id),
+                due: r.keep(Field::DeadlineDue, due),
+                kind: r.keep(Field::DeadlineKind, kind),
+                source_rule: r.keep(Field::DeadlineSourceRule, source_rule),
+                done: r.keep(Field::DeadlineDone, done),
+                notes: r.keep(Field::DeadlineNotes, notes),
+            }
+        },
+    )
+}
+
+pub(crate) fn all<T: Record>(vault: &Vault, f: ListFilter) -> Result<Vec<Stored<T>>> {
     // Page through so that no list limit silently truncates an export.
     let mut out = vec![];
     let page = 5000u32;
@@ -352,6 +854,47 @@ fn norm(name: &str) -> String {
     name.trim().to_lowercase()
 }
 
+/// The names this export removes, gathered from the whole vault: a
+/// client's name in another client's incident identifies them too.
+fn removed_names(
+    profile: Profile,
+    backup: bool,
+    clients: &[Stored<Client>],
+    incidents: &[Stored<Incident>],
+    evidence: &[Stored<EvidenceNote>],
+) -> Names {
+    let gone = |f: Field| !matches!(f.row().rule(profile, backup), Rule::Leaves);
+    let mut names = Names::default();
+    for c in clients {
+        if gone(Field::ClientFullName) {
+            names.add(NameOf::Client, &c.data.full_name);
+        }
+        if gone(Field::ClientContactValue) {
+            // Phone numbers and addresses are not names.
+            for v in c.data.contacts.iter().map(|c| &c.value) {
+                if !v.contains('@') && !v.chars().any(|ch| ch.is_ascii_digit()) {
+                    names.add(NameOf::Contact, v);
+                }
+            }
+        }
+    }
+    if gone(Field::IncidentWitnessName) {
+        for i in incidents {
+            for w in &i.data.witnesses {
+                names.add(NameOf::Witness, &w.name);
+            }
+        }
+    }
+    if gone(Field::EvidenceCustodyWho) {
+        for e in evidence {
+            for c in &e.data.custody {
+                names.add(NameOf::Custodian, &c.who);
+            }
+        }
+    }
+    names
+}
+
 /// Applies the profile, the filters and consent; returns what leaves.
 pub fn select(vault: &Vault, opts: &ExportOptions) -> Result<ExportSet> {
     let profile = opts.profile;
@@ -371,14 +914,9 @@ pub fn select(vault: &Vault, opts: &ExportOptions) -> Result<ExportSet> {
                 r.get(0)
             })?;
     let mut excluded = vec![];
+    let mut hits = vec![];
 
-    let clients: Vec<Stored<Client>> = all::<Client>(vault, ListFilter::default())?
-        .into_iter()
-        .filter(|c| opts.client.is_none_or(|id| id == c.id))
-        .collect();
-    let client_ids: HashSet<Uuid> = clients.iter().map(|c| c.id).collect();
-
-    // Incidents.
+    let all_clients: Vec<Stored<Client>> = all::<Client>(vault, ListFilter::default())?;
     let raw_incidents = all::<Incident>(
         vault,
         ListFilter {
@@ -388,6 +926,25 @@ pub fn select(vault: &Vault, opts: &ExportOptions) -> Result<ExportSet> {
             ..Default::default()
         },
     )?;
+    let raw_evidence = if profile == Profile::Public {
+        vec![]
+    } else {
+        all::<EvidenceNote>(vault, ListFilter::default())?
+    };
+    let names = removed_names(profile, backup, &all_clients, &raw_incidents, &raw_evidence);
+    let cx = Cx {
+        profile,
+        backup,
+        names: &names,
+    };
+
+    let clients: Vec<Stored<Client>> = all_clients
+        .into_iter()
+        .filter(|c| opts.client.is_none_or(|id| id == c.id))
+        .collect();
+    let client_ids: HashSet<Uuid> = clients.iter().map(|c| c.id).collect();
+
+    // Incidents.
     let mut incidents = vec![];
     for inc in raw_incidents {
         let d = &inc.data;
@@ -397,17 +954,18 @@ pub fn select(vault: &Vault, opts: &ExportOptions) -> Result<ExportSet> {
             Some(HeldBack::Restricted)
         } else if profile == Profile::Public && d.confidentiality == Confidentiality::Confidential {
             Some(HeldBack::ConfidentialNotPublic)
-        } else {
-            consent_for
+        } else if let Some(r) = consent_for.iter().find(|r| {
+            !d.consent
                 .iter()
-                .find(|r| {
-                    !d.consent
-                        .iter()
-                        .any(|c| c.granted && norm(&c.recipient) == **r)
-                })
-                .map(|r| HeldBack::NoConsent {
-                    recipient: r.clone(),
-                })
+                .any(|c| c.granted && norm(&c.recipient) == **r)
+        }) {
+            Some(HeldBack::NoConsent {
+                recipient: r.clone(),
+            })
+        } else if d.status == RecordStatus::Draft && !opts.include_drafts {
+            Some(HeldBack::Draft)
+        } else {
+            None
         };
         if let Some(reason) = reason {
             excluded.push(Excluded {
@@ -423,7 +981,7 @@ pub fn select(vault: &Vault, opts: &ExportOptions) -> Result<ExportSet> {
                     .iter()
                     .any(|c| c.granted && c.include_health && norm(&c.recipient) == *r)
             });
-        incidents.push(redact_incident(inc, profile, health_ok));
+        incidents.push(redact_incident(inc, &cx, &mut hits, health_ok));
     }
 
     // Clients: all in a backup, otherwise only those with an exported incident.
@@ -433,11 +991,11 @@ pub fn select(vault: &Vault, opts: &ExportOptions) -> Result<ExportSet> {
         if !backup && !used_clients.contains(&c.id) {
             continue;
         }
-        out_clients.push(redact_client(c, profile));
+        out_clients.push(redact_client(c, &cx, &mut hits));
     }
     let exported_clients: HashSet<Uuid> = out_clients.iter().map(|c| c.record.id).collect();
 
-    // Cases.
+    // Cases: none in public reports.
     let used_cases: HashSet<Uuid> = incidents
         .iter()
         .filter_map(|i| i.record.data.case_id)
@@ -453,23 +1011,10 @@ pub fn select(vault: &Vault, opts: &ExportOptions) -> Result<ExportSet> {
             if !wanted {
                 continue;
             }
-            let mut o = Out::keep(c);
-            let before = o.record.data.client_ids.len();
-            o.record
-                .data
-                .client_ids
-                .retain(|id| exported_clients.contains(id));
-            if o.record.data.client_ids.len() != before {
-                o.replaced.push("client_ids");
+            let o = redact_case(c, &cx, &mut hits, &exported_clients);
+            if !o.record.data.client_ids.is_empty() {
+                out_cases.push(o);
             }
-            if o.record.data.client_ids.is_empty() {
-                continue;
-            }
-            if !backup {
-                o.record.data.notes.clear();
-                o.removed.push("notes");
-            }
-            out_cases.push(o);
         }
     }
     let exported_cases: HashSet<Uuid> = out_cases.iter().map(|c| c.record.id).collect();
@@ -477,114 +1022,120 @@ pub fn select(vault: &Vault, opts: &ExportOptions) -> Result<ExportSet> {
         if let Some(case) = i.record.data.case_id {
             if !exported_cases.contains(&case) {
                 i.record.data.case_id = None;
-                i.removed.push("case_id");
+                i.removed.push(Field::IncidentCaseId.row().path);
             }
         }
     }
     let exported_incidents: HashSet<Uuid> = incidents.iter().map(|i| i.record.id).collect();
 
-    // Evidence.
+    // Evidence: none in public reports.
     let mut out_evidence = vec![];
     let mut stripped = HashMap::new();
-    if profile != Profile::Public {
-        for e in all::<EvidenceNote>(vault, ListFilter::default())? {
-            let d = &e.data;
-            let wanted = if backup {
-                opts.client.is_none()
-                    || d.incident_id
-                        .is_some_and(|id| exported_incidents.contains(&id))
-                    || d.case_id.is_some_and(|id| exported_cases.contains(&id))
-                    || d.client_id.is_some_and(|id| exported_clients.contains(&id))
-            } else {
-                d.incident_id
+    let mut numbered = 0usize;
+    for mut e in raw_evidence {
+        let d = &e.data;
+        let wanted = if backup {
+            opts.client.is_none()
+                || d.incident_id
                     .is_some_and(|id| exported_incidents.contains(&id))
-            };
-            if !wanted {
-                if !backup {
-                    excluded.push(Excluded {
-                        kind: Kind::Evidence,
-                        id: e.id,
-                        reason: HeldBack::NotLinkedToIncident,
-                    });
-                }
-                continue;
-            }
-            let mut o = Out::keep(e);
-            let d = &mut o.record.data;
-            let mut replaced_attachments = false;
-            if opts.without_attachments && !d.attachments.is_empty() {
-                d.attachments.clear();
-                o.removed.push("attachments");
-            }
+                || d.case_id.is_some_and(|id| exported_cases.contains(&id))
+                || d.client_id.is_some_and(|id| exported_clients.contains(&id))
+        } else {
+            d.incident_id
+                .is_some_and(|id| exported_incidents.contains(&id))
+        };
+        if !wanted {
             if !backup {
-                let mut kept = Vec::with_capacity(d.attachments.len());
-                let mut held = 0u32;
-                for a in std::mem::take(&mut d.attachments) {
-                    if !may_carry_location(&a.media_type) {
-                        kept.push(a);
+                excluded.push(Excluded {
+                    kind: Kind::Evidence,
+                    id: e.id,
+                    reason: HeldBack::NotLinkedToIncident,
+                });
+            }
+            continue;
+        }
+        let mut removed_attachments = false;
+        let mut cleaned = false;
+        let d = &mut e.data;
+        if opts.without_attachments && !d.attachments.is_empty() {
+            d.attachments.clear();
+            removed_attachments = true;
+        }
+        if !backup {
+            let mut kept = Vec::with_capacity(d.attachments.len());
+            let mut held = 0u32;
+            for a in std::mem::take(&mut d.attachments) {
+                if !may_carry_location(&a.media_type) {
+                    kept.push(a);
+                    continue;
+                }
+                if super::metadata::can_strip(&a.media_type) {
+                    let original = vault.read_attachment(&a.sha256)?;
+                    if let Some(clean) = super::metadata::strip(&a.media_type, &original) {
+                        let sha = hex::encode(sha2::Sha256::digest(&clean));
+                        stripped.insert(sha.clone(), a.sha256.to_ascii_lowercase());
+                        kept.push(AttachmentRef {
+                            sha256: sha,
+                            size: clean.len() as u64,
+                            ..a
+                        });
+                        cleaned = true;
                         continue;
                     }
-                    if super::metadata::can_strip(&a.media_type) {
-                        let original = vault.read_attachment(&a.sha256)?;
-                        if let Some(clean) = super::metadata::strip(&a.media_type, &original) {
-                            let sha = hex::encode(sha2::Sha256::digest(&clean));
-                            stripped.insert(sha.clone(), a.sha256.to_ascii_lowercase());
-                            kept.push(crate::model::AttachmentRef {
-                                sha256: sha,
-                                size: clean.len() as u64,
-                                ..a
-                            });
-                            replaced_attachments = true;
-                            continue;
-                        }
-                    }
-                    held += 1;
                 }
-                d.attachments = kept;
-                if replaced_attachments {
-                    o.replaced.push("attachments[].sha256 (metadata stripped)");
-                }
-                if held > 0 {
-                    o.replaced.push("attachments");
-                    excluded.push(Excluded {
-                        kind: Kind::Evidence,
-                        id: o.record.id,
-                        reason: HeldBack::AttachmentsKeepMetadata { count: held },
-                    });
-                }
+                held += 1;
             }
-            if d.incident_id
-                .is_some_and(|id| !exported_incidents.contains(&id))
-            {
-                d.incident_id = None;
-                o.removed.push("incident_id");
+            d.attachments = kept;
+            if held > 0 {
+                excluded.push(Excluded {
+                    kind: Kind::Evidence,
+                    id: e.id,
+                    reason: HeldBack::AttachmentsKeepMetadata { count: held },
+                });
             }
-            if d.case_id.is_some_and(|id| !exported_cases.contains(&id)) {
-                d.case_id = None;
-                o.removed.push("case_id");
-            }
-            if d.client_id
-                .is_some_and(|id| !exported_clients.contains(&id))
-            {
-                d.client_id = None;
-                o.removed.push("client_id");
-            }
-            out_evidence.push(o);
         }
+        let mut o = redact_evidence(e, &cx, &mut hits, &mut numbered, cleaned);
+        if removed_attachments {
+            o.removed.push("attachments");
+        }
+        let d = &mut o.record.data;
+        if d.incident_id
+            .is_some_and(|id| !exported_incidents.contains(&id))
+        {
+            d.incident_id = None;
+            o.removed.push(Field::EvidenceIncidentId.row().path);
+        }
+        if d.case_id.is_some_and(|id| !exported_cases.contains(&id)) {
+            d.case_id = None;
+            o.removed.push(Field::EvidenceCaseId.row().path);
+        }
+        if d.client_id
+            .is_some_and(|id| !exported_clients.contains(&id))
+        {
+            d.client_id = None;
+            o.removed.push(Field::EvidenceClientId.row().path);
+        }
+        out_evidence.push(o);
     }
 
     // Calendar items of exported cases.
-    let in_range = |at: &chrono::DateTime<chrono::FixedOffset>| {
+    let in_range = |at: &DateTime<FixedOffset>| {
         opts.from.is_none_or(|f| *at >= f) && opts.to.is_none_or(|t| *at <= t)
     };
-    let hearings = all::<Hearing>(vault, ListFilter::default())?
-        .into_iter()
-        .filter(|h| exported_cases.contains(&h.data.case_id) && in_range(&h.data.at))
-        .collect();
-    let deadlines = all::<Deadline>(vault, ListFilter::default())?
-        .into_iter()
-        .filter(|d| exported_cases.contains(&d.data.case_id) && in_range(&d.data.due))
-        .collect();
+    let mut hearings = vec![];
+    let mut deadlines = vec![];
+    if !exported_cases.is_empty() {
+        for h in all::<Hearing>(vault, ListFilter::default())? {
+            if exported_cases.contains(&h.data.case_id) && in_range(&h.data.at) {
+                hearings.push(redact_hearing(h, &cx, &mut hits));
+            }
+        }
+        for d in all::<Deadline>(vault, ListFilter::default())? {
+            if exported_cases.contains(&d.data.case_id) && in_range(&d.data.due) {
+                deadlines.push(redact_deadline(d, &cx, &mut hits));
+            }
+        }
+    }
 
     Ok(ExportSet {
         profile,
@@ -601,6 +1152,7 @@ pub fn select(vault: &Vault, opts: &ExportOptions) -> Result<ExportSet> {
         from: opts.from,
         to: opts.to,
         stripped,
+        hits,
     })
 }
 
@@ -610,67 +1162,20 @@ pub(crate) fn may_carry_location(media_type: &str) -> bool {
     media_type.starts_with("image/") || media_type.starts_with("video/")
 }
 
-fn redact_client(c: Stored<Client>, profile: Profile) -> Out<Client> {
-    let mut o = Out::keep(c);
-    if profile == Profile::Full {
-        return o;
-    }
-    let d = &mut o.record.data;
-    d.full_name.clear();
-    d.contacts.clear();
-    d.notes.clear();
-    o.removed.extend(["full_name", "contacts", "notes"]);
-    let before = d.risk_flags.len();
-    d.risk_flags.retain(|f| *f != RiskFlag::Health);
-    if d.risk_flags.len() != before {
-        o.replaced.push("risk_flags");
-    }
-    if profile == Profile::Public {
-        d.place_of_detention.clear();
-        d.case_numbers.clear();
-        o.removed.extend(["place_of_detention", "case_numbers"]);
-    }
-    o
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-fn redact_incident(i: Stored<Incident>, profile: Profile, health_ok: bool) -> Out<Incident> {
-    let mut o = Out::keep(i);
-    if profile == Profile::Full && health_ok {
-        return o;
+    #[test]
+    fn empty_lists_leave_no_trace() {
+        let mut v = serde_json::json!({"witnesses": [{"contact": "x"}, {"contact": "y"}], "a": 1});
+        remove_path(&mut v, "witnesses[].contact");
+        assert_eq!(v, serde_json::json!({"a": 1}));
+        let mut v = serde_json::json!({"witnesses": [{"name": "relative 1", "contact": "x"}]});
+        remove_path(&mut v, "witnesses[].contact");
+        assert_eq!(
+            v,
+            serde_json::json!({"witnesses": [{"name": "relative 1"}]})
+        );
     }
-    let d = &mut o.record.data;
-    if !health_ok {
-        d.client_condition.clear();
-        d.visible_injuries = false;
-        o.removed.extend(["client_condition", "visible_injuries"]);
-    }
-    if profile == Profile::Full {
-        return o;
-    }
-    // Who else the client consented to is nobody else's business.
-    d.consent.clear();
-    o.removed.push("consent");
-    if profile == Profile::Ngo {
-        for w in d.witnesses.iter_mut() {
-            w.contact.clear();
-        }
-        o.removed.push("witnesses[].contact");
-        return o;
-    }
-    // Public report.
-    d.witnesses.clear();
-    o.removed.push("witnesses");
-    if d.facility.identifying {
-        d.facility.name = if d.facility.region.trim().is_empty() {
-            "(facility withheld)".into()
-        } else {
-            d.facility.region.clone()
-        };
-        o.replaced.push("facility.name");
-    }
-    if !d.notes_shareable {
-        d.notes.clear();
-        o.removed.push("notes");
-    }
-    o
 }

@@ -19,8 +19,8 @@ mod stats;
 pub use stats::{stats, Stats};
 
 use crate::export::bundle::{
-    Manifest, ManifestFile, ATTACHMENTS, CSV, LOG, MANIFEST, MANIFEST_FORMAT, MANIFEST_SIG, REPORT,
-    REPORT_SIG,
+    Manifest, ManifestFile, ATTACHMENTS, CSV, LOG, MANIFEST, MANIFEST_FORMAT, MANIFEST_SIG,
+    MANIFEST_VERSION, REPORT, REPORT_SIG,
 };
 use crate::export::json::{FORMAT as LOG_FORMAT, VERSION as LOG_VERSION};
 use crate::model::{Case, Client, EvidenceNote, Incident, Kind, Record, Stored};
@@ -417,9 +417,9 @@ fn walk(
                 let m: Manifest = serde_json::from_slice(bytes).map_err(|e| {
                     ImportError::Invalid(format!("manifest.json is not a valid manifest: {e}"))
                 })?;
-                if m.format != MANIFEST_FORMAT || m.version != 1 {
+                if m.format != MANIFEST_FORMAT || !(1..=MANIFEST_VERSION).contains(&m.version) {
                     return Err(ImportError::Invalid(format!(
-                        "manifest.json is {} version {}, this build reads {MANIFEST_FORMAT} version 1",
+                        "manifest.json is {} version {}, this build reads {MANIFEST_FORMAT} versions 1 to {MANIFEST_VERSION}",
                         m.format, m.version
                     )));
                 }
@@ -459,7 +459,31 @@ fn walk(
                 if report.is_some() {
                     return Err(ImportError::Invalid("report.pdf appears twice".into()));
                 }
-                report = Some(read_small(&mut entry, size, &shown)?);
+                let pdf = read_small(&mut entry, size, &shown)?;
+                // Version 2 lists the report in the signed manifest too.
+                let listed = expected.remove(REPORT);
+                let version = manifest.as_ref().map_or(1, |(m, _)| m.version);
+                match listed {
+                    Some(want) => {
+                        let got = hex::encode(Sha256::digest(&*pdf));
+                        if want.size != size || got != want.sha256 {
+                            return Err(ImportError::Mismatch {
+                                path: shown,
+                                what: format!(
+                                    "SHA-256 is {got}, the manifest says {}",
+                                    want.sha256
+                                ),
+                            });
+                        }
+                    }
+                    None if version >= 2 => {
+                        return Err(ImportError::Invalid(
+                            "report.pdf is in the archive but not in the signed manifest".into(),
+                        ))
+                    }
+                    None => {}
+                }
+                report = Some(pdf);
             }
             EntryName::ReportSig => {
                 if report_sig.is_some() {

@@ -13,7 +13,7 @@ use ts_rs::TS;
 use uuid::Uuid;
 
 /// What happened.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 #[ts(export)]
 pub enum IncidentType {
@@ -42,6 +42,7 @@ pub enum IncidentType {
     /// Disciplinary or criminal action against the lawyer.
     ActionAgainstLawyer,
     /// Anything else.
+    #[default]
     Other,
 }
 
@@ -210,6 +211,40 @@ impl Validate for Official {
     }
 }
 
+/// What kind of person a witness is. In NGO exports a witness leaves only
+/// as this kind and a number ("relative 1"), because a name or a
+/// relationship to a named client ("the client's father") identifies them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum WitnessKind {
+    /// A member of the client's family.
+    Relative,
+    /// Another lawyer.
+    Lawyer,
+    /// Another detainee.
+    Detainee,
+    /// An official (guard, investigator) who saw it.
+    Official,
+    /// Anyone else.
+    #[default]
+    Other,
+}
+
+impl WitnessKind {
+    /// The word NGO exports use for a witness of this kind, in English
+    /// (the JSON log and CSV); reports word it in their own language.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Relative => "relative",
+            Self::Lawyer => "lawyer",
+            Self::Detainee => "detainee",
+            Self::Official => "official",
+            Self::Other => "witness",
+        }
+    }
+}
+
 /// A witness to the incident.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
@@ -217,6 +252,9 @@ impl Validate for Official {
 pub struct Witness {
     /// Name.
     pub name: String,
+    /// What kind of person they are (what NGO exports show instead of the name).
+    #[serde(default)]
+    pub kind: WitnessKind,
     /// Who they are: "client's brother", "other lawyer".
     #[serde(default)]
     pub role: String,

@@ -21,7 +21,7 @@ pub use common::{Confidentiality, Contact, DatePrecision, EventTime, RecordStatu
 pub use evidence::{AttachmentRef, CustodyEntry, EvidenceKind, EvidenceNote};
 pub use hearing::{Deadline, DeadlineKind, Hearing, HearingKind};
 pub use incident::{
-    Consent, Facility, FacilityType, Incident, IncidentType, Official, Remedy, Witness,
+    Consent, Facility, FacilityType, Incident, IncidentType, Official, Remedy, Witness, WitnessKind,
 };
 pub use standards::LegalStandard;
 pub use validate::{Validate, ValidationError, LIST_MAX, LONG_MAX, SHORT_MAX};

@@ -447,6 +447,11 @@ class Suite:
         d.click("#std-echr_6_3_c")
         d.click("#add-consent")
         d.type("#cs-org-0", "Azərbaycan Vəkillər Assosiasiyası")
+        # Consent is opt-in: a new organisation starts with nothing ticked.
+        ticked = d.js("return [...document.querySelectorAll('.consent input[type=checkbox]')].map(c => c.checked)")
+        if ticked != [False, False]:
+            raise Failure(f"a new organisation starts with consent ticked: {ticked}")
+        d.click(".consent input[type=checkbox]")  # the client consents (health details stay unticked)
         d.set_value("#i-precision", "hour")
         d.click("#i-final")
         d.screenshot("10-incident-full-form")

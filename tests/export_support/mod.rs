@@ -97,6 +97,7 @@ pub fn fixture() -> Fixture {
     i1.visible_injuries = true;
     i1.witnesses = vec![Witness {
         name: "Rəşad Quliyev".into(),
+        kind: WitnessKind::Lawyer,
         role: "other lawyer".into(),
         contact: "WITNESS-CONTACT +994 55 000".into(),
     }];
@@ -125,6 +126,7 @@ pub fn fixture() -> Fixture {
     i2.authority = "Полиция".into();
     i2.consent = vec![consent(true)];
     i2.standards = vec![LegalStandard::Iccpr14_3b];
+    i2.status = RecordStatus::Final;
     let i2 = vault.insert(i2).expect("i2");
 
     let i3 = vault
@@ -154,6 +156,7 @@ pub fn fixture() -> Fixture {
     );
     i5.notes = "Shareable note".into();
     i5.notes_shareable = true;
+    i5.status = RecordStatus::Final;
     i5.consent = vec![Consent {
         recipient: "public".into(),
         granted: true,

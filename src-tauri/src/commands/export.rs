@@ -6,74 +6,13 @@
 //! [`PROGRESS_EVENT`] events carrying a [`Progress`].
 
 use crate::error::{CmdResult, CommandError};
-use crate::state::{parse_id, parse_record, with_vault, AppState};
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime};
-use serde::{Deserialize, Serialize};
-use std::io::Write;
+use crate::state::{parse_record, with_vault, AppState};
+use serde::Serialize;
 use std::path::{Path, PathBuf};
 use tauri::{AppHandle, Emitter, Runtime, State};
 use ts_rs::TS;
-use vekil::export::{self, Excluded, ExportOptions, Phase, Preview, Profile, Progress, Recipient};
+use vekil::export::{self, ExportDone, ExportFormat, ExportRequest, Preview, Progress, Recipient};
 use vekil::import::Stats;
-
-/// Output formats offered by the Export screen (the CLI's `--format`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-#[ts(export)]
-pub enum ExportFormat {
-    /// Encrypted, signed bundle for organisations.
-    Bundle,
-    /// JSON incident log.
-    Json,
-    /// CSV table.
-    Csv,
-    /// PDF incident log.
-    Pdf,
-    /// iCalendar of hearings and deadlines.
-    Ics,
-    /// HURIDOCS events layout.
-    Huridocs,
-}
-
-impl ExportFormat {
-    fn extension(self) -> &'static str {
-        match self {
-            Self::Bundle => "age",
-            Self::Json => "json",
-            Self::Csv => "csv",
-            Self::Pdf => "pdf",
-            Self::Ics => "ics",
-            Self::Huridocs => "huridocs.json",
-        }
-    }
-}
-
-/// What to export, as the window chooses it.
-#[derive(Debug, Clone, Deserialize, TS)]
-#[ts(export)]
-pub struct ExportRequest {
-    /// Output format.
-    pub format: ExportFormat,
-    /// Redaction profile.
-    pub profile: Profile,
-    /// Organisation names from the address book.
-    pub recipients: Vec<String>,
-    /// First day (YYYY-MM-DD), inclusive.
-    pub from: Option<String>,
-    /// Last day (YYYY-MM-DD), inclusive.
-    pub to: Option<String>,
-    /// Only this client's records (id).
-    pub client: Option<String>,
-    /// Bundles: leave the PDF report out (the CLI's `--no-pdf`).
-    #[serde(default)]
-    pub without_pdf: bool,
-    /// Leave every attachment out; evidence notes still leave (`--no-attachments`).
-    #[serde(default)]
-    pub without_attachments: bool,
-    /// PDF only: a report of this one incident (id) instead of the log (`--incident`).
-    #[serde(default)]
-    pub incident: Option<String>,
-}
 
 /// The event `export_write` emits while it works.
 pub const PROGRESS_EVENT: &str = "export-progress";
@@ -86,75 +25,6 @@ pub struct SigningPublicKey {
     pub key_id: String,
     /// The one-line public key for `minisign -P`.
     pub public_key: String,
-}
-
-/// What an export wrote.
-#[derive(Debug, Clone, Serialize, TS)]
-#[ts(export)]
-pub struct ExportDone {
-    /// The file written.
-    pub path: String,
-    /// Incidents in the export.
-    #[ts(type = "number")]
-    pub incidents: usize,
-    /// Records held back (consent, confidentiality, profile).
-    #[ts(type = "number")]
-    pub held_back: usize,
-    /// Bundles only: SHA-256 of manifest.json.
-    pub manifest_sha256: Option<String>,
-    /// Bundles only: evidence whose attachments were left out, and why.
-    pub skipped_attachments: Vec<Excluded>,
-}
-
-fn parse_day(
-    field: &str,
-    s: &Option<String>,
-    end: bool,
-) -> CmdResult<Option<DateTime<FixedOffset>>> {
-    let Some(s) = s.as_deref().map(str::trim).filter(|s| !s.is_empty()) else {
-        return Ok(None);
-    };
-    let day = NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .map_err(|_| CommandError::invalid(field, "That is not a date."))?;
-    let time = if end {
-        NaiveTime::from_hms_opt(23, 59, 59)
-    } else {
-        NaiveTime::from_hms_opt(0, 0, 0)
-    }
-    .unwrap_or_default();
-    Ok(Some(day.and_time(time).and_utc().fixed_offset()))
-}
-
-/// Options for the core, plus the address-book entries of the recipients.
-fn options(v: &vekil::Vault, r: &ExportRequest) -> CmdResult<(ExportOptions, Vec<Recipient>)> {
-    let from = parse_day("from", &r.from, false)?;
-    let to = parse_day("to", &r.to, true)?;
-    if let (Some(f), Some(t)) = (from, to) {
-        if f > t {
-            return Err(CommandError::invalid(
-                "to",
-                "The period ends before it starts.",
-            ));
-        }
-    }
-    let client = match r.client.as_deref().filter(|c| !c.trim().is_empty()) {
-        Some(c) => Some(parse_id("client", c)?),
-        None => None,
-    };
-    let recipients = r
-        .recipients
-        .iter()
-        .map(|name| export::recipients::get(v, name))
-        .collect::<export::Result<Vec<_>>>()?;
-    let opts = ExportOptions {
-        profile: r.profile,
-        recipients: recipients.iter().map(|x| x.name.clone()).collect(),
-        from,
-        to,
-        client,
-        without_attachments: r.without_attachments,
-    };
-    Ok((opts, recipients))
 }
 
 /// Checks the output path the user typed: absolute, in an existing folder,
@@ -178,20 +48,6 @@ fn check_out(path: &str, replace: bool) -> CmdResult<PathBuf> {
         });
     }
     Ok(p)
-}
-
-fn write_file(
-    path: &Path,
-    f: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> export::Result<()>,
-) -> CmdResult<()> {
-    let io = |source| export::ExportError::Io {
-        path: path.to_owned(),
-        source,
-    };
-    let mut w = std::io::BufWriter::new(std::fs::File::create(path).map_err(io)?);
-    f(&mut w)?;
-    w.flush().map_err(io)?;
-    Ok(())
 }
 
 /// The organisations in the address book.
@@ -232,18 +88,15 @@ pub async fn signing_public_key(state: State<'_, AppState>) -> CmdResult<Signing
     .await
 }
 
-/// Exactly which records and fields an export would send; writes nothing.
+/// Exactly which records and fields an export would send, and the removed
+/// names found in text that leaves; writes nothing.
 #[tauri::command]
 pub async fn export_preview(
     state: State<'_, AppState>,
     request: serde_json::Value,
 ) -> CmdResult<Preview> {
     let request: ExportRequest = parse_record("request", request)?;
-    with_vault(&state, move |v| {
-        let (opts, _) = options(v, &request)?;
-        Ok(export::select(v, &opts)?.preview()?)
-    })
-    .await
+    with_vault(&state, move |v| Ok(export::request::preview(v, &request)?)).await
 }
 
 /// A suggested output file: `~/Documents/vekil-export-<date>.<ext>`, or the
@@ -261,10 +114,11 @@ pub fn export_suggest_path(format: ExportFormat) -> CmdResult<String> {
     Ok(dir.join(name).to_string_lossy().into_owned())
 }
 
-/// Writes the export to `path` (refusing to overwrite unless `replace`),
-/// emitting [`PROGRESS_EVENT`] as it goes: `selecting` first, then the
-/// core's steps, and `done` (with `done == total`) once the file is written.
-/// A failed export ends without `done`; the command's error says why.
+/// Writes the export to `path` (refusing to overwrite unless `replace`)
+/// through the core's one export path, emitting [`PROGRESS_EVENT`] as it
+/// goes: `selecting` first, then the core's steps, and `done` (with
+/// `done == total`) once the file is written. A failed export ends
+/// without `done`; the command's error says why.
 #[tauri::command]
 pub async fn export_write<R: Runtime>(
     app: AppHandle<R>,
@@ -275,86 +129,18 @@ pub async fn export_write<R: Runtime>(
 ) -> CmdResult<ExportDone> {
     let request: ExportRequest = parse_record("request", request)?;
     let out = check_out(&path, replace)?;
-    let incident = match (request.format, request.incident.as_deref()) {
-        (ExportFormat::Pdf, Some(id)) if !id.trim().is_empty() => Some(parse_id("incident", id)?),
-        _ => None,
-    };
     // Progress is only shown, never needed: a failed emit is ignored.
-    let report = move |p: Progress| {
+    let mut report = move |p: Progress| {
         let _ = app.emit(PROGRESS_EVENT, p);
     };
     with_vault(&state, move |v| {
-        let mut report = report;
-        report(Progress {
-            phase: Phase::Selecting,
-            done: 0,
-            total: 0,
-        });
-        let (opts, recipients) = options(v, &request)?;
-        let set = export::select(v, &opts)?;
-        if let Some(id) = incident {
-            if !set.incidents.iter().any(|i| i.record.id == id) {
-                return Err(CommandError {
-                    field: Some("incident".into()),
-                    ..CommandError::new(
-                        "incident_not_exported",
-                        "This incident does not leave with this profile and these recipients.",
-                    )
-                });
-            }
-        }
-        // A plain file is one step: the log (or the PDF).
-        let one = |phase: Phase, done: u64| Progress {
-            phase,
-            done,
-            total: 1,
-        };
-        if request.format != ExportFormat::Bundle {
-            let phase = if request.format == ExportFormat::Pdf {
-                Phase::Pdf
-            } else {
-                Phase::Log
-            };
-            report(one(phase, 0));
-        }
-        let mut done = ExportDone {
-            path: out.to_string_lossy().into_owned(),
-            incidents: set.incidents.len(),
-            held_back: set.excluded.len(),
-            manifest_sha256: None,
-            skipped_attachments: vec![],
-        };
-        match request.format {
-            ExportFormat::Json => write_file(&out, |w| export::json::write(&set, None, w))?,
-            ExportFormat::Csv => write_file(&out, |w| export::csv::write(&set, w))?,
-            ExportFormat::Ics => write_file(&out, |w| export::ics::write(&set, w))?,
-            ExportFormat::Huridocs => write_file(&out, |w| export::huridocs::write(&set, w))?,
-            ExportFormat::Pdf => match incident {
-                Some(id) => write_file(&out, |w| export::pdf::write_incident(&set, id, None, w))?,
-                None => write_file(&out, |w| export::pdf::write_log(&set, None, w))?,
-            },
-            ExportFormat::Bundle => {
-                if recipients.is_empty() {
-                    return Err(CommandError::new(
-                        "recipient_required",
-                        "Choose at least one organisation to encrypt the bundle to.",
-                    ));
-                }
-                let s = export::bundle::write(
-                    v,
-                    &set,
-                    &recipients,
-                    !request.without_pdf,
-                    &out,
-                    &mut report,
-                )?;
-                done.manifest_sha256 = Some(s.manifest_sha256);
-                done.skipped_attachments = s.skipped_attachments;
-                return Ok(done);
-            }
-        }
-        report(one(Phase::Done, 1));
-        Ok(done)
+        Ok(export::request::write(
+            v,
+            &request,
+            &out,
+            replace,
+            &mut report,
+        )?)
     })
     .await
 }
@@ -392,21 +178,5 @@ mod tests {
         );
         assert!(check_out(&p, true).is_ok());
         assert!(check_out(&dir.path().to_string_lossy(), true).is_err());
-    }
-
-    #[test]
-    fn dates_are_days() {
-        assert!(parse_day("from", &Some("2026-02-30".into()), false).is_err());
-        let end = parse_day("to", &Some("2026-03-01".into()), true)
-            .ok()
-            .flatten();
-        assert_eq!(
-            end.map(|d| d.to_rfc3339()).as_deref(),
-            Some("2026-03-01T23:59:59+00:00")
-        );
-        assert_eq!(
-            parse_day("from", &Some("  ".into()), false).ok(),
-            Some(None)
-        );
     }
 }

@@ -9,6 +9,7 @@ import type { HearingKind } from "./bindings/HearingKind";
 import type { ProceduralStatus } from "./bindings/ProceduralStatus";
 import type { CaseStatus } from "./bindings/CaseStatus";
 import type { DatePrecision } from "./bindings/DatePrecision";
+import type { WitnessKind } from "./bindings/WitnessKind";
 
 export const INCIDENT_TYPES: readonly IncidentType[] = [
   "access_denied",
@@ -114,3 +115,6 @@ export const CORE_TYPE_LABELS: Record<string, string> = {
 };
 
 export const PRECISIONS: readonly DatePrecision[] = ["minute", "hour", "day", "month", "year"] as const;
+
+/** What NGO exports show instead of a witness's name ("relative 1"). */
+export const WITNESS_KINDS: readonly WitnessKind[] = ["relative", "lawyer", "detainee", "official", "other"] as const;

@@ -6,15 +6,11 @@ import type { Excluded } from "./Excluded";
  */
 export type ExportDone = { 
 /**
- * The file written.
- */
-path: string, 
-/**
  * Incidents in the export.
  */
 incidents: number, 
 /**
- * Records held back (consent, confidentiality, profile).
+ * Records held back (consent, drafts, confidentiality, profile).
  */
 held_back: number, 
 /**
@@ -22,6 +18,10 @@ held_back: number,
  */
 manifest_sha256: string | null, 
 /**
- * Bundles only: evidence whose attachments were left out, and why.
+ * Bundles only: minisign key id of the signature.
+ */
+signing_key_id: string | null, 
+/**
+ * Evidence whose attachments were left out, and why.
  */
 skipped_attachments: Array<Excluded>, };

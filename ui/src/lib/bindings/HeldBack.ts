@@ -9,7 +9,7 @@ export type HeldBack = { "code": "restricted" } | { "code": "confidential_not_pu
 /**
  * The recipient (as named in the export, lower-cased).
  */
-recipient: string, } | { "code": "not_linked_to_incident" } | { "code": "attachments_keep_metadata", 
+recipient: string, } | { "code": "draft" } | { "code": "not_linked_to_incident" } | { "code": "attachments_keep_metadata", 
 /**
  * How many of the record's attachments are held back.
  */
