@@ -22,6 +22,7 @@ pub mod recipients;
 mod redact;
 pub mod signing;
 
+pub use metadata::{AttachmentOutcome, AttachmentStatus, MetadataHold};
 pub use recipients::Recipient;
 pub use redact::{select, Excluded, ExportSet, HeldBack, Preview, PreviewRecord, PreviewTitle};
 

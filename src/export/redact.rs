@@ -5,6 +5,7 @@
 //! NGOs in `docs/formats/incident-log.md` ("Profiles and consent"); keep
 //! the two in step.
 
+use super::metadata::AttachmentStatus;
 use super::{ExportError, ExportOptions, Profile, Result, PUBLIC_RECIPIENT};
 use crate::model::{
     Case, Client, Confidentiality, Deadline, EvidenceKind, EvidenceNote, Hearing, Incident,
@@ -15,7 +16,6 @@ use crate::Vault;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::Value;
-use sha2::Digest;
 use std::collections::{HashMap, HashSet};
 use ts_rs::TS;
 use uuid::Uuid;
@@ -93,8 +93,10 @@ pub enum HeldBack {
     },
     /// Evidence not linked to an incident that leaves.
     NotLinkedToIncident,
-    /// Image or video attachments whose EXIF/GPS metadata this build
-    /// cannot strip (only JPEG and PNG); they leave only in the full backup.
+    /// Attachments that may carry metadata (EXIF, GPS, document
+    /// properties) this build cannot remove or prove absent; they leave
+    /// only in the full backup. The preview's `attachments` says why for
+    /// each file.
     AttachmentsKeepMetadata {
         /// How many of the record's attachments are held back.
         count: u32,
@@ -152,6 +154,10 @@ pub struct ExportSet {
     /// Exported attachment hash → stored original's hash, for image
     /// copies whose metadata was stripped.
     pub stripped: HashMap<String, String>,
+    /// Per attachment of an exported evidence note: stripped, as is, or
+    /// held back and why (none in the lawyer's own full backup, which
+    /// carries every original).
+    pub attachments: Vec<AttachmentStatus>,
 }
 
 impl ExportSet {
@@ -282,6 +288,8 @@ pub struct Preview {
     pub records: Vec<PreviewRecord>,
     /// Records held back.
     pub excluded: Vec<Excluded>,
+    /// What happens to each attachment of the evidence that leaves.
+    pub attachments: Vec<AttachmentStatus>,
 }
 
 impl ExportSet {
@@ -325,6 +333,7 @@ impl ExportSet {
             recipients: self.recipients.clone(),
             records,
             excluded: self.excluded.clone(),
+            attachments: self.attachments.clone(),
         })
     }
 }
@@ -486,6 +495,7 @@ pub fn select(vault: &Vault, opts: &ExportOptions) -> Result<ExportSet> {
     // Evidence.
     let mut out_evidence = vec![];
     let mut stripped = HashMap::new();
+    let mut attachments = vec![];
     if profile != Profile::Public {
         for e in all::<EvidenceNote>(vault, ListFilter::default())? {
             let d = &e.data;
@@ -511,45 +521,29 @@ pub fn select(vault: &Vault, opts: &ExportOptions) -> Result<ExportSet> {
             }
             let mut o = Out::keep(e);
             let d = &mut o.record.data;
-            let mut replaced_attachments = false;
             if opts.without_attachments && !d.attachments.is_empty() {
                 d.attachments.clear();
                 o.removed.push("attachments");
             }
             if !backup {
-                let mut kept = Vec::with_capacity(d.attachments.len());
-                let mut held = 0u32;
-                for a in std::mem::take(&mut d.attachments) {
-                    if !may_carry_location(&a.media_type) {
-                        kept.push(a);
-                        continue;
-                    }
-                    if super::metadata::can_strip(&a.media_type) {
-                        let original = vault.read_attachment(&a.sha256)?;
-                        if let Some(clean) = super::metadata::strip(&a.media_type, &original) {
-                            let sha = hex::encode(sha2::Sha256::digest(&clean));
-                            stripped.insert(sha.clone(), a.sha256.to_ascii_lowercase());
-                            kept.push(crate::model::AttachmentRef {
-                                sha256: sha,
-                                size: clean.len() as u64,
-                                ..a
-                            });
-                            replaced_attachments = true;
-                            continue;
-                        }
-                    }
-                    held += 1;
-                }
-                d.attachments = kept;
-                if replaced_attachments {
+                // Each file leaves stripped, as is, or stays: see metadata.
+                let sorted = super::metadata::sort_attachments(
+                    vault,
+                    o.record.id,
+                    std::mem::take(&mut d.attachments),
+                    &mut stripped,
+                )?;
+                d.attachments = sorted.kept;
+                attachments.extend(sorted.statuses);
+                if sorted.stripped_any {
                     o.replaced.push("attachments[].sha256 (metadata stripped)");
                 }
-                if held > 0 {
+                if sorted.held > 0 {
                     o.replaced.push("attachments");
                     excluded.push(Excluded {
                         kind: Kind::Evidence,
                         id: o.record.id,
-                        reason: HeldBack::AttachmentsKeepMetadata { count: held },
+                        reason: HeldBack::AttachmentsKeepMetadata { count: sorted.held },
                     });
                 }
             }
@@ -601,13 +595,8 @@ pub fn select(vault: &Vault, opts: &ExportOptions) -> Result<ExportSet> {
         from: opts.from,
         to: opts.to,
         stripped,
+        attachments,
     })
-}
-
-/// Media types whose embedded metadata (EXIF, GPS) this build cannot
-/// strip yet; such attachments leave only in the lawyer's own backup.
-pub(crate) fn may_carry_location(media_type: &str) -> bool {
-    media_type.starts_with("image/") || media_type.starts_with("video/")
 }
 
 fn redact_client(c: Stored<Client>, profile: Profile) -> Out<Client> {

@@ -60,6 +60,36 @@ fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> AttachmentError + '_ {
     }
 }
 
+/// An attachment opened with [`Vault::open_attachment`]: plaintext on
+/// demand, in memory only.
+pub struct AttachmentReader {
+    inner: age::stream::StreamReader<std::io::BufReader<std::fs::File>>,
+    path: PathBuf,
+}
+
+impl AttachmentReader {
+    /// The error to report when reading this attachment failed.
+    pub fn damaged(&self, _e: std::io::Error) -> Error {
+        AttachmentError::Damaged {
+            path: self.path.clone(),
+            reason: "the encrypted data is truncated or altered".into(),
+        }
+        .into()
+    }
+}
+
+impl Read for AttachmentReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.inner.read(buf)
+    }
+}
+
+impl std::io::Seek for AttachmentReader {
+    fn seek(&mut self, pos: std::io::SeekFrom) -> std::io::Result<u64> {
+        self.inner.seek(pos)
+    }
+}
+
 /// Reader that counts and hashes what passes through it, keeping the
 /// first bytes (up to `head_limit`) for [`media_type::sniff`].
 struct Hashing<R> {
@@ -216,6 +246,38 @@ impl Vault {
             w.replace(evidence_id, note.revision, data)
         })?;
         Ok(att)
+    }
+
+    /// Opens an attachment for reading with seeks, decrypting only the
+    /// parts read (an export checks a video's box tree without reading
+    /// its media data). Each part read is authenticated by age, but the
+    /// SHA-256 is not checked: whatever is exported of it is copied with
+    /// [`Self::copy_attachment`], which checks it.
+    pub fn open_attachment(&self, sha256: &str) -> Result<AttachmentReader> {
+        let sha = sha256.to_ascii_lowercase();
+        if sha.len() != 64 || !sha.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(AttachmentError::Unknown(sha256.into()).into());
+        }
+        let path = self.attachment_path(&sha);
+        let file = match std::fs::File::open(&path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(AttachmentError::Missing(path).into())
+            }
+            Err(e) => return Err(io_err(&path)(e).into()),
+        };
+        let damaged = |reason: &str| AttachmentError::Damaged {
+            path: path.clone(),
+            reason: reason.into(),
+        };
+        let dec = age::Decryptor::new_buffered(std::io::BufReader::new(file))
+            .map_err(|_| damaged("not a readable encrypted file"))?;
+        let inner = dec
+            .decrypt(std::iter::once(
+                &self.attachment_identity as &dyn age::Identity,
+            ))
+            .map_err(|_| damaged("cannot be decrypted with this vault's key"))?;
+        Ok(AttachmentReader { inner, path })
     }
 
     /// Decrypts an attachment into memory and checks its hash. Nothing is

@@ -160,7 +160,7 @@ fn tiff_family(b: &[u8]) -> Option<&'static str> {
 /// UTF-8 text without control characters other than tab, line feed,
 /// form feed and carriage return. An XMP packet saved as a file is
 /// metadata, not text.
-fn is_text(b: &[u8], complete: bool) -> bool {
+pub(crate) fn is_text(b: &[u8], complete: bool) -> bool {
     let text = match std::str::from_utf8(b) {
         Ok(t) => t,
         // A character cut by the end of the head is fine.

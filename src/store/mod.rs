@@ -11,7 +11,7 @@ pub mod media_type;
 pub(crate) mod revisions;
 mod verify;
 
-pub use attachments::AttachmentError;
+pub use attachments::{AttachmentError, AttachmentReader};
 pub use revisions::Revision;
 pub use verify::VerifyReport;
 
