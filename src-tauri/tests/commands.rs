@@ -326,10 +326,7 @@ fn evidence_update_cannot_change_an_attachments_media_type() {
     assert_eq!(e["field"], "attachments[1]");
     let after = h.ok("evidence_get", json!({"id": id}));
     assert_eq!(after["revision"], current["revision"], "nothing saved");
-    assert_eq!(
-        after["data"]["attachments"][0]["media_type"],
-        "video/quicktime"
-    );
+    assert_eq!(after["attachments"][0]["media_type"], "video/quicktime");
 }
 
 #[test]
