@@ -50,7 +50,7 @@ fn revealing(tags: &serde_json::Map<String, Value>) -> Vec<String> {
             name.starts_with("GPS")
                 || group.starts_with("XMP")
                 || group.starts_with("IPTC")
-                || group == "IFD0"
+                || (group == "IFD0" && name != "Orientation")
                 || group == "ExifIFD"
                 || group.starts_with("MPF")
                 || matches!(
@@ -75,6 +75,7 @@ fn a_bundle_for_an_ngo_carries_no_location_and_says_what_stayed() {
     let f = fixture();
     let files: Vec<(&str, Vec<u8>)> = vec![
         ("Şəkil_GPS.jpg", jpeg_phone(16, 16)),
+        ("portret.jpg", jpeg_rotated(24, 16)),
         ("ekran.png", png_tagged(4, 3)),
         ("foto.webp", webp(true)),
         ("həyət.mp4", mp4(false)),
@@ -175,6 +176,7 @@ fn a_bundle_for_an_ngo_carries_no_location_and_says_what_stayed() {
         );
     };
     is("Şəkil_GPS.jpg", "stripped");
+    is("portret.jpg", "stripped");
     is("ekran.png", "stripped");
     is("foto.webp", "stripped");
     is("həyət.mp4", "as_is");
@@ -279,6 +281,7 @@ fn a_bundle_for_an_ngo_carries_no_location_and_says_what_stayed() {
             "ekran.png",
             "foto.webp",
             "həyət.mp4",
+            "portret.jpg",
             "qərar.pdf",
             "refusal.txt",
             "Şəkil_GPS.jpg"
@@ -291,6 +294,7 @@ fn a_bundle_for_an_ngo_carries_no_location_and_says_what_stayed() {
     assert_eq!(on_disk, left.len());
     for (name, width, height) in [
         ("Şəkil_GPS.jpg", 16, 16),
+        ("portret.jpg", 24, 16),
         ("ekran.png", 4, 3),
         ("foto.webp", 1, 1),
     ] {
@@ -313,6 +317,13 @@ fn a_bundle_for_an_ngo_carries_no_location_and_says_what_stayed() {
             "{name}: the picture no longer parses: {tags:?}"
         );
     }
+    // A portrait photo keeps its orientation, and only that.
+    let rotated = exif(&unpack.join("attachments").join(&left["portret.jpg"]));
+    assert_eq!(
+        rotated.get("IFD0:Orientation"),
+        Some(&Value::from(6)),
+        "{rotated:?}"
+    );
     for name in ["həyət.mp4", "qərar.pdf"] {
         let sha = &left[name];
         assert_eq!(sha, &originals[name], "{name} leaves unchanged");

@@ -159,6 +159,26 @@ pub fn jpeg_phone(w: u16, h: u16) -> Vec<u8> {
     j
 }
 
+/// A portrait phone photo: JFIF, then EXIF (big-endian) with Orientation
+/// 6 (turn 90° clockwise to show), a camera make and a GPS pointer.
+pub fn jpeg_rotated(w: u16, h: u16) -> Vec<u8> {
+    let make = format!("{CANARY}\0");
+    let mut tiff = b"MM\0*\0\0\0\x08\0\x02".to_vec();
+    tiff.extend_from_slice(&[0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 6, 0, 0]);
+    tiff.extend_from_slice(&[0x01, 0x0F, 0, 2]);
+    tiff.extend_from_slice(&be32(make.len()));
+    tiff.extend_from_slice(&be32(8 + 2 + 24 + 4));
+    tiff.extend_from_slice(&[0, 0, 0, 0]);
+    tiff.extend_from_slice(make.as_bytes());
+    let mut j = vec![0xFF, 0xD8];
+    jpeg_segment(&mut j, 0xE0, b"JFIF\0\x01\x01\0\0\x01\0\x01\0\0");
+    let mut exif = b"Exif\0\0".to_vec();
+    exif.extend_from_slice(&tiff);
+    jpeg_segment(&mut j, 0xE1, &exif);
+    j.extend_from_slice(&jpeg_image_data(w, h));
+    j
+}
+
 fn crc(kind: &[u8], data: &[u8]) -> [u8; 4] {
     let mut c = flate2::Crc::new();
     c.update(kind);

@@ -423,6 +423,25 @@ mod tests {
     }
 
     #[test]
+    fn jpeg_keeps_only_the_orientation_of_its_exif() {
+        let j = jpeg_rotated(16, 16);
+        let s = stripped_bytes(clean("image/jpeg", &j));
+        assert!(!contains(&s, CANARY.as_bytes()));
+        let app1 = 2 + 18; // SOI, then the JFIF segment
+        assert_eq!(
+            &s[app1..app1 + 2],
+            &[0xFF, 0xE1],
+            "orientation block after JFIF"
+        );
+        let seg_len = usize::from(u16::from_be_bytes([s[app1 + 2], s[app1 + 3]]));
+        assert_eq!(seg_len, 2 + 6 + 8 + 2 + 12 + 4, "one tag and nothing else");
+        assert!(contains(&s, &[0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 6]));
+        assert!(!contains(&s, &[0x01, 0x0F]), "camera make gone");
+        // Stripping again changes nothing.
+        assert!(matches!(clean("image/jpeg", &s), Cleaned::AsIs));
+    }
+
+    #[test]
     fn jpeg_truncated_or_without_a_scan_is_malformed() {
         let j = jpeg_phone(16, 16);
         let eoi = j.windows(2).position(|w| w == [0xFF, 0xD9]).unwrap_or(0);
