@@ -331,3 +331,34 @@ fn a_bundle_for_an_ngo_carries_no_location_and_says_what_stayed() {
         assert_eq!(revealing(&tags), Vec::<String>::new(), "{name}: {tags:?}");
     }
 }
+
+#[test]
+fn a_missing_stored_file_is_held_back_not_fatal() {
+    let f = fixture();
+    f.vault
+        .attach(f.evidence, "Şəkil_GPS.jpg", &jpeg_phone(16, 16))
+        .expect("attach");
+    for e in std::fs::read_dir(f.tmp.path().join("lawyer").join("attachments")).expect("dir") {
+        std::fs::remove_file(e.expect("entry").path()).expect("remove");
+    }
+    let set = select_for_ngo(&f.vault);
+    let preview = set.preview().expect("preview");
+    assert_eq!(preview.attachments.len(), 3, "{:?}", preview.attachments);
+    for a in &preview.attachments {
+        assert_eq!(
+            a.status,
+            vekil::export::AttachmentOutcome::HeldBack {
+                reason: vekil::export::MetadataHold::Unreadable
+            },
+            "{}",
+            a.file_name
+        );
+    }
+    // The records still leave, in every format.
+    let mut json = vec![];
+    vekil::export::json::write(&set, None, &mut json).expect("json export");
+    assert!(set
+        .evidence
+        .iter()
+        .all(|e| e.record.data.attachments.is_empty()));
+}

@@ -325,6 +325,9 @@ pub fn metadata_hold_text(h: &MetadataHold) -> String {
         MetadataHold::RecordingMetadata { found } => {
             format!("the recording carries metadata or a part Vekil cannot check ({found})")
         }
+        MetadataHold::Unreadable => {
+            "the stored file is missing or damaged; run `vekil verify-vault`".into()
+        }
         MetadataHold::TooLarge { media_type, size } => {
             format!("a {media_type} file of {size} bytes is too large to check")
         }

@@ -532,7 +532,7 @@ pub fn select(vault: &Vault, opts: &ExportOptions) -> Result<ExportSet> {
                     o.record.id,
                     std::mem::take(&mut d.attachments),
                     &mut stripped,
-                )?;
+                );
                 d.attachments = sorted.kept;
                 attachments.extend(sorted.statuses);
                 if sorted.stripped_any {

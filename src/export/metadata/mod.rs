@@ -88,6 +88,9 @@ pub enum MetadataHold {
         /// The box found (`udta`, `©xyz`, `meta`, `track:meta`…).
         found: String,
     },
+    /// The stored file is missing or does not decrypt; `vekil
+    /// verify-vault` says which.
+    Unreadable,
     /// Larger than this build checks in memory ([`MAX_IN_MEMORY`]).
     TooLarge {
         /// The media type recorded at intake.
@@ -158,7 +161,7 @@ pub(crate) fn sort_attachments(
     evidence_id: Uuid,
     attachments: Vec<AttachmentRef>,
     stripped: &mut HashMap<String, String>,
-) -> crate::Result<Sorted> {
+) -> Sorted {
     let mut out = Sorted {
         kept: Vec::with_capacity(attachments.len()),
         statuses: Vec::with_capacity(attachments.len()),
@@ -166,8 +169,13 @@ pub(crate) fn sort_attachments(
         stripped_any: false,
     };
     for (index, a) in attachments.into_iter().enumerate() {
-        let mut r = vault.open_attachment(&a.sha256)?;
-        let cleaned = clean_reader(&a.media_type, &mut r, a.size).map_err(|e| r.damaged(e))?;
+        // A missing or damaged file stays, with a reason, rather than
+        // stopping every export of the vault; `verify-vault` names it.
+        let cleaned = vault
+            .open_attachment(&a.sha256)
+            .ok()
+            .and_then(|mut r| clean_reader(&a.media_type, &mut r, a.size).ok())
+            .unwrap_or(Cleaned::HeldBack(MetadataHold::Unreadable));
         let (status, leaves) = match cleaned {
             Cleaned::AsIs => (AttachmentOutcome::AsIs, Some(a.clone())),
             Cleaned::Stripped(copy) => {
@@ -197,7 +205,7 @@ pub(crate) fn sort_attachments(
             status,
         });
     }
-    Ok(out)
+    out
 }
 
 /// Media types whose container is walked without reading the file whole.

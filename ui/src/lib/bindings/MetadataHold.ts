@@ -28,7 +28,7 @@ found: string, } | { "code": "recording_metadata",
 /**
  * The box found (`udta`, `©xyz`, `meta`, `track:meta`…).
  */
-found: string, } | { "code": "too_large", 
+found: string, } | { "code": "unreadable" } | { "code": "too_large", 
 /**
  * The media type recorded at intake.
  */

@@ -355,6 +355,7 @@ const az: Record<Key, string> = {
   "export.file.type_mismatch": "{stored} kimi qeyd olunub, amma məzmunu {found} faylıdır",
   "export.file.pdf_metadata": "PDF-də sənəd xassələri və ya metaməlumat var ({found})",
   "export.file.recording_metadata": "yazıda metaməlumat (məsələn, yer) və ya Vekilin yoxlaya bilmədiyi hissə var ({found})",
+  "export.file.unreadable": "saxlanılan fayl yoxdur və ya zədələnib; seyfi ehtiyat nüsxədən bərpa edin",
   "export.file.too_large": "{size} həcmində olduğu üçün yoxlanıla bilmir",
   "export.heldBack": "Saxlanılanlar və səbəbi",
   "export.nothingLeaves": "Bu seçimlərlə heç nə çıxmayacaq.",

@@ -355,6 +355,7 @@ const en = {
   "export.file.type_mismatch": "recorded as {stored}, but the content is {found}",
   "export.file.pdf_metadata": "the PDF has document properties or metadata ({found})",
   "export.file.recording_metadata": "the recording carries metadata, such as a location, or a part Vekil cannot check ({found})",
+  "export.file.unreadable": "the stored file is missing or damaged; restore the vault from a backup",
   "export.file.too_large": "at {size} it is too large to check",
   "export.heldBack": "Held back, and why",
   "export.nothingLeaves": "Nothing would leave with these choices.",

@@ -354,6 +354,7 @@ const ru: Record<Key, string> = {
   "export.file.type_mismatch": "записан как {stored}, но по содержимому это {found}",
   "export.file.pdf_metadata": "в PDF есть свойства документа или метаданные ({found})",
   "export.file.recording_metadata": "в записи есть метаданные, например место съёмки, или часть, которую Vekil не может проверить ({found})",
+  "export.file.unreadable": "сохранённый файл отсутствует или повреждён; восстановите хранилище из резервной копии",
   "export.file.too_large": "файл размером {size} слишком велик для проверки",
   "export.heldBack": "Не передаётся и почему",
   "export.nothingLeaves": "При таком выборе ничего не будет передано.",
