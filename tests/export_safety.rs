@@ -5,6 +5,7 @@
 //! goes through the CLI, as a lawyer would.
 
 mod export_support;
+mod media_support;
 
 use export_support::*;
 use std::path::{Path, PathBuf};
@@ -384,19 +385,8 @@ fn unpack(l: &Lawyer, bundle: &Path) -> PathBuf {
 #[test]
 fn the_manifest_lists_every_file_and_the_originals_of_cleaned_copies() {
     let mut original_sha = String::new();
-    let jpeg = {
-        // SOI, APP1 Exif with a GPS marker, SOS, data, EOI.
-        let mut j = vec![
-            0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x07, b'J', b'F', b'I', b'F', 0,
-        ];
-        let exif = b"Exif\0\0GPS 40.4093N 49.8671E";
-        j.extend_from_slice(&[0xFF, 0xE1]);
-        j.extend_from_slice(&((exif.len() + 2) as u16).to_be_bytes());
-        j.extend_from_slice(exif);
-        j.extend_from_slice(&[0xFF, 0xDB, 0x00, 0x04, 0x00, 0x01]);
-        j.extend_from_slice(&[0xFF, 0xDA, 0x00, 0x02, 0x12, 0x34, 0xFF, 0xD9]);
-        j
-    };
+    // A phone photo with GPS in its EXIF block.
+    let jpeg = media_support::jpeg_phone(16, 16);
     let l = Lawyer::new(|v, c| {
         let i = v
             .insert(consented(c, "Kürdəxanı", RecordStatus::Final))

@@ -275,6 +275,60 @@ fn attachment_raw_body_round_trip() {
     );
 }
 
+/// Issue 9: the page cannot rewrite what intake recorded about a file.
+#[test]
+fn evidence_update_cannot_change_an_attachments_media_type() {
+    let h = harness().unlocked();
+    let client = h.client();
+    let note = h.ok(
+        "evidence_create",
+        json!({"evidence": {"description": "Video from the yard", "client_id": client}}),
+    );
+    let id = note["id"].as_str().expect("id");
+    // A QuickTime header named as if it were text.
+    let mut mov = vec![0, 0, 0, 20];
+    mov.extend_from_slice(b"ftypqt  \0\0\x02\0qt  ");
+    mov.extend_from_slice(&[0, 0, 0, 8]);
+    mov.extend_from_slice(b"mdat");
+    let attached = get_ipc_response(
+        &h.window,
+        request(
+            "evidence_attach",
+            InvokeBody::Raw(mov),
+            &[("x-evidence-id", id), ("x-file-name", "notes.txt")],
+        ),
+    )
+    .map(|b| b.deserialize::<Value>().expect("json"))
+    .expect("attach");
+    assert_eq!(attached["media_type"], "video/quicktime");
+    let current = h.ok("evidence_get", json!({"id": id}));
+    let mut data = data_of(&current);
+    data["attachments"][0]["media_type"] = json!("text/plain");
+    let e = h
+        .call(
+            "evidence_update",
+            json!({"id": id, "revision": current["revision"], "evidence": data}),
+        )
+        .expect_err("media type rewritten");
+    assert_eq!(e["kind"], "invalid_input");
+    assert_eq!(e["field"], "attachments[0].media_type");
+    let mut data = data_of(&current);
+    data["attachments"]
+        .as_array_mut()
+        .expect("array")
+        .push(json!({"sha256": "ab".repeat(32), "file_name": "x.jpg", "size": 3, "media_type": "image/jpeg"}));
+    let e = h
+        .call(
+            "evidence_update",
+            json!({"id": id, "revision": current["revision"], "evidence": data}),
+        )
+        .expect_err("attachment added by the page");
+    assert_eq!(e["field"], "attachments[1]");
+    let after = h.ok("evidence_get", json!({"id": id}));
+    assert_eq!(after["revision"], current["revision"], "nothing saved");
+    assert_eq!(after["attachments"][0]["media_type"], "video/quicktime");
+}
+
 #[test]
 fn settings_are_validated() {
     let h = harness();

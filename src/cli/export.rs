@@ -9,8 +9,8 @@
 
 use crate::export::reid::{Hit, NameOf};
 use crate::export::{
-    self, ExportError, ExportFormat, ExportRequest, HeldBack, Lang, Phase, PreviewTitle, Profile,
-    Progress,
+    self, AttachmentOutcome, AttachmentStatus, ExportError, ExportFormat, ExportRequest, HeldBack,
+    Lang, MetadataHold, Phase, PreviewTitle, Profile, Progress,
 };
 use crate::import;
 use crate::vault::VaultError;
@@ -286,9 +286,50 @@ pub fn held_back_text(r: &HeldBack) -> String {
         HeldBack::Draft => "still a draft: mark it final, or export with --include-drafts".into(),
         HeldBack::NotLinkedToIncident => "not linked to an exported incident".into(),
         HeldBack::AttachmentsKeepMetadata { count } => format!(
-            "{count} image/video attachment(s) held back: their EXIF/GPS metadata cannot be \
-             stripped by this build (only JPEG and PNG can), so they leave only in the full backup"
+            "{count} attachment(s) held back: their metadata (EXIF, GPS, document properties) \
+             cannot be removed or proven absent, so they leave only in the full backup"
         ),
+    }
+}
+
+/// Why one attachment stays in the vault, in English.
+pub fn metadata_hold_text(h: &MetadataHold) -> String {
+    match h {
+        MetadataHold::CannotStrip { media_type } => {
+            format!("Vekil cannot remove metadata from {media_type} files")
+        }
+        MetadataHold::Malformed { media_type } => {
+            format!("damaged or not a well-formed {media_type} file, so it cannot be checked")
+        }
+        MetadataHold::TypeMismatch { stored, found } => {
+            format!("recorded as {stored} but the content is {found}")
+        }
+        MetadataHold::PdfMetadata { found } => {
+            format!("the PDF has document properties or metadata ({found})")
+        }
+        MetadataHold::RecordingMetadata { found } => {
+            format!("the recording carries metadata or a part Vekil cannot check ({found})")
+        }
+        MetadataHold::Unreadable => {
+            "the stored file is missing or damaged; run `vekil verify-vault`".into()
+        }
+        MetadataHold::TooLarge { media_type, size } => {
+            format!("a {media_type} file of {size} bytes is too large to check")
+        }
+    }
+}
+
+/// One preview line for an attachment, in English.
+pub fn attachment_text(a: &AttachmentStatus) -> String {
+    let what = format!("{} ({}, {} bytes)", a.file_name, a.media_type, a.size);
+    match &a.status {
+        AttachmentOutcome::Stripped { size } => {
+            format!("{what}: leaves stripped of its metadata ({size} bytes)")
+        }
+        AttachmentOutcome::AsIs => format!("{what}: leaves as is (no metadata found)"),
+        AttachmentOutcome::HeldBack { reason } => {
+            format!("{what}: held back: {}", metadata_hold_text(reason))
+        }
     }
 }
 
@@ -339,6 +380,12 @@ fn print_preview(p: &export::Preview, json: bool) -> Result<(), Failure> {
         }
         if !r.replaced.is_empty() {
             println!("      replaced: {}", r.replaced.join(", "));
+        }
+    }
+    if !p.attachments.is_empty() {
+        println!("\n{} attachment(s):", p.attachments.len());
+        for a in &p.attachments {
+            println!("  evidence {}: {}", a.evidence_id, attachment_text(a));
         }
     }
     println!("\n{} held back:", p.excluded.len());
@@ -577,7 +624,7 @@ mod tests {
         );
         assert!(
             held_back_text(&HeldBack::AttachmentsKeepMetadata { count: 2 })
-                .starts_with("2 image/video attachment(s) held back")
+                .starts_with("2 attachment(s) held back")
         );
         assert_eq!(
             title_text(&PreviewTitle::Incident {
@@ -600,6 +647,32 @@ mod tests {
             }),
             "Evidence: Bruise"
         );
+    }
+
+    #[test]
+    fn attachment_lines_say_what_leaves() {
+        let a = |status| AttachmentStatus {
+            evidence_id: uuid::Uuid::nil(),
+            index: 0,
+            file_name: "Şəkil.jpg".into(),
+            media_type: "image/jpeg".into(),
+            size: 2048,
+            status,
+        };
+        assert_eq!(
+            attachment_text(&a(AttachmentOutcome::Stripped { size: 1024 })),
+            "Şəkil.jpg (image/jpeg, 2048 bytes): leaves stripped of its metadata (1024 bytes)"
+        );
+        assert!(attachment_text(&a(AttachmentOutcome::AsIs))
+            .ends_with("leaves as is (no metadata found)"));
+        assert!(attachment_text(&a(AttachmentOutcome::HeldBack {
+            reason: MetadataHold::RecordingMetadata {
+                found: "udta".into()
+            }
+        }))
+        .ends_with(
+            "held back: the recording carries metadata or a part Vekil cannot check (udta)"
+        ));
     }
 
     #[test]

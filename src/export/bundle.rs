@@ -306,14 +306,16 @@ pub fn write(
                     .find(|a| a.sha256 == *sha)
                     .map(|a| a.media_type.clone())
                     .unwrap_or_default();
-                let clean = super::metadata::strip(&media, &bytes)
-                    .map(Zeroizing::new)
-                    .filter(|c| sha256_hex(c) == *sha)
-                    .ok_or_else(|| {
-                        ExportError::Crypto(format!(
-                            "the cleaned copy of attachment {original} changed while exporting"
-                        ))
-                    })?;
+                let clean = match super::metadata::clean(&media, &bytes) {
+                    super::metadata::Cleaned::Stripped(c) => Some(c),
+                    _ => None,
+                }
+                .filter(|c| sha256_hex(c) == *sha)
+                .ok_or_else(|| {
+                    ExportError::Crypto(format!(
+                        "the cleaned copy of attachment {original} changed while exporting"
+                    ))
+                })?;
                 w.write_all(&clean).map_err(io_err(here))?;
                 clean.len() as u64
             }

@@ -29,6 +29,7 @@ pub mod request;
 pub mod signing;
 
 pub use lang::Lang;
+pub use metadata::{AttachmentOutcome, AttachmentStatus, MetadataHold};
 pub use preview::{Preview, PreviewRecord, PreviewTitle};
 pub use recipients::Recipient;
 pub use redact::{neutral_file_name, select, witness_label, Excluded, ExportSet, HeldBack, Out};

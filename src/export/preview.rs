@@ -3,6 +3,7 @@
 //! the text, before anything is written. The CLI prints it (`--preview`)
 //! and the desktop app shows it; both word it from these codes.
 
+use super::metadata::AttachmentStatus;
 use super::redact::{Excluded, ExportSet, Out};
 use super::reid::Hit;
 use super::{Profile, Result};
@@ -122,6 +123,8 @@ pub struct Preview {
     pub records: Vec<PreviewRecord>,
     /// Records held back.
     pub excluded: Vec<Excluded>,
+    /// What happens to each attachment of the evidence that leaves.
+    pub attachments: Vec<AttachmentStatus>,
     /// Removed names found in text that leaves: the export is refused until
     /// each is edited away or confirmed.
     pub hits: Vec<Hit>,
@@ -159,6 +162,7 @@ impl ExportSet {
             recipients: self.recipients.clone(),
             records,
             excluded: self.excluded.clone(),
+            attachments: self.attachments.clone(),
             hits: self.hits.clone(),
         })
     }

@@ -11,6 +11,7 @@
 //! `docs/formats/incident-log.md` ("Profiles and consent").
 
 use super::fields::{Field, Rule};
+use super::metadata::AttachmentStatus;
 use super::reid::{Hit, NameOf, Names};
 use super::{ExportError, ExportOptions, Profile, Result, PUBLIC_RECIPIENT};
 use crate::model::{
@@ -24,7 +25,6 @@ use crate::Vault;
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use serde::Serialize;
 use serde_json::Value;
-use sha2::Digest;
 use std::collections::{HashMap, HashSet};
 use ts_rs::TS;
 use uuid::Uuid;
@@ -110,8 +110,10 @@ pub enum HeldBack {
     Draft,
     /// Evidence not linked to an incident that leaves.
     NotLinkedToIncident,
-    /// Image or video attachments whose EXIF/GPS metadata this build
-    /// cannot strip (only JPEG and PNG); they leave only in the full backup.
+    /// Attachments that may carry metadata (EXIF, GPS, document
+    /// properties) this build cannot remove or prove absent; they leave
+    /// only in the full backup. The preview's `attachments` says why for
+    /// each file.
     AttachmentsKeepMetadata {
         /// How many of the record's attachments are held back.
         count: u32,
@@ -171,6 +173,10 @@ pub struct ExportSet {
     pub stripped: HashMap<String, String>,
     /// Removed names found in text that leaves.
     pub hits: Vec<Hit>,
+    /// Per attachment of an exported evidence note: stripped, as is, or
+    /// held back and why (none in the lawyer's own full backup, which
+    /// carries every original).
+    pub attachments: Vec<AttachmentStatus>,
 }
 
 impl ExportSet {
@@ -1032,6 +1038,7 @@ pub fn select(vault: &Vault, opts: &ExportOptions) -> Result<ExportSet> {
     let mut out_evidence = vec![];
     let mut stripped = HashMap::new();
     let mut numbered = 0usize;
+    let mut attachments = vec![];
     for mut e in raw_evidence {
         let d = &e.data;
         let wanted = if backup {
@@ -1062,35 +1069,21 @@ pub fn select(vault: &Vault, opts: &ExportOptions) -> Result<ExportSet> {
             removed_attachments = true;
         }
         if !backup {
-            let mut kept = Vec::with_capacity(d.attachments.len());
-            let mut held = 0u32;
-            for a in std::mem::take(&mut d.attachments) {
-                if !may_carry_location(&a.media_type) {
-                    kept.push(a);
-                    continue;
-                }
-                if super::metadata::can_strip(&a.media_type) {
-                    let original = vault.read_attachment(&a.sha256)?;
-                    if let Some(clean) = super::metadata::strip(&a.media_type, &original) {
-                        let sha = hex::encode(sha2::Sha256::digest(&clean));
-                        stripped.insert(sha.clone(), a.sha256.to_ascii_lowercase());
-                        kept.push(AttachmentRef {
-                            sha256: sha,
-                            size: clean.len() as u64,
-                            ..a
-                        });
-                        cleaned = true;
-                        continue;
-                    }
-                }
-                held += 1;
-            }
-            d.attachments = kept;
-            if held > 0 {
+            // Each file leaves stripped, as is, or stays: see metadata.
+            let sorted = super::metadata::sort_attachments(
+                vault,
+                e.id,
+                std::mem::take(&mut d.attachments),
+                &mut stripped,
+            );
+            d.attachments = sorted.kept;
+            attachments.extend(sorted.statuses);
+            cleaned = sorted.stripped_any;
+            if sorted.held > 0 {
                 excluded.push(Excluded {
                     kind: Kind::Evidence,
                     id: e.id,
-                    reason: HeldBack::AttachmentsKeepMetadata { count: held },
+                    reason: HeldBack::AttachmentsKeepMetadata { count: sorted.held },
                 });
             }
         }
@@ -1153,13 +1146,8 @@ pub fn select(vault: &Vault, opts: &ExportOptions) -> Result<ExportSet> {
         to: opts.to,
         stripped,
         hits,
+        attachments,
     })
-}
-
-/// Media types whose embedded metadata (EXIF, GPS) this build cannot
-/// strip yet; such attachments leave only in the lawyer's own backup.
-pub(crate) fn may_carry_location(media_type: &str) -> bool {
-    media_type.starts_with("image/") || media_type.starts_with("video/")
 }
 
 #[cfg(test)]

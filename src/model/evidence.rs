@@ -31,21 +31,26 @@ pub enum EvidenceKind {
     Other,
 }
 
-/// A file stored encrypted in the vault. `sha256` is computed over the
-/// plaintext at intake, so a copy handed to a court can be checked
-/// against it.
+/// A file stored encrypted in the vault. `sha256`, `size` and
+/// `media_type` are recorded at intake from the content itself, so a copy
+/// handed to a court can be checked against the hash, and an export knows
+/// what kind of metadata the file can carry. Only the core's attach
+/// functions create one; an edit of the note may rename or remove it but
+/// not change those three fields (see [`EvidenceNote::check_attachment_edit`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
 #[ts(export)]
 pub struct AttachmentRef {
     /// SHA-256 of the original bytes, lower-case hex.
     pub sha256: String,
-    /// Original file name.
+    /// File name as given at intake; the lawyer may rename it later.
     pub file_name: String,
     /// Size in bytes.
     #[ts(type = "number")]
     pub size: u64,
-    /// Media type guessed from the name, e.g. `image/jpeg`.
+    /// Media type sniffed from the content's first bytes at intake (never
+    /// from the file name), e.g. `image/jpeg`; `application/octet-stream`
+    /// when not recognised. See `store::media_type`.
     pub media_type: String,
 }
 
@@ -130,6 +135,50 @@ impl EvidenceNote {
             attachments: vec![],
             custody: vec![],
         }
+    }
+}
+
+impl EvidenceNote {
+    /// Refuses an edit (or a new note) that adds an attachment or changes
+    /// the hash, size or media type of one: those are facts about a file
+    /// the vault holds, recorded once by the attach functions. Removing an
+    /// attachment, reordering them and renaming one (`file_name` is the
+    /// lawyer's label) are allowed. Each listed attachment must match a
+    /// distinct stored one, so listing a file twice counts as adding it.
+    pub fn check_attachment_edit(&self, stored: Option<&Self>) -> Result {
+        let before = stored.map(|s| s.attachments.as_slice()).unwrap_or_default();
+        let mut used = vec![false; before.len()];
+        for (i, a) in self.attachments.iter().enumerate() {
+            let at = format!("attachments[{i}]");
+            let same_file =
+                |j: &usize| !used[*j] && before[*j].sha256.eq_ignore_ascii_case(&a.sha256);
+            // Prefer the stored entry with the same name, then any.
+            let found = (0..before.len())
+                .filter(same_file)
+                .find(|j| before[*j].file_name == a.file_name)
+                .or_else(|| (0..before.len()).find(same_file));
+            let Some(j) = found else {
+                return Err(ValidationError::new(
+                    at,
+                    "is not a file of this note; attach files with `vekil evidence edit --attach FILE` or by dropping them on the note",
+                ));
+            };
+            used[j] = true;
+            let b = &before[j];
+            if a.size != b.size {
+                return Err(ValidationError::new(
+                    validate::join(&at, "size"),
+                    "was recorded when the file was attached and cannot be changed",
+                ));
+            }
+            if a.media_type != b.media_type {
+                return Err(ValidationError::new(
+                    validate::join(&at, "media_type"),
+                    "was read from the file when it was attached and cannot be changed",
+                ));
+            }
+        }
+        Ok(())
     }
 }
 

@@ -128,6 +128,12 @@ pub trait Record:
     fn search_text(&self) -> String;
     /// Links that must point at existing records.
     fn references(&self) -> Vec<Reference>;
+    /// Checks a new record (`stored` is `None`) or an edit of `stored`
+    /// for changes only the core may make, such as adding an attachment.
+    /// Records merged from a verified bundle skip this check.
+    fn check_edit(&self, _stored: Option<&Self>) -> validate::Result {
+        Ok(())
+    }
 }
 
 fn join_text(parts: &[&str]) -> String {
@@ -321,6 +327,9 @@ impl Record for Incident {
 
 impl Record for EvidenceNote {
     const KIND: Kind = Kind::Evidence;
+    fn check_edit(&self, stored: Option<&Self>) -> validate::Result {
+        self.check_attachment_edit(stored)
+    }
     fn index(&self) -> IndexFields {
         IndexFields {
             client_id: self.client_id,

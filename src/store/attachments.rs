@@ -7,6 +7,7 @@
 //! the laptop cannot confirm that a known document is in the vault.
 //! Identical files are stored once.
 
+use super::media_type;
 use crate::error::{Error, Result};
 use crate::model::{AttachmentRef, EvidenceNote};
 use crate::vault::{fsutil, Vault, VaultError, ATTACHMENTS_DIR};
@@ -59,43 +60,52 @@ fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> AttachmentError + '_ {
     }
 }
 
-/// Media type from the file name, for previews.
-pub(crate) fn media_type(file_name: &str) -> &'static str {
-    let ext = file_name
-        .rsplit('.')
-        .next()
-        .unwrap_or_default()
-        .to_ascii_lowercase();
-    match ext.as_str() {
-        "jpg" | "jpeg" => "image/jpeg",
-        "png" => "image/png",
-        "gif" => "image/gif",
-        "webp" => "image/webp",
-        "heic" => "image/heic",
-        "pdf" => "application/pdf",
-        "txt" => "text/plain",
-        "mp3" => "audio/mpeg",
-        "m4a" => "audio/mp4",
-        "ogg" | "opus" => "audio/ogg",
-        "wav" => "audio/wav",
-        "mp4" => "video/mp4",
-        "doc" => "application/msword",
-        "docx" => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        _ => "application/octet-stream",
+/// An attachment opened with [`Vault::open_attachment`]: plaintext on
+/// demand, in memory only.
+pub struct AttachmentReader {
+    inner: age::stream::StreamReader<std::io::BufReader<std::fs::File>>,
+    path: PathBuf,
+}
+
+impl AttachmentReader {
+    /// The error to report when reading this attachment failed.
+    pub fn damaged(&self, _e: std::io::Error) -> Error {
+        AttachmentError::Damaged {
+            path: self.path.clone(),
+            reason: "the encrypted data is truncated or altered".into(),
+        }
+        .into()
     }
 }
 
-/// Reader that counts and hashes what passes through it.
+impl Read for AttachmentReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.inner.read(buf)
+    }
+}
+
+impl std::io::Seek for AttachmentReader {
+    fn seek(&mut self, pos: std::io::SeekFrom) -> std::io::Result<u64> {
+        self.inner.seek(pos)
+    }
+}
+
+/// Reader that counts and hashes what passes through it, keeping the
+/// first bytes (up to `head_limit`) for [`media_type::sniff`].
 struct Hashing<R> {
     inner: R,
     hasher: Sha256,
     size: u64,
+    head: zeroize::Zeroizing<Vec<u8>>,
+    head_limit: usize,
 }
 
 impl<R: Read> Read for Hashing<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
         self.hasher.update(&buf[..n]);
+        let room = self.head_limit.saturating_sub(self.head.len()).min(n);
+        self.head.extend_from_slice(&buf[..room]);
         self.size += n as u64;
         if self.size > MAX_ATTACHMENT_BYTES {
             return Err(std::io::Error::other("too large"));
@@ -121,6 +131,18 @@ impl Vault {
     /// Encrypts everything `source` yields into the vault; returns the
     /// plaintext's SHA-256 and size. `origin` names the source in errors.
     pub(crate) fn store_blob(&self, source: impl Read, origin: &Path) -> Result<(String, u64)> {
+        self.store_sniffed(source, origin, 0)
+            .map(|(sha, size, _)| (sha, size))
+    }
+
+    /// [`Self::store_blob`], also returning the media type sniffed from the
+    /// first `sniff_bytes` of the content.
+    fn store_sniffed(
+        &self,
+        source: impl Read,
+        origin: &Path,
+        sniff_bytes: usize,
+    ) -> Result<(String, u64, &'static str)> {
         let dir = self.attachments_dir();
         fsutil::create_private_dir(&dir)?;
         let tmp = dir.join(format!("incoming-{}.tmp", Uuid::new_v4()));
@@ -136,6 +158,8 @@ impl Vault {
                 inner: source,
                 hasher: Sha256::new(),
                 size: 0,
+                head: zeroize::Zeroizing::new(Vec::with_capacity(sniff_bytes)),
+                head_limit: sniff_bytes,
             };
             std::io::copy(&mut src, &mut w).map_err(|e| {
                 if src.size > MAX_ATTACHMENT_BYTES {
@@ -158,7 +182,9 @@ impl Vault {
                 std::fs::rename(&tmp, &target).map_err(io_err(&target))?;
                 fsutil::sync_parent(&target)?;
             }
-            Ok::<_, Error>((sha, src.size))
+            let complete = (src.head.len() as u64) == src.size;
+            let media = media_type::sniff(&src.head, complete);
+            Ok::<_, Error>((sha, src.size, media))
         })();
         if result.is_err() {
             let _ = std::fs::remove_file(&tmp);
@@ -199,12 +225,12 @@ impl Vault {
     ) -> Result<AttachmentRef> {
         // Fail before the (possibly long) encryption if the note is gone.
         self.get::<EvidenceNote>(evidence_id)?;
-        let (sha256, size) = self.store_blob(source, origin)?;
+        let (sha256, size, media) = self.store_sniffed(source, origin, media_type::SNIFF_BYTES)?;
         let att = AttachmentRef {
             sha256,
             file_name: file_name.to_owned(),
             size,
-            media_type: media_type(file_name).to_owned(),
+            media_type: media.to_owned(),
         };
         self.write(|w| {
             let note = w.get::<EvidenceNote>(evidence_id)?;
@@ -216,9 +242,42 @@ impl Vault {
             {
                 data.attachments.push(att.clone());
             }
-            w.update(evidence_id, note.revision, data)
+            // The one path that may add an attachment (edits may not).
+            w.replace(evidence_id, note.revision, data)
         })?;
         Ok(att)
+    }
+
+    /// Opens an attachment for reading with seeks, decrypting only the
+    /// parts read (an export checks a video's box tree without reading
+    /// its media data). Each part read is authenticated by age, but the
+    /// SHA-256 is not checked: whatever is exported of it is copied with
+    /// [`Self::copy_attachment`], which checks it.
+    pub fn open_attachment(&self, sha256: &str) -> Result<AttachmentReader> {
+        let sha = sha256.to_ascii_lowercase();
+        if sha.len() != 64 || !sha.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(AttachmentError::Unknown(sha256.into()).into());
+        }
+        let path = self.attachment_path(&sha);
+        let file = match std::fs::File::open(&path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(AttachmentError::Missing(path).into())
+            }
+            Err(e) => return Err(io_err(&path)(e).into()),
+        };
+        let damaged = |reason: &str| AttachmentError::Damaged {
+            path: path.clone(),
+            reason: reason.into(),
+        };
+        let dec = age::Decryptor::new_buffered(std::io::BufReader::new(file))
+            .map_err(|_| damaged("not a readable encrypted file"))?;
+        let inner = dec
+            .decrypt(std::iter::once(
+                &self.attachment_identity as &dyn age::Identity,
+            ))
+            .map_err(|_| damaged("cannot be decrypted with this vault's key"))?;
+        Ok(AttachmentReader { inner, path })
     }
 
     /// Decrypts an attachment into memory and checks its hash. Nothing is

@@ -7,10 +7,11 @@
 //! one-record shorthands.
 
 mod attachments;
+pub mod media_type;
 pub(crate) mod revisions;
 mod verify;
 
-pub use attachments::AttachmentError;
+pub use attachments::{AttachmentError, AttachmentReader};
 pub use revisions::Revision;
 pub use verify::VerifyReport;
 
@@ -250,6 +251,7 @@ impl<'v> Writer<'v> {
     /// Saves a new record.
     pub fn insert<T: Record>(&mut self, data: T) -> Result<Stored<T>> {
         data.validate()?;
+        data.check_edit(None)?;
         self.check_refs(&data)?;
         let now = Utc::now();
         let stored = Stored {
@@ -275,7 +277,22 @@ impl<'v> Writer<'v> {
     }
 
     /// Replaces a record, if nobody saved it since `expected_revision`.
+    /// Parts that only the core writes (an evidence note's attachments)
+    /// are checked against the stored record: see `Record::check_edit`.
     pub fn update<T: Record>(
+        &mut self,
+        id: Uuid,
+        expected_revision: u32,
+        data: T,
+    ) -> Result<Stored<T>> {
+        let old = self.get::<T>(id)?;
+        data.check_edit(Some(&old.data))?;
+        self.replace(id, expected_revision, data)
+    }
+
+    /// [`Self::update`] without the edit check, for the core's own writes
+    /// (attaching a file).
+    pub(crate) fn replace<T: Record>(
         &mut self,
         id: Uuid,
         expected_revision: u32,

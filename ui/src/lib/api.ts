@@ -117,7 +117,9 @@ import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import type { Progress } from "./bindings/Progress";
 import type { HeldBack } from "./bindings/HeldBack";
 import type { PreviewTitle } from "./bindings/PreviewTitle";
-export type { Progress, HeldBack, PreviewTitle };
+import type { AttachmentStatus } from "./bindings/AttachmentStatus";
+import type { MetadataHold } from "./bindings/MetadataHold";
+export type { Progress, HeldBack, PreviewTitle, AttachmentStatus, MetadataHold };
 /** Calls `f` with each `export-progress` event of `export_write`; resolves to the unsubscribe function. */
 export const onExportProgress = (f: (p: Progress) => void): Promise<UnlistenFn> =>
   listen<Progress>("export-progress", (e) => f(e.payload));
