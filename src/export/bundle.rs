@@ -217,6 +217,7 @@ pub fn write(
     let manifest_sig = signer.sign(&manifest_bytes, &comment)?;
 
     let pdf = if with_pdf {
+        vault.check_cancel()?;
         report(Phase::Pdf);
         let mut pdf = Zeroizing::new(Vec::new());
         super::pdf::write_log(set, Some(&manifest_sha), &mut *pdf)?;
@@ -264,6 +265,7 @@ pub fn write(
             put(&mut tar, REPORT_SIG, sig.as_bytes())?;
         }
         for (sha, size) in &attachments {
+            vault.check_cancel()?;
             report(Phase::Attachments);
             let path = format!("{ATTACHMENTS}{sha}");
             tar.append(&header(&path, *size, mtime)?, std::io::empty())
@@ -306,6 +308,7 @@ pub fn write(
                 .write_all(&vec![0u8; pad as usize])
                 .map_err(io_err(&tmp))?;
         }
+        vault.check_cancel()?;
         report(Phase::Finishing);
         let stream = tar.into_inner().map_err(io_err(&tmp))?;
         let buf = stream.finish().map_err(io_err(&tmp))?;
@@ -316,6 +319,8 @@ pub fn write(
     })();
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
+        // Stopped by a lock: say so, whichever read or write noticed first.
+        vault.check_cancel()?;
     }
     result?;
     progress(Progress {

@@ -75,6 +75,9 @@ pub enum ExportError {
     /// The PDF could not be laid out.
     #[error("cannot build the PDF: {0}")]
     Pdf(String),
+    /// The vault was locked while the export ran; no file was left.
+    #[error(transparent)]
+    Cancelled(#[from] crate::cancel::CancelError),
 }
 
 impl From<crate::Error> for ExportError {
