@@ -180,17 +180,40 @@ fn check_out(path: &str, replace: bool) -> CmdResult<PathBuf> {
     Ok(p)
 }
 
+/// Writes a plain export to a temporary file beside `path`, renamed into
+/// place only when complete: a failed export, or one stopped by a lock
+/// (every write checks the vault's cancel flag), leaves no file behind and
+/// does not destroy a file it was about to replace.
 fn write_file(
     path: &Path,
-    f: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> export::Result<()>,
+    cancel: &vekil::cancel::Cancel,
+    f: impl FnOnce(
+        &mut std::io::BufWriter<vekil::cancel::CancelWrite<std::fs::File>>,
+    ) -> export::Result<()>,
 ) -> CmdResult<()> {
     let io = |source| export::ExportError::Io {
         path: path.to_owned(),
         source,
     };
-    let mut w = std::io::BufWriter::new(std::fs::File::create(path).map_err(io)?);
-    f(&mut w)?;
-    w.flush().map_err(io)?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = path.with_file_name(format!(".{name}.partial-{}", uuid::Uuid::new_v4()));
+    let result = (|| -> export::Result<()> {
+        let file = std::fs::File::create(&tmp).map_err(io)?;
+        let mut w = std::io::BufWriter::new(cancel.writer(file));
+        f(&mut w)?;
+        w.flush().map_err(io)?;
+        cancel.check()?;
+        std::fs::rename(&tmp, path).map_err(io)?;
+        Ok(())
+    })();
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&tmp);
+        cancel.check().map_err(|_| CommandError::cancelled())?;
+        return Err(e.into());
+    }
     Ok(())
 }
 
@@ -324,14 +347,17 @@ pub async fn export_write<R: Runtime>(
             manifest_sha256: None,
             skipped_attachments: vec![],
         };
+        let c = v.cancel_handle();
         match request.format {
-            ExportFormat::Json => write_file(&out, |w| export::json::write(&set, None, w))?,
-            ExportFormat::Csv => write_file(&out, |w| export::csv::write(&set, w))?,
-            ExportFormat::Ics => write_file(&out, |w| export::ics::write(&set, w))?,
-            ExportFormat::Huridocs => write_file(&out, |w| export::huridocs::write(&set, w))?,
+            ExportFormat::Json => write_file(&out, &c, |w| export::json::write(&set, None, w))?,
+            ExportFormat::Csv => write_file(&out, &c, |w| export::csv::write(&set, w))?,
+            ExportFormat::Ics => write_file(&out, &c, |w| export::ics::write(&set, w))?,
+            ExportFormat::Huridocs => write_file(&out, &c, |w| export::huridocs::write(&set, w))?,
             ExportFormat::Pdf => match incident {
-                Some(id) => write_file(&out, |w| export::pdf::write_incident(&set, id, None, w))?,
-                None => write_file(&out, |w| export::pdf::write_log(&set, None, w))?,
+                Some(id) => {
+                    write_file(&out, &c, |w| export::pdf::write_incident(&set, id, None, w))?
+                }
+                None => write_file(&out, &c, |w| export::pdf::write_log(&set, None, w))?,
             },
             ExportFormat::Bundle => {
                 if recipients.is_empty() {
