@@ -438,17 +438,23 @@ class Suite:
         has reloaded the page onto the unlock screen (a new JavaScript heap:
         a marker set on the old page is gone). Returns the seconds it took."""
         d = self.d
-        d.js("window.__e2eOldPage = true")
+        entries = d.js("window.__e2eOldPage = true; return history.length")
         started = time.time()
         action()
         end = started + timeout
         while time.time() < end:
             try:
-                if d.js("return window.__e2eOldPage === undefined && "
-                        "!!document.querySelector('[data-screen=unlock]')"):
-                    return time.time() - started
+                reloaded = d.js("return window.__e2eOldPage === undefined && "
+                                "!!document.querySelector('[data-screen=unlock]')")
             except Failure:
-                pass  # the page is being replaced
+                reloaded = False  # the page is being replaced
+            if reloaded:
+                took = time.time() - started
+                # Reloaded, not navigated: a navigation would leave the old
+                # page, heap and all, in WebKit's back/forward cache.
+                if d.js("return history.length") != entries:
+                    raise Failure("the lock added a history entry: the old page may be cached")
+                return took
             time.sleep(0.02)
         raise Failure("the page was not reloaded onto the unlock screen after the lock")
 
