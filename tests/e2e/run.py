@@ -519,7 +519,12 @@ class Suite:
 
     def test_lock_and_unlock(self) -> None:
         d = self.d
-        self.locks(lambda: d.click("#lock-now"))
+        took = self.locks(lambda: d.click("#lock-now"))
+        backend = lock_log(self.lock_log, "lock_to_key_dropped")
+        if not backend or not backend[-1]["key_dropped"] or backend[-1]["reason"] != "manual":
+            raise Failure(f"the backend did not report the key dropped: {backend[-1:]}")
+        self.timings["Lock now: key dropped (backend)"] = backend[-1]["ms"]
+        self.timings["Lock now: click to reloaded unlock screen (test)"] = took * 1000
         d.screenshot("04-unlock")
         self.unlock()
         d.wait("[data-screen=clients]", timeout=30)
@@ -1278,7 +1283,12 @@ class Suite:
         """The session's Lock signal (loginctl lock-session, a lock screen)."""
         d = self.d
         self.ensure_unlocked()
-        self.locks(lambda: self.logind.send("lock"))
+        took = self.locks(lambda: self.logind.send("lock"))
+        self.timings["session Lock signal: to reloaded unlock screen (test)"] = took * 1000
+        session = [e for e in lock_log(self.lock_log, "lock_to_key_dropped") if e["reason"] == "session"]
+        if not session or not session[-1]["key_dropped"]:
+            raise Failure(f"the backend did not report the key dropped: {session}")
+        self.timings["session Lock signal: key dropped (backend)"] = session[-1]["ms"]
         status = self.invoke("vault_status")
         if not isinstance(status, dict) or status["unlocked"] or status["locked_by"] != "session":
             raise Failure(f"vault_status after the session lock: {status}")
