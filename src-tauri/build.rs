@@ -8,6 +8,7 @@ const COMMANDS: &[&str] = &[
     "vault_unlock",
     "vault_recover",
     "vault_lock",
+    "activity",
     "vault_change_passphrase",
     "draft_take",
     "client_list",

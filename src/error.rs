@@ -54,6 +54,9 @@ pub enum Error {
     /// An attachment could not be stored or read.
     #[error("{0}")]
     Attachment(#[from] crate::store::AttachmentError),
+    /// A long operation was stopped because the vault is being locked.
+    #[error(transparent)]
+    Cancelled(#[from] crate::cancel::CancelError),
 }
 
 impl From<rusqlite::Error> for Error {

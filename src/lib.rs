@@ -10,6 +10,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod cancel;
 pub mod cli;
 pub mod error;
 pub mod export;

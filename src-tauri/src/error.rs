@@ -105,9 +105,20 @@ impl From<VaultError> for CommandError {
     }
 }
 
+impl CommandError {
+    /// Work stopped by a lock: the page is being reloaded, locked.
+    pub fn cancelled() -> Self {
+        Self::new(
+            "locked",
+            "The vault was locked, so this was stopped and nothing was written. Unlock it and start again.",
+        )
+    }
+}
+
 impl From<vekil::Error> for CommandError {
     fn from(e: vekil::Error) -> Self {
         match e {
+            vekil::Error::Cancelled(_) => Self::cancelled(),
             vekil::Error::Vault(v) => v.into(),
             vekil::Error::Invalid(v) => Self::invalid(&v.field, v.to_string()),
             vekil::Error::NotFound { .. } | vekil::Error::Ambiguous { .. } => {
@@ -143,6 +154,7 @@ impl From<ExportError> for CommandError {
     fn from(e: ExportError) -> Self {
         match e {
             ExportError::Vault(inner) => (*inner).into(),
+            ExportError::Cancelled(_) => Self::cancelled(),
             ExportError::Io { .. } => Self::new(
                 "export_write_failed",
                 "The export file could not be written. Check the folder and the free disk space.",

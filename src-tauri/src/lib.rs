@@ -9,6 +9,9 @@
 
 pub mod commands;
 pub mod error;
+pub mod idle;
+pub mod lock;
+pub mod sleep;
 pub mod state;
 
 use state::AppState;
@@ -24,6 +27,7 @@ pub fn with_commands<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         vault::vault_unlock,
         vault::vault_recover,
         vault::vault_lock,
+        vault::activity,
         vault::vault_change_passphrase,
         vault::draft_take,
         clients::client_list,
@@ -108,7 +112,7 @@ fn boot_script(state: &AppState) -> String {
         settings: commands::settings::Settings,
     }
     let boot = Boot {
-        status: commands::vault::app_status(&state.vault_dir, &state.vault).ok(),
+        status: commands::vault::app_status(&state.vault_dir, &state.lock).ok(),
         settings: commands::settings::load(&state.settings_file),
     };
     let json = serde_json::to_string(&boot).unwrap_or_else(|_| "null".into());
@@ -130,6 +134,47 @@ fn test_kdf(state: AppState) -> AppState {
     state
 }
 
+/// Starts what locks the vault without the page: the idle timer (with its
+/// suspend check) and the logind watcher. Both end with the app.
+fn start_lock_triggers<R: Runtime>(app: &tauri::AppHandle<R>, state: &AppState) {
+    let handle = app.clone();
+    tauri::async_runtime::spawn(idle::run(
+        state.idle.clone(),
+        state.lock.watch_unlocked(),
+        move |reason| {
+            let app = handle.clone();
+            async move { lock::request(&app, reason).await }
+        },
+    ));
+    let handle = app.clone();
+    let keyed = state.lock.watch_keyed();
+    tauri::async_runtime::spawn(async move {
+        // No system bus (containers, CI) or no logind: nothing to watch,
+        // and nothing to say; the idle timer's clock check remains.
+        let Ok(conn) = zbus::Connection::system().await else {
+            return;
+        };
+        let lock = |reason| {
+            let app = handle.clone();
+            async move { lock::request(&app, reason).await }
+        };
+        let timed = |took, dropped| {
+            let how = if dropped {
+                lock::Dropped::Now(took)
+            } else {
+                lock::Dropped::WhenReleased
+            };
+            lock::record(
+                lock::LockReason::Sleep,
+                "sleep_signal_to_key_dropped",
+                took,
+                how,
+            );
+        };
+        let _ = sleep::watch(&conn, keyed, lock, timed).await;
+    });
+}
+
 /// Starts the desktop app.
 pub fn run() {
     let app = with_commands(tauri::Builder::default())
@@ -140,6 +185,7 @@ pub fn run() {
             let settings_file = paths.app_config_dir()?.join("settings.json");
             let state = test_kdf(AppState::new(vault_dir, settings_file));
             let boot = boot_script(&state);
+            start_lock_triggers(app.handle(), &state);
             app.manage(state);
             main_window(app, data.join("webview"), &boot)?;
             Ok(())
@@ -148,11 +194,9 @@ pub fn run() {
             // Closing the window locks the vault (checkpoint + close) before exit.
             if let tauri::WindowEvent::Destroyed = event {
                 if let Some(state) = window.try_state::<AppState>() {
-                    if let Ok(mut guard) = state.vault.lock() {
-                        if let Some(v) = guard.take() {
-                            let _ = v.close();
-                        }
-                    }
+                    state
+                        .lock
+                        .drop_key(None, lock::LockReason::Manual, lock::RELEASE_WAIT);
                 }
             }
         })

@@ -1,21 +1,28 @@
 //! Managed state: where the vault lives and, while unlocked, the vault.
 
 use crate::error::{CmdResult, CommandError};
+use crate::idle::Idle;
+use crate::lock::{Locker, Slot};
 use serde::de::DeserializeOwned;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 use uuid::Uuid;
 use vekil::Vault;
 
 /// Shared by every command. The vault is `Send` but not `Sync`, hence the mutex;
-/// `None` means locked.
+/// `None` means locked. Only [`Locker`] puts a vault in or takes it out.
 pub struct AppState {
     /// The vault directory (`VEKIL_VAULT` or the platform data dir).
     pub vault_dir: PathBuf,
     /// Plain settings file (language, auto-lock); holds no case data.
     pub settings_file: PathBuf,
     /// The unlocked vault.
-    pub vault: Arc<Mutex<Option<Vault>>>,
+    pub vault: Slot,
+    /// Unlocking, locking and the lock's state (see `lock.rs`).
+    pub lock: Arc<Locker>,
+    /// The auto-lock timer's activity and timeout (see `idle.rs`).
+    pub idle: Arc<Idle>,
     /// scrypt work factor for new vaults (lowered only by tests).
     pub kdf_log_n: u8,
 }
@@ -23,11 +30,24 @@ pub struct AppState {
 impl AppState {
     /// State for a vault directory and a settings file.
     pub fn new(vault_dir: PathBuf, settings_file: PathBuf) -> Self {
+        let vault: Slot = Arc::new(Mutex::new(None));
+        let minutes = crate::commands::settings::load(&settings_file).auto_lock_minutes;
         Self {
             vault_dir,
             settings_file,
-            vault: Arc::new(Mutex::new(None)),
+            lock: Locker::new(Arc::clone(&vault)),
+            vault,
+            idle: Idle::new(Duration::from_secs(u64::from(minutes) * 60)),
             kdf_log_n: vekil::vault::DEFAULT_KDF_LOG_N,
+        }
+    }
+
+    /// What puts a freshly unlocked vault in place, to move into the
+    /// blocking task that unlocked it (it may wait for a lock finishing).
+    pub fn installer(&self) -> Installer {
+        Installer {
+            lock: Arc::clone(&self.lock),
+            idle: Arc::clone(&self.idle),
         }
     }
 
@@ -39,6 +59,20 @@ impl AppState {
     }
 }
 
+/// See [`AppState::installer`].
+pub struct Installer {
+    lock: Arc<Locker>,
+    idle: Arc<Idle>,
+}
+
+impl Installer {
+    /// Starts the session of `vault`; the idle time counts from now.
+    pub fn install(self, vault: Vault) {
+        self.lock.install(vault);
+        self.idle.touch();
+    }
+}
+
 /// Runs `f` on the unlocked vault off the main thread.
 pub async fn with_vault<T, F>(state: &AppState, f: F) -> CmdResult<T>
 where
@@ -46,12 +80,7 @@ where
     F: FnOnce(&Vault) -> CmdResult<T> + Send + 'static,
 {
     let slot = state.vault.clone();
-    blocking(move || {
-        let guard = slot.lock().map_err(|_| CommandError::internal())?;
-        let vault = guard.as_ref().ok_or_else(CommandError::locked)?;
-        f(vault)
-    })
-    .await
+    blocking(move || crate::lock::with_unlocked(&slot, f)).await
 }
 
 /// Runs blocking work (KDF, SQLite, encryption) on the blocking pool.

@@ -911,3 +911,124 @@ fn every_registered_command_is_granted_to_the_window() {
     assert_eq!(registered, declared, "lib.rs vs build.rs COMMANDS");
     assert_eq!(registered, granted, "lib.rs vs capabilities/default.json");
 }
+
+/// Issue 10: a poisoned vault mutex (a command panicked while holding the
+/// vault) made `vault_lock` answer `internal` without locking, while the
+/// window showed "locked", and no unlock could follow. The lock now takes
+/// the mutex back, drops the vault and reports locked.
+#[test]
+fn a_lock_recovers_a_poisoned_vault_and_drops_it() {
+    use tauri::Manager;
+    let h = harness().unlocked();
+    h.client();
+    let slot = h._app.state::<AppState>().vault.clone();
+    let _ = std::thread::spawn(move || {
+        let _held = slot.lock();
+        panic!("a command panicked while holding the vault");
+    })
+    .join();
+    h.ok("vault_lock", json!({"draft": null}));
+    assert_eq!(h.ok("vault_status", json!({}))["unlocked"], false);
+    let slot = h._app.state::<AppState>().vault.clone();
+    assert!(
+        slot.lock().map(|g| g.is_none()).unwrap_or(false),
+        "the vault (and its key) is still in memory, or the mutex is still poisoned"
+    );
+    assert_eq!(h.err_kind("client_list", json!({})), "locked");
+    h.ok(
+        "vault_unlock",
+        json!({"passphrase": "correct horse battery staple"}),
+    );
+    assert_eq!(
+        h.ok("client_list", json!({}))[0]["full_name"],
+        "Elçin Məmmədov"
+    );
+}
+
+/// Issue 10: `vault_lock` waited behind a running export (same mutex) and
+/// the export went on to write its file. Now the lock stops the export at
+/// its next attachment, no file is left, and the vault is dropped.
+#[test]
+fn a_lock_during_an_export_stops_it_and_leaves_no_file() {
+    use tauri::{Listener, Manager};
+    use vekil::model::{Consent, EvidenceNote, Incident, IncidentType};
+    let h = harness().unlocked();
+    let client = h.client();
+    let out = tempfile::tempdir().expect("temp dir");
+    let public = vekil::import::keygen(&out.path().join("ngo.txt")).expect("keygen");
+    h.ok(
+        "recipient_add",
+        json!({"name": "NGO", "agePublicKey": public}),
+    );
+    {
+        // Forty 1.5 MB scans on an incident the client consented to share.
+        let slot = h._app.state::<AppState>().vault.clone();
+        let guard = slot.lock().expect("vault");
+        let v = guard.as_ref().expect("unlocked");
+        let mut i = Incident::quick(
+            client.parse().expect("uuid"),
+            "Bakı İstintaq Təcridxanası",
+            chrono::DateTime::parse_from_rfc3339("2026-11-24T09:30:00+04:00").expect("time"),
+            IncidentType::AccessDenied,
+        );
+        i.consent = vec![Consent {
+            recipient: "NGO".into(),
+            granted: true,
+            include_health: false,
+            recorded_on: None,
+        }];
+        i.status = vekil::model::RecordStatus::Final;
+        let i = v.insert(i).expect("incident");
+        let mut e = EvidenceNote::new("Протокол задержания, сканы");
+        e.incident_id = Some(i.id);
+        let e = v.insert(e).expect("evidence");
+        for n in 0..40u32 {
+            // Plain text leaves an NGO export as it is, so the export has
+            // forty files to copy when the lock comes.
+            let line = format!("Протокол {n}: həbs protokolu, sətir\n");
+            let scan = line.repeat(1536 * 1024 / line.len());
+            v.attach(e.id, &format!("skan-{n}.txt"), scan.as_bytes())
+                .expect("attach");
+        }
+    }
+    let (tx, attachments) = std::sync::mpsc::channel();
+    h._app.listen("export-progress", move |e| {
+        if e.payload().contains("\"attachments\"") {
+            let _ = tx.send(());
+        }
+    });
+    let bundle = out.path().join("mart.age");
+    let window = h.window.clone();
+    let path = bundle.to_string_lossy().into_owned();
+    let export = std::thread::spawn(move || {
+        get_ipc_response(
+            &window,
+            request(
+                "export_write",
+                InvokeBody::Json(json!({"request": {"format": "bundle", "profile": "ngo",
+                    "recipients": ["NGO"], "from": null, "to": null, "client": null,
+                    "without_pdf": true},
+                    "path": path, "replace": false})),
+                &[],
+            ),
+        )
+        .map(|b| b.deserialize::<Value>().expect("json"))
+    });
+    attachments
+        .recv_timeout(std::time::Duration::from_secs(60))
+        .expect("the export reached its attachments");
+    h.ok("vault_lock", json!({"draft": null}));
+    let result = export.join().expect("export thread");
+    let e = result.expect_err("the export finished although the vault was locked");
+    assert_eq!(e["kind"], "locked", "{e}");
+    let left: Vec<_> = std::fs::read_dir(out.path())
+        .expect("dir")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n != "ngo.txt")
+        .collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+    assert_eq!(h.ok("vault_status", json!({}))["unlocked"], false);
+    let slot = h._app.state::<AppState>().vault.clone();
+    assert!(slot.lock().map(|g| g.is_none()).unwrap_or(false));
+}

@@ -146,10 +146,20 @@ pub fn write_to(
     progress: &mut dyn FnMut(Progress),
 ) -> Result<BundleSummary> {
     let mut summary = None;
-    super::file::write_new(path, replace, |w| {
-        summary = Some(write(vault, set, recipients, with_pdf, lang, w, progress)?);
+    let cancel = vault.cancel_handle();
+    let written = super::file::write_new(path, replace, |w| {
+        let mut w = cancel.writer(w);
+        summary = Some(write(
+            vault, set, recipients, with_pdf, lang, &mut w, progress,
+        )?);
+        vault.check_cancel()?;
         Ok(())
-    })?;
+    });
+    if written.is_err() {
+        // Stopped by a lock: say so, whichever read or write noticed first.
+        vault.check_cancel()?;
+    }
+    written?;
     let summary =
         summary.ok_or_else(|| ExportError::Crypto("the bundle was not written".into()))?;
     progress(Progress {
@@ -219,6 +229,7 @@ pub fn write(
     let mut files = vec![listed(LOG, &log), listed(CSV, &csv)];
 
     let pdf = if with_pdf {
+        vault.check_cancel()?;
         report(Phase::Pdf);
         let mut pdf = Zeroizing::new(Vec::new());
         super::pdf::write_log(set, lang, Some(&bundle_id), &mut *pdf)?;
@@ -287,6 +298,7 @@ pub fn write(
         put(&mut tar, REPORT_SIG, sig.as_bytes())?;
     }
     for (sha, size) in &attachments {
+        vault.check_cancel()?;
         report(Phase::Attachments);
         let path = format!("{ATTACHMENTS}{sha}");
         tar.append(&header(&path, *size, mtime)?, std::io::empty())
@@ -331,6 +343,7 @@ pub fn write(
             .write_all(&vec![0u8; pad as usize])
             .map_err(io_err(here))?;
     }
+    vault.check_cancel()?;
     report(Phase::Finishing);
     let stream = tar.into_inner().map_err(io_err(here))?;
     stream.finish().map_err(io_err(here))?;

@@ -108,6 +108,9 @@ pub enum ExportError {
     /// Names the profile removes appear in text that would leave.
     #[error("{} name(s) that this export removes appear in text that would leave; review them with --preview, then edit the text or confirm them with --accept-hits", .0.len())]
     NamesInText(Vec<reid::Hit>),
+    /// The vault was locked while the export ran; no file was left.
+    #[error(transparent)]
+    Cancelled(#[from] crate::cancel::CancelError),
 }
 
 impl From<crate::Error> for ExportError {

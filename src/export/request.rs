@@ -293,17 +293,28 @@ pub fn write(
         done: 0,
         total: 1,
     });
-    write_new(out, replace, |w| match req.format {
-        ExportFormat::Json => json::write(&set, None, w),
-        ExportFormat::Csv => csv::write(&set, req.lang, w),
-        ExportFormat::Ics => ics::write(&set, w),
-        ExportFormat::Huridocs => huridocs::write(&set, w),
-        ExportFormat::Pdf => match incident {
-            Some(id) => pdf::write_incident(&set, id, req.lang, None, w),
-            None => pdf::write_log(&set, req.lang, None, w),
-        },
-        ExportFormat::Bundle => Ok(()),
-    })?;
+    // Every write checks the vault's cancel flag, so a lock stops the
+    // export and `write_new` leaves no file behind.
+    let cancel = vault.cancel_handle();
+    let written = write_new(out, replace, |w| {
+        let w = &mut cancel.writer(w);
+        match req.format {
+            ExportFormat::Json => json::write(&set, None, w),
+            ExportFormat::Csv => csv::write(&set, req.lang, w),
+            ExportFormat::Ics => ics::write(&set, w),
+            ExportFormat::Huridocs => huridocs::write(&set, w),
+            ExportFormat::Pdf => match incident {
+                Some(id) => pdf::write_incident(&set, id, req.lang, None, w),
+                None => pdf::write_log(&set, req.lang, None, w),
+            },
+            ExportFormat::Bundle => Ok(()),
+        }?;
+        Ok(vault.check_cancel()?)
+    });
+    if written.is_err() {
+        vault.check_cancel()?;
+    }
+    written?;
     progress(Progress {
         phase: Phase::Done,
         done: 1,

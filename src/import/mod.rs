@@ -18,6 +18,7 @@ mod stats;
 
 pub use stats::{stats, Stats};
 
+use crate::cancel::Cancel;
 use crate::export::bundle::{
     Manifest, ManifestFile, ATTACHMENTS, CSV, LOG, MANIFEST, MANIFEST_FORMAT, MANIFEST_SIG,
     MANIFEST_VERSION, REPORT, REPORT_SIG,
@@ -109,6 +110,9 @@ pub enum ImportError {
     /// The vault refused the merge.
     #[error("the import was refused and nothing was changed: {0}")]
     Vault(#[from] Box<crate::Error>),
+    /// The vault was locked while the import ran; no record was merged.
+    #[error(transparent)]
+    Cancelled(#[from] crate::cancel::CancelError),
 }
 
 impl From<crate::Error> for ImportError {
@@ -265,11 +269,17 @@ fn classify(path: &[u8]) -> Result<EntryName> {
     })
 }
 
-fn open_stream(path: &Path, identity: &age::x25519::Identity) -> Result<impl Read> {
+fn open_stream(
+    path: &Path,
+    identity: &age::x25519::Identity,
+    cancel: &Cancel,
+) -> Result<impl Read> {
     let file = std::fs::File::open(path).map_err(|source| ImportError::Io {
         path: path.into(),
         source,
     })?;
+    // Every read of the bundle checks the lock's cancel flag.
+    let file = cancel.reader(file);
     let dec = age::Decryptor::new_buffered(std::io::BufReader::new(file))
         .map_err(|_| ImportError::NotABundle(path.into()))?;
     match dec.decrypt(std::iter::once(identity as &dyn age::Identity)) {
@@ -305,8 +315,9 @@ fn walk(
     identity: &age::x25519::Identity,
     signer: Option<&minisign::PublicKey>,
     mut on_attachment: Option<&mut AttachmentSink<'_>>,
+    cancel: &Cancel,
 ) -> Result<Verified> {
-    let stream = open_stream(path, identity)?;
+    let stream = open_stream(path, identity, cancel)?;
     let mut archive = tar::Archive::new(stream);
     let entries = archive
         .entries()
@@ -322,6 +333,7 @@ fn walk(
     let mut attachments = 0usize;
     let mut total = 0u64;
     for (index, entry) in entries.enumerate() {
+        cancel.check()?;
         if index >= MAX_ENTRIES {
             return Err(ImportError::TooLarge(format!(
                 "more than {MAX_ENTRIES} entries"
@@ -610,7 +622,16 @@ pub fn verify(
     identity: &age::x25519::Identity,
     signer: Option<&minisign::PublicKey>,
 ) -> Result<Verified> {
-    let v = walk(path, identity, signer, None)?;
+    verify_with(path, identity, signer, &Cancel::new())
+}
+
+fn verify_with(
+    path: &Path,
+    identity: &age::x25519::Identity,
+    signer: Option<&minisign::PublicKey>,
+    cancel: &Cancel,
+) -> Result<Verified> {
+    let v = walk(path, identity, signer, None, cancel)?;
     // The log must parse, too.
     parse_log(&v.log)?;
     Ok(v)
@@ -778,7 +799,13 @@ pub fn import(
     identity: &age::x25519::Identity,
     signer: Option<&minisign::PublicKey>,
 ) -> Result<ImportReport> {
-    let verified = verify(path, identity, signer)?;
+    let cancel = vault.cancel_handle();
+    // Whatever read noticed a lock first, the error says the import stopped.
+    let stopped = |e: ImportError| match cancel.check() {
+        Err(c) => ImportError::Cancelled(c),
+        Ok(()) => e,
+    };
+    let verified = verify_with(path, identity, signer, &cancel).map_err(stopped)?;
     let log = parse_log(&verified.log)?;
     if log.vault_id != verified.manifest.vault_id {
         return Err(ImportError::Invalid(
@@ -825,7 +852,7 @@ pub fn import(
             stored += 1;
             Ok(())
         };
-        walk(path, identity, signer, Some(&mut store))?;
+        walk(path, identity, signer, Some(&mut store), &cancel).map_err(stopped)?;
     }
 
     let mut report = ImportReport {
@@ -834,25 +861,33 @@ pub fn import(
         attachments: stored,
         ..Default::default()
     };
-    vault.write(|w| {
-        for r in &log.clients {
-            let o = w.put_stored(r)?;
-            tally(&mut report, Kind::Client, r.id, o);
-        }
-        for r in &log.cases {
-            let o = w.put_stored(r)?;
-            tally(&mut report, Kind::Case, r.id, o);
-        }
-        for r in &log.incidents {
-            let o = w.put_stored(r)?;
-            tally(&mut report, Kind::Incident, r.id, o);
-        }
-        for r in &log.evidence {
-            let o = w.put_stored(r)?;
-            tally(&mut report, Kind::Evidence, r.id, o);
-        }
-        Ok(())
-    })?;
+    cancel.check()?;
+    // One transaction: a lock between records rolls the whole merge back.
+    vault
+        .write(|w| {
+            for r in &log.clients {
+                cancel.check()?;
+                let o = w.put_stored(r)?;
+                tally(&mut report, Kind::Client, r.id, o);
+            }
+            for r in &log.cases {
+                cancel.check()?;
+                let o = w.put_stored(r)?;
+                tally(&mut report, Kind::Case, r.id, o);
+            }
+            for r in &log.incidents {
+                cancel.check()?;
+                let o = w.put_stored(r)?;
+                tally(&mut report, Kind::Incident, r.id, o);
+            }
+            for r in &log.evidence {
+                cancel.check()?;
+                let o = w.put_stored(r)?;
+                tally(&mut report, Kind::Evidence, r.id, o);
+            }
+            Ok(())
+        })
+        .map_err(|e| stopped(e.into()))?;
     if known.is_none() {
         vault.conn.execute(
             "INSERT OR IGNORE INTO meta (key, value) VALUES (?1, ?2)",

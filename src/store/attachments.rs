@@ -154,21 +154,25 @@ impl Vault {
             let mut w = enc
                 .wrap_output(std::io::BufWriter::new(out))
                 .map_err(io_err(&tmp))?;
+            // Every 8 KiB read checks the lock's cancel flag.
             let mut src = Hashing {
-                inner: source,
+                inner: self.cancel.reader(source),
                 hasher: Sha256::new(),
                 size: 0,
                 head: zeroize::Zeroizing::new(Vec::with_capacity(sniff_bytes)),
                 head_limit: sniff_bytes,
             };
-            std::io::copy(&mut src, &mut w).map_err(|e| {
-                if src.size > MAX_ATTACHMENT_BYTES {
-                    AttachmentError::TooLarge(origin.to_path_buf())
+            std::io::copy(&mut src, &mut w).map_err(|e| -> Error {
+                if self.cancel.is_cancelled() {
+                    crate::cancel::CancelError::Cancelled.into()
+                } else if src.size > MAX_ATTACHMENT_BYTES {
+                    AttachmentError::TooLarge(origin.to_path_buf()).into()
                 } else {
                     AttachmentError::Io {
                         path: origin.to_path_buf(),
                         source: e,
                     }
+                    .into()
                 }
             })?;
             let buf = w.finish().map_err(io_err(&tmp))?;
@@ -318,6 +322,8 @@ impl Vault {
         let mut buf = zeroize::Zeroizing::new(vec![0u8; 64 * 1024]);
         let mut total = 0u64;
         loop {
+            // A lock stops an export or a preview between chunks.
+            self.check_cancel()?;
             let n = reader
                 .read(&mut buf)
                 .map_err(|_| damaged("the encrypted data is truncated or altered"))?;

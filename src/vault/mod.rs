@@ -71,6 +71,7 @@ pub struct Vault {
     pub(crate) attachment_identity: age::x25519::Identity,
     pub(crate) name_key: SecretBox<[u8; 32]>,
     unlock_timing: UnlockTiming,
+    pub(crate) cancel: crate::cancel::Cancel,
     _lock: VaultLock,
 }
 
@@ -421,8 +422,21 @@ impl Vault {
             attachment_identity: identity,
             name_key: mac_key,
             unlock_timing: UnlockTiming::default(),
+            cancel: crate::cancel::Cancel::new(),
             _lock: lock,
         })
+    }
+
+    /// A handle that stops this vault's long operations (bundle export,
+    /// import, attachment streaming) at their next check; see
+    /// [`crate::cancel`]. The desktop shell sets it when it locks.
+    pub fn cancel_handle(&self) -> crate::cancel::Cancel {
+        self.cancel.clone()
+    }
+
+    /// `Err(Cancelled)` once [`Vault::cancel_handle`] was cancelled.
+    pub fn check_cancel(&self) -> std::result::Result<(), crate::cancel::CancelError> {
+        self.cancel.check()
     }
 
     /// The vault directory.

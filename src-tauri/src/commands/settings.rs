@@ -68,7 +68,7 @@ pub async fn settings_set(
     let settings: Settings = crate::state::parse_record("settings", settings)?;
     settings.check()?;
     let path = state.settings_file.clone();
-    blocking(move || {
+    let saved = blocking(move || {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)
                 .map_err(|_| CommandError::new("storage", "The settings could not be saved."))?;
@@ -80,5 +80,10 @@ pub async fn settings_set(
             .map_err(|_| CommandError::new("storage", "The settings could not be saved."))?;
         Ok(settings)
     })
-    .await
+    .await?;
+    // The backend's auto-lock timer follows the new setting at once.
+    state.idle.set_timeout(std::time::Duration::from_secs(
+        u64::from(saved.auto_lock_minutes) * 60,
+    ));
+    Ok(saved)
 }

@@ -1,16 +1,15 @@
 //! Create, unlock, recover, lock; the encrypted draft kept across a lock.
 
 use crate::error::{CmdResult, CommandError};
+use crate::lock::{LockReason, Locker, UI_DRAFT};
 use crate::state::{blocking, with_vault, AppState};
 use serde::Serialize;
-use tauri::State;
+use std::sync::Arc;
+use tauri::{AppHandle, Runtime, State};
 use ts_rs::TS;
 use vekil::secret::{Passphrase, RecoveryCode};
 use vekil::vault::VaultOptions;
 use vekil::Vault;
-
-/// Name under which the window's unsaved form is kept in the vault.
-const UI_DRAFT: &str = "desktop-form";
 
 /// What the first screen needs.
 #[derive(Debug, Clone, Serialize, TS)]
@@ -30,6 +29,9 @@ pub struct AppStatus {
     /// Shortest passphrase the core accepts, so the UI checks the same rule.
     #[ts(type = "number")]
     pub min_passphrase_chars: usize,
+    /// Why the vault was last locked in this run (until the next unlock):
+    /// the page, reloaded by the lock, words it.
+    pub locked_by: Option<LockReason>,
 }
 
 /// Returned once, at creation: the code the lawyer must write down.
@@ -40,37 +42,28 @@ pub struct CreatedVault {
     pub recovery_code: String,
 }
 
-pub(crate) type Slot = std::sync::Arc<std::sync::Mutex<Option<Vault>>>;
-
-fn install(slot: &Slot, vault: Vault) -> CmdResult<()> {
-    let mut guard = slot.lock().map_err(|_| CommandError::internal())?;
-    *guard = Some(vault);
-    Ok(())
-}
-
 /// The status as the window needs it; also handed to the page at start-up
-/// (see `boot_script`), so the first screen needs no IPC round trip.
-pub fn app_status(vault_dir: &std::path::Path, slot: &Slot) -> CmdResult<AppStatus> {
-    let unlocked = slot
-        .lock()
-        .map(|g| g.is_some())
-        .map_err(|_| CommandError::internal())?;
+/// (see `boot_script`), so the first screen needs no IPC round trip. It
+/// reads the lock's session, not the vault's mutex, so it answers at once
+/// even while a command still holds the vault.
+pub fn app_status(vault_dir: &std::path::Path, lock: &Locker) -> CmdResult<AppStatus> {
     let s = Vault::status(vault_dir);
     Ok(AppStatus {
         exists: s.exists,
-        unlocked,
+        unlocked: lock.is_unlocked(),
         path: vault_dir.display().to_string(),
         version: env!("CARGO_PKG_VERSION").to_owned(),
         retry_after_secs: s.retry_after_secs,
         min_passphrase_chars: vekil::secret::MIN_PASSPHRASE_CHARS,
+        locked_by: lock.last_reason(),
     })
 }
 
 #[tauri::command]
 pub async fn vault_status(state: State<'_, AppState>) -> CmdResult<AppStatus> {
-    let slot = state.vault.clone();
+    let lock = Arc::clone(&state.lock);
     let dir = state.vault_dir.clone();
-    blocking(move || app_status(&dir, &slot)).await
+    blocking(move || app_status(&dir, &lock)).await
 }
 
 #[tauri::command]
@@ -79,13 +72,13 @@ pub async fn vault_create(
     passphrase: String,
 ) -> CmdResult<CreatedVault> {
     let passphrase = Passphrase::new(passphrase);
-    let (slot, dir) = (state.vault.clone(), state.vault_dir.clone());
+    let (dir, installer) = (state.vault_dir.clone(), state.installer());
     let opts = VaultOptions {
         kdf_log_n: state.kdf_log_n,
     };
     blocking(move || {
         let (vault, code) = Vault::create_with(&dir, &passphrase, &opts)?;
-        install(&slot, vault)?;
+        installer.install(vault);
         Ok(CreatedVault {
             recovery_code: code.expose_secret().to_owned(),
         })
@@ -96,10 +89,10 @@ pub async fn vault_create(
 #[tauri::command]
 pub async fn vault_unlock(state: State<'_, AppState>, passphrase: String) -> CmdResult<()> {
     let passphrase = Passphrase::new(passphrase);
-    let (slot, dir) = (state.vault.clone(), state.vault_dir.clone());
+    let (dir, installer) = (state.vault_dir.clone(), state.installer());
     blocking(move || {
-        let vault = Vault::unlock(&dir, &passphrase)?;
-        install(&slot, vault)
+        installer.install(Vault::unlock(&dir, &passphrase)?);
+        Ok(())
     })
     .await
 }
@@ -115,33 +108,31 @@ pub async fn vault_recover(
         CommandError::new("bad_recovery_code", "That recovery code is not correct.")
     })?;
     drop(recovery_code);
-    let (slot, dir) = (state.vault.clone(), state.vault_dir.clone());
+    let (dir, installer) = (state.vault_dir.clone(), state.installer());
     blocking(move || {
-        let vault = Vault::recover(&dir, &code, &new_passphrase)?;
-        install(&slot, vault)
+        installer.install(Vault::recover(&dir, &code, &new_passphrase)?);
+        Ok(())
     })
     .await
 }
 
-/// Locks: keeps the window's unsaved form (if any) encrypted in the vault,
-/// then closes the database. Locking an already locked vault is not an error.
+/// Locks (the one lock path, `lock::lock`): keeps the window's unsaved
+/// form (if any) encrypted in the vault, drops the vault and reloads the
+/// page. "Lock now", the panic chord, and the page's answer to a lock the
+/// backend asked for all come here. Locking a locked vault is not an error,
+/// and a lock is never refused.
 #[tauri::command]
-pub async fn vault_lock(state: State<'_, AppState>, draft: Option<String>) -> CmdResult<()> {
-    let slot = state.vault.clone();
-    blocking(move || {
-        let mut guard = slot.lock().map_err(|_| CommandError::internal())?;
-        let Some(vault) = guard.take() else {
-            return Ok(());
-        };
-        let kept = match draft.as_deref() {
-            Some(d) if !d.trim().is_empty() => vault.put_draft(UI_DRAFT, d).map_err(Into::into),
-            _ => Ok(()),
-        };
-        // Close even if keeping the draft failed: locking must never be refused.
-        let closed = vault.close().map_err(CommandError::from);
-        kept.and(closed)
-    })
-    .await
+pub async fn vault_lock<R: Runtime>(app: AppHandle<R>, draft: Option<String>) -> CmdResult<()> {
+    let draft = draft.map(zeroize::Zeroizing::new);
+    crate::lock::lock(&app, draft, None).await;
+    Ok(())
+}
+
+/// The page saw input: the auto-lock timer starts again. The page calls
+/// this at most once every few seconds; it costs one timestamp.
+#[tauri::command]
+pub fn activity(state: State<'_, AppState>) {
+    state.idle.touch();
 }
 
 #[tauri::command]

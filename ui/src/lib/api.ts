@@ -28,6 +28,8 @@ export const vaultUnlock = (passphrase: string) => call<null>("vault_unlock", { 
 export const vaultRecover = (recoveryCode: string, newPassphrase: string) =>
   call<null>("vault_recover", { recoveryCode, newPassphrase });
 export const vaultLock = (draft: string | null) => call<null>("vault_lock", { draft });
+/** Input was seen: the backend's auto-lock timer starts again. */
+export const activity = () => call<null>("activity");
 export const vaultChangePassphrase = (current: string, next: string) =>
   call<null>("vault_change_passphrase", { current, next });
 export const draftTake = () => call<string | null>("draft_take");
@@ -112,7 +114,7 @@ export const exportWrite = (request: ExportRequest, path: string, replace: boole
   call<ExportDone>("export_write", { request, path, replace });
 export const exportStats = () => call<Stats>("export_stats");
 
-// export progress: the only event the window listens to (capability: listen/unlisten only)
+// events: export progress and lock requests (capability: listen/unlisten only)
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import type { Progress } from "./bindings/Progress";
 import type { HeldBack } from "./bindings/HeldBack";
@@ -123,6 +125,9 @@ export type { Progress, HeldBack, PreviewTitle, AttachmentStatus, MetadataHold }
 /** Calls `f` with each `export-progress` event of `export_write`; resolves to the unsubscribe function. */
 export const onExportProgress = (f: (p: Progress) => void): Promise<UnlistenFn> =>
   listen<Progress>("export-progress", (e) => f(e.payload));
+/** The backend is about to lock (idle, sleep, session lock): hand over the unsaved form now. */
+export const onLockRequested = (f: () => void): Promise<UnlistenFn> =>
+  listen("vault-lock-requested", () => f());
 
 // editing records and deadlines
 export const clientUpdate = (id: string, revision: number, client: M.Client) =>

@@ -1,6 +1,7 @@
 // App-wide UI state. Holds no case records: screens fetch what they show
 // into their own component state, which disappears when the vault locks and
-// the screens unmount. `lockNow` is the single path to the locked state.
+// the screens unmount (and the backend then reloads the page). `lockNow` is
+// the page's single path to the locked state.
 import * as api from "./api";
 
 export type Route =
@@ -65,10 +66,12 @@ export function toast(message: string): void {
 }
 
 /**
- * Lock the vault. Any incident typed but not saved is handed to the backend,
- * which keeps it as an encrypted draft inside the vault before locking.
+ * Lock the vault (button, Ctrl+Shift+L, or the backend asking before an
+ * idle, sleep or session lock). Any incident typed but not saved is handed
+ * to the backend, which keeps it as an encrypted draft inside the vault,
+ * drops the key and reloads this page, so nothing of its heap survives.
  * The UI switches to the unlock screen first, so case data leaves the DOM
- * even if the backend call is slow.
+ * even before the backend answers.
  */
 export async function lockNow(): Promise<void> {
   if (ui.phase !== "app") return;
