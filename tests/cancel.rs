@@ -39,7 +39,7 @@ fn scan(name: &str, len: usize) -> Vec<u8> {
         );
     }
     let mut cut = len;
-    while !std::str::from_utf8(&out[..cut]).is_ok() {
+    while std::str::from_utf8(&out[..cut]).is_err() {
         cut -= 1;
     }
     out.truncate(cut);
