@@ -54,6 +54,9 @@ pub enum Error {
     /// An attachment could not be stored or read.
     #[error("{0}")]
     Attachment(#[from] crate::store::AttachmentError),
+    /// A merge would replace, or link to, a record from another source.
+    #[error(transparent)]
+    Origin(#[from] crate::store::OriginError),
 }
 
 impl From<rusqlite::Error> for Error {

@@ -387,11 +387,13 @@ fn same_revision_different_content_is_reported_as_a_conflict() {
     theirs.data.reason_given = "edited at the NGO".into();
     let tmp2 = f.tmp.path().join("ngo2");
     let ngo2 = new_vault(&tmp2);
+    let pk = SigningKey::load_or_create(&f.vault).expect("key").public;
+    let lawyer = vekil::store::Origin::Signer(export::signing::public_key_line(&pk));
     ngo2.write(|w| {
         for c in ngo.list::<vekil::model::Client>(&Default::default())? {
-            w.put_stored(&c)?;
+            w.put_stored(&c, &lawyer)?;
         }
-        w.put_stored(&theirs)?;
+        w.put_stored(&theirs, &lawyer)?;
         Ok(())
     })
     .expect("seed ngo2");

@@ -24,7 +24,7 @@ use crate::export::bundle::{
 };
 use crate::export::json::{FORMAT as LOG_FORMAT, VERSION as LOG_VERSION};
 use crate::model::{Case, Client, EvidenceNote, Incident, Kind, Record, Stored};
-use crate::store::PutOutcome;
+use crate::store::{Origin, PutOutcome};
 use crate::Vault;
 use rusqlite::OptionalExtension;
 use serde::Serialize;
@@ -804,6 +804,9 @@ pub fn import(
         walk(path, identity, signer, Some(&mut store))?;
     }
 
+    // Records remember the key that signed them; another key's bundle may
+    // not replace them or link to them.
+    let origin = Origin::Signer(verified.manifest.signing_public_key.clone());
     let mut report = ImportReport {
         signing_key_id: verified.manifest.signing_key_id.clone(),
         signer_checked,
@@ -812,19 +815,19 @@ pub fn import(
     };
     vault.write(|w| {
         for r in &log.clients {
-            let o = w.put_stored(r)?;
+            let o = w.put_stored(r, &origin)?;
             tally(&mut report, Kind::Client, r.id, o);
         }
         for r in &log.cases {
-            let o = w.put_stored(r)?;
+            let o = w.put_stored(r, &origin)?;
             tally(&mut report, Kind::Case, r.id, o);
         }
         for r in &log.incidents {
-            let o = w.put_stored(r)?;
+            let o = w.put_stored(r, &origin)?;
             tally(&mut report, Kind::Incident, r.id, o);
         }
         for r in &log.evidence {
-            let o = w.put_stored(r)?;
+            let o = w.put_stored(r, &origin)?;
             tally(&mut report, Kind::Evidence, r.id, o);
         }
         Ok(())
