@@ -488,4 +488,8 @@ fn signed_but_inconsistent_log_writes_nothing() {
         .map(|d| d.count())
         .unwrap_or(0);
     assert_eq!(stored, 0, "attachments were stored for a refused import");
+    assert!(
+        !e.ngo.dir().join(import::STAGING_DIR).exists(),
+        "staged attachments were left behind"
+    );
 }

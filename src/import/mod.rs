@@ -17,16 +17,21 @@
 //! another origin, so one trusted lawyer cannot overwrite another's
 //! records, nor an outsider anyone's.
 //!
-//! Import is two passes over the file: [`verify`] checks everything, then
-//! the records are merged in one vault transaction (all or nothing) and
-//! attachments are streamed into the vault. Re-importing the same bundle
-//! changes nothing; later revisions from the same signer replace older
-//! ones.
+//! Import reads the file once: the walk that checks the signature and the
+//! hashes also encrypts each attachment into a staging area
+//! ([`staging`]); then the records are merged in one vault transaction
+//! (all or nothing), and only after that commit do the staged files move
+//! into the attachment store. A refused import leaves no file behind, and
+//! a file that changes while it is read cannot mix two versions.
+//! Re-importing the same bundle changes nothing; later revisions from the
+//! same signer replace older ones.
 
 pub mod signers;
+mod staging;
 mod stats;
 
 pub use signers::TrustedSigner;
+pub use staging::STAGING_DIR;
 pub use stats::{stats, Stats};
 
 use crate::export::bundle::{
@@ -872,19 +877,24 @@ fn check_links(vault: &Vault, log: &ParsedLog) -> Result<()> {
 }
 
 /// Verifies a bundle signed by a trusted signer and merges it into
-/// `vault` atomically.
+/// `vault` atomically, reading the file once.
 ///
 /// Each record keeps its signer as its origin. A record already here from
 /// another origin (another signer, this vault, or unknown) is never
 /// replaced, and no record may link to one: the whole import is refused,
-/// listing each such record.
+/// listing each such record. Attachments are staged while the bundle is
+/// checked and join the attachment store only after the records commit.
 pub fn import(
     vault: &Vault,
     path: &Path,
     identity: &age::x25519::Identity,
     options: &ImportOptions,
 ) -> Result<ImportReport> {
-    let verified = verify(path, identity, SignedBy::TrustedIn(vault))?;
+    let mut staging = staging::Staging::open(vault)?;
+    let verified = {
+        let mut stage = |sha: &str, r: &mut dyn Read| staging.stage(sha, r);
+        walk(path, identity, SignedBy::TrustedIn(vault), Some(&mut stage))?
+    };
     let log = parse_log(&verified.log)?;
     // Informative only (who signed is settled above), but the two must agree.
     if log.vault_id != verified.manifest.vault_id {
@@ -892,24 +902,8 @@ pub fn import(
             "log.json and manifest.json name different source vaults".into(),
         ));
     }
-    // Every link must resolve (in the log or already in this vault) before
-    // anything is stored, so a bad log cannot leave attachments behind.
+    // Every link must resolve, in the log or already in this vault.
     check_links(vault, &log)?;
-
-    // Attachments: a second pass streams them into the vault's store.
-    if verified.attachments > 0 {
-        let mut store = |sha: &str, r: &mut dyn Read| -> Result<()> {
-            let (got, _) = vault.store_blob(r, Path::new(sha))?;
-            if got != sha {
-                return Err(ImportError::Mismatch {
-                    path: format!("{ATTACHMENTS}{sha}"),
-                    what: "changed between the check and the import".into(),
-                });
-            }
-            Ok(())
-        };
-        walk(path, identity, SignedBy::TrustedIn(vault), Some(&mut store))?;
-    }
 
     let key = minisign::PublicKey::from_base64(&verified.signer.public_key)
         .map_err(|e| ImportError::BadSignature(e.to_string()))?;
@@ -939,6 +933,7 @@ pub fn import(
         return Err(ImportError::Refused(refused));
     }
     merged?;
+    staging.commit()?;
     Ok(report)
 }
 

@@ -276,6 +276,12 @@ impl Vault {
         Ok(total)
     }
 
+    /// The plaintext SHA-256 of an encrypted file of this vault (one the
+    /// store or an import's staging area wrote).
+    pub(crate) fn hash_encrypted(&self, path: &Path) -> Result<String> {
+        Ok(self.decrypt_to(path, &mut std::io::sink())?.0)
+    }
+
     /// Decrypts one of this vault's encrypted files into `out`; returns
     /// the plaintext's SHA-256 and size.
     fn decrypt_to(&self, path: &Path, out: &mut impl Write) -> Result<(String, u64)> {
