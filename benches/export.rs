@@ -183,12 +183,26 @@ fn main() {
         t.elapsed(),
         "≤ 5 s".into(),
     ));
+    let lawyer_key = vekil::export::signing::public_key_line(
+        &ok(
+            vekil::export::signing::SigningKey::load_or_create(&lawyer),
+            "signing key",
+        )
+        .public,
+    );
     drop(lawyer);
 
     let ngo = vault(&tmp.path().join("ngo"));
+    ok(
+        vekil::import::signers::trust(&ngo, "Lawyer", &lawyer_key),
+        "trust the lawyer",
+    );
     let id = ok(vekil::import::read_identity(&ngo_key), "identity");
     let t = Instant::now();
-    let report = ok(vekil::import::import(&ngo, &bundle, &id, None), "import");
+    let report = ok(
+        vekil::import::import(&ngo, &bundle, &id, &Default::default()),
+        "import",
+    );
     let added = report
         .counts
         .get("incident")
@@ -201,7 +215,10 @@ fn main() {
         "≤ 3 s".into(),
     ));
     let t = Instant::now();
-    ok(vekil::import::import(&ngo, &bundle, &id, None), "re-import");
+    ok(
+        vekil::import::import(&ngo, &bundle, &id, &Default::default()),
+        "re-import",
+    );
     rows.push((
         "Re-import of the same bundle (all unchanged)".into(),
         t.elapsed(),

@@ -57,6 +57,9 @@ pub enum Error {
     /// A long operation was stopped because the vault is being locked.
     #[error(transparent)]
     Cancelled(#[from] crate::cancel::CancelError),
+    /// A merge would replace, or link to, a record from another source.
+    #[error(transparent)]
+    Origin(#[from] crate::store::OriginError),
 }
 
 impl From<rusqlite::Error> for Error {

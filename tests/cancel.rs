@@ -191,9 +191,14 @@ fn an_import_stopped_by_a_lock_merges_nothing() {
     .expect("bundle");
     let identity = import::read_identity(&f.ngo_key).expect("identity");
 
+    let pk = export::signing::SigningKey::load_or_create(&f.vault)
+        .expect("key")
+        .public;
     let ngo = new_vault(&f.tmp.path().join("ngo"));
+    import::signers::trust(&ngo, "Lawyer", &export::signing::public_key_line(&pk))
+        .expect("trust the lawyer");
     ngo.cancel_handle().cancel();
-    let result = import::import(&ngo, &bundle, &identity, None);
+    let result = import::import(&ngo, &bundle, &identity, &Default::default());
     assert!(
         matches!(result, Err(ImportError::Cancelled(CancelError::Cancelled))),
         "expected Cancelled, got {result:?}"
@@ -205,5 +210,5 @@ fn an_import_stopped_by_a_lock_merges_nothing() {
         "attachments were stored by a stopped import"
     );
     // `verify` alone (the CLI, nothing to lock) is never cancelled.
-    import::verify(&bundle, &identity, None).expect("verify");
+    import::verify(&bundle, &identity, import::SignedBy::Key(&pk)).expect("verify");
 }

@@ -11,6 +11,16 @@ use std::process::Stdio;
 use vekil::export::{self, signing::SigningKey, ExportOptions, Phase, Profile, Progress};
 use vekil::model::Kind;
 
+/// A new NGO vault that trusts the fixture lawyer's signing key, as
+/// `vekil signer trust` leaves it.
+fn ngo_trusting_the_lawyer(f: &Fixture, name: &str) -> vekil::Vault {
+    let ngo = new_vault(&f.tmp.path().join(name));
+    let pk = SigningKey::load_or_create(&f.vault).expect("key").public;
+    vekil::import::signers::trust(&ngo, "Lawyer", &export::signing::public_key_line(&pk))
+        .expect("trust");
+    ngo
+}
+
 fn make_bundle(f: &Fixture, out: &std::path::Path) -> export::bundle::BundleSummary {
     let set = select_for_ngo(&f.vault);
     let r = export::recipients::get(&f.vault, NGO).expect("recipient");
@@ -184,15 +194,15 @@ fn import_twice_adds_once_and_updates_revisions() {
     let f = fixture();
     let bundle = f.tmp.path().join("b1.age");
     make_bundle(&f, &bundle);
-    let ngo = new_vault(&f.tmp.path().join("ngo"));
+    let ngo = ngo_trusting_the_lawyer(&f, "ngo");
     let id = vekil::import::read_identity(&f.ngo_key).expect("identity");
 
-    let r1 = vekil::import::import(&ngo, &bundle, &id, None).expect("first import");
+    let r1 = vekil::import::import(&ngo, &bundle, &id, &Default::default()).expect("first import");
     assert_eq!(r1.counts["incident"]["added"], 2, "{r1:?}");
     assert_eq!(r1.counts["client"]["added"], 2);
     assert_eq!(r1.attachments, 1);
     assert!(r1.conflicts.is_empty());
-    let r2 = vekil::import::import(&ngo, &bundle, &id, None).expect("second import");
+    let r2 = vekil::import::import(&ngo, &bundle, &id, &Default::default()).expect("second import");
     assert_eq!(r2.counts["incident"]["unchanged"], 2, "{r2:?}");
     assert!(!r2.counts["incident"].contains_key("added"));
     assert_eq!(ngo.count(Kind::Incident).expect("count"), 2);
@@ -237,7 +247,7 @@ fn import_twice_adds_once_and_updates_revisions() {
         .expect("update");
     let bundle2 = f.tmp.path().join("b2.age");
     make_bundle(&f, &bundle2);
-    let r3 = vekil::import::import(&ngo, &bundle2, &id, None).expect("third import");
+    let r3 = vekil::import::import(&ngo, &bundle2, &id, &Default::default()).expect("third import");
     assert_eq!(r3.counts["incident"]["replaced"], 1, "{r3:?}");
     assert_eq!(ngo.count(Kind::Incident).expect("count"), 2);
     let got = ngo
@@ -255,9 +265,18 @@ fn verify_with_known_signer() {
     let id = vekil::import::read_identity(&f.ngo_key).expect("identity");
     let pk = SigningKey::load_or_create(&f.vault).expect("key").public;
     let line = export::signing::public_key_line(&pk);
-    let signer = vekil::import::parse_signer(&line).expect("signer");
-    let v = vekil::import::verify(&bundle, &id, Some(&signer)).expect("verify");
-    assert!(v.signer_checked);
+    let signer = vekil::import::signers::parse_key(&line).expect("signer");
+    let v =
+        vekil::import::verify(&bundle, &id, vekil::import::SignedBy::Key(&signer)).expect("verify");
+    assert_eq!(
+        v.signer.name, None,
+        "a key given once is not a trusted signer"
+    );
+    assert_eq!(v.signer.public_key, line);
+    assert_eq!(
+        v.signer.fingerprint,
+        vekil::import::signers::fingerprint(&pk)
+    );
     assert!(v.has_report);
     assert_eq!(v.attachments, 1);
 }
@@ -285,9 +304,9 @@ fn exported_photos_lose_exif_and_the_original_keeps_its_hash() {
             .any(|m| m.sha256 == att.sha256),
         "the original (with GPS) was exported"
     );
-    let ngo = new_vault(&f.tmp.path().join("ngo"));
+    let ngo = ngo_trusting_the_lawyer(&f, "ngo");
     let id = vekil::import::read_identity(&f.ngo_key).expect("identity");
-    let r = vekil::import::import(&ngo, &bundle, &id, None).expect("import");
+    let r = vekil::import::import(&ngo, &bundle, &id, &Default::default()).expect("import");
     assert_eq!(r.attachments, 2, "text file and cleaned photo");
     let ev = ngo
         .get::<vekil::model::EvidenceNote>(f.evidence)
@@ -374,9 +393,11 @@ fn address_book_and_several_recipients() {
         &mut |_| {},
     )
     .expect("bundle");
+    let pk = SigningKey::load_or_create(&f.vault).expect("key").public;
+    let signer = vekil::import::SignedBy::Key(&pk);
     for key in [&f.ngo_key, &other_key] {
         let id = vekil::import::read_identity(key).expect("identity");
-        vekil::import::verify(&bundle, &id, None).expect("each recipient can open it");
+        vekil::import::verify(&bundle, &id, signer).expect("each recipient can open it");
         let age = tool("age", "age")
             .args(["-d", "-i"])
             .arg(key)
@@ -391,7 +412,7 @@ fn address_book_and_several_recipients() {
     }
     let third = age::x25519::Identity::generate();
     assert!(matches!(
-        vekil::import::verify(&bundle, &third, None),
+        vekil::import::verify(&bundle, &third, signer),
         Err(vekil::import::ImportError::NotAddressed)
     ));
     assert!(export::recipients::remove(&f.vault, "Second Org").expect("remove"));
@@ -403,26 +424,27 @@ fn same_revision_different_content_is_reported_as_a_conflict() {
     let f = fixture();
     let bundle = f.tmp.path().join("c.age");
     make_bundle(&f, &bundle);
-    let ngo = new_vault(&f.tmp.path().join("ngo"));
+    let ngo = ngo_trusting_the_lawyer(&f, "ngo");
     let id = vekil::import::read_identity(&f.ngo_key).expect("identity");
-    vekil::import::import(&ngo, &bundle, &id, None).expect("first import");
+    vekil::import::import(&ngo, &bundle, &id, &Default::default()).expect("first import");
     // Someone at the NGO rewrote revision 1 of an incident in place (as
     // another tool might); the next import must not silently overwrite it.
     let mut theirs = ngo
         .get::<vekil::model::Incident>(f.inc_health)
         .expect("incident");
     theirs.data.reason_given = "edited at the NGO".into();
-    let tmp2 = f.tmp.path().join("ngo2");
-    let ngo2 = new_vault(&tmp2);
+    let ngo2 = ngo_trusting_the_lawyer(&f, "ngo2");
+    let pk = SigningKey::load_or_create(&f.vault).expect("key").public;
+    let lawyer = vekil::import::signers::origin(&pk);
     ngo2.write(|w| {
         for c in ngo.list::<vekil::model::Client>(&Default::default())? {
-            w.put_stored(&c)?;
+            w.put_stored(&c, &lawyer)?;
         }
-        w.put_stored(&theirs)?;
+        w.put_stored(&theirs, &lawyer)?;
         Ok(())
     })
     .expect("seed ngo2");
-    let r = vekil::import::import(&ngo2, &bundle, &id, None).expect("import");
+    let r = vekil::import::import(&ngo2, &bundle, &id, &Default::default()).expect("import");
     assert_eq!(r.conflicts.len(), 1, "{r:?}");
     assert!(r.conflicts[0].contains(&f.inc_health.to_string()));
     assert_eq!(r.counts["incident"]["conflict"], 1);
@@ -467,9 +489,9 @@ fn bundle_without_attachments() {
         .files
         .iter()
         .all(|m| !m.path.starts_with("attachments/")));
-    let ngo = new_vault(&f.tmp.path().join("ngo"));
+    let ngo = ngo_trusting_the_lawyer(&f, "ngo");
     let id = vekil::import::read_identity(&f.ngo_key).expect("identity");
-    let rep = vekil::import::import(&ngo, &bundle, &id, None).expect("import");
+    let rep = vekil::import::import(&ngo, &bundle, &id, &Default::default()).expect("import");
     assert_eq!(rep.attachments, 0);
     assert_eq!(rep.counts["evidence"]["added"], 1);
     assert!(ngo.verify().expect("verify").is_ok());

@@ -168,6 +168,34 @@ fn lawyer_to_ngo_through_the_cli() {
     let key = tmp.path().join("ngo-key.txt");
     let k = key.to_str().expect("utf8");
     let b = bundle.to_str().expect("utf8");
+    // The NGO trusts the lawyer's key (fingerprint compared out of band).
+    let pubkey = tmp.path().join("lawyer.pub");
+    let printed = std::process::Command::new(env!("CARGO_BIN_EXE_vekil"))
+        .arg("--vault")
+        .arg(&lawyer)
+        .arg("signing-key")
+        .env("VEKIL_PASSPHRASE", PASS)
+        .output()
+        .expect("signing-key");
+    std::fs::write(&pubkey, &printed.stdout).expect("write .pub");
+    assert_eq!(
+        run(&ngo_dir, &["verify", b, "--identity", k]),
+        3,
+        "untrusted"
+    );
+    assert_eq!(
+        run(
+            &ngo_dir,
+            &[
+                "signer",
+                "trust",
+                "Lawyer",
+                pubkey.to_str().expect("utf8"),
+                "--yes"
+            ]
+        ),
+        0
+    );
     assert_eq!(run(&ngo_dir, &["verify", b, "--identity", k]), 0);
     assert_eq!(
         run(

@@ -283,18 +283,21 @@ fn frozen_v1_log_still_validates_and_imports() {
     assert_eq!(parsed.clients.len(), 2);
     let tmp = tempfile::tempdir().expect("tmp");
     let ngo = new_vault(&tmp.path().join("ngo"));
+    let from = vekil::store::Origin::Signer(
+        "RWQf6LRCGA9i53mlYecO4IzT51TGPpvWucNSCh1CBM0QTaLn73Y7GFO3".into(),
+    );
     ngo.write(|w| {
         for r in &parsed.clients {
-            w.put_stored(r)?;
+            w.put_stored(r, &from)?;
         }
         for r in &parsed.cases {
-            w.put_stored(r)?;
+            w.put_stored(r, &from)?;
         }
         for r in &parsed.incidents {
-            w.put_stored(r)?;
+            w.put_stored(r, &from)?;
         }
         for r in &parsed.evidence {
-            w.put_stored(r)?;
+            w.put_stored(r, &from)?;
         }
         Ok(())
     })

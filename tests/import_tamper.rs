@@ -9,7 +9,7 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use vekil::export;
-use vekil::import::{self, ImportError};
+use vekil::import::{self, ImportError, ImportOptions, SignedBy};
 use vekil::model::Kind;
 use vekil::Vault;
 
@@ -42,6 +42,8 @@ fn env() -> Env {
     let signer = export::signing::SigningKey::load_or_create(&f.vault)
         .expect("key")
         .public;
+    import::signers::trust(&ngo, "Lawyer", &export::signing::public_key_line(&signer))
+        .expect("trust the lawyer");
     Env {
         f,
         bundle,
@@ -118,15 +120,42 @@ fn build(items: &[(String, Vec<u8>)]) -> Vec<u8> {
     b.into_inner().expect("tar")
 }
 
+/// Every file of the vault except the open database's, with a digest of
+/// its bytes: what a refused import must leave as it was.
+fn files_beside_the_database(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    fn walk(dir: &Path, out: &mut Vec<(PathBuf, Vec<u8>)>) {
+        for e in std::fs::read_dir(dir).expect("read dir").flatten() {
+            let p = e.path();
+            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            if p.is_dir() {
+                out.push((p.clone(), vec![]));
+                walk(&p, out);
+            } else if !name.starts_with("vekil.db") {
+                let b = std::fs::read(&p).expect("read");
+                out.push((p, <sha2::Sha256 as sha2::Digest>::digest(&b).to_vec()));
+            }
+        }
+    }
+    let mut out = vec![];
+    walk(dir, &mut out);
+    out.sort();
+    out
+}
+
+fn import(e: &Env, path: &Path) -> Result<import::ImportReport, ImportError> {
+    import::import(&e.ngo, path, &e.identity, &ImportOptions::default())
+}
+
 /// Imports `path` and checks it is refused with a message containing
-/// `expect`, and that the NGO vault is unchanged.
-fn refused(e: &Env, path: &Path, signer: bool, expect: &str) -> ImportError {
+/// `expect`, that the NGO vault is unchanged and that no file (staged
+/// attachment or other) was left behind.
+fn refused(e: &Env, path: &Path, expect: &str) -> ImportError {
     let before: Vec<u64> = Kind::ALL
         .iter()
         .map(|k| e.ngo.count(*k).expect("count"))
         .collect();
-    let err = import::import(&e.ngo, path, &e.identity, signer.then_some(&e.signer))
-        .expect_err("a bad bundle was accepted");
+    let files = files_beside_the_database(e.ngo.dir());
+    let err = import(e, path).expect_err("a bad bundle was accepted");
     let msg = err.to_string();
     assert!(
         msg.to_lowercase().contains(&expect.to_lowercase()),
@@ -137,20 +166,24 @@ fn refused(e: &Env, path: &Path, signer: bool, expect: &str) -> ImportError {
         .map(|k| e.ngo.count(*k).expect("count"))
         .collect();
     assert_eq!(before, after, "the NGO vault changed");
+    assert_eq!(
+        files,
+        files_beside_the_database(e.ngo.dir()),
+        "a file was left behind"
+    );
     let report = e.ngo.verify().expect("verify");
     assert!(report.is_ok(), "{:?}", report.problems);
-    // verify alone refuses it too (given the signer: without one, verify
-    // cannot know who should have signed).
-    if signer {
-        assert!(import::verify(path, &e.identity, Some(&e.signer)).is_err());
-    }
+    // verify alone refuses it too, against the trusted signers or the
+    // lawyer's key given once.
+    assert!(import::verify(path, &e.identity, SignedBy::TrustedIn(&e.ngo)).is_err());
+    assert!(import::verify(path, &e.identity, SignedBy::Key(&e.signer)).is_err());
     err
 }
 
 #[test]
 fn good_bundle_imports() {
     let e = env();
-    import::import(&e.ngo, &e.bundle, &e.identity, Some(&e.signer)).expect("import");
+    import(&e, &e.bundle).expect("import");
     assert_eq!(e.ngo.count(Kind::Incident).expect("count"), 2);
 }
 
@@ -167,7 +200,7 @@ fn one_byte_changed_anywhere_in_the_file() {
         bad[pos] ^= 0x01;
         let path = e.f.tmp.path().join(format!("flip-{pos}.age"));
         std::fs::write(&path, &bad).expect("write");
-        let err = refused(&e, &path, true, "");
+        let err = refused(&e, &path, "");
         let msg = err.to_string();
         assert!(
             msg.contains("altered") || msg.contains("damaged") || msg.contains("not addressed"),
@@ -188,12 +221,7 @@ fn one_byte_changed_inside_a_file_of_the_archive() {
     let at = log.1.len() / 2;
     log.1[at] ^= 0x20;
     let path = encrypt_to(&e, &build(&items), "edited-log.age");
-    refused(
-        &e,
-        &path,
-        true,
-        "log.json does not match the signed manifest",
-    );
+    refused(&e, &path, "log.json does not match the signed manifest");
     // …and in the manifest itself.
     let mut items = entries(&tar);
     let m = items
@@ -203,7 +231,7 @@ fn one_byte_changed_inside_a_file_of_the_archive() {
     let at = m.1.iter().position(|b| *b == b'a').expect("an a");
     m.1[at] = b'b';
     let path = encrypt_to(&e, &build(&items), "edited-manifest.age");
-    refused(&e, &path, true, "signature");
+    refused(&e, &path, "signature");
 }
 
 #[test]
@@ -216,26 +244,26 @@ fn file_added_or_removed() {
         b"extra".to_vec(),
     ));
     let path = encrypt_to(&e, &build(&items), "added.age");
-    refused(&e, &path, true, "not in the signed manifest");
+    refused(&e, &path, "not in the signed manifest");
 
     let mut items = entries(&tar);
     items.push(("notes.txt".into(), b"extra".to_vec()));
     let path = encrypt_to(&e, &build(&items), "added2.age");
-    refused(&e, &path, true, "unexpected entry");
+    refused(&e, &path, "unexpected entry");
 
     let items: Vec<_> = entries(&tar)
         .into_iter()
         .filter(|(n, _)| !n.starts_with("attachments/"))
         .collect();
     let path = encrypt_to(&e, &build(&items), "removed.age");
-    refused(&e, &path, true, "missing from the archive");
+    refused(&e, &path, "missing from the archive");
 
     let items: Vec<_> = entries(&tar)
         .into_iter()
         .filter(|(n, _)| n != "manifest.json.minisig")
         .collect();
     let path = encrypt_to(&e, &build(&items), "unsigned.age");
-    refused(&e, &path, true, "manifest");
+    refused(&e, &path, "manifest");
 }
 
 #[test]
@@ -284,24 +312,31 @@ fn manifest_resigned_with_another_key() {
         }
     }
     let path = encrypt_to(&e, &build(&items), "resigned.age");
-    let err = refused(&e, &path, true, "signed by key");
-    assert!(matches!(err, ImportError::WrongSigner { .. }));
+    let err = refused(&e, &path, "does not trust");
+    assert!(matches!(err, ImportError::UntrustedSigner { .. }), "{err}");
 
-    // Without --signer, the key remembered from the first import catches it.
-    import::import(&e.ngo, &e.bundle, &e.identity, None).expect("first import");
-    let err = refused(&e, &path, false, "signed by key");
-    assert!(matches!(err, ImportError::WrongSigner { .. }));
+    // Also after the lawyer's own bundle was imported.
+    import(&e, &e.bundle).expect("first import");
+    let err = refused(&e, &path, "vekil signer trust NAME");
+    assert!(matches!(err, ImportError::UntrustedSigner { .. }), "{err}");
+
+    // Checked against the lawyer's key given once (`verify --signer`).
+    let err = import::verify(&path, &e.identity, SignedBy::Key(&e.signer))
+        .expect_err("re-signed bundle verified");
+    assert!(matches!(err, ImportError::WrongSigner { .. }), "{err}");
+    assert!(err.to_string().contains("not by the given key"), "{err}");
 }
 
 #[test]
 fn bundle_for_another_recipient() {
     let e = env();
     let other = age::x25519::Identity::generate();
-    let dec = import::verify(&e.bundle, &other, None).expect_err("wrong key accepted");
+    let dec = import::verify(&e.bundle, &other, SignedBy::Key(&e.signer))
+        .expect_err("wrong key accepted");
     assert!(matches!(dec, ImportError::NotAddressed), "{dec}");
     assert!(dec.to_string().contains("not addressed to this key"));
     let before = e.ngo.count(Kind::Incident).expect("count");
-    assert!(import::import(&e.ngo, &e.bundle, &other, None).is_err());
+    assert!(import::import(&e.ngo, &e.bundle, &other, &ImportOptions::default()).is_err());
     assert_eq!(e.ngo.count(Kind::Incident).expect("count"), before);
 }
 
@@ -312,7 +347,7 @@ fn truncated_file() {
     for keep in [0, 20, 200, good.len() / 2, good.len() - 17, good.len() - 1] {
         let path = e.f.tmp.path().join(format!("trunc-{keep}.age"));
         std::fs::write(&path, &good[..keep]).expect("write");
-        let err = refused(&e, &path, true, "");
+        let err = refused(&e, &path, "");
         let msg = err.to_string();
         assert!(
             msg.contains("truncated") || msg.contains("not an encrypted Vekil bundle"),
@@ -322,7 +357,7 @@ fn truncated_file() {
     // A truncated archive inside a well-formed encryption.
     let tar = decrypt(&e, &e.bundle);
     let path = encrypt_to(&e, &tar[..tar.len() / 2], "tar-trunc.age");
-    refused(&e, &path, true, "");
+    refused(&e, &path, "");
 }
 
 #[test]
@@ -345,7 +380,7 @@ fn traversal_links_and_huge_sizes() {
             &build(&[first, &planted, rest].concat()),
             "traversal.age",
         );
-        refused(&e, &path, true, "unexpected entry");
+        refused(&e, &path, "unexpected entry");
         assert!(!outside.exists(), "something was written outside the vault");
     }
 
@@ -357,7 +392,7 @@ fn traversal_links_and_huge_sizes() {
     h.set_cksum();
     b.append(&h, std::io::empty()).expect("append");
     let path = encrypt_to(&e, &b.into_inner().expect("tar"), "symlink.age");
-    refused(&e, &path, true, "not a regular file");
+    refused(&e, &path, "not a regular file");
 
     // A declared 100 GB entry (a tar bomb) is refused before reading.
     let mut t = build(first);
@@ -366,14 +401,14 @@ fn traversal_links_and_huge_sizes() {
     t.extend_from_slice(raw_header(name.as_bytes(), 100 << 30, tar::EntryType::Regular).as_bytes());
     t.extend_from_slice(&[0u8; 4096]);
     let path = encrypt_to(&e, &t, "bomb.age");
-    refused(&e, &path, true, "safety limit");
+    refused(&e, &path, "safety limit");
 
     // A log.json declaring 1 GiB.
     let mut t = build(first);
     t.truncate(t.len() - 1024);
     t.extend_from_slice(raw_header(b"log.json", 1 << 30, tar::EntryType::Regular).as_bytes());
     let path = encrypt_to(&e, &t, "biglog.age");
-    refused(&e, &path, true, "safety limit");
+    refused(&e, &path, "safety limit");
 }
 
 #[test]
@@ -381,7 +416,7 @@ fn not_a_bundle_and_bad_identity() {
     let e = env();
     let path = e.f.tmp.path().join("plain.txt");
     std::fs::write(&path, "hello").expect("write");
-    refused(&e, &path, true, "not an encrypted Vekil bundle");
+    refused(&e, &path, "not an encrypted Vekil bundle");
     let key = e.f.tmp.path().join("bad-key.txt");
     std::fs::write(&key, "# nothing here\n").expect("write");
     match import::read_identity(&key) {
@@ -447,9 +482,9 @@ fn signed_but_inconsistent_log_writes_nothing() {
         }
     }
     let path = encrypt_to(&e, &build(&items), "inconsistent.age");
-    import::verify(&path, &e.identity, Some(&e.signer)).expect("signature and hashes are fine");
-    let err = import::import(&e.ngo, &path, &e.identity, Some(&e.signer))
-        .expect_err("inconsistent log accepted");
+    import::verify(&path, &e.identity, SignedBy::TrustedIn(&e.ngo))
+        .expect("signature and hashes are fine");
+    let err = import(&e, &path).expect_err("inconsistent log accepted");
     assert!(
         err.to_string()
             .contains("neither in the bundle nor in this vault"),
@@ -460,7 +495,11 @@ fn signed_but_inconsistent_log_writes_nothing() {
     }
     assert!(e.ngo.verify().expect("verify").is_ok());
     let stored = std::fs::read_dir(e.ngo.dir().join("attachments"))
-        .expect("attachments dir")
-        .count();
+        .map(|d| d.count())
+        .unwrap_or(0);
     assert_eq!(stored, 0, "attachments were stored for a refused import");
+    assert!(
+        !e.ngo.dir().join(import::STAGING_DIR).exists(),
+        "staged attachments were left behind"
+    );
 }

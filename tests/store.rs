@@ -288,30 +288,33 @@ fn client_overview_gathers_everything_about_one_client() {
 fn put_stored_merges_by_id_and_revision() {
     let (_t, _d, v, _) = new_vault();
     let (_t2, _d2, other, _) = new_vault();
+    let from = vekil::store::Origin::Signer(
+        "RWQf6LRCGA9i53mlYecO4IzT51TGPpvWucNSCh1CBM0QTaLn73Y7GFO3".into(),
+    );
     let c = v.insert(Client::new("A B", "C-1")).unwrap();
     assert_eq!(
-        other.write(|w| w.put_stored(&c)).unwrap(),
+        other.write(|w| w.put_stored(&c, &from)).unwrap(),
         PutOutcome::Added
     );
     assert_eq!(
-        other.write(|w| w.put_stored(&c)).unwrap(),
+        other.write(|w| w.put_stored(&c, &from)).unwrap(),
         PutOutcome::Unchanged
     );
     let mut data = c.data.clone();
     data.notes = "newer".into();
     let c2 = v.update(c.id, 1, data).unwrap();
     assert_eq!(
-        other.write(|w| w.put_stored(&c2)).unwrap(),
+        other.write(|w| w.put_stored(&c2, &from)).unwrap(),
         PutOutcome::Replaced
     );
     assert_eq!(
-        other.write(|w| w.put_stored(&c)).unwrap(),
+        other.write(|w| w.put_stored(&c, &from)).unwrap(),
         PutOutcome::KeptNewer
     );
     let mut forked = c2.clone();
     forked.data.notes = "different at same revision".into();
     assert_eq!(
-        other.write(|w| w.put_stored(&forked)).unwrap(),
+        other.write(|w| w.put_stored(&forked, &from)).unwrap(),
         PutOutcome::Conflict
     );
     assert_eq!(other.get::<Client>(c.id).unwrap().data.notes, "newer");
@@ -330,11 +333,103 @@ fn put_stored_merges_by_id_and_revision() {
         ..c.clone()
     };
     let r = other.write(|w| {
-        w.put_stored(&c3)?;
-        w.put_stored(&ghost_inc)
+        w.put_stored(&c3, &from)?;
+        w.put_stored(&ghost_inc, &from)
     });
     assert!(r.is_err());
     assert_eq!(other.count(Kind::Client).unwrap(), 1, "all or nothing");
+}
+
+fn signer_origin() -> vekil::store::Origin {
+    let kp = minisign::KeyPair::generate_unencrypted_keypair().unwrap();
+    vekil::store::Origin::Signer(kp.pk.to_base64())
+}
+
+/// The store itself refuses a merge across origins, whoever calls it: an
+/// id taken by a local record or another signer's, and a link to another
+/// origin's record, write nothing; local edits keep a record's origin.
+#[test]
+fn put_stored_never_crosses_origins() {
+    use vekil::store::{Origin, OriginError};
+    let (_t, _d, v, _) = new_vault();
+    let (x, y) = (signer_origin(), signer_origin());
+    let local = v.insert(Client::new("Rəşad Məmmədov", "C-001")).unwrap();
+    let theirs = Stored {
+        id: uuid::Uuid::new_v4(),
+        revision: 1,
+        created_at: Utc::now(),
+        updated_at: Utc::now(),
+        data: Client::new("(withheld: Client A-17)", "Client A-17"),
+    };
+    assert_eq!(
+        v.write(|w| w.put_stored(&theirs, &x)).unwrap(),
+        PutOutcome::Added
+    );
+
+    let mut forged = local.clone();
+    forged.revision = 9;
+    forged.data.notes = "Иванов".into();
+    match v.write(|w| w.put_stored(&forged, &x)) {
+        Err(Error::Origin(e @ OriginError::Clash { .. })) => {
+            assert_eq!(*e.origin(), Origin::Local);
+            assert!(
+                e.to_string().contains(&format!("client {}", local.id)),
+                "{e}"
+            );
+        }
+        other => panic!("local record replaced: {other:?}"),
+    }
+    let mut forged = theirs.clone();
+    forged.revision = 2;
+    assert!(matches!(
+        v.write(|w| w.put_stored(&forged, &y)),
+        Err(Error::Origin(OriginError::Clash { .. }))
+    ));
+    let link = |client: uuid::Uuid| Stored {
+        id: uuid::Uuid::new_v4(),
+        revision: 1,
+        created_at: Utc::now(),
+        updated_at: Utc::now(),
+        data: Incident::quick(
+            client,
+            "ИВС ГУВД города Баку",
+            at(2, 10),
+            IncidentType::AccessDenied,
+        ),
+    };
+    match v.write(|w| w.put_stored(&link(theirs.id), &y)) {
+        Err(Error::Origin(OriginError::ForeignLink {
+            field, target_id, ..
+        })) => {
+            assert_eq!(field, "client_id");
+            assert_eq!(target_id, theirs.id);
+        }
+        other => panic!("foreign link accepted: {other:?}"),
+    }
+    assert!(matches!(
+        v.write(|w| w.put_stored(&link(local.id), &x)),
+        Err(Error::Origin(OriginError::ForeignLink { .. }))
+    ));
+    assert_eq!(v.get::<Client>(local.id).unwrap(), local, "nothing written");
+    assert_eq!(v.count(Kind::Incident).unwrap(), 0);
+    // Its own signer may link to it; a local edit keeps the origin.
+    assert_eq!(
+        v.write(|w| w.put_stored(&link(theirs.id), &x)).unwrap(),
+        PutOutcome::Added
+    );
+    let mut data = theirs.data.clone();
+    data.notes = "Görüşə icazə verilmədi".into();
+    v.update(theirs.id, 1, data).unwrap();
+    v.write(|w| {
+        assert_eq!(w.origin_of(Kind::Client, theirs.id)?, Some(x.clone()));
+        assert_eq!(w.origin_of(Kind::Client, local.id)?, Some(Origin::Local));
+        // Only unknown records can be adopted.
+        assert!(!w.adopt(Kind::Client, theirs.id, &y)?);
+        assert!(!w.adopt(Kind::Client, local.id, &y)?);
+        Ok(())
+    })
+    .unwrap();
+    assert!(v.verify().unwrap().is_ok());
 }
 
 #[test]

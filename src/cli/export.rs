@@ -1,5 +1,6 @@
 //! CLI commands for exports and the NGO side: `export`, `recipient`,
-//! `signing-key`, `keygen`, `verify`, `import`, `stats`.
+//! `signing-key`, `keygen`, `verify`, `import`, `signer`, `stats` (the
+//! last three's bodies live in `signer.rs`).
 //!
 //! The commands are a clap `Subcommand` enum ([`ExportCommand`]) that the
 //! main CLI flattens into its own; [`run`] executes one given a way to
@@ -15,7 +16,7 @@ use crate::export::{
 use crate::import;
 use crate::vault::VaultError;
 use crate::Vault;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// Arguments of `vekil export`.
 #[derive(Debug, Clone, clap::Args)]
@@ -110,28 +111,38 @@ pub enum ExportCommand {
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
     },
-    /// Decrypt and check a bundle without importing it.
+    /// Decrypt and check a bundle without importing it: signed by a
+    /// trusted signer (or by the key given with --signer), every file as
+    /// its signed manifest lists it.
     Verify {
         /// The bundle.
         bundle: PathBuf,
         /// The organisation's age identity file.
         #[arg(long, value_name = "KEY")]
         identity: PathBuf,
-        /// The lawyer's signing public key (base64 line or .pub file).
+        /// Check against this signing public key only (base64 line or .pub
+        /// file), without the vault's trusted signers; it is not trusted
+        /// or remembered.
         #[arg(long, value_name = "PUBKEY")]
         signer: Option<String>,
     },
-    /// Verify a bundle and merge it into this vault, all or nothing.
+    /// Verify a bundle from a trusted signer and merge it into this vault,
+    /// all or nothing.
     Import {
         /// The bundle.
         bundle: PathBuf,
         /// The organisation's age identity file.
         #[arg(long, value_name = "KEY")]
         identity: PathBuf,
-        /// The lawyer's signing public key (base64 line or .pub file).
-        #[arg(long, value_name = "PUBKEY")]
-        signer: Option<String>,
+        /// Records imported before Vekil kept each record's sender, which
+        /// this bundle updates or links to, become this signer's. Only when
+        /// you know this signer sent them.
+        #[arg(long)]
+        adopt_unknown: bool,
     },
+    /// Lawyers whose signed bundles this vault accepts.
+    #[command(subcommand)]
+    Signer(super::signer::SignerCommand),
     /// Incident counts by month, facility, authority and type; median hours to first access.
     Stats {
         /// As JSON.
@@ -222,9 +233,14 @@ pub fn hit_text(h: &Hit) -> String {
 
 impl From<import::ImportError> for Failure {
     fn from(e: import::ImportError) -> Self {
+        use import::ImportError as E;
         let code = match &e {
-            import::ImportError::Vault(inner) => code_of(inner),
-            import::ImportError::BadSignerKey(_) => 1,
+            E::Vault(inner) => code_of(inner),
+            E::BadSignerKey(_)
+            | E::BadSignerName(_)
+            | E::KeyAlreadyTrusted { .. }
+            | E::SignerNameTaken { .. }
+            | E::UnknownSigner(_) => 1,
             _ => 3,
         };
         Self {
@@ -234,23 +250,17 @@ impl From<import::ImportError> for Failure {
     }
 }
 
-/// Whether the command needs the vault unlocked.
+/// Whether the command needs the vault unlocked (`verify` does only to
+/// read the trusted signers, so not with `--signer`).
 pub fn needs_vault(cmd: &ExportCommand) -> bool {
     !matches!(
         cmd,
-        ExportCommand::Keygen { .. } | ExportCommand::Verify { .. }
+        ExportCommand::Keygen { .. }
+            | ExportCommand::Verify {
+                signer: Some(_),
+                ..
+            }
     )
-}
-
-fn signer_key(s: &Option<String>) -> Result<Option<minisign::PublicKey>, Failure> {
-    let Some(s) = s else { return Ok(None) };
-    let text = if Path::new(s).is_file() {
-        std::fs::read_to_string(s)
-            .map_err(|e| Failure::usage(format!("cannot read the signer key file {s}: {e}")))?
-    } else {
-        s.clone()
-    };
-    Ok(Some(import::parse_signer(&text)?))
 }
 
 /// A preview line's title in English, as the CLI prints it.
@@ -483,26 +493,7 @@ pub fn run(
             bundle,
             identity,
             signer,
-        } => {
-            let id = import::read_identity(identity)?;
-            let signer = signer_key(signer)?;
-            let v = import::verify(bundle, &id, signer.as_ref())?;
-            println!(
-                "OK: signature and all {} file hashes verified",
-                v.manifest.files.len()
-            );
-            println!("manifest SHA-256 {}", v.manifest_sha256);
-            println!(
-                "signed by key {} from vault {} on {}",
-                v.manifest.signing_key_id, v.manifest.vault_id, v.manifest.created_at
-            );
-            if !v.signer_checked {
-                eprintln!(
-                    "warning: the signer was not checked against a known key; pass --signer with the lawyer's public key to prove who signed it"
-                );
-            }
-            Ok(())
-        }
+        } => super::signer::verify(bundle, identity, signer.as_deref(), open),
         ExportCommand::Export(a) => run_export(&open()?, a),
         ExportCommand::Recipient(r) => {
             let vault = open()?;
@@ -538,36 +529,18 @@ pub fn run(
             let k = export::signing::SigningKey::load_or_create(&vault)?;
             println!("untrusted comment: minisign public key {}", k.key_id());
             println!("{}", export::signing::public_key_line(&k.public));
+            eprintln!(
+                "fingerprint {} (read it to the organisation by phone or in person)",
+                import::signers::fingerprint(&k.public)
+            );
             Ok(())
         }
         ExportCommand::Import {
             bundle,
             identity,
-            signer,
-        } => {
-            let id = import::read_identity(identity)?;
-            let signer = signer_key(signer)?;
-            let vault = open()?;
-            eprintln!("checking {}", bundle.display());
-            let r = import::import(&vault, bundle, &id, signer.as_ref())?;
-            for (kind, counts) in &r.counts {
-                let parts: Vec<String> = counts.iter().map(|(k, n)| format!("{n} {k}")).collect();
-                println!("{kind}: {}", parts.join(", "));
-            }
-            if r.attachments > 0 {
-                println!("attachments: {}", r.attachments);
-            }
-            for c in &r.conflicts {
-                println!("conflict: {c}");
-            }
-            if !r.signer_checked {
-                eprintln!(
-                    "note: first bundle from this source; its signing key {} is now remembered and later bundles must match it",
-                    r.signing_key_id
-                );
-            }
-            Ok(())
-        }
+            adopt_unknown,
+        } => super::signer::import(bundle, identity, *adopt_unknown, open),
+        ExportCommand::Signer(cmd) => super::signer::run(cmd, open),
         ExportCommand::Stats { json } => {
             let vault = open()?;
             let s = import::stats(&vault)?;

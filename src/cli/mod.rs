@@ -9,6 +9,7 @@ pub mod export;
 mod input;
 mod output;
 mod records;
+mod signer;
 
 use crate::model::{Case, Kind, Record, Stored};
 use crate::search::SearchQuery;

@@ -82,13 +82,14 @@ pub struct Manifest {
     pub bundle_id: Option<String>,
     /// When the bundle was made (RFC 3339, UTC).
     pub created_at: String,
-    /// The exporting vault.
+    /// The exporting vault, as its signer states it: informative only,
+    /// never what decides whom a bundle is from.
     pub vault_id: String,
     /// minisign key id of the signer.
     pub signing_key_id: String,
     /// The signer's minisign public key (base64 line). Lets a reader check
     /// integrity; who signed is only proven against a key known in advance
-    /// (`--signer`, or the key remembered from an earlier import).
+    /// (a signer the organisation trusted, or `verify --signer`).
     pub signing_public_key: String,
     /// Profile applied.
     pub profile: Profile,

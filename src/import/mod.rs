@@ -9,13 +9,29 @@
 //! written from the archive to the file system by path; attachments go
 //! into the vault's content-addressed store by hash.
 //!
-//! Import is two passes over the file: [`verify`] checks everything, then
-//! the records are merged in one vault transaction (all or nothing) and
-//! attachments are streamed into the vault. Re-importing the same bundle
-//! changes nothing; later revisions replace older ones.
+//! Who signed is decided only by keys the organisation trusts
+//! ([`signers`], `vekil signer trust`), never by anything the bundle says
+//! about itself: its `vault_id` and the key it names are informative.
+//! Every imported record remembers that signer as its origin, and the
+//! store refuses a merge that would replace or link to a record of
+//! another origin, so one trusted lawyer cannot overwrite another's
+//! records, nor an outsider anyone's.
+//!
+//! Import reads the file once: the walk that checks the signature and the
+//! hashes also encrypts each attachment into a staging area
+//! ([`staging`]); then the records are merged in one vault transaction
+//! (all or nothing), and only after that commit do the staged files move
+//! into the attachment store. A refused import leaves no file behind, and
+//! a file that changes while it is read cannot mix two versions.
+//! Re-importing the same bundle changes nothing; later revisions from the
+//! same signer replace older ones.
 
+pub mod signers;
+mod staging;
 mod stats;
 
+pub use signers::TrustedSigner;
+pub use staging::STAGING_DIR;
 pub use stats::{stats, Stats};
 
 use crate::cancel::Cancel;
@@ -25,9 +41,8 @@ use crate::export::bundle::{
 };
 use crate::export::json::{FORMAT as LOG_FORMAT, VERSION as LOG_VERSION};
 use crate::model::{Case, Client, EvidenceNote, Incident, Kind, Record, Stored};
-use crate::store::PutOutcome;
+use crate::store::{Origin, OriginError, PutOutcome};
 use crate::Vault;
-use rusqlite::OptionalExtension;
 use serde::Serialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -64,9 +79,47 @@ pub enum ImportError {
     /// The identity file is not an age X25519 identity.
     #[error("{0} does not hold an age identity (AGE-SECRET-KEY-1…); make one with `vekil keygen`")]
     BadIdentity(PathBuf),
-    /// A `--signer` key is not a minisign public key.
-    #[error("the signer key is not a minisign public key: {0}")]
+    /// A signer key is not a minisign public key.
+    #[error("the signer key is not a minisign public key ({0}); give the line after `untrusted comment:` in the lawyer's .pub file, or that file")]
     BadSignerKey(String),
+    /// A signer name is empty or too long.
+    #[error("the signer name {0:?} must be 1 to 200 characters")]
+    BadSignerName(String),
+    /// The key is already trusted under another name.
+    #[error(
+        "this key is already trusted as {name:?}; use that name, or `vekil signer remove` it first"
+    )]
+    KeyAlreadyTrusted {
+        /// The name it is trusted under.
+        name: String,
+    },
+    /// The name is already used for another key.
+    #[error("{name:?} is already trusted with another key ({key_id}); a lawyer's new key needs a new name, or `vekil signer remove` the old one first")]
+    SignerNameTaken {
+        /// The name.
+        name: String,
+        /// Key id of the key it has.
+        key_id: String,
+    },
+    /// No trusted signer has that name.
+    #[error("no trusted signer is named {0:?}; `vekil signer list` shows them")]
+    UnknownSigner(String),
+    /// The bundle's signature is valid but its key is not trusted.
+    #[error("{}", untrusted_text(key_id, fingerprint, public_key, lookalike.as_deref()))]
+    UntrustedSigner {
+        /// Key id of the key that signed.
+        key_id: String,
+        /// Its fingerprint, to compare out of band.
+        fingerprint: String,
+        /// Its public key line.
+        public_key: String,
+        /// A trusted signer whose key has the same key id: the bundle's
+        /// key copies it, so it is an impostor's.
+        lookalike: Option<String>,
+    },
+    /// Records of the bundle clash with, or link to, records of another origin.
+    #[error("the import was refused and nothing was changed: {}", origin_text(.0))]
+    Refused(Vec<OriginError>),
     /// Not age-encrypted, or its header is damaged.
     #[error("{0} is not an encrypted Vekil bundle, or its header is damaged")]
     NotABundle(PathBuf),
@@ -85,8 +138,8 @@ pub enum ImportError {
     /// The manifest signature does not verify.
     #[error("the manifest signature does not verify: {0}")]
     BadSignature(String),
-    /// Signed by another key than expected.
-    #[error("the bundle is signed by key {found}, not by the expected key {expected}; it was re-signed by someone else or comes from another vault")]
+    /// Signed by another key than the one given to check it with.
+    #[error("the bundle is signed by key {found}, not by the given key {expected}; it was re-signed by someone else or comes from another lawyer")]
     WrongSigner {
         /// Key id expected.
         expected: String,
@@ -129,6 +182,39 @@ impl From<rusqlite::Error> for ImportError {
 
 /// Result of import operations.
 pub type Result<T> = std::result::Result<T, ImportError>;
+
+fn untrusted_text(key_id: &str, fingerprint: &str, line: &str, lookalike: Option<&str>) -> String {
+    match lookalike {
+        None => format!(
+            "this bundle is signed by key {key_id} (fingerprint {fingerprint}), which this vault \
+             does not trust; compare that fingerprint with the one the lawyer's `vekil signing-key` \
+             shows, in person or by phone, and only if they match run: \
+             vekil signer trust NAME {line}"
+        ),
+        Some(name) => format!(
+            "this bundle is signed by key {key_id} (fingerprint {fingerprint}), which copies the key \
+             id of trusted signer {name:?} but is another key, so {name:?} did not sign it; trust it \
+             only if {name:?} confirms that fingerprint by phone or in person: \
+             vekil signer trust NAME {line}"
+        ),
+    }
+}
+
+fn origin_text(problems: &[OriginError]) -> String {
+    const SHOWN: usize = 5;
+    let mut parts: Vec<String> = problems.iter().take(SHOWN).map(|e| e.to_string()).collect();
+    if problems.len() > SHOWN {
+        parts.push(format!("and {} more", problems.len() - SHOWN));
+    }
+    let mut text = parts.join("; ");
+    if problems.iter().any(|e| *e.origin() == Origin::Unknown) {
+        text.push_str(
+            "; records imported before Vekil kept each record's sender can be given to this \
+             signer with `vekil import --adopt-unknown`, once you know they sent them",
+        );
+    }
+    text
+}
 
 /// Reads an age identity file (`age-keygen` format: `#` comments, one
 /// `AGE-SECRET-KEY-1…` line).
@@ -182,14 +268,27 @@ pub fn keygen(out: &Path) -> Result<String> {
     Ok(public)
 }
 
-/// Parses a minisign public key (the base64 line, or a `.pub` file's text).
-pub fn parse_signer(text: &str) -> Result<minisign::PublicKey> {
-    let line = text
-        .lines()
-        .map(str::trim)
-        .rfind(|l| !l.is_empty() && !l.starts_with("untrusted comment:"))
-        .unwrap_or_default();
-    minisign::PublicKey::from_base64(line).map_err(|e| ImportError::BadSignerKey(e.to_string()))
+/// Which key must have signed a bundle.
+#[derive(Debug, Clone, Copy)]
+pub enum SignedBy<'a> {
+    /// One of the signers this vault trusts (`vekil signer trust`).
+    TrustedIn(&'a Vault),
+    /// This key, given for one check (`vekil verify --signer`); nothing
+    /// is trusted or remembered.
+    Key(&'a minisign::PublicKey),
+}
+
+/// The key that signed a verified bundle.
+#[derive(Debug, Clone, Serialize)]
+pub struct Signer {
+    /// Its trusted signer's name (`None` when checked against a given key).
+    pub name: Option<String>,
+    /// minisign key id.
+    pub key_id: String,
+    /// Fingerprint, as `vekil signer list` shows it.
+    pub fingerprint: String,
+    /// The public key line.
+    pub public_key: String,
 }
 
 /// A checked bundle.
@@ -199,8 +298,8 @@ pub struct Verified {
     pub manifest: Manifest,
     /// SHA-256 of manifest.json.
     pub manifest_sha256: String,
-    /// Whether the signer was checked against a key known in advance.
-    pub signer_checked: bool,
+    /// Who signed it: always a key known in advance.
+    pub signer: Signer,
     /// The incident log's bytes.
     log: Zeroizing<Vec<u8>>,
     /// Number of attachments.
@@ -216,12 +315,24 @@ pub struct ImportReport {
     pub counts: BTreeMap<String, BTreeMap<String, usize>>,
     /// Records with the same revision but different content.
     pub conflicts: Vec<String>,
-    /// Attachments stored.
+    /// Attachments in the bundle (each checked; stored unless the vault
+    /// already had it).
     pub attachments: usize,
+    /// The trusted signer's name.
+    pub signer: String,
     /// Key id of the signer.
     pub signing_key_id: String,
-    /// Whether the signer was checked against a known key.
-    pub signer_checked: bool,
+    /// Records of unknown origin given to this signer (`adopt_unknown`).
+    pub adopted: usize,
+}
+
+/// Choices for [`import`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ImportOptions {
+    /// Records imported before Vekil recorded origins, which this bundle
+    /// replaces or links to, become this signer's. Only when the
+    /// organisation knows this signer sent them.
+    pub adopt_unknown: bool,
 }
 
 fn damaged(e: &std::io::Error, at: &str) -> ImportError {
@@ -313,7 +424,7 @@ type AttachmentSink<'a> = dyn FnMut(&str, &mut dyn Read) -> Result<()> + 'a;
 fn walk(
     path: &Path,
     identity: &age::x25519::Identity,
-    signer: Option<&minisign::PublicKey>,
+    signed_by: SignedBy<'_>,
     mut on_attachment: Option<&mut AttachmentSink<'_>>,
     cancel: &Cancel,
 ) -> Result<Verified> {
@@ -325,8 +436,7 @@ fn walk(
     let mut manifest: Option<(Manifest, String)> = None;
     let mut manifest_bytes: Option<Zeroizing<Vec<u8>>> = None;
     let mut expected: HashMap<String, ManifestFile> = HashMap::new();
-    let mut signer_checked = false;
-    let mut signed = false;
+    let mut signer: Option<(Signer, minisign::PublicKey)> = None;
     let mut log = None;
     let mut report: Option<Zeroizing<Vec<u8>>> = None;
     let mut report_sig: Option<String> = None;
@@ -383,49 +493,7 @@ fn walk(
                     .as_deref()
                     .map(|b| b.as_slice())
                     .unwrap_or_default();
-                let key = match signer {
-                    Some(k) => {
-                        let want = crate::export::signing::key_id(k);
-                        let sig_id = minisign::SignatureBox::from_string(&sig)
-                            .map_err(|e| {
-                                ImportError::BadSignature(format!(
-                                    "manifest.json.minisig is not a minisign signature ({e})"
-                                ))
-                            })
-                            .map(|b| {
-                                let mut a = [0u8; 8];
-                                let n = b.keynum().len().min(8);
-                                a[..n].copy_from_slice(&b.keynum()[..n]);
-                                format!("{:016X}", u64::from_le_bytes(a))
-                            })?;
-                        if sig_id != want {
-                            return Err(ImportError::WrongSigner {
-                                expected: want,
-                                found: sig_id,
-                            });
-                        }
-                        signer_checked = true;
-                        k.clone()
-                    }
-                    None => {
-                        // Integrity only: the key named inside the manifest.
-                        let loose: Value = serde_json::from_slice(bytes).map_err(|_| {
-                            ImportError::BadSignature(
-                                "manifest.json is not JSON, so its signer is unknown".into(),
-                            )
-                        })?;
-                        let line = loose
-                            .get("signing_public_key")
-                            .and_then(Value::as_str)
-                            .unwrap_or_default();
-                        minisign::PublicKey::from_base64(line).map_err(|e| {
-                            ImportError::BadSignature(format!("the manifest's key: {e}"))
-                        })?
-                    }
-                };
-                crate::export::signing::verify(&key, bytes, &sig)
-                    .map_err(ImportError::BadSignature)?;
-                signed = true;
+                let (key, who) = check_signature(bytes, &sig, signed_by)?;
                 let m: Manifest = serde_json::from_slice(bytes).map_err(|e| {
                     ImportError::Invalid(format!("manifest.json is not a valid manifest: {e}"))
                 })?;
@@ -452,6 +520,7 @@ fn walk(
                 }
                 let sha = hex::encode(Sha256::digest(bytes));
                 manifest = Some((m, sha));
+                signer = Some((who, key));
                 continue;
             }
             (EntryName::Manifest | EntryName::ManifestSig, _) => {
@@ -560,11 +629,11 @@ fn walk(
     })?;
     let (manifest, manifest_sha256) =
         manifest.ok_or_else(|| ImportError::Invalid("manifest.json is missing".into()))?;
-    if !signed {
+    let Some((signer, key)) = signer else {
         return Err(ImportError::Invalid(
             "manifest.json.minisig is missing: the bundle is not signed".into(),
         ));
-    }
+    };
     if let Some(missing) = expected.keys().min() {
         return Err(ImportError::Invalid(format!(
             "{missing} is listed in the signed manifest but missing from the archive"
@@ -573,11 +642,6 @@ fn walk(
     let has_report = match (&report, &report_sig) {
         (None, None) => false,
         (Some(pdf), Some(sig)) => {
-            let key = match signer {
-                Some(k) => k.clone(),
-                None => minisign::PublicKey::from_base64(&manifest.signing_public_key)
-                    .map_err(|e| ImportError::BadSignature(e.to_string()))?,
-            };
             crate::export::signing::verify(&key, pdf, sig).map_err(|e| ImportError::Mismatch {
                 path: REPORT.into(),
                 what: format!("its signature does not verify ({e})"),
@@ -594,11 +658,78 @@ fn walk(
     Ok(Verified {
         manifest,
         manifest_sha256,
-        signer_checked,
+        signer,
         log,
         attachments,
         has_report,
     })
+}
+
+/// Checks the manifest's signature against the keys `signed_by` allows
+/// and returns the one that made it. When none did, the key the manifest
+/// names is used only to tell a broken signature from a valid one by a key
+/// that is not trusted, so the refusal can say which key that is.
+fn check_signature(
+    manifest: &[u8],
+    sig: &str,
+    signed_by: SignedBy<'_>,
+) -> Result<(minisign::PublicKey, Signer)> {
+    use crate::export::signing::{key_id, public_key_line, verify};
+    let sig_box = minisign::SignatureBox::from_string(sig).map_err(|e| {
+        ImportError::BadSignature(format!(
+            "manifest.json.minisig is not a minisign signature ({e})"
+        ))
+    })?;
+    let sig_key_id = {
+        let mut a = [0u8; 8];
+        let n = sig_box.keynum().len().min(8);
+        a[..n].copy_from_slice(&sig_box.keynum()[..n]);
+        format!("{:016X}", u64::from_le_bytes(a))
+    };
+    let candidates: Vec<(Option<String>, minisign::PublicKey)> = match signed_by {
+        SignedBy::Key(k) => vec![(None, k.clone())],
+        SignedBy::TrustedIn(v) => signers::with_key_id(v, &sig_key_id)?
+            .into_iter()
+            .map(|(name, k)| (Some(name), k))
+            .collect(),
+    };
+    for (name, k) in &candidates {
+        if verify(k, manifest, sig).is_ok() {
+            let who = Signer {
+                name: name.clone(),
+                key_id: key_id(k),
+                fingerprint: signers::fingerprint(k),
+                public_key: public_key_line(k),
+            };
+            return Ok((k.clone(), who));
+        }
+    }
+    let loose: Value = serde_json::from_slice(manifest).map_err(|_| {
+        ImportError::BadSignature("manifest.json is not JSON, so its signer is unknown".into())
+    })?;
+    let line = loose
+        .get("signing_public_key")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let named = minisign::PublicKey::from_base64(line)
+        .map_err(|e| ImportError::BadSignature(format!("the manifest's key: {e}")))?;
+    verify(&named, manifest, sig).map_err(ImportError::BadSignature)?;
+    match signed_by {
+        SignedBy::Key(k) => Err(ImportError::WrongSigner {
+            expected: format!("{} (fingerprint {})", key_id(k), signers::fingerprint(k)),
+            found: format!(
+                "{} (fingerprint {})",
+                key_id(&named),
+                signers::fingerprint(&named)
+            ),
+        }),
+        SignedBy::TrustedIn(_) => Err(ImportError::UntrustedSigner {
+            key_id: key_id(&named),
+            fingerprint: signers::fingerprint(&named),
+            public_key: public_key_line(&named),
+            lookalike: candidates.into_iter().find_map(|(name, _)| name),
+        }),
+    }
 }
 
 struct HashingReader<R> {
@@ -616,22 +747,15 @@ impl<R: Read> Read for HashingReader<R> {
     }
 }
 
-/// Decrypts and checks a bundle without importing it.
+/// Decrypts and checks a bundle without importing it: signed by a key
+/// `signed_by` allows, every file as the signed manifest lists it, the
+/// log valid.
 pub fn verify(
     path: &Path,
     identity: &age::x25519::Identity,
-    signer: Option<&minisign::PublicKey>,
+    signed_by: SignedBy<'_>,
 ) -> Result<Verified> {
-    verify_with(path, identity, signer, &Cancel::new())
-}
-
-fn verify_with(
-    path: &Path,
-    identity: &age::x25519::Identity,
-    signer: Option<&minisign::PublicKey>,
-    cancel: &Cancel,
-) -> Result<Verified> {
-    let v = walk(path, identity, signer, None, cancel)?;
+    let v = walk(path, identity, signed_by, None, &Cancel::new())?;
     // The log must parse, too.
     parse_log(&v.log)?;
     Ok(v)
@@ -788,16 +912,19 @@ fn check_links(vault: &Vault, log: &ParsedLog) -> Result<()> {
     Ok(())
 }
 
-/// Verifies a bundle, then merges it into `vault` atomically.
+/// Verifies a bundle signed by a trusted signer and merges it into
+/// `vault` atomically, reading the file once.
 ///
-/// Without `signer`, the key that signed the first bundle from a source
-/// vault is remembered, and later bundles from that vault must be signed
-/// by the same key.
+/// Each record keeps its signer as its origin. A record already here from
+/// another origin (another signer, this vault, or unknown) is never
+/// replaced, and no record may link to one: the whole import is refused,
+/// listing each such record. Attachments are staged while the bundle is
+/// checked and join the attachment store only after the records commit.
 pub fn import(
     vault: &Vault,
     path: &Path,
     identity: &age::x25519::Identity,
-    signer: Option<&minisign::PublicKey>,
+    options: &ImportOptions,
 ) -> Result<ImportReport> {
     let cancel = vault.cancel_handle();
     // Whatever read noticed a lock first, the error says the import stopped.
@@ -805,94 +932,119 @@ pub fn import(
         Err(c) => ImportError::Cancelled(c),
         Ok(()) => e,
     };
-    let verified = verify_with(path, identity, signer, &cancel).map_err(stopped)?;
+    let mut staging = staging::Staging::open(vault)?;
+    let verified = {
+        let mut stage = |sha: &str, r: &mut dyn Read| staging.stage(sha, r);
+        walk(
+            path,
+            identity,
+            SignedBy::TrustedIn(vault),
+            Some(&mut stage),
+            &cancel,
+        )
+        .map_err(stopped)?
+    };
     let log = parse_log(&verified.log)?;
+    // Informative only (who signed is settled above), but the two must agree.
     if log.vault_id != verified.manifest.vault_id {
         return Err(ImportError::Invalid(
             "log.json and manifest.json name different source vaults".into(),
         ));
     }
-    let trust_key = format!("trusted_signer:{}", verified.manifest.vault_id);
-    let known: Option<String> = vault
-        .conn
-        .query_row("SELECT value FROM meta WHERE key = ?1", [&trust_key], |r| {
-            r.get(0)
-        })
-        .optional()?;
-    let mut signer_checked = verified.signer_checked;
-    match &known {
-        Some(k) if *k != verified.manifest.signing_public_key => {
-            let expected = minisign::PublicKey::from_base64(k)
-                .map(|p| crate::export::signing::key_id(&p))
-                .unwrap_or_else(|_| k.clone());
-            return Err(ImportError::WrongSigner {
-                expected,
-                found: verified.manifest.signing_key_id.clone(),
-            });
-        }
-        Some(_) => signer_checked = true,
-        None => {}
-    }
-
-    // Every link must resolve (in the log or already in this vault) before
-    // anything is stored, so a bad log cannot leave attachments behind.
+    // Every link must resolve, in the log or already in this vault.
     check_links(vault, &log)?;
 
-    // Attachments: a second pass streams them into the vault's store.
-    let mut stored = 0usize;
-    if verified.attachments > 0 {
-        let mut store = |sha: &str, r: &mut dyn Read| -> Result<()> {
-            let (got, _) = vault.store_blob(r, Path::new(sha))?;
-            if got != sha {
-                return Err(ImportError::Mismatch {
-                    path: format!("{ATTACHMENTS}{sha}"),
-                    what: "changed between the check and the import".into(),
-                });
-            }
-            stored += 1;
-            Ok(())
-        };
-        walk(path, identity, signer, Some(&mut store), &cancel).map_err(stopped)?;
-    }
-
+    let key = minisign::PublicKey::from_base64(&verified.signer.public_key)
+        .map_err(|e| ImportError::BadSignature(e.to_string()))?;
+    let origin = signers::origin(&key);
     let mut report = ImportReport {
-        signing_key_id: verified.manifest.signing_key_id.clone(),
-        signer_checked,
-        attachments: stored,
+        signer: verified.signer.name.clone().unwrap_or_default(),
+        signing_key_id: verified.signer.key_id.clone(),
+        attachments: verified.attachments,
         ..Default::default()
     };
+    let mut refused: Vec<OriginError> = vec![];
     cancel.check()?;
     // One transaction: a lock between records rolls the whole merge back.
-    vault
-        .write(|w| {
-            for r in &log.clients {
-                cancel.check()?;
-                let o = w.put_stored(r)?;
-                tally(&mut report, Kind::Client, r.id, o);
-            }
-            for r in &log.cases {
-                cancel.check()?;
-                let o = w.put_stored(r)?;
-                tally(&mut report, Kind::Case, r.id, o);
-            }
-            for r in &log.incidents {
-                cancel.check()?;
-                let o = w.put_stored(r)?;
-                tally(&mut report, Kind::Incident, r.id, o);
-            }
-            for r in &log.evidence {
-                cancel.check()?;
-                let o = w.put_stored(r)?;
-                tally(&mut report, Kind::Evidence, r.id, o);
-            }
-            Ok(())
-        })
-        .map_err(|e| stopped(e.into()))?;
-    if known.is_none() {
-        vault.conn.execute(
-            "INSERT OR IGNORE INTO meta (key, value) VALUES (?1, ?2)",
-            [&trust_key, &verified.manifest.signing_public_key],
-        )?;
+    let merged = vault.write(|w| {
+        if options.adopt_unknown {
+            report.adopted = adopt_unknown(w, &log, &origin)?;
+        }
+        let m = Merge {
+            origin: &origin,
+            cancel: &cancel,
+        };
+        m.merge(w, &log.clients, &mut report, &mut refused)?;
+        m.merge(w, &log.cases, &mut report, &mut refused)?;
+        m.merge(w, &log.incidents, &mut report, &mut refused)?;
+        m.merge(w, &log.evidence, &mut report, &mut refused)?;
+        match refused.first() {
+            // Rolls the transaction back; reported in full below.
+            Some(first) => Err(first.clone().into()),
+            None => Ok(()),
+        }
+    });
+    if !refused.is_empty() {
+        return Err(ImportError::Refused(refused));
     }
+    merged.map_err(|e| stopped(e.into()))?;
+    staging.commit()?;
     Ok(report)
+}
+
+/// What every record of one import is merged with.
+struct Merge<'a> {
+    origin: &'a Origin,
+    cancel: &'a Cancel,
+}
+
+impl Merge<'_> {
+    /// Puts each record with the origin; records refused for crossing
+    /// origins are collected (nothing of theirs is written) so that all are
+    /// reported. A lock stops it between records.
+    fn merge<T: Record>(
+        &self,
+        w: &mut crate::store::Writer<'_>,
+        records: &[Stored<T>],
+        report: &mut ImportReport,
+        refused: &mut Vec<OriginError>,
+    ) -> crate::Result<()> {
+        for r in records {
+            self.cancel.check()?;
+            match w.put_stored(r, self.origin) {
+                Ok(o) => tally(report, T::KIND, r.id, o),
+                Err(crate::Error::Origin(e)) => refused.push(e),
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Gives this signer the records of unknown origin that the log carries
+/// or links to.
+fn adopt_unknown(
+    w: &mut crate::store::Writer<'_>,
+    log: &ParsedLog,
+    origin: &Origin,
+) -> crate::Result<usize> {
+    type Named = std::collections::HashSet<(Kind, uuid::Uuid)>;
+    let mut named = Named::new();
+    fn collect<T: Record>(out: &mut Named, records: &[Stored<T>]) {
+        for r in records {
+            out.insert((T::KIND, r.id));
+            out.extend(r.data.references().into_iter().map(|x| (x.kind, x.id)));
+        }
+    }
+    collect(&mut named, &log.clients);
+    collect(&mut named, &log.cases);
+    collect(&mut named, &log.incidents);
+    collect(&mut named, &log.evidence);
+    let mut n = 0;
+    for (kind, id) in named {
+        if w.adopt(kind, id, origin)? {
+            n += 1;
+        }
+    }
+    Ok(n)
 }

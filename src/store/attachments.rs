@@ -115,7 +115,7 @@ impl<R: Read> Read for Hashing<R> {
 }
 
 impl Vault {
-    fn attachments_dir(&self) -> PathBuf {
+    pub(crate) fn attachments_dir(&self) -> PathBuf {
         self.dir().join(ATTACHMENTS_DIR)
     }
 
@@ -129,14 +129,9 @@ impl Vault {
     }
 
     /// Encrypts everything `source` yields into the vault; returns the
-    /// plaintext's SHA-256 and size. `origin` names the source in errors.
-    pub(crate) fn store_blob(&self, source: impl Read, origin: &Path) -> Result<(String, u64)> {
-        self.store_sniffed(source, origin, 0)
-            .map(|(sha, size, _)| (sha, size))
-    }
-
-    /// [`Self::store_blob`], also returning the media type sniffed from the
-    /// first `sniff_bytes` of the content.
+    /// plaintext's SHA-256, its size and the media type sniffed from the
+    /// first `sniff_bytes` of the content. `origin` names the source in
+    /// errors.
     fn store_sniffed(
         &self,
         source: impl Read,
@@ -145,6 +140,26 @@ impl Vault {
     ) -> Result<(String, u64, &'static str)> {
         let dir = self.attachments_dir();
         fsutil::create_private_dir(&dir)?;
+        let (tmp, sha, size, media) = self.encrypt_blob(&dir, source, origin, sniff_bytes)?;
+        if let Err(e) = self.place_blob(&tmp, &sha) {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(e);
+        }
+        Ok((sha, size, media))
+    }
+
+    /// Encrypts everything `source` yields, exactly as a stored attachment,
+    /// into a new file in `dir` (a folder inside the vault); returns that
+    /// file, the plaintext's SHA-256, its size and the media type sniffed
+    /// from its first `sniff_bytes`. Nothing is left behind on failure.
+    /// [`Vault::place_blob`] then moves it into the store.
+    pub(crate) fn encrypt_blob(
+        &self,
+        dir: &Path,
+        source: impl Read,
+        origin: &Path,
+        sniff_bytes: usize,
+    ) -> Result<(PathBuf, String, u64, &'static str)> {
         let tmp = dir.join(format!("incoming-{}.tmp", Uuid::new_v4()));
         let result = (|| {
             let out = fsutil::create_private_file(&tmp)?;
@@ -178,22 +193,32 @@ impl Vault {
             let buf = w.finish().map_err(io_err(&tmp))?;
             let file = buf.into_inner().map_err(|e| io_err(&tmp)(e.into_error()))?;
             file.sync_all().map_err(io_err(&tmp))?;
-            let sha = hex::encode(src.hasher.finalize());
-            let target = self.attachment_path(&sha);
-            if target.exists() {
-                std::fs::remove_file(&tmp).map_err(io_err(&tmp))?;
-            } else {
-                std::fs::rename(&tmp, &target).map_err(io_err(&target))?;
-                fsutil::sync_parent(&target)?;
-            }
             let complete = (src.head.len() as u64) == src.size;
             let media = media_type::sniff(&src.head, complete);
-            Ok::<_, Error>((sha, src.size, media))
+            Ok::<_, Error>((hex::encode(src.hasher.finalize()), src.size, media))
         })();
-        if result.is_err() {
-            let _ = std::fs::remove_file(&tmp);
+        match result {
+            Ok((sha, size, media)) => Ok((tmp, sha, size, media)),
+            Err(e) => {
+                let _ = std::fs::remove_file(&tmp);
+                Err(e)
+            }
         }
-        result
+    }
+
+    /// Moves a file made by [`Vault::encrypt_blob`] (of plaintext `sha256`)
+    /// into the attachment store, durably; if the store already holds
+    /// that file, the new copy is deleted instead.
+    pub(crate) fn place_blob(&self, encrypted: &Path, sha256: &str) -> Result<()> {
+        let target = self.attachment_path(sha256);
+        if target.exists() {
+            std::fs::remove_file(encrypted).map_err(io_err(encrypted))?;
+        } else {
+            fsutil::create_private_dir(&self.attachments_dir())?;
+            std::fs::rename(encrypted, &target).map_err(io_err(&target))?;
+            fsutil::sync_parent(&target)?;
+        }
+        Ok(())
     }
 
     /// Attaches a file from disk to an evidence note, streaming it.
@@ -300,15 +325,35 @@ impl Vault {
             return Err(AttachmentError::Unknown(sha256.into()).into());
         }
         let path = self.attachment_path(&sha);
-        let file = match std::fs::File::open(&path) {
+        let (got, total) = self.decrypt_to(&path, out)?;
+        if got != sha {
+            return Err(AttachmentError::Damaged {
+                path,
+                reason: "its contents do not match the recorded SHA-256".into(),
+            }
+            .into());
+        }
+        Ok(total)
+    }
+
+    /// The plaintext SHA-256 of an encrypted file of this vault (one the
+    /// store or an import's staging area wrote).
+    pub(crate) fn hash_encrypted(&self, path: &Path) -> Result<String> {
+        Ok(self.decrypt_to(path, &mut std::io::sink())?.0)
+    }
+
+    /// Decrypts one of this vault's encrypted files into `out`; returns
+    /// the plaintext's SHA-256 and size.
+    fn decrypt_to(&self, path: &Path, out: &mut impl Write) -> Result<(String, u64)> {
+        let file = match std::fs::File::open(path) {
             Ok(f) => f,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Err(AttachmentError::Missing(path).into())
+                return Err(AttachmentError::Missing(path.into()).into())
             }
-            Err(e) => return Err(io_err(&path)(e).into()),
+            Err(e) => return Err(io_err(path)(e).into()),
         };
         let damaged = |reason: &str| AttachmentError::Damaged {
-            path: path.clone(),
+            path: path.into(),
             reason: reason.into(),
         };
         let dec = age::Decryptor::new_buffered(std::io::BufReader::new(file))
@@ -331,12 +376,9 @@ impl Vault {
                 break;
             }
             hasher.update(&buf[..n]);
-            out.write_all(&buf[..n]).map_err(io_err(&path))?;
+            out.write_all(&buf[..n]).map_err(io_err(path))?;
             total += n as u64;
         }
-        if hex::encode(hasher.finalize()) != sha {
-            return Err(damaged("its contents do not match the recorded SHA-256").into());
-        }
-        Ok(total)
+        Ok((hex::encode(hasher.finalize()), total))
     }
 }

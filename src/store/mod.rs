@@ -8,10 +8,12 @@
 
 mod attachments;
 pub mod media_type;
+mod origin;
 pub(crate) mod revisions;
 mod verify;
 
 pub use attachments::{AttachmentError, AttachmentReader};
+pub use origin::{Origin, OriginError};
 pub use revisions::Revision;
 pub use verify::VerifyReport;
 
@@ -180,16 +182,65 @@ impl<'v> Writer<'v> {
                 |row| row.get(0),
             )?;
             if !exists {
-                return Err(Error::Invalid(crate::model::ValidationError::new(
-                    r.field,
-                    format!("no {} with id {} in this vault", r.kind, r.id),
-                )));
+                return Err(missing_target(&r));
             }
         }
         Ok(())
     }
 
-    fn write_row<T: Record>(&self, s: &Stored<T>, json: &str, replace: bool) -> Result<()> {
+    /// Every link of a merged record must point at a record of the same
+    /// origin: a bundle cannot attach its records to another source's.
+    fn check_refs_from<T: Record>(&self, s: &Stored<T>, from: &Origin) -> Result<()> {
+        for r in s.data.references() {
+            match origin::origin_of(&self.tx, r.kind, r.id)? {
+                None => return Err(missing_target(&r)),
+                Some(o) if o == *from => {}
+                Some(o) => {
+                    return Err(OriginError::ForeignLink {
+                        kind: T::KIND,
+                        id: s.id,
+                        field: r.field,
+                        target_kind: r.kind,
+                        target_id: r.id,
+                        owner: o.describe(&self.tx),
+                        origin: o,
+                    }
+                    .into())
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Where a record came from, if it exists.
+    pub fn origin_of(&self, kind: Kind, id: Uuid) -> Result<Option<Origin>> {
+        Ok(origin::origin_of(&self.tx, kind, id)?)
+    }
+
+    /// Gives a record of [`Origin::Unknown`] (imported before origins were
+    /// recorded) to `to`, when the organisation has said whose it is.
+    /// Records of any other origin are left alone; returns whether it
+    /// changed.
+    pub fn adopt(&mut self, kind: Kind, id: Uuid, to: &Origin) -> Result<bool> {
+        Ok(self.tx.execute(
+            "UPDATE records SET origin = ?3 WHERE kind = ?1 AND id = ?2 AND origin = ?4",
+            params![
+                kind.as_str(),
+                id.to_string(),
+                to.to_db(),
+                Origin::Unknown.to_db()
+            ],
+        )? > 0)
+    }
+
+    /// `origin` is set on insert only; a replaced record keeps its own.
+    fn write_row<T: Record>(
+        &self,
+        s: &Stored<T>,
+        json: &str,
+        replace: bool,
+        origin: &Origin,
+    ) -> Result<()> {
         let IndexFields {
             client_id,
             case_id,
@@ -198,34 +249,41 @@ impl<'v> Writer<'v> {
             subtype,
             status,
         } = s.data.index();
-        let args = params![
-            T::KIND.as_str(),
-            s.id.to_string(),
-            s.revision,
-            s.created_at.to_rfc3339(),
-            s.updated_at.to_rfc3339(),
-            client_id.map(|u| u.to_string()),
-            case_id.map(|u| u.to_string()),
-            at.as_ref().map(sort_key),
-            facility,
-            subtype,
-            status,
-            json
+        let (kind, id) = (T::KIND.as_str(), s.id.to_string());
+        let (created, updated) = (s.created_at.to_rfc3339(), s.updated_at.to_rfc3339());
+        let client_id = client_id.map(|u| u.to_string());
+        let case_id = case_id.map(|u| u.to_string());
+        let at = at.as_ref().map(sort_key);
+        let origin = origin.to_db();
+        let mut args: Vec<&dyn rusqlite::ToSql> = vec![
+            &kind,
+            &id,
+            &s.revision,
+            &created,
+            &updated,
+            &client_id,
+            &case_id,
+            &at,
+            &facility,
+            &subtype,
+            &status,
+            &json,
         ];
         let seq: i64 = if replace {
             self.tx.query_row(
                 "UPDATE records SET revision = ?3, created_at = ?4, updated_at = ?5, client_id = ?6,
                         case_id = ?7, at = ?8, facility = ?9, subtype = ?10, status = ?11, data = ?12
                  WHERE kind = ?1 AND id = ?2 RETURNING seq",
-                args,
+                args.as_slice(),
                 |r| r.get(0),
             )?
         } else {
+            args.push(&origin);
             self.tx.query_row(
                 "INSERT INTO records (kind, id, revision, created_at, updated_at, client_id, case_id,
-                                      at, facility, subtype, status, data)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) RETURNING seq",
-                args,
+                                      at, facility, subtype, status, data, origin)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) RETURNING seq",
+                args.as_slice(),
                 |r| r.get(0),
             )?
         };
@@ -262,7 +320,7 @@ impl<'v> Writer<'v> {
             data,
         };
         let (json, value) = Self::to_json(&stored.data)?;
-        self.write_row(&stored, &json, false)?;
+        self.write_row(&stored, &json, false, &Origin::Local)?;
         revisions::append(
             &self.tx,
             self.device,
@@ -321,7 +379,7 @@ impl<'v> Writer<'v> {
             updated_at: Utc::now(),
             data,
         };
-        self.write_row(&stored, &json, true)?;
+        self.write_row(&stored, &json, true, &Origin::Local)?;
         revisions::append(
             &self.tx,
             self.device,
@@ -378,9 +436,30 @@ impl<'v> Writer<'v> {
     /// revision, otherwise left alone. The id, revision and timestamps of
     /// the incoming record are kept, so exporting again updates, never
     /// duplicates.
-    pub fn put_stored<T: Record>(&mut self, incoming: &Stored<T>) -> Result<PutOutcome> {
+    ///
+    /// `origin` is who sent it. A stored record of another origin is never
+    /// touched ([`OriginError::Clash`]), and every link must point at a
+    /// record of the same origin ([`OriginError::ForeignLink`]): record ids
+    /// are visible in every export, so an id alone proves nothing. Both
+    /// are checked before anything is written.
+    pub fn put_stored<T: Record>(
+        &mut self,
+        incoming: &Stored<T>,
+        origin: &Origin,
+    ) -> Result<PutOutcome> {
         incoming.data.validate()?;
-        self.check_refs(&incoming.data)?;
+        if let Some(theirs) = origin::origin_of(&self.tx, T::KIND, incoming.id)? {
+            if theirs != *origin {
+                return Err(OriginError::Clash {
+                    kind: T::KIND,
+                    id: incoming.id,
+                    owner: theirs.describe(&self.tx),
+                    origin: theirs,
+                }
+                .into());
+            }
+        }
+        self.check_refs_from(incoming, origin)?;
         let existing: Option<Stored<T>> = get_in(&self.tx, std::path::Path::new(""), incoming.id)?;
         let (json, value) = Self::to_json(&incoming.data)?;
         let snapshot = revisions::sha256_hex(json.as_bytes());
@@ -407,7 +486,7 @@ impl<'v> Writer<'v> {
                 )
             }
         };
-        self.write_row(incoming, &json, existing.is_some())?;
+        self.write_row(incoming, &json, existing.is_some(), origin)?;
         revisions::append(
             &self.tx,
             self.device,
@@ -433,6 +512,13 @@ impl<'v> Writer<'v> {
     pub fn commit(self) -> Result<()> {
         self.tx.commit().map_err(Error::from)
     }
+}
+
+fn missing_target(r: &crate::model::Reference) -> Error {
+    Error::Invalid(crate::model::ValidationError::new(
+        r.field,
+        format!("no {} with id {} in this vault", r.kind, r.id),
+    ))
 }
 
 impl Vault {
