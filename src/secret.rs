@@ -181,6 +181,29 @@ impl DbKey {
     }
 }
 
+/// A key for one purpose, derived from the database key: HMAC-SHA256(`key`,
+/// `label`). Each label names one use (the `*_LABEL` constants), so no two
+/// uses ever share a key, and all of them are recomputed from the one key
+/// the key files protect.
+pub(crate) fn derive_from(key: &[u8; 32], label: &str) -> SecretBox<[u8; 32]> {
+    use hmac::{Hmac, Mac};
+    let mut out = SecretBox::new(Box::new([0u8; 32]));
+    // HMAC accepts keys of any length, so `new_from_slice` cannot fail on
+    // a 32-byte key.
+    if let Ok(mut mac) = <Hmac<sha2::Sha256> as Mac>::new_from_slice(key) {
+        mac.update(label.as_bytes());
+        let tag = zeroize::Zeroizing::new(<[u8; 32]>::from(mac.finalize().into_bytes()));
+        secrecy::ExposeSecretMut::expose_secret_mut(&mut out).copy_from_slice(&tag[..]);
+    }
+    out
+}
+
+/// Label of the key that names attachment files (kept from the first
+/// release: changing it would orphan every stored attachment).
+pub(crate) const ATTACHMENT_NAMES_LABEL: &str = "vekil/attachment-names/v1";
+/// Label of the key that seals `vault.json`.
+pub(crate) const HEADER_MAC_LABEL: &str = "vekil/header-mac/v1";
+
 impl fmt::Debug for DbKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("DbKey([redacted])")
@@ -216,6 +239,19 @@ mod tests {
         assert!(!format!("{p:?}").contains("horse"));
         let k = DbKey::generate();
         assert!(!format!("{k:?}").contains(&k.to_hex()[..8]));
+    }
+
+    #[test]
+    fn derived_keys_differ_per_label_and_are_stable() {
+        let k = DbKey::generate();
+        let a = derive_from(k.bytes(), HEADER_MAC_LABEL);
+        let b = derive_from(k.bytes(), ATTACHMENT_NAMES_LABEL);
+        assert_ne!(a.expose_secret(), b.expose_secret());
+        assert_eq!(
+            a.expose_secret(),
+            derive_from(k.bytes(), HEADER_MAC_LABEL).expose_secret()
+        );
+        assert_ne!(a.expose_secret(), &[0u8; 32]);
     }
 
     #[test]

@@ -1,12 +1,14 @@
 //! Damage and tampering are detected and reported naming the file at
-//! fault; nothing panics and nothing altered is silently accepted.
+//! fault; nothing panics and nothing altered is silently accepted. That
+//! includes a header changed outside Vekil (sealed with a MAC).
 
 mod common;
 use common::{fast, new_vault, pass};
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use vekil::model::{Client, EvidenceNote, Incident, IncidentType};
-use vekil::vault::{Vault, VaultError};
+use vekil::secret::{Passphrase, RecoveryCode};
+use vekil::vault::{UnlockNotice, UnlockOptions, Vault, VaultError, DEFAULT_KDF_LOG_N};
 use vekil::Error;
 
 fn flip(path: &Path, at: usize) {
@@ -285,4 +287,204 @@ fn cli_reports_a_damaged_database_in_one_sentence() {
         );
         assert!(err.contains("vekil.db") && err.contains("damaged"), "{err}");
     }
+}
+
+// ------------------------------------------------------------------
+// The sealed header (issue 10, point 3 of "what to build").
+
+/// A copy of the vault written by the first release (before seals), in a
+/// fresh temporary directory.
+fn legacy_vault() -> (tempfile::TempDir, PathBuf) {
+    let t = tempfile::tempdir().unwrap();
+    let dir = t.path().join("vault");
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/legacy-vault-v1"),
+        &dir,
+    );
+    std::fs::remove_file(dir.join("README.md")).unwrap();
+    (t, dir)
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
+        }
+    }
+}
+
+fn header(dir: &Path) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(dir.join("vault.json")).unwrap()).unwrap()
+}
+
+fn edit_header(dir: &Path, f: impl FnOnce(&mut serde_json::Value)) {
+    let mut h = header(dir);
+    f(&mut h);
+    std::fs::write(
+        dir.join("vault.json"),
+        serde_json::to_vec_pretty(&h).unwrap(),
+    )
+    .unwrap();
+}
+
+fn notices(v: &Vault) -> Vec<UnlockNotice> {
+    v.unlock_report().notices.clone()
+}
+
+/// The scrypt factor an age passphrase file asks for (its stanza).
+fn work_factor(path: &Path) -> u8 {
+    let bytes = std::fs::read(path).unwrap();
+    let text = String::from_utf8_lossy(&bytes);
+    let line = text.lines().find(|l| l.starts_with("-> scrypt ")).unwrap();
+    line.split_whitespace().nth(3).unwrap().parse().unwrap()
+}
+
+#[test]
+fn a_raised_or_lowered_work_factor_in_the_header_is_reported_and_put_back() {
+    for factor in [1, 30] {
+        let (_t, dir, v, _) = new_vault();
+        v.close().unwrap();
+        edit_header(&dir, |h| h["kdf_log_n"] = factor.into());
+        let v = Vault::unlock(&dir, &pass()).unwrap();
+        assert_eq!(
+            notices(&v),
+            [UnlockNotice::HeaderAltered {
+                fields: vec!["kdf_log_n".into()],
+                restored: true
+            }],
+            "kdf_log_n set to {factor}"
+        );
+        drop(v);
+        assert_eq!(header(&dir)["kdf_log_n"], fast().kdf_log_n);
+        let v = Vault::unlock(&dir, &pass()).unwrap();
+        assert!(notices(&v).is_empty(), "{:?}", notices(&v));
+    }
+}
+
+#[test]
+fn removing_the_seal_does_not_pass_for_a_vault_from_before_seals() {
+    let (_t, dir, v, _) = new_vault();
+    v.close().unwrap();
+    edit_header(&dir, |h| {
+        let o = h.as_object_mut().unwrap();
+        o.remove("mac");
+        o.insert("version".into(), 1.into());
+        o.insert("kdf_log_n".into(), 1.into());
+    });
+    let v = Vault::unlock(&dir, &pass()).unwrap();
+    assert_eq!(
+        notices(&v),
+        [UnlockNotice::HeaderAltered {
+            fields: vec!["kdf_log_n".into(), "version".into()],
+            restored: true
+        }]
+    );
+    drop(v);
+    let h = header(&dir);
+    assert_eq!(
+        (h["version"].as_u64(), h["kdf_log_n"].as_u64()),
+        (Some(2), Some(10))
+    );
+    assert!(h["mac"].is_string());
+}
+
+#[test]
+fn a_vault_from_the_first_release_is_sealed_at_first_unlock() {
+    let (_t, dir) = legacy_vault();
+    let before = header(&dir);
+    assert_eq!(before["version"], 1);
+    assert!(before.get("mac").is_none());
+
+    let v = Vault::unlock(&dir, &pass()).unwrap();
+    assert!(notices(&v).is_empty(), "{:?}", notices(&v));
+    let clients = v.list::<Client>(&Default::default()).unwrap();
+    assert!(clients.iter().any(|c| c.data.full_name == "Rəşad Məmmədov"));
+    assert!(clients.iter().any(|c| c.data.full_name == "Лейла Гасанова"));
+    let r = v.verify().unwrap();
+    assert!(r.is_ok() && r.revisions == 6, "{:?}", r.problems);
+    // Saving works on the upgraded history.
+    v.insert(Client::new("Nigar Əhmədova", "C-004")).unwrap();
+    assert!(v.verify().unwrap().is_ok());
+    drop(v);
+
+    let after = header(&dir);
+    assert_eq!(after["version"], 2);
+    assert!(after["mac"].is_string());
+    assert_eq!(after["vault_id"], before["vault_id"]);
+    let v = Vault::unlock(&dir, &pass()).unwrap();
+    assert!(notices(&v).is_empty(), "{:?}", notices(&v));
+}
+
+#[test]
+fn re_wrapping_never_lowers_the_work_factor() {
+    // A first-release header cannot prove its factor was never lowered: it
+    // is sealed as found, and the next passphrase still gets the default.
+    let (_t, dir) = legacy_vault();
+    edit_header(&dir, |h| h["kdf_log_n"] = 1.into());
+    let v = Vault::unlock(&dir, &pass()).unwrap();
+    let new = Passphrase::new("Şuşa, 8 noyabr 2020-ci il".into());
+    v.change_passphrase(&pass(), &new).unwrap();
+    assert_eq!(
+        work_factor(&dir.join("key.passphrase.age")),
+        DEFAULT_KDF_LOG_N
+    );
+    drop(v);
+    assert_eq!(header(&dir)["kdf_log_n"], DEFAULT_KDF_LOG_N);
+
+    // Recovery re-wraps the same way. A test vault made at 2^10 is raised
+    // too, unless the test-only option says otherwise.
+    let (_t2, dir2, v2, code) = new_vault();
+    drop(v2);
+    let code = RecoveryCode::parse(&code).unwrap();
+    drop(Vault::recover(&dir2, &code, &new).unwrap());
+    assert_eq!(
+        work_factor(&dir2.join("key.passphrase.age")),
+        DEFAULT_KDF_LOG_N
+    );
+    let (_t3, dir3, v3, code3) = new_vault();
+    drop(v3);
+    let opts = UnlockOptions {
+        test_only_low_kdf: true,
+    };
+    let code3 = RecoveryCode::parse(&code3).unwrap();
+    drop(Vault::recover_with(&dir3, &code3, &new, &opts).unwrap());
+    assert_eq!(work_factor(&dir3.join("key.passphrase.age")), 10);
+}
+
+#[test]
+fn wrong_passphrases_since_the_last_unlock_are_reported_and_cannot_be_hidden_below_the_seal() {
+    let (_t, dir, v, _) = new_vault();
+    v.close().unwrap();
+    let wrong = Passphrase::new("yanlış parol, yanlış parol".into());
+    for n in 1..=2 {
+        assert!(matches!(
+            Vault::unlock(&dir, &wrong),
+            Err(VaultError::WrongPassphrase { failed_attempts }) if failed_attempts == n
+        ));
+    }
+    let v = Vault::unlock(&dir, &pass()).unwrap();
+    match notices(&v).as_slice() {
+        [UnlockNotice::FailedUnlocks {
+            count: 2,
+            last_at: Some(_),
+        }] => {}
+        other => panic!("{other:?}"),
+    }
+    drop(v);
+    assert!(notices(&Vault::unlock(&dir, &pass()).unwrap()).is_empty());
+    // Resetting the unsealed total below what the last unlock sealed.
+    edit_header(&dir, |h| h["unlock"]["failed_total"] = 0.into());
+    let v = Vault::unlock(&dir, &pass()).unwrap();
+    assert_eq!(
+        notices(&v),
+        [UnlockNotice::FailureCounterLowered {
+            sealed: 2,
+            found: 0
+        }]
+    );
 }

@@ -7,13 +7,14 @@
 
 pub mod export;
 mod input;
+mod notices;
 mod output;
 mod records;
 
 use crate::model::{Case, Kind, Record, Stored};
 use crate::search::SearchQuery;
 use crate::store::ListFilter;
-use crate::vault::{default_vault_dir, Vault, VaultError};
+use crate::vault::{default_vault_dir, UnlockOptions, Vault, VaultError};
 use clap::{Args, Parser, Subcommand};
 use records::{Columns, Form};
 use serde_json::Value;
@@ -335,11 +336,15 @@ pub fn run() -> i32 {
     }
 }
 
+/// Unlocks the vault the way the desktop app does and says on stderr what
+/// the unlock found.
 fn open(dir: &std::path::Path) -> Result<Vault, CliError> {
     if !Vault::status(dir).exists {
         return Err(VaultError::NotFound(dir.into()).into());
     }
-    Ok(Vault::unlock(dir, &input::passphrase()?)?)
+    let v = Vault::unlock_with(dir, &input::passphrase()?, &UnlockOptions::default())?;
+    notices::print(v.unlock_report());
+    Ok(v)
 }
 
 fn execute(cli: Cli) -> Result<(), CliError> {
@@ -403,7 +408,8 @@ fn execute_on(dir: &std::path::Path, command: Command) -> Result<(), CliError> {
         Command::Recover => {
             let code = input::recovery_code()?;
             let new = input::new_passphrase(false)?;
-            Vault::recover(&dir, &code, &new)?;
+            let v = Vault::recover_with(&dir, &code, &new, &UnlockOptions::default())?;
+            notices::print(v.unlock_report());
             writeln!(out, "New passphrase set. The recovery code stays the same.")?;
         }
         Command::Client(c) => record_cmd(&dir, c, out)?,

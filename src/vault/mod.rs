@@ -1,7 +1,8 @@
 //! The vault: one directory holding an encrypted case file.
 //!
 //! ```text
-//! vault.json          plaintext header: ids, KDF cost, key-file digests, back-off
+//! vault.json          plaintext header, sealed with a MAC: ids, KDF cost,
+//!                     key-file digests; back-off (unsealed)
 //! key.passphrase.age  database key wrapped to the passphrase (age, scrypt)
 //! key.recovery.age    database key wrapped to the recovery code (age, scrypt)
 //! vekil.db            SQLCipher database (+ -wal/-shm while open)
@@ -14,26 +15,27 @@
 //! re-encrypts data. See docs/design/storage.md for the reasoning and the
 //! measurements behind each choice.
 
+mod checks;
 mod error;
 pub(crate) mod fsutil;
 mod header;
 mod keyfile;
 mod lock;
 pub mod migrations;
+mod report;
 
 pub use error::{Result, VaultError};
 pub use keyfile::DEFAULT_KDF_LOG_N;
 pub use migrations::SCHEMA_VERSION;
+pub use report::{UnlockNotice, UnlockReport};
 
-use crate::secret::{DbKey, Passphrase, RecoveryCode};
+use crate::secret::{self, DbKey, Passphrase, RecoveryCode};
 use chrono::Utc;
 use header::{Header, KeyDigests, UnlockState};
-use hmac::{Hmac, Mac};
 use keyfile::Unwrap;
 use lock::VaultLock;
 use rusqlite::{Connection, OpenFlags};
 use secrecy::{ExposeSecret, SecretBox};
-use sha2::Sha256;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use uuid::Uuid;
@@ -61,6 +63,17 @@ impl Default for VaultOptions {
     }
 }
 
+/// How to unlock a vault.
+#[derive(Debug, Clone, Default)]
+pub struct UnlockOptions {
+    /// **Tests only.** Lets re-wrapping a key file (`passwd`, `recover`)
+    /// use the test work factor (2^10) instead of raising it to the
+    /// default. Nothing in the CLI or the app sets it from user input;
+    /// the desktop shell sets it only when its own test-only
+    /// `with_test_kdf` was used.
+    pub test_only_low_kdf: bool,
+}
+
 /// An unlocked vault. Holds the write lock until dropped.
 ///
 /// `Send` but not `Sync`: the desktop shell keeps it behind a mutex.
@@ -70,6 +83,11 @@ pub struct Vault {
     pub(crate) device_id: String,
     pub(crate) attachment_identity: age::x25519::Identity,
     pub(crate) name_key: SecretBox<[u8; 32]>,
+    /// Seals `vault.json`.
+    header_key: SecretBox<[u8; 32]>,
+    /// Lowest scrypt factor a key file is re-wrapped with.
+    kdf_floor: u8,
+    report: UnlockReport,
     unlock_timing: UnlockTiming,
     _lock: VaultLock,
 }
@@ -151,7 +169,7 @@ impl Vault {
             code.to_secret_string(),
             opts.kdf_log_n.min(keyfile::RECOVERY_KDF_LOG_N),
         )?;
-        let header = Header {
+        let mut header = Header {
             format: header::FORMAT.into(),
             version: header::HEADER_VERSION,
             vault_id: Uuid::new_v4(),
@@ -162,12 +180,15 @@ impl Vault {
                 passphrase_sha256,
                 recovery_sha256,
             },
+            failed_unlocks_seen: 0,
             unlock: UnlockState::default(),
+            mac: None,
+            extra: Default::default(),
         };
         let vault = Self::open_db(dir, Some(&key), &header, lock, true)?;
         // The header goes last: until it exists the folder is not a vault,
         // so a crash during creation leaves nothing half-usable behind.
-        header.store(&dir.join(HEADER_FILE))?;
+        vault.write_header(&mut header)?;
         Ok((vault, code))
     }
 
@@ -191,19 +212,40 @@ impl Vault {
     ///
     /// A wrong passphrase is counted in the header; after three in a row,
     /// each further attempt must wait twice as long as the one before.
+    /// Library callers and tests use this; the CLI and the app use
+    /// [`Vault::unlock_with`].
     pub fn unlock(dir: &Path, passphrase: &Passphrase) -> Result<Self> {
+        Self::unlock_with(dir, passphrase, &UnlockOptions::default())
+    }
+
+    /// Unlocks with options. Whatever the unlock found (a header changed
+    /// outside Vekil, wrong passphrases typed since the last unlock) is in
+    /// [`Vault::unlock_report`].
+    pub fn unlock_with(dir: &Path, passphrase: &Passphrase, opts: &UnlockOptions) -> Result<Self> {
         Self::unlock_inner(
             dir,
             PASSPHRASE_KEY_FILE,
             passphrase.to_secret_string(),
             false,
+            opts,
         )
     }
 
     /// Unlocks with the recovery code and sets a new passphrase.
     pub fn recover(dir: &Path, code: &RecoveryCode, new_passphrase: &Passphrase) -> Result<Self> {
+        Self::recover_with(dir, code, new_passphrase, &UnlockOptions::default())
+    }
+
+    /// [`Vault::recover`] with options.
+    pub fn recover_with(
+        dir: &Path,
+        code: &RecoveryCode,
+        new_passphrase: &Passphrase,
+        opts: &UnlockOptions,
+    ) -> Result<Self> {
         new_passphrase.check_strength()?;
-        let vault = Self::unlock_inner(dir, RECOVERY_KEY_FILE, code.to_secret_string(), true)?;
+        let vault =
+            Self::unlock_inner(dir, RECOVERY_KEY_FILE, code.to_secret_string(), true, opts)?;
         vault.rewrap_passphrase(new_passphrase)?;
         Ok(vault)
     }
@@ -213,6 +255,7 @@ impl Vault {
         key_file: &str,
         secret: age::secrecy::SecretString,
         recovery: bool,
+        opts: &UnlockOptions,
     ) -> Result<Self> {
         let header_path = dir.join(HEADER_FILE);
         let mut header = Header::load(&header_path)?;
@@ -232,8 +275,7 @@ impl Vault {
         let key = match keyfile::unwrap(&dir.join(key_file), secret, expected)? {
             Unwrap::Key(k) => k,
             Unwrap::WrongSecret => {
-                header.unlock.failed_attempts = header.unlock.failed_attempts.saturating_add(1);
-                header.unlock.last_failure = Some(Utc::now());
+                header.unlock.record_failure(Utc::now());
                 header.store(&header_path)?;
                 return Err(if recovery {
                     VaultError::WrongRecoveryCode
@@ -247,15 +289,20 @@ impl Vault {
         let kdf = kdf_start.elapsed();
         let open_start = std::time::Instant::now();
         let mut vault = Self::open_db(dir, Some(&key), &header, lock, false)?;
+        if opts.test_only_low_kdf {
+            vault.kdf_floor = keyfile::TEST_KDF_LOG_N;
+        }
+        vault.check_after_unlock(header)?;
         vault.unlock_timing = UnlockTiming {
             kdf,
             open: open_start.elapsed(),
         };
-        if header.unlock.failed_attempts > 0 {
-            header.unlock = UnlockState::default();
-            header.store(&header_path)?;
-        }
         Ok(vault)
+    }
+
+    /// What the unlock found: notices for the lawyer.
+    pub fn unlock_report(&self) -> &UnlockReport {
+        &self.report
     }
 
     /// Replaces the passphrase after checking the current one. Only the
@@ -273,18 +320,67 @@ impl Vault {
         }
     }
 
+    /// Wraps the key to a new passphrase with at least the default work
+    /// factor (see [`keyfile::rewrap_factor`]), whatever the header says,
+    /// and reseals the header.
     fn rewrap_passphrase(&self, new: &Passphrase) -> Result<()> {
-        let header_path = self.dir.join(HEADER_FILE);
-        let mut header = Header::load(&header_path)?;
+        let mut header = self.trusted_header()?;
         let key = self.db_key_from_meta()?;
+        let log_n = keyfile::rewrap_factor(header.kdf_log_n, self.kdf_floor);
         header.key_files.passphrase_sha256 = keyfile::wrap(
             &self.dir.join(PASSPHRASE_KEY_FILE),
             &key,
             new.to_secret_string(),
-            header.kdf_log_n,
+            log_n,
         )?;
-        header.unlock = UnlockState::default();
-        header.store(&header_path)
+        header.kdf_log_n = log_n;
+        header.unlock.reset_wait();
+        self.write_header(&mut header)
+    }
+
+    /// The header as Vekil last sealed it: the file if its seal holds,
+    /// else the copy inside the database (with the file's unsealed
+    /// back-off state). Anything that rewrites the header starts from
+    /// this, so a header changed while the vault was open is never sealed.
+    fn trusted_header(&self) -> Result<Header> {
+        let on_disk = Header::load(&self.dir.join(HEADER_FILE))?;
+        if on_disk.check_seal(&self.header_key) == header::Seal::Valid {
+            return Ok(on_disk);
+        }
+        Ok(self
+            .header_copy()?
+            .and_then(|copy| Header::from_sealed(&copy, on_disk.unlock.clone()))
+            .unwrap_or(on_disk))
+    }
+
+    /// The database's copy of the sealed header fields, if it has one.
+    fn header_copy(&self) -> Result<Option<serde_json::Value>> {
+        use rusqlite::OptionalExtension;
+        let text: Option<String> = self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = 'header'", [], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(|e| self.db_error(e))?;
+        Ok(text.and_then(|t| serde_json::from_str(&t).ok()))
+    }
+
+    /// Seals `header` and writes it: first its copy into the database,
+    /// then `vault.json` (atomically). A crash in between leaves a file
+    /// whose seal still holds, only older than the copy.
+    fn write_header(&self, header: &mut Header) -> Result<()> {
+        header.seal(&self.header_key);
+        let copy = String::from_utf8(header::canonical(&header.sealed_value()))
+            .map_err(|e| VaultError::Crypto(e.to_string()))?;
+        self.conn
+            .execute(
+                "INSERT INTO meta (key, value) VALUES ('header', ?1)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                [copy],
+            )
+            .map_err(|e| self.db_error(e))?;
+        header.store(&self.dir.join(HEADER_FILE))
     }
 
     /// The database key, read back from the open database's own key pragma
@@ -320,7 +416,10 @@ impl Vault {
                 passphrase_sha256: String::new(),
                 recovery_sha256: String::new(),
             },
+            failed_unlocks_seen: 0,
             unlock: UnlockState::default(),
+            mac: None,
+            extra: Default::default(),
         };
         let fresh = !dir.join(DB_FILE).exists();
         let start = std::time::Instant::now();
@@ -362,8 +461,6 @@ impl Vault {
             ));
             conn.execute_batch(&pragma)?;
         }
-        let zero = [0u8; 32];
-        let key_bytes = key.map_or(&zero, |k| k.bytes());
         // A wrong key or a damaged first page only shows at the first read.
         conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
             r.get::<_, i64>(0)
@@ -376,13 +473,8 @@ impl Vault {
         })?;
         restrict_permissions(dir);
 
-        let mac_key = {
-            let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key_bytes)
-                .map_err(|e| VaultError::Crypto(e.to_string()))?;
-            mac.update(b"vekil/attachment-names/v1");
-            let out: [u8; 32] = mac.finalize().into_bytes().into();
-            SecretBox::new(Box::new(out))
-        };
+        let zero = [0u8; 32];
+        let key_bytes = key.map_or(&zero, |k| k.bytes());
         let identity = if fresh {
             let id = age::x25519::Identity::generate();
             let tx = conn.unchecked_transaction()?;
@@ -419,7 +511,10 @@ impl Vault {
             conn,
             device_id: header.device_id.to_string(),
             attachment_identity: identity,
-            name_key: mac_key,
+            name_key: secret::derive_from(key_bytes, secret::ATTACHMENT_NAMES_LABEL),
+            header_key: secret::derive_from(key_bytes, secret::HEADER_MAC_LABEL),
+            kdf_floor: DEFAULT_KDF_LOG_N,
+            report: UnlockReport::default(),
             unlock_timing: UnlockTiming::default(),
             _lock: lock,
         })
