@@ -496,3 +496,168 @@ fn cases_hearings_deadlines_timeline_agenda_and_evidence() {
     );
     assert!(cli.ok(&["verify-vault"]).contains("1 attachments"));
 }
+
+/// Runs the CLI as a user the permission bits apply to: when the tests run
+/// as root (as in CI), root ignores them, so the files are handed to
+/// `nobody` and the CLI runs as `nobody`.
+struct Unprivileged {
+    uid: Option<u32>,
+}
+
+impl Unprivileged {
+    const NOBODY: u32 = 65534;
+
+    /// Hands everything under `root` to the user the CLI will run as.
+    fn for_tree(root: &std::path::Path) -> Self {
+        let is_root = std::fs::metadata("/proc/self")
+            .map(|m| std::os::unix::fs::MetadataExt::uid(&m) == 0)
+            .unwrap_or(false);
+        if !is_root {
+            return Self { uid: None };
+        }
+        fn chown_all(p: &std::path::Path) {
+            std::os::unix::fs::chown(p, Some(Unprivileged::NOBODY), Some(Unprivileged::NOBODY))
+                .unwrap();
+            if p.is_dir() {
+                for e in std::fs::read_dir(p).unwrap() {
+                    chown_all(&e.unwrap().path());
+                }
+            }
+        }
+        chown_all(root);
+        Self {
+            uid: Some(Self::NOBODY),
+        }
+    }
+
+    fn apply(&self, c: &mut std::process::Command) {
+        if let Some(uid) = self.uid {
+            use std::os::unix::process::CommandExt;
+            c.uid(uid).gid(uid);
+        }
+    }
+}
+
+fn set_mode_all(p: &std::path::Path, dir_mode: u32, file_mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = if p.is_dir() { dir_mode } else { file_mode };
+    std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).unwrap();
+    if p.is_dir() {
+        for e in std::fs::read_dir(p).unwrap() {
+            set_mode_all(&e.unwrap().path(), dir_mode, file_mode);
+        }
+    }
+}
+
+#[test]
+fn a_vault_in_a_folder_that_cannot_be_written_opens_read_only() {
+    let t = tempfile::tempdir().unwrap();
+    let cli = Cli::new(t.path());
+    cli.init();
+    cli.ok(&[
+        "client",
+        "add",
+        "--name",
+        "Rəşad Məmmədov",
+        "--pseudonym",
+        "C-001",
+    ]);
+    let case = cli.ok(&[
+        "case",
+        "add",
+        "--client",
+        "C-001",
+        "--number",
+        "1(101)-123/2025",
+    ]);
+    cli.ok(&[
+        "incident",
+        "add",
+        "--client",
+        "C-001",
+        "--facility",
+        "Bakı İstintaq Təcridxanası",
+        "--type",
+        "access_denied",
+        "--case",
+        &case.trim()[..8],
+        "--at",
+        "2025-03-11 10:00",
+        "--reason",
+        "Müstəntiqin icazəsi yoxdur",
+    ]);
+    // A copy that nobody may change: folder 0555, files 0444.
+    let as_user = Unprivileged::for_tree(t.path());
+    set_mode_all(&cli.vault, 0o555, 0o444);
+    let before = common::all_files(&cli.vault);
+    let run = |args: &[&str]| {
+        let mut c = cli.cmd(args);
+        as_user.apply(&mut c);
+        c.output().unwrap()
+    };
+
+    let o = run(&["client", "list"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("Rəşad Məmmədov"));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("open read-only because its folder cannot be written"),
+        "{err}"
+    );
+    for args in [
+        &["search", "icazə"][..],
+        &["timeline", &case.trim()[..8]],
+        &["incident", "list", "--json"],
+    ] {
+        let o = run(args);
+        assert!(
+            o.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert!(
+            String::from_utf8_lossy(&o.stdout).contains("Bakı"),
+            "{args:?}"
+        );
+    }
+    let out = cli.tmp.join("export.json");
+    let o = run(&["export", "--format", "json", "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(std::fs::read_to_string(&out)
+        .unwrap()
+        .contains("Müstəntiqin icazəsi yoxdur"));
+
+    // A write: one sentence, exit 2, and what to do.
+    let o = run(&[
+        "client",
+        "add",
+        "--name",
+        "Nigar Əhmədova",
+        "--pseudonym",
+        "C-002",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    let last = err.lines().last().unwrap_or_default();
+    assert!(
+        last.contains("read-only") && last.contains("copy the whole vault folder"),
+        "{err}"
+    );
+    // A wrong passphrase cannot be counted there, and says so.
+    let o = {
+        let mut c = cli.cmd(&["client", "list"]);
+        c.env("VEKIL_PASSPHRASE", "not the passphrase");
+        as_user.apply(&mut c);
+        c.output().unwrap()
+    };
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("could not be counted"));
+
+    assert_eq!(
+        before,
+        common::all_files(&cli.vault),
+        "the read-only vault changed"
+    );
+    assert!(!cli.vault.join("vekil.db-wal").exists() && !cli.vault.join("vekil.db-shm").exists());
+    set_mode_all(&cli.vault, 0o700, 0o600);
+}

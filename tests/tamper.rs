@@ -450,6 +450,7 @@ fn re_wrapping_never_lowers_the_work_factor() {
     drop(v3);
     let opts = UnlockOptions {
         test_only_low_kdf: true,
+        ..Default::default()
     };
     let code3 = RecoveryCode::parse(&code3).unwrap();
     drop(Vault::recover_with(&dir3, &code3, &new, &opts).unwrap());

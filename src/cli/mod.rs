@@ -58,9 +58,11 @@ impl From<crate::Error> for CliError {
         let code = match &e {
             E::Vault(
                 VaultError::WrongPassphrase { .. }
+                | VaultError::WrongPassphraseUncounted
                 | VaultError::WrongRecoveryCode
                 | VaultError::BackOff { .. }
-                | VaultError::InUse(_),
+                | VaultError::InUse(_)
+                | VaultError::ReadOnly(_),
             ) => EXIT_LOCKED,
             _ => EXIT_DATA,
         };

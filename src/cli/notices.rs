@@ -4,7 +4,7 @@
 
 use crate::vault::{UnlockNotice, UnlockReport};
 
-/// Prints the report's notices, one sentence each.
+/// Prints the report's read-only reason and notices, one sentence each.
 pub(super) fn print(report: &UnlockReport) {
     for line in lines(report) {
         eprintln!("vekil: {line}");
@@ -14,6 +14,9 @@ pub(super) fn print(report: &UnlockReport) {
 /// The lines [`print`] writes, without the `vekil: ` prefix.
 pub(super) fn lines(report: &UnlockReport) -> Vec<String> {
     let mut out = Vec::new();
+    if let Some(reason) = &report.read_only {
+        out.push(format!("note: {reason}."));
+    }
     for n in &report.notices {
         let prefix = if n.is_warning() { "warning" } else { "note" };
         out.push(format!("{prefix}: {}.", sentence(n)));
@@ -70,6 +73,7 @@ mod tests {
     #[test]
     fn every_notice_is_one_sentence() {
         let report = UnlockReport {
+            read_only: Some(crate::vault::ReadOnlyReason::FolderNotWritable),
             notices: vec![
                 UnlockNotice::HeaderAltered {
                     fields: vec!["kdf_log_n".into()],
@@ -82,9 +86,10 @@ mod tests {
             ],
         };
         let lines = lines(&report);
-        assert_eq!(lines.len(), 2, "{lines:#?}");
-        assert!(lines[0].contains("kdf_log_n") && lines[0].starts_with("warning:"));
-        assert!(lines[1].contains("the last at 2025-03-14 06:30 UTC"));
+        assert_eq!(lines.len(), 3, "{lines:#?}");
+        assert!(lines[0].contains("copy the whole vault folder"));
+        assert!(lines[1].contains("kdf_log_n") && lines[1].starts_with("warning:"));
+        assert!(lines[2].contains("the last at 2025-03-14 06:30 UTC"));
         for l in &lines {
             assert!(l.ends_with('.') && !l.contains('\n'), "{l}");
         }

@@ -121,6 +121,7 @@ impl Vault {
     /// Encrypts everything `source` yields into the vault; returns the
     /// plaintext's SHA-256 and size. `origin` names the source in errors.
     pub(crate) fn store_blob(&self, source: impl Read, origin: &Path) -> Result<(String, u64)> {
+        self.ensure_writable()?;
         let dir = self.attachments_dir();
         fsutil::create_private_dir(&dir)?;
         let tmp = dir.join(format!("incoming-{}.tmp", Uuid::new_v4()));

@@ -421,6 +421,7 @@ impl<'v> Writer<'v> {
 impl Vault {
     /// Runs `f` in one transaction; commits if it returns `Ok`.
     pub fn write<R>(&self, f: impl FnOnce(&mut Writer<'_>) -> Result<R>) -> Result<R> {
+        self.ensure_writable()?;
         let tx = self
             .conn
             .unchecked_transaction()
@@ -606,6 +607,7 @@ impl Vault {
     /// Keeps an unsaved form (as JSON text) encrypted in the vault, so an
     /// auto-lock never loses what the lawyer was typing.
     pub fn put_draft(&self, name: &str, body: &str) -> Result<()> {
+        self.ensure_writable()?;
         if body.len() > 4 * crate::model::LONG_MAX {
             return Err(Error::Invalid(crate::model::ValidationError::new(
                 "draft",
@@ -620,8 +622,16 @@ impl Vault {
         Ok(())
     }
 
-    /// Returns and forgets a kept draft.
+    /// Returns and forgets a kept draft (a read-only vault only returns it).
     pub fn take_draft(&self, name: &str) -> Result<Option<String>> {
+        if self.read_only().is_some() {
+            return Ok(self
+                .conn
+                .query_row("SELECT body FROM drafts WHERE name = ?1", [name], |r| {
+                    r.get(0)
+                })
+                .optional()?);
+        }
         Ok(self
             .conn
             .query_row(

@@ -46,7 +46,10 @@ impl Vault {
                     }
                     None => (Vec::new(), false),
                 };
-                notices.push(UnlockNotice::HeaderAltered { fields, restored });
+                notices.push(UnlockNotice::HeaderAltered {
+                    fields,
+                    restored: restored && !self.access.is_read_only(),
+                });
                 rewrite = true;
             }
         }
@@ -70,10 +73,13 @@ impl Vault {
         header.unlock.failed_total = total.max(sealed);
         header.unlock.reset_wait();
 
-        if rewrite {
+        if rewrite && !self.access.is_read_only() {
             self.write_header(&mut header)?;
         }
-        self.report = UnlockReport { notices };
+        self.report = UnlockReport {
+            read_only: self.access.reason().cloned(),
+            notices,
+        };
         Ok(())
     }
 }

@@ -15,6 +15,7 @@
 //! re-encrypts data. See docs/design/storage.md for the reasoning and the
 //! measurements behind each choice.
 
+mod access;
 mod checks;
 mod error;
 pub(crate) mod fsutil;
@@ -27,14 +28,15 @@ mod report;
 pub use error::{Result, VaultError};
 pub use keyfile::DEFAULT_KDF_LOG_N;
 pub use migrations::SCHEMA_VERSION;
-pub use report::{UnlockNotice, UnlockReport};
+pub use report::{ReadOnlyReason, UnlockNotice, UnlockReport};
 
 use crate::secret::{self, DbKey, Passphrase, RecoveryCode};
+use access::Access;
 use chrono::Utc;
 use header::{Header, KeyDigests, UnlockState};
 use keyfile::Unwrap;
 use lock::VaultLock;
-use rusqlite::{Connection, OpenFlags};
+use rusqlite::Connection;
 use secrecy::{ExposeSecret, SecretBox};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -66,6 +68,9 @@ impl Default for VaultOptions {
 /// How to unlock a vault.
 #[derive(Debug, Clone, Default)]
 pub struct UnlockOptions {
+    /// Open read-only even if the folder can be written. (A folder that
+    /// cannot be written is opened read-only anyway.)
+    pub read_only: bool,
     /// **Tests only.** Lets re-wrapping a key file (`passwd`, `recover`)
     /// use the test work factor (2^10) instead of raising it to the
     /// default. Nothing in the CLI or the app sets it from user input;
@@ -85,6 +90,7 @@ pub struct Vault {
     pub(crate) name_key: SecretBox<[u8; 32]>,
     /// Seals `vault.json`.
     header_key: SecretBox<[u8; 32]>,
+    access: Access,
     /// Lowest scrypt factor a key file is re-wrapped with.
     kdf_floor: u8,
     report: UnlockReport,
@@ -185,7 +191,7 @@ impl Vault {
             mac: None,
             extra: Default::default(),
         };
-        let vault = Self::open_db(dir, Some(&key), &header, lock, true)?;
+        let vault = Self::open_db(dir, Some(&key), &header, lock, true, Access::ReadWrite)?;
         // The header goes last: until it exists the folder is not a vault,
         // so a crash during creation leaves nothing half-usable behind.
         vault.write_header(&mut header)?;
@@ -219,8 +225,8 @@ impl Vault {
     }
 
     /// Unlocks with options. Whatever the unlock found (a header changed
-    /// outside Vekil, wrong passphrases typed since the last unlock) is in
-    /// [`Vault::unlock_report`].
+    /// outside Vekil, wrong passphrases typed since the last unlock, a
+    /// read-only folder) is in [`Vault::unlock_report`].
     pub fn unlock_with(dir: &Path, passphrase: &Passphrase, opts: &UnlockOptions) -> Result<Self> {
         Self::unlock_inner(
             dir,
@@ -259,7 +265,16 @@ impl Vault {
     ) -> Result<Self> {
         let header_path = dir.join(HEADER_FILE);
         let mut header = Header::load(&header_path)?;
-        let lock = VaultLock::acquire(dir)?;
+        let access = access::decide(dir, &dir.join(DB_FILE), opts.read_only);
+        if let (true, Some(reason)) = (recovery, access.reason()) {
+            // Recovering sets a new passphrase: a write.
+            return Err(VaultError::ReadOnly(reason.clone()));
+        }
+        let lock = if access.is_read_only() {
+            VaultLock::acquire_shared(dir)?
+        } else {
+            VaultLock::acquire(dir)?
+        };
         let wait = header.unlock.wait_secs(Utc::now());
         if wait > 0 {
             return Err(VaultError::BackOff {
@@ -275,20 +290,30 @@ impl Vault {
         let key = match keyfile::unwrap(&dir.join(key_file), secret, expected)? {
             Unwrap::Key(k) => k,
             Unwrap::WrongSecret => {
-                header.unlock.record_failure(Utc::now());
-                header.store(&header_path)?;
+                // In a read-only folder the failure cannot be written down,
+                // so it is not counted and no back-off follows; scrypt's
+                // cost per guess is then the only brake (docs/design/storage.md).
+                // A read-only open of a writable folder still counts it, so
+                // asking for read-only is no way around the back-off.
+                let counted = !access::decide(dir, &dir.join(DB_FILE), false).is_read_only();
+                if counted {
+                    header.unlock.record_failure(Utc::now());
+                    header.store(&header_path)?;
+                }
                 return Err(if recovery {
                     VaultError::WrongRecoveryCode
-                } else {
+                } else if counted {
                     VaultError::WrongPassphrase {
                         failed_attempts: header.unlock.failed_attempts,
                     }
+                } else {
+                    VaultError::WrongPassphraseUncounted
                 });
             }
         };
         let kdf = kdf_start.elapsed();
         let open_start = std::time::Instant::now();
-        let mut vault = Self::open_db(dir, Some(&key), &header, lock, false)?;
+        let mut vault = Self::open_db(dir, Some(&key), &header, lock, false, access)?;
         if opts.test_only_low_kdf {
             vault.kdf_floor = keyfile::TEST_KDF_LOG_N;
         }
@@ -300,14 +325,30 @@ impl Vault {
         Ok(vault)
     }
 
-    /// What the unlock found: notices for the lawyer.
+    /// What the unlock found: whether the vault is read-only, and notices
+    /// for the lawyer.
     pub fn unlock_report(&self) -> &UnlockReport {
         &self.report
+    }
+
+    /// Why the vault is open read-only, or `None`.
+    pub fn read_only(&self) -> Option<&ReadOnlyReason> {
+        self.access.reason()
+    }
+
+    /// Refuses a write to a vault open read-only, with the sentence that
+    /// says why and what to do.
+    pub(crate) fn ensure_writable(&self) -> Result<()> {
+        match self.access.reason() {
+            Some(r) => Err(VaultError::ReadOnly(r.clone())),
+            None => Ok(()),
+        }
     }
 
     /// Replaces the passphrase after checking the current one. Only the
     /// passphrase key file is rewritten; the data is not re-encrypted.
     pub fn change_passphrase(&self, current: &Passphrase, new: &Passphrase) -> Result<()> {
+        self.ensure_writable()?;
         new.check_strength()?;
         let header = Header::load(&self.dir.join(HEADER_FILE))?;
         match keyfile::unwrap(
@@ -324,6 +365,7 @@ impl Vault {
     /// factor (see [`keyfile::rewrap_factor`]), whatever the header says,
     /// and reseals the header.
     fn rewrap_passphrase(&self, new: &Passphrase) -> Result<()> {
+        self.ensure_writable()?;
         let mut header = self.trusted_header()?;
         let key = self.db_key_from_meta()?;
         let log_n = keyfile::rewrap_factor(header.kdf_log_n, self.kdf_floor);
@@ -370,6 +412,7 @@ impl Vault {
     /// then `vault.json` (atomically). A crash in between leaves a file
     /// whose seal still holds, only older than the copy.
     fn write_header(&self, header: &mut Header) -> Result<()> {
+        self.ensure_writable()?;
         header.seal(&self.header_key);
         let copy = String::from_utf8(header::canonical(&header.sealed_value()))
             .map_err(|e| VaultError::Crypto(e.to_string()))?;
@@ -423,7 +466,7 @@ impl Vault {
         };
         let fresh = !dir.join(DB_FILE).exists();
         let start = std::time::Instant::now();
-        let mut v = Self::open_db(dir, None, &header, lock, fresh)?;
+        let mut v = Self::open_db(dir, None, &header, lock, fresh, Access::ReadWrite)?;
         v.unlock_timing = UnlockTiming {
             kdf: Default::default(),
             open: start.elapsed(),
@@ -442,15 +485,13 @@ impl Vault {
         header: &Header,
         lock: VaultLock,
         fresh: bool,
+        access: Access,
     ) -> Result<Self> {
         let path = dir.join(DB_FILE);
         if !fresh && !path.exists() {
             return Err(VaultError::corrupt(&path, "the database file is missing"));
         }
-        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
-            | OpenFlags::SQLITE_OPEN_CREATE
-            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let mut conn = Connection::open_with_flags(&path, flags)?;
+        let mut conn = access::open(&path, &access, fresh)?;
         // SQLCipher logs decryption failures to stderr itself; Vekil reports
         // them once, as a sentence naming the file.
         conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
@@ -466,12 +507,29 @@ impl Vault {
             r.get::<_, i64>(0)
         })
         .map_err(|e| corrupt_db(&path, e))?;
-        configure(&conn).map_err(|e| corrupt_db(&path, e))?;
-        migrations::migrate_to(&mut conn, SCHEMA_VERSION).map_err(|e| match e {
-            VaultError::Db(e) => corrupt_db(&path, e),
-            other => other,
-        })?;
-        restrict_permissions(dir);
+        configure(&conn, access.is_read_only()).map_err(|e| corrupt_db(&path, e))?;
+        if access.is_read_only() {
+            // A read-only folder cannot take a migration: the schema must
+            // already be this build's.
+            let version: i64 = conn
+                .query_row("PRAGMA user_version", [], |r| r.get(0))
+                .map_err(|e| corrupt_db(&path, e))?;
+            if version > SCHEMA_VERSION {
+                return Err(VaultError::FromFuture {
+                    found: version,
+                    supported: SCHEMA_VERSION,
+                });
+            }
+            if version < SCHEMA_VERSION {
+                return Err(VaultError::UpgradeNeedsWrite(dir.to_path_buf()));
+            }
+        } else {
+            migrations::migrate_to(&mut conn, SCHEMA_VERSION).map_err(|e| match e {
+                VaultError::Db(e) => corrupt_db(&path, e),
+                other => other,
+            })?;
+            restrict_permissions(dir);
+        }
 
         let zero = [0u8; 32];
         let key_bytes = key.map_or(&zero, |k| k.bytes());
@@ -513,6 +571,7 @@ impl Vault {
             attachment_identity: identity,
             name_key: secret::derive_from(key_bytes, secret::ATTACHMENT_NAMES_LABEL),
             header_key: secret::derive_from(key_bytes, secret::HEADER_MAC_LABEL),
+            access,
             kdf_floor: DEFAULT_KDF_LOG_N,
             report: UnlockReport::default(),
             unlock_timing: UnlockTiming::default(),
@@ -530,8 +589,14 @@ impl Vault {
         self.dir.join(DB_FILE)
     }
 
-    /// Maps a database error, naming the database file when it is damage.
+    /// Maps a database error, naming the database file when it is damage,
+    /// and saying why when a write met a vault open read-only.
     pub(crate) fn db_error(&self, e: rusqlite::Error) -> VaultError {
+        if let (Some(reason), Some(rusqlite::ErrorCode::ReadOnly)) =
+            (self.access.reason(), e.sqlite_error_code())
+        {
+            return VaultError::ReadOnly(reason.clone());
+        }
         corrupt_db(&self.db_path(), e)
     }
 
@@ -547,18 +612,23 @@ impl Vault {
     /// Writes everything in the WAL into the database file and closes it.
     /// Dropping a `Vault` does the same implicitly; this reports errors.
     pub fn close(self) -> Result<()> {
-        let Self { conn, .. } = self;
-        conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
+        let Self { conn, access, .. } = self;
+        if !access.is_read_only() {
+            conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
+        }
         conn.close().map_err(|(_, e)| VaultError::Db(e))
     }
 }
 
 /// Pragmas applied to every connection: durability first (WAL with an
-/// fsync per commit), nothing in temp files, freed pages zeroed.
-fn configure(conn: &Connection) -> rusqlite::Result<()> {
+/// fsync per commit), nothing in temp files, freed pages zeroed. A
+/// read-only connection keeps the journal mode it was written with.
+fn configure(conn: &Connection, read_only: bool) -> rusqlite::Result<()> {
+    if !read_only {
+        conn.execute_batch("PRAGMA journal_mode = WAL;")?;
+    }
     conn.execute_batch(
-        "PRAGMA journal_mode = WAL;
-         PRAGMA synchronous = FULL;
+        "PRAGMA synchronous = FULL;
          PRAGMA temp_store = MEMORY;
          PRAGMA secure_delete = ON;
          PRAGMA foreign_keys = ON;

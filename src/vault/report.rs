@@ -1,6 +1,6 @@
-//! What an unlock found beyond the open vault itself: anything the lawyer
-//! should know (a header changed outside Vekil, wrong passphrases typed
-//! since the last unlock).
+//! What an unlock found beyond the open vault itself: whether it is open
+//! read-only, and anything the lawyer should know (a header changed
+//! outside Vekil, wrong passphrases typed since the last unlock).
 //!
 //! Codes with parameters, never English: the CLI words them in English
 //! (`cli::notices`), the window in the lawyer's language.
@@ -12,8 +12,37 @@ use ts_rs::TS;
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
 #[ts(export)]
 pub struct UnlockReport {
+    /// Why the vault is open read-only; `None` when it can be changed.
+    pub read_only: Option<ReadOnlyReason>,
     /// Things to tell the lawyer, most serious first.
     pub notices: Vec<UnlockNotice>,
+}
+
+/// Why a vault is open read-only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(tag = "reason", rename_all = "snake_case")]
+#[ts(export)]
+pub enum ReadOnlyReason {
+    /// The vault folder or its database cannot be written (a
+    /// write-protected stick, a read-only copy).
+    FolderNotWritable,
+    /// The caller asked for a read-only open.
+    Requested,
+}
+
+impl std::fmt::Display for ReadOnlyReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::FolderNotWritable => f.write_str(
+                "this vault is open read-only because its folder cannot be written \
+                 (a write-protected stick or a read-only copy); copy the whole vault \
+                 folder to a writable place to change it",
+            ),
+            Self::Requested => {
+                f.write_str("this vault was opened read-only; open it again normally to change it")
+            }
+        }
+    }
 }
 
 /// One thing an unlock found.
