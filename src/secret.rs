@@ -176,15 +176,21 @@ impl DbKey {
         zeroize::Zeroizing::new(format!("x'{}'", self.to_hex().as_str()))
     }
 
+    /// A key for one purpose, derived from the database key:
+    /// HMAC-SHA256(database key, `label`). Each label names one use (see
+    /// the `*_LABEL` constants), so no two uses ever share a key, and all
+    /// of them are recomputed from the one key the key files protect.
+    pub(crate) fn derive(&self, label: &str) -> SecretBox<[u8; 32]> {
+        derive_from(self.0.expose_secret(), label)
+    }
+
     pub(crate) fn bytes(&self) -> &[u8; 32] {
         self.0.expose_secret()
     }
 }
 
-/// A key for one purpose, derived from the database key: HMAC-SHA256(`key`,
-/// `label`). Each label names one use (the `*_LABEL` constants), so no two
-/// uses ever share a key, and all of them are recomputed from the one key
-/// the key files protect.
+/// HMAC-SHA256(`key`, `label`) as a secret: the one derivation every
+/// purpose-bound key goes through.
 pub(crate) fn derive_from(key: &[u8; 32], label: &str) -> SecretBox<[u8; 32]> {
     use hmac::{Hmac, Mac};
     let mut out = SecretBox::new(Box::new([0u8; 32]));
@@ -203,6 +209,10 @@ pub(crate) fn derive_from(key: &[u8; 32], label: &str) -> SecretBox<[u8; 32]> {
 pub(crate) const ATTACHMENT_NAMES_LABEL: &str = "vekil/attachment-names/v1";
 /// Label of the key that seals `vault.json`.
 pub(crate) const HEADER_MAC_LABEL: &str = "vekil/header-mac/v1";
+/// Label of the key that chains the revision history.
+pub(crate) const REVISION_CHAIN_LABEL: &str = "vekil/revision-chain/v2";
+/// Label of the key that seals this computer's record of the vault.
+pub(crate) const SEEN_RECORD_LABEL: &str = "vekil/seen-record/v1";
 
 impl fmt::Debug for DbKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -244,12 +254,12 @@ mod tests {
     #[test]
     fn derived_keys_differ_per_label_and_are_stable() {
         let k = DbKey::generate();
-        let a = derive_from(k.bytes(), HEADER_MAC_LABEL);
-        let b = derive_from(k.bytes(), ATTACHMENT_NAMES_LABEL);
+        let a = k.derive(HEADER_MAC_LABEL);
+        let b = k.derive(REVISION_CHAIN_LABEL);
         assert_ne!(a.expose_secret(), b.expose_secret());
         assert_eq!(
             a.expose_secret(),
-            derive_from(k.bytes(), HEADER_MAC_LABEL).expose_secret()
+            k.derive(HEADER_MAC_LABEL).expose_secret()
         );
         assert_ne!(a.expose_secret(), &[0u8; 32]);
     }

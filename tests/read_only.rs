@@ -138,3 +138,23 @@ fn a_wrong_passphrase_on_a_read_only_open_of_a_writable_folder_is_still_counted(
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn a_read_only_vault_that_needs_an_upgrade_says_to_copy_it() {
+    let t = tempfile::tempdir().unwrap();
+    let dir = t.path().join("vault");
+    std::fs::create_dir_all(&dir).unwrap();
+    let fixture =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/legacy-vault-v1");
+    for f in [
+        "vault.json",
+        "key.passphrase.age",
+        "key.recovery.age",
+        "vekil.db",
+    ] {
+        std::fs::copy(fixture.join(f), dir.join(f)).unwrap();
+    }
+    let e = Vault::unlock_with(&dir, &pass(), &read_only()).unwrap_err();
+    assert!(matches!(e, VaultError::UpgradeNeedsWrite(_)), "{e}");
+    assert!(e.to_string().contains("copy the whole vault folder"), "{e}");
+}

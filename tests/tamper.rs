@@ -1,6 +1,9 @@
 //! Damage and tampering are detected and reported naming the file at
 //! fault; nothing panics and nothing altered is silently accepted. That
-//! includes a header changed outside Vekil (sealed with a MAC).
+//! includes a header changed outside Vekil (sealed with a MAC), a history
+//! rewritten with plain SHA-256 (the chain is keyed), and an older copy of
+//! the vault put back in place (change counter, header mirror and this
+//! computer's record).
 
 mod common;
 use common::{fast, new_vault, pass};
@@ -304,6 +307,7 @@ fn legacy_vault() -> (tempfile::TempDir, PathBuf) {
     std::fs::remove_file(dir.join("README.md")).unwrap();
     (t, dir)
 }
+const LEGACY_CODE: &str = "TPWW-VFXM-N8E3-B09J-0C22-2AD9-EN22-EZKQ";
 
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
@@ -394,14 +398,15 @@ fn removing_the_seal_does_not_pass_for_a_vault_from_before_seals() {
 }
 
 #[test]
-fn a_vault_from_the_first_release_is_sealed_at_first_unlock() {
+fn a_vault_from_the_first_release_is_sealed_and_its_history_keyed_at_first_unlock() {
     let (_t, dir) = legacy_vault();
     let before = header(&dir);
     assert_eq!(before["version"], 1);
     assert!(before.get("mac").is_none());
 
     let v = Vault::unlock(&dir, &pass()).unwrap();
-    assert!(notices(&v).is_empty(), "{:?}", notices(&v));
+    assert_eq!(notices(&v), [UnlockNotice::HistorySealed { entries: 6 }]);
+    assert_eq!(v.unlock_report().last_change.as_ref().unwrap().counter, 6);
     let clients = v.list::<Client>(&Default::default()).unwrap();
     assert!(clients.iter().any(|c| c.data.full_name == "Rəşad Məmmədov"));
     assert!(clients.iter().any(|c| c.data.full_name == "Лейла Гасанова"));
@@ -416,6 +421,7 @@ fn a_vault_from_the_first_release_is_sealed_at_first_unlock() {
     assert_eq!(after["version"], 2);
     assert!(after["mac"].is_string());
     assert_eq!(after["vault_id"], before["vault_id"]);
+    assert_eq!(after["last_change"]["counter"], 7);
     let v = Vault::unlock(&dir, &pass()).unwrap();
     assert!(notices(&v).is_empty(), "{:?}", notices(&v));
 }
@@ -455,6 +461,7 @@ fn re_wrapping_never_lowers_the_work_factor() {
     let code3 = RecoveryCode::parse(&code3).unwrap();
     drop(Vault::recover_with(&dir3, &code3, &new, &opts).unwrap());
     assert_eq!(work_factor(&dir3.join("key.passphrase.age")), 10);
+    let _ = LEGACY_CODE;
 }
 
 #[test]
@@ -486,6 +493,239 @@ fn wrong_passphrases_since_the_last_unlock_are_reported_and_cannot_be_hidden_bel
         [UnlockNotice::FailureCounterLowered {
             sealed: 2,
             found: 0
+        }]
+    );
+}
+
+// ------------------------------------------------------------------
+// The keyed history.
+
+/// The first release's row hash: what anyone can recompute with SQLite
+/// and SHA-256 alone.
+fn plain_sha256_row(prev: &str, r: &rusqlite::Row<'_>) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    let seq: i64 = r.get(0).unwrap();
+    let rev: u32 = r.get(3).unwrap();
+    let text = |i: usize| r.get::<_, Option<String>>(i).unwrap().unwrap_or("-".into());
+    for part in [
+        "vekil-revision-v1".to_owned(),
+        prev.to_owned(),
+        seq.to_string(),
+        text(1),
+        text(2),
+        rev.to_string(),
+        text(4),
+        text(5),
+        text(6),
+        text(7),
+        text(8),
+    ] {
+        h.update(part.as_bytes());
+        h.update([0x1f]);
+    }
+    hex::encode(h.finalize())
+}
+
+/// Edits entry 3 and re-chains everything after it with plain SHA-256,
+/// head included: a complete forgery under the first release's scheme.
+fn forge_with_plain_sha256(conn: &rusqlite::Connection) {
+    conn.execute(
+        "UPDATE revisions SET changes = '{\"facility\":{\"new\":{\"name\":\"Başqa yer\"}}}' WHERE seq = 3",
+        [],
+    )
+    .unwrap();
+    let mut stmt = conn
+        .prepare(
+            "SELECT seq, kind, record_id, record_revision, op, at, device, changes, snapshot_sha256
+             FROM revisions ORDER BY seq",
+        )
+        .unwrap();
+    let mut rows = stmt.query([]).unwrap();
+    let mut prev = "0".repeat(64);
+    let mut fixed = vec![];
+    while let Some(r) = rows.next().unwrap() {
+        let seq: i64 = r.get(0).unwrap();
+        let hash = plain_sha256_row(&prev, r);
+        fixed.push((seq, prev.clone(), hash.clone()));
+        prev = hash;
+    }
+    drop(rows);
+    for (seq, p, h) in &fixed {
+        conn.execute(
+            "UPDATE revisions SET prev_hash = ?1, hash = ?2 WHERE seq = ?3",
+            rusqlite::params![p, h, seq],
+        )
+        .unwrap();
+    }
+    let (seq, _, h) = fixed.last().unwrap();
+    conn.execute(
+        "UPDATE meta SET value = ?1 WHERE key = 'chain_head'",
+        [format!("{seq}:{h}")],
+    )
+    .unwrap();
+}
+
+#[test]
+fn a_revision_rewritten_with_plain_sha256_is_caught_by_the_keyed_chain() {
+    let (_t, dir, code, _) = populated();
+    forge_with_plain_sha256(&raw_db(&dir, &code));
+    let v = Vault::unlock(&dir, &pass()).unwrap();
+    // The quick check at unlock already sees the newest entry is not sealed.
+    assert_eq!(notices(&v), [UnlockNotice::HistoryHeadMismatch]);
+    let r = v.verify().unwrap();
+    assert!(
+        r.problems
+            .iter()
+            .any(|p| p.contains("entry 3") && p.contains("altered")),
+        "{:?}",
+        r.problems
+    );
+}
+
+#[test]
+fn a_first_release_history_that_already_fails_is_not_sealed_and_opens_read_only() {
+    let (_t, dir) = legacy_vault();
+    raw_db(&dir, LEGACY_CODE)
+        .execute("UPDATE revisions SET changes = '{}' WHERE seq = 2", [])
+        .unwrap();
+    let v = Vault::unlock(&dir, &pass()).unwrap();
+    let reason = v.read_only().cloned().expect("read-only");
+    assert!(
+        reason.to_string().contains("entry 2") && reason.to_string().contains("verify-vault"),
+        "{reason}"
+    );
+    // Reading works; writing says why it cannot.
+    assert_eq!(v.list::<Client>(&Default::default()).unwrap().len(), 2);
+    let e = v
+        .insert(Client::new("Nigar Əhmədova", "C-004"))
+        .unwrap_err();
+    assert!(e.to_string().contains("history failed its check"), "{e}");
+    let r = v.verify().unwrap();
+    assert!(
+        r.problems.iter().any(|p| p.contains("entry 2")),
+        "{:?}",
+        r.problems
+    );
+    drop(v);
+    // Nothing was re-chained: the first release's scheme is still there.
+    let scheme: String = raw_db(&dir, LEGACY_CODE)
+        .query_row(
+            "SELECT value FROM meta WHERE key = 'chain_scheme'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(scheme, "sha256-v1");
+}
+
+// ------------------------------------------------------------------
+// Rollback: an older copy put in place of the vault.
+
+fn this_computer(t: &Path) -> UnlockOptions {
+    UnlockOptions {
+        seen_record: Some(t.join("state/vekil/seen-vaults.json")),
+        ..Default::default()
+    }
+}
+
+fn incident(v: &Vault, client: uuid::Uuid, facility: &str) {
+    let at = chrono::DateTime::parse_from_rfc3339("2025-03-14T09:30:00+04:00").unwrap();
+    v.insert(Incident::quick(
+        client,
+        facility,
+        at,
+        IncidentType::AccessDenied,
+    ))
+    .unwrap();
+}
+
+fn put_back(copy: &Path, dir: &Path) {
+    std::fs::remove_dir_all(dir).unwrap();
+    copy_dir(copy, dir);
+}
+
+#[test]
+fn an_older_copy_of_the_vault_is_reported_on_the_computer_that_saw_the_newer_one() {
+    let (t, dir, v, _) = new_vault();
+    let c = v.insert(Client::new("Rəşad Məmmədov", "C-1")).unwrap().id;
+    v.close().unwrap();
+    let here = this_computer(t.path());
+    let v = Vault::unlock_with(&dir, &pass(), &here).unwrap();
+    assert!(notices(&v).is_empty());
+    drop(v);
+    let copy = t.path().join("copy");
+    copy_dir(&dir, &copy);
+
+    let v = Vault::unlock_with(&dir, &pass(), &here).unwrap();
+    incident(&v, c, "Bakı İstintaq Təcridxanası");
+    incident(&v, c, "Qaradağ rayon polis şöbəsi");
+    v.close().unwrap();
+
+    put_back(&copy, &dir);
+    let v = Vault::unlock_with(&dir, &pass(), &here).unwrap();
+    match notices(&v).as_slice() {
+        [UnlockNotice::OlderThanSeen {
+            seen_counter: 3,
+            vault_counter: 1,
+            seen_at: Some(_),
+        }] => {}
+        other => panic!("{other:?}"),
+    }
+    drop(v);
+    // Reported once; after that this copy is the one this computer knows.
+    assert!(notices(&Vault::unlock_with(&dir, &pass(), &here).unwrap()).is_empty());
+    // The documented limit: a computer that never saw the newer copy
+    // cannot tell.
+    let elsewhere = this_computer(&t.path().join("other-computer"));
+    assert!(notices(&Vault::unlock_with(&dir, &pass(), &elsewhere).unwrap()).is_empty());
+}
+
+#[test]
+fn a_copy_changed_separately_is_reported_even_when_it_has_more_changes() {
+    let (t, dir, v, _) = new_vault();
+    let c = v.insert(Client::new("Leyla Həsənova", "C-7")).unwrap().id;
+    v.close().unwrap();
+    let here = this_computer(t.path());
+    drop(Vault::unlock_with(&dir, &pass(), &here).unwrap());
+    let copy = t.path().join("copy");
+    copy_dir(&dir, &copy);
+    // Here: one change.
+    let v = Vault::unlock_with(&dir, &pass(), &here).unwrap();
+    incident(&v, c, "IVS No. 1");
+    v.close().unwrap();
+    // Elsewhere, on the copy: three changes, so its counter is higher.
+    let v = Vault::unlock(&copy, &pass()).unwrap();
+    for f in ["A", "B", "C"] {
+        incident(&v, c, f);
+    }
+    v.close().unwrap();
+    put_back(&copy, &dir);
+    let v = Vault::unlock_with(&dir, &pass(), &here).unwrap();
+    assert_eq!(
+        notices(&v),
+        [UnlockNotice::DivergedFromSeen { at_entry: 2 }]
+    );
+}
+
+#[test]
+fn an_older_database_beside_a_newer_header_is_reported() {
+    let (t, dir, v, _) = new_vault();
+    let c = v.insert(Client::new("Əli Quliyev", "C-2")).unwrap().id;
+    v.close().unwrap();
+    let old_db = t.path().join("old.db");
+    std::fs::copy(dir.join("vekil.db"), &old_db).unwrap();
+    let v = Vault::unlock(&dir, &pass()).unwrap();
+    incident(&v, c, "Sabunçu");
+    incident(&v, c, "Xətai");
+    v.close().unwrap();
+    std::fs::copy(&old_db, dir.join("vekil.db")).unwrap();
+    let v = Vault::unlock(&dir, &pass()).unwrap();
+    assert_eq!(
+        notices(&v),
+        [UnlockNotice::DatabaseOlderThanHeader {
+            header_counter: 3,
+            vault_counter: 1
         }]
     );
 }

@@ -338,13 +338,18 @@ pub fn run() -> i32 {
     }
 }
 
-/// Unlocks the vault the way the desktop app does and says on stderr what
-/// the unlock found.
+/// Unlocks the vault the way the desktop app does (this computer's record
+/// of the vaults it opened included) and says on stderr what the unlock
+/// found.
 fn open(dir: &std::path::Path) -> Result<Vault, CliError> {
     if !Vault::status(dir).exists {
         return Err(VaultError::NotFound(dir.into()).into());
     }
-    let v = Vault::unlock_with(dir, &input::passphrase()?, &UnlockOptions::default())?;
+    let v = Vault::unlock_with(
+        dir,
+        &input::passphrase()?,
+        &UnlockOptions::on_this_computer(),
+    )?;
     notices::print(v.unlock_report());
     Ok(v)
 }
@@ -410,7 +415,7 @@ fn execute_on(dir: &std::path::Path, command: Command) -> Result<(), CliError> {
         Command::Recover => {
             let code = input::recovery_code()?;
             let new = input::new_passphrase(false)?;
-            let v = Vault::recover_with(&dir, &code, &new, &UnlockOptions::default())?;
+            let v = Vault::recover_with(&dir, &code, &new, &UnlockOptions::on_this_computer())?;
             notices::print(v.unlock_report());
             writeln!(out, "New passphrase set. The recovery code stays the same.")?;
         }

@@ -4,15 +4,16 @@
 
 use crate::vault::{UnlockNotice, UnlockReport};
 
-/// Prints the report's read-only reason and notices, one sentence each.
+/// Prints the report's read-only reason and notices, one sentence each,
+/// and where the vault last changed when that was another computer.
 pub(super) fn print(report: &UnlockReport) {
-    for line in lines(report) {
+    for line in lines(report, &crate::vault::this_computer_name()) {
         eprintln!("vekil: {line}");
     }
 }
 
 /// The lines [`print`] writes, without the `vekil: ` prefix.
-pub(super) fn lines(report: &UnlockReport) -> Vec<String> {
+pub(super) fn lines(report: &UnlockReport, this_computer: &str) -> Vec<String> {
     let mut out = Vec::new();
     if let Some(reason) = &report.read_only {
         out.push(format!("note: {reason}."));
@@ -20,6 +21,17 @@ pub(super) fn lines(report: &UnlockReport) -> Vec<String> {
     for n in &report.notices {
         let prefix = if n.is_warning() { "warning" } else { "note" };
         out.push(format!("{prefix}: {}.", sentence(n)));
+    }
+    if let Some(last) = &report.last_change {
+        if let Some(name) = last.device_name.as_deref().filter(|n| *n != this_computer) {
+            out.push(format!(
+                "note: the vault last changed on the computer \"{name}\"{}.",
+                last.at
+                    .as_deref()
+                    .map(|at| format!(" at {} (UTC)", short_time(at)))
+                    .unwrap_or_default()
+            ));
+        }
     }
     out
 }
@@ -63,17 +75,61 @@ fn sentence(n: &UnlockNotice) -> String {
              {sealed}, it is {found}): someone with access to this computer tried to hide \
              attempts to open the vault"
         ),
+        UnlockNotice::OlderThanSeen {
+            seen_counter,
+            seen_at,
+            vault_counter,
+        } => format!(
+            "this vault is older than the one last opened on this computer (it holds \
+             {vault_counter} change(s); this computer saw {seen_counter}{}): an older copy \
+             was put in its place; if you did not restore a backup, keep this folder as it \
+             is and check your other copies",
+            seen_at
+                .as_deref()
+                .map(|t| format!(", the last on {} UTC", short_time(t)))
+                .unwrap_or_default()
+        ),
+        UnlockNotice::DivergedFromSeen { at_entry } => format!(
+            "this vault's history splits from the copy last opened on this computer at entry \
+             {at_entry}: it is another copy that was changed separately; make sure it is the \
+             copy you mean to use before changing it"
+        ),
+        UnlockNotice::SeenRecordAltered => "this computer's record of the vaults it opened \
+             was changed outside Vekil, so an older copy of this vault could not be \
+             recognised this time; Vekil has written the record again"
+            .to_owned(),
+        UnlockNotice::DatabaseOlderThanHeader {
+            header_counter,
+            vault_counter,
+        } => format!(
+            "vekil.db is older than its own vault.json (it holds {vault_counter} change(s); \
+             the header recorded {header_counter}): an older database was put back; if you \
+             did not restore one, keep this folder as it is and run `vekil verify-vault`"
+        ),
+        UnlockNotice::HistoryHeadMismatch => "the newest entry of the vault's history does \
+             not match its record; run `vekil verify-vault` to see what was changed"
+            .to_owned(),
+        UnlockNotice::HistorySealed { entries } => format!(
+            "the vault's history ({entries} entries) was checked and sealed with the vault's \
+             key; this happens once, after Vekil is updated"
+        ),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::vault::{LastChange, ReadOnlyReason};
 
     #[test]
-    fn every_notice_is_one_sentence() {
+    fn every_line_is_one_sentence_and_another_computer_is_named() {
         let report = UnlockReport {
-            read_only: Some(crate::vault::ReadOnlyReason::FolderNotWritable),
+            last_change: Some(LastChange {
+                counter: 12,
+                at: Some("2025-03-14T06:30:00.000Z".into()),
+                device_name: Some("ofis-noutbuku".into()),
+            }),
+            read_only: Some(ReadOnlyReason::FolderNotWritable),
             notices: vec![
                 UnlockNotice::HeaderAltered {
                     fields: vec!["kdf_log_n".into()],
@@ -81,17 +137,18 @@ mod tests {
                 },
                 UnlockNotice::FailedUnlocks {
                     count: 4,
-                    last_at: Some("2025-03-14T06:30:00.000Z".into()),
+                    last_at: None,
                 },
             ],
         };
-        let lines = lines(&report);
-        assert_eq!(lines.len(), 3, "{lines:#?}");
-        assert!(lines[0].contains("copy the whole vault folder"));
+        let lines = lines(&report, "ev-noutbuku");
+        assert_eq!(lines.len(), 4, "{lines:#?}");
         assert!(lines[1].contains("kdf_log_n") && lines[1].starts_with("warning:"));
-        assert!(lines[2].contains("the last at 2025-03-14 06:30 UTC"));
+        assert!(lines[3].contains("\"ofis-noutbuku\" at 2025-03-14 06:30"));
         for l in &lines {
             assert!(l.ends_with('.') && !l.contains('\n'), "{l}");
         }
+        // The same computer is not announced.
+        assert_eq!(super::lines(&report, "ofis-noutbuku").len(), 3);
     }
 }

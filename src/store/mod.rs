@@ -123,7 +123,7 @@ pub enum PutOutcome {
 /// Writes inside one transaction. Dropped without `commit`, nothing is kept.
 pub struct Writer<'v> {
     tx: Transaction<'v>,
-    device: &'v str,
+    chain: &'v revisions::Chain,
 }
 
 fn decode<T: Record>(
@@ -263,7 +263,7 @@ impl<'v> Writer<'v> {
         self.write_row(&stored, &json, false)?;
         revisions::append(
             &self.tx,
-            self.device,
+            self.chain,
             T::KIND,
             stored.id,
             1,
@@ -307,7 +307,7 @@ impl<'v> Writer<'v> {
         self.write_row(&stored, &json, true)?;
         revisions::append(
             &self.tx,
-            self.device,
+            self.chain,
             T::KIND,
             id,
             stored.revision,
@@ -346,7 +346,7 @@ impl<'v> Writer<'v> {
         let old_value = serde_json::to_value(&old.data).unwrap_or(Value::Null);
         revisions::append(
             &self.tx,
-            self.device,
+            self.chain,
             T::KIND,
             id,
             old.revision + 1,
@@ -393,7 +393,7 @@ impl<'v> Writer<'v> {
         self.write_row(incoming, &json, existing.is_some())?;
         revisions::append(
             &self.tx,
-            self.device,
+            self.chain,
             T::KIND,
             incoming.id,
             incoming.revision,
@@ -428,7 +428,7 @@ impl Vault {
             .map_err(|e| self.db_error(e))?;
         let mut w = Writer {
             tx,
-            device: &self.device_id,
+            chain: &self.chain,
         };
         let out = self.name_damage(f(&mut w))?;
         self.name_damage(w.commit())?;

@@ -2,8 +2,8 @@
 //!
 //! It holds nothing secret: the format version, the vault and device ids,
 //! the scrypt work factor, SHA-256 digests of the key files (so a damaged
-//! key file is told apart from a wrong passphrase), and the unlock
-//! back-off state.
+//! key file is told apart from a wrong passphrase), a mirror of the change
+//! counter kept inside the database, and the unlock back-off state.
 //!
 //! **The seal.** Everything except `unlock` and `mac` itself is covered by
 //! `mac`: HMAC-SHA256, under a key derived from the database key, over a
@@ -69,6 +69,9 @@ pub(crate) struct Header {
     /// `unlock.failed_total` as of the last successful unlock (sealed).
     #[serde(default)]
     pub failed_unlocks_seen: u64,
+    /// Mirror of the database's change counter as of the last close.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_change: Option<ChangeMark>,
     /// Not sealed: written before the key is known.
     #[serde(default)]
     pub unlock: UnlockState,
@@ -85,6 +88,14 @@ pub(crate) struct Header {
 pub(crate) struct KeyDigests {
     pub passphrase_sha256: String,
     pub recovery_sha256: String,
+}
+
+/// The change counter and when it last moved, as mirrored in the header.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct ChangeMark {
+    pub counter: u64,
+    /// RFC 3339, as the database recorded it.
+    pub at: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -313,6 +324,10 @@ mod tests {
                 recovery_sha256: "bb".repeat(32),
             },
             failed_unlocks_seen: 0,
+            last_change: Some(ChangeMark {
+                counter: 7,
+                at: Some("2025-03-14T06:30:00.000Z".into()),
+            }),
             unlock: UnlockState::default(),
             mac: None,
             extra: Map::new(),
@@ -377,7 +392,7 @@ mod tests {
         let mut h = sample();
         h.seal(&key(1));
         type Edit = fn(&mut Value);
-        let edits: [(&str, Edit); 7] = [
+        let edits: [(&str, Edit); 9] = [
             ("kdf lowered", |v| v["kdf_log_n"] = 1.into()),
             ("kdf raised", |v| v["kdf_log_n"] = 22.into()),
             ("version", |v| v["version"] = 1.into()),
@@ -386,6 +401,10 @@ mod tests {
             }),
             ("key digest", |v| {
                 v["key_files"]["recovery_sha256"] = "cc".repeat(32).into();
+            }),
+            ("counter", |v| v["last_change"]["counter"] = 3.into()),
+            ("counter dropped", |v| {
+                v.as_object_mut().unwrap().remove("last_change");
             }),
             ("failures seen", |v| v["failed_unlocks_seen"] = 9.into()),
             ("a field this build does not know", |v| {

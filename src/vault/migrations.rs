@@ -15,6 +15,10 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
         "0002_exports",
         include_str!("../../migrations/0002_exports.sql"),
     ),
+    (
+        "0003_keyed_chain",
+        include_str!("../../migrations/0003_keyed_chain.sql"),
+    ),
 ];
 
 /// Schema version this build writes.

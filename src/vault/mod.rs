@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! vault.json          plaintext header, sealed with a MAC: ids, KDF cost,
-//!                     key-file digests; back-off (unsealed)
+//!                     key-file digests, change counter; back-off (unsealed)
 //! key.passphrase.age  database key wrapped to the passphrase (age, scrypt)
 //! key.recovery.age    database key wrapped to the recovery code (age, scrypt)
 //! vekil.db            SQLCipher database (+ -wal/-shm while open)
@@ -24,13 +24,16 @@ mod keyfile;
 mod lock;
 pub mod migrations;
 mod report;
+mod seen;
 
 pub use error::{Result, VaultError};
 pub use keyfile::DEFAULT_KDF_LOG_N;
 pub use migrations::SCHEMA_VERSION;
-pub use report::{ReadOnlyReason, UnlockNotice, UnlockReport};
+pub use report::{LastChange, ReadOnlyReason, UnlockNotice, UnlockReport};
+pub use seen::default_path as default_seen_record;
 
 use crate::secret::{self, DbKey, Passphrase, RecoveryCode};
+use crate::store::revisions::{self, Chain};
 use access::Access;
 use chrono::Utc;
 use header::{Header, KeyDigests, UnlockState};
@@ -38,6 +41,7 @@ use keyfile::Unwrap;
 use lock::VaultLock;
 use rusqlite::Connection;
 use secrecy::{ExposeSecret, SecretBox};
+use seen::SeenRecord;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use uuid::Uuid;
@@ -71,6 +75,9 @@ pub struct UnlockOptions {
     /// Open read-only even if the folder can be written. (A folder that
     /// cannot be written is opened read-only anyway.)
     pub read_only: bool,
+    /// This computer's record of the vaults it has opened, used to notice
+    /// an older copy of the vault (see `seen.rs`); `None`: not consulted.
+    pub seen_record: Option<PathBuf>,
     /// **Tests only.** Lets re-wrapping a key file (`passwd`, `recover`)
     /// use the test work factor (2^10) instead of raising it to the
     /// default. Nothing in the CLI or the app sets it from user input;
@@ -79,21 +86,40 @@ pub struct UnlockOptions {
     pub test_only_low_kdf: bool,
 }
 
+impl UnlockOptions {
+    /// What the CLI and the desktop app use: this computer's record of
+    /// the vaults it opened, under the user's state directory.
+    pub fn on_this_computer() -> Self {
+        Self {
+            seen_record: default_seen_record(),
+            ..Self::default()
+        }
+    }
+}
+
 /// An unlocked vault. Holds the write lock until dropped.
 ///
 /// `Send` but not `Sync`: the desktop shell keeps it behind a mutex.
 pub struct Vault {
     dir: PathBuf,
     pub(crate) conn: Connection,
-    pub(crate) device_id: String,
+    /// Device, computer name and key that every revision is chained with.
+    pub(crate) chain: Chain,
     pub(crate) attachment_identity: age::x25519::Identity,
     pub(crate) name_key: SecretBox<[u8; 32]>,
     /// Seals `vault.json`.
     header_key: SecretBox<[u8; 32]>,
+    seen: Option<SeenRecord>,
     access: Access,
     /// Lowest scrypt factor a key file is re-wrapped with.
     kdf_floor: u8,
     report: UnlockReport,
+    /// The change counter when the vault was opened (or last recorded),
+    /// so closing writes the header and this computer's record only when
+    /// something changed.
+    counter_at_open: u64,
+    /// `close` ran (explicitly, or from `Drop`).
+    finished: bool,
     unlock_timing: UnlockTiming,
     _lock: VaultLock,
 }
@@ -187,14 +213,18 @@ impl Vault {
                 recovery_sha256,
             },
             failed_unlocks_seen: 0,
+            last_change: None,
             unlock: UnlockState::default(),
             mac: None,
             extra: Default::default(),
         };
-        let vault = Self::open_db(dir, Some(&key), &header, lock, true, Access::ReadWrite)?;
+        let mut vault = Self::open_db(dir, Some(&key), &header, lock, true, Access::ReadWrite)?;
+        revisions::upgrade_chain(&vault.conn, &vault.chain)?;
+        header.last_change = Some(vault.change_mark()?);
         // The header goes last: until it exists the folder is not a vault,
         // so a crash during creation leaves nothing half-usable behind.
         vault.write_header(&mut header)?;
+        vault.report = vault.report_now(Vec::new())?;
         Ok((vault, code))
     }
 
@@ -219,14 +249,15 @@ impl Vault {
     /// A wrong passphrase is counted in the header; after three in a row,
     /// each further attempt must wait twice as long as the one before.
     /// Library callers and tests use this; the CLI and the app use
-    /// [`Vault::unlock_with`].
+    /// [`Vault::unlock_with`] and [`UnlockOptions::on_this_computer`].
     pub fn unlock(dir: &Path, passphrase: &Passphrase) -> Result<Self> {
         Self::unlock_with(dir, passphrase, &UnlockOptions::default())
     }
 
     /// Unlocks with options. Whatever the unlock found (a header changed
-    /// outside Vekil, wrong passphrases typed since the last unlock, a
-    /// read-only folder) is in [`Vault::unlock_report`].
+    /// outside Vekil, an older copy of the vault, wrong passphrases typed
+    /// since the last unlock, a read-only folder) is in
+    /// [`Vault::unlock_report`].
     pub fn unlock_with(dir: &Path, passphrase: &Passphrase, opts: &UnlockOptions) -> Result<Self> {
         Self::unlock_inner(
             dir,
@@ -317,6 +348,9 @@ impl Vault {
         if opts.test_only_low_kdf {
             vault.kdf_floor = keyfile::TEST_KDF_LOG_N;
         }
+        vault.seen = opts.seen_record.clone().map(|path| {
+            SeenRecord::new(path, header.vault_id, key.derive(secret::SEEN_RECORD_LABEL))
+        });
         vault.check_after_unlock(header)?;
         vault.unlock_timing = UnlockTiming {
             kdf,
@@ -325,8 +359,8 @@ impl Vault {
         Ok(vault)
     }
 
-    /// What the unlock found: whether the vault is read-only, and notices
-    /// for the lawyer.
+    /// What the unlock found: the last change, whether the vault is
+    /// read-only, and notices for the lawyer.
     pub fn unlock_report(&self) -> &UnlockReport {
         &self.report
     }
@@ -426,6 +460,15 @@ impl Vault {
         header.store(&self.dir.join(HEADER_FILE))
     }
 
+    /// The change counter as the header mirrors it.
+    fn change_mark(&self) -> Result<header::ChangeMark> {
+        let s = revisions::change_state(&self.conn).map_err(|e| self.db_error(e))?;
+        Ok(header::ChangeMark {
+            counter: s.counter,
+            at: s.at,
+        })
+    }
+
     /// The database key, read back from the open database's own key pragma
     /// is not possible, so it is kept (encrypted, inside the database) in
     /// `meta` for re-wrapping.
@@ -460,6 +503,7 @@ impl Vault {
                 recovery_sha256: String::new(),
             },
             failed_unlocks_seen: 0,
+            last_change: None,
             unlock: UnlockState::default(),
             mac: None,
             extra: Default::default(),
@@ -467,6 +511,7 @@ impl Vault {
         let fresh = !dir.join(DB_FILE).exists();
         let start = std::time::Instant::now();
         let mut v = Self::open_db(dir, None, &header, lock, fresh, Access::ReadWrite)?;
+        revisions::upgrade_chain(&v.conn, &v.chain)?;
         v.unlock_timing = UnlockTiming {
             kdf: Default::default(),
             open: start.elapsed(),
@@ -564,16 +609,26 @@ impl Vault {
             age::x25519::Identity::from_str(&text)
                 .map_err(|_| VaultError::corrupt(&path, "attachment key is invalid"))?
         };
+        let counter_at_open = revisions::change_state(&conn)
+            .map_err(|e| corrupt_db(&path, e))?
+            .counter;
         Ok(Self {
             dir: dir.to_path_buf(),
+            chain: Chain::new(
+                header.device_id.to_string(),
+                this_computer_name(),
+                secret::derive_from(key_bytes, secret::REVISION_CHAIN_LABEL),
+            ),
             conn,
-            device_id: header.device_id.to_string(),
             attachment_identity: identity,
             name_key: secret::derive_from(key_bytes, secret::ATTACHMENT_NAMES_LABEL),
             header_key: secret::derive_from(key_bytes, secret::HEADER_MAC_LABEL),
+            seen: None,
             access,
             kdf_floor: DEFAULT_KDF_LOG_N,
             report: UnlockReport::default(),
+            counter_at_open,
+            finished: false,
             unlock_timing: UnlockTiming::default(),
             _lock: lock,
         })
@@ -609,15 +664,44 @@ impl Vault {
         })
     }
 
-    /// Writes everything in the WAL into the database file and closes it.
-    /// Dropping a `Vault` does the same implicitly; this reports errors.
-    pub fn close(self) -> Result<()> {
-        let Self { conn, access, .. } = self;
-        if !access.is_read_only() {
-            conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
-        }
-        conn.close().map_err(|(_, e)| VaultError::Db(e))
+    /// Records the change counter in the header and in this computer's
+    /// record (if anything changed), writes everything in the WAL into the
+    /// database file and closes it. Dropping a `Vault` does the same
+    /// implicitly; this reports errors.
+    pub fn close(mut self) -> Result<()> {
+        self.finish()
     }
+
+    fn finish(&mut self) -> Result<()> {
+        if std::mem::replace(&mut self.finished, true) {
+            return Ok(());
+        }
+        let recorded = self.record_close();
+        let checkpoint = if self.access.is_read_only() {
+            Ok(())
+        } else {
+            self.conn
+                .execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")
+                .map_err(VaultError::from)
+        };
+        recorded.and(checkpoint)
+    }
+}
+
+impl Drop for Vault {
+    fn drop(&mut self) {
+        let _ = self.finish();
+    }
+}
+
+/// This computer's host name, recorded with each change so the lawyer can
+/// see where the vault last changed. Read with `uname`, not from the
+/// environment, which anyone starting the process controls.
+pub fn this_computer_name() -> String {
+    rustix::system::uname()
+        .nodename()
+        .to_string_lossy()
+        .into_owned()
 }
 
 /// Pragmas applied to every connection: durability first (WAL with an

@@ -3,4 +3,8 @@
 /**
  * Why a vault is open read-only.
  */
-export type ReadOnlyReason = { "reason": "folder_not_writable" } | { "reason": "requested" };
+export type ReadOnlyReason = { "reason": "folder_not_writable" } | { "reason": "requested" } | { "reason": "history_broken", 
+/**
+ * The first problem found, as `verify-vault` words it.
+ */
+problem: string, };

@@ -29,4 +29,32 @@ sealed: number,
 /**
  * What the file says now.
  */
-found: number, };
+found: number, } | { "code": "older_than_seen", 
+/**
+ * The change counter this computer last saw.
+ */
+seen_counter: number, 
+/**
+ * When that change was saved.
+ */
+seen_at: string | null, 
+/**
+ * The change counter of the vault opened now.
+ */
+vault_counter: number, } | { "code": "diverged_from_seen", 
+/**
+ * The history entry at which the two copies differ.
+ */
+at_entry: number, } | { "code": "seen_record_altered" } | { "code": "database_older_than_header", 
+/**
+ * The change counter the header recorded at the last close.
+ */
+header_counter: number, 
+/**
+ * The change counter of the database.
+ */
+vault_counter: number, } | { "code": "history_head_mismatch" } | { "code": "history_sealed", 
+/**
+ * How many history entries were sealed.
+ */
+entries: number, };
