@@ -170,10 +170,36 @@ impl DbKey {
         zeroize::Zeroizing::new(hex::encode(self.0.expose_secret()))
     }
 
-    /// The `PRAGMA key` value for a raw key: `"x'<hex>'"` skips SQLCipher's
-    /// own PBKDF2, since the key is already random.
-    pub(crate) fn sqlcipher_pragma(&self) -> zeroize::Zeroizing<String> {
-        zeroize::Zeroizing::new(format!("x'{}'", self.to_hex().as_str()))
+    /// Runs `f` with the statement that keys SQLCipher with this raw key,
+    /// `PRAGMA key = "x'<hex>'";` (the `x'…'` form skips SQLCipher's own
+    /// PBKDF2, since the key is already random).
+    ///
+    /// Why SQL text and not SQLCipher's `sqlite3_key()`: that C function is
+    /// reachable only through rusqlite's raw FFI, which needs `unsafe`, and
+    /// the core forbids it. The text is therefore kept where nothing copies
+    /// it carelessly: it is built in one fixed-size buffer (no `format!`,
+    /// whose growing buffer would leave freed partial copies behind) that is
+    /// zeroed when `f` returns, and rusqlite hands SQLite a pointer to it
+    /// without copying. SQLite itself copies the statement (the prepared
+    /// statement's SQL, the parser's token for the value) and SQLCipher
+    /// keeps the key in its codec context; all of those live in SQLite's
+    /// allocator, which wipes memory on free once `cipher_memory_security`
+    /// is on, so the caller must turn that on before keying.
+    pub(crate) fn with_key_statement<R>(&self, f: impl FnOnce(&str) -> R) -> R {
+        const HEAD: &[u8] = b"PRAGMA key = \"x'";
+        const TAIL: &[u8] = b"'\";";
+        const LEN: usize = HEAD.len() + 64 + TAIL.len();
+        let mut buf = zeroize::Zeroizing::new([0u8; LEN]);
+        buf[..HEAD.len()].copy_from_slice(HEAD);
+        // 32 bytes always fit 64 hex digits, so this cannot fail; were it
+        // to, the statement would be refused by SQLCipher, not misread.
+        let _ = hex::encode_to_slice(
+            self.0.expose_secret(),
+            &mut buf[HEAD.len()..HEAD.len() + 64],
+        );
+        buf[HEAD.len() + 64..].copy_from_slice(TAIL);
+        // Hex digits and ASCII punctuation only, so always valid UTF-8.
+        f(std::str::from_utf8(&buf[..]).unwrap_or_default())
     }
 
     /// A key for one purpose, derived from the database key:
@@ -249,6 +275,13 @@ mod tests {
         assert!(!format!("{p:?}").contains("horse"));
         let k = DbKey::generate();
         assert!(!format!("{k:?}").contains(&k.to_hex()[..8]));
+    }
+
+    #[test]
+    fn key_statement_is_the_raw_key_pragma() {
+        let k = DbKey::generate();
+        let expected = format!("PRAGMA key = \"x'{}'\";", k.to_hex().as_str());
+        k.with_key_statement(|sql| assert_eq!(sql, expected));
     }
 
     #[test]

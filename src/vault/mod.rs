@@ -538,14 +538,16 @@ impl Vault {
         }
         let mut conn = access::open(&path, &access, fresh)?;
         // SQLCipher logs decryption failures to stderr itself; Vekil reports
-        // them once, as a sentence naming the file.
-        conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
+        // them once, as a sentence naming the file. Memory security goes on
+        // before the key: from then on every allocation SQLite frees (the
+        // keying statement's copies, decrypted pages leaving the cache) is
+        // wiped first. It is process-wide and cannot be turned off again.
+        conn.execute_batch(
+            "PRAGMA cipher_log_level = NONE;
+             PRAGMA cipher_memory_security = ON;",
+        )?;
         if let Some(key) = key {
-            let pragma = zeroize::Zeroizing::new(format!(
-                "PRAGMA key = \"{}\";",
-                key.sqlcipher_pragma().as_str()
-            ));
-            conn.execute_batch(&pragma)?;
+            key.with_key_statement(|sql| conn.execute_batch(sql))?;
         }
         // A wrong key or a damaged first page only shows at the first read.
         conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
@@ -737,5 +739,29 @@ fn corrupt_db(path: &Path, e: rusqlite::Error) -> VaultError {
         }
         Some(DatabaseCorrupt) => VaultError::corrupt(path, "the database is damaged"),
         _ => VaultError::Db(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// SQLCipher wipes what it frees only if memory security was on when
+    /// the memory was used; it reports "1" only when it is on and its
+    /// allocator has run, i.e. the vault's own connection is covered.
+    #[test]
+    fn sqlcipher_memory_security_is_on_for_an_open_vault() {
+        let t = tempfile::tempdir().unwrap();
+        let (v, _) = Vault::create_with(
+            &t.path().join("v"),
+            &Passphrase::new("Bakı, Nizami küçəsi 12".into()),
+            &VaultOptions { kdf_log_n: 10 },
+        )
+        .unwrap();
+        let on: String = v
+            .conn
+            .query_row("PRAGMA cipher_memory_security", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(on, "1");
     }
 }
