@@ -661,3 +661,98 @@ fn a_vault_in_a_folder_that_cannot_be_written_opens_read_only() {
     assert!(!cli.vault.join("vekil.db-wal").exists() && !cli.vault.join("vekil.db-shm").exists());
     set_mode_all(&cli.vault, 0o700, 0o600);
 }
+
+/// Runs `vekil` with `input` on standard input.
+fn with_stdin(cli: &Cli, args: &[&str], input: &str) -> std::process::Output {
+    use std::io::Write;
+    let mut child = cli
+        .cmd(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(input.as_bytes()).unwrap();
+    drop(stdin);
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn case_text_can_come_from_standard_input_instead_of_the_command_line() {
+    let t = tempfile::tempdir().unwrap();
+    let cli = Cli::new(t.path());
+    cli.init();
+    let o = with_stdin(
+        &cli,
+        &["client", "add", "--name", "-", "--pseudonym", "C-001"],
+        "Rəşad Məmmədov\n",
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let id = String::from_utf8(o.stdout).unwrap().trim().to_owned();
+    let shown: serde_json::Value =
+        serde_json::from_str(&cli.ok(&["client", "show", &id, "--json"])).unwrap();
+    assert_eq!(shown["full_name"], "Rəşad Məmmədov");
+
+    // Several lines, Cyrillic and NFD text arrive as typed (only the final
+    // newline goes); a repeatable flag takes `-` for one of its values.
+    let notes = "Birinci sətir\nВторая строка: Капитан Петров\nSe\u{0301}n\u{0327}";
+    let o = with_stdin(
+        &cli,
+        &[
+            "incident",
+            "add",
+            "--client",
+            "C-001",
+            "--facility",
+            "IVS No. 1",
+            "--type",
+            "access_denied",
+            "--official",
+            "Major Əliyev",
+            "--official",
+            "-",
+        ],
+        "Капитан Петров\n",
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let inc = String::from_utf8(o.stdout).unwrap().trim().to_owned();
+    let o = with_stdin(
+        &cli,
+        &["incident", "edit", &inc, "--notes", "-"],
+        &format!("{notes}\n"),
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let shown: serde_json::Value =
+        serde_json::from_str(&cli.ok(&["incident", "show", &inc, "--json"])).unwrap();
+    assert_eq!(shown["notes"], notes);
+    assert_eq!(shown["officials"][1]["name"], "Капитан Петров");
+
+    // Search words too.
+    let o = with_stdin(&cli, &["search", "-"], "Петров\n");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("incident"));
+
+    // Standard input is one stream: two `-` are refused before anything
+    // is read or saved.
+    let before = cli.ok(&["client", "list", "--json"]);
+    for args in [
+        &[
+            "client",
+            "add",
+            "--name",
+            "-",
+            "--notes",
+            "-",
+            "--pseudonym",
+            "C-2",
+        ][..],
+        &["client", "add", "--name", "-", "--json", "-"],
+    ] {
+        let o = with_stdin(&cli, args, "x\n");
+        assert_eq!(o.status.code(), Some(1), "{args:?}");
+        assert!(String::from_utf8_lossy(&o.stderr).contains("standard input"));
+    }
+    assert_eq!(before, cli.ok(&["client", "list", "--json"]));
+    assert!(cli.ok(&["--help"]).contains("--notes -"));
+}

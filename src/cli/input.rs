@@ -1,8 +1,14 @@
-//! Where the CLI's inputs come from: secrets, JSON records, dates.
+//! Where the CLI's inputs come from: secrets, JSON records, dates, and
+//! case text given as `-` (read from standard input).
 //!
 //! Secrets never come from the command line, where `ps` and shell history
 //! would keep them: they come from a file named in the environment, the
 //! environment itself (for scripts), or a prompt on the terminal.
+//!
+//! Case text (a client's name, notes, a refusal's reason, search words) in
+//! a flag is as visible as a secret would be: shell history, `ps`, and
+//! process-accounting or audit logs keep command lines. Every free-text
+//! flag therefore takes `-` to read its value from standard input instead.
 
 use super::CliError;
 use crate::model::{DatePrecision, EventTime, ValidationError};
@@ -84,6 +90,60 @@ pub fn recovery_code() -> Result<RecoveryCode, CliError> {
         None => prompt("Recovery code")?,
     };
     RecoveryCode::parse(&text).map_err(|e| CliError::data(e.to_string()))
+}
+
+/// A free-text flag that may be `-`: one value, or a repeatable flag's list.
+pub enum TextSlot<'a> {
+    /// `--notes -`
+    One(&'static str, &'a mut Option<String>),
+    /// `--official -` (one of the values)
+    Many(&'static str, &'a mut Vec<String>),
+}
+
+/// Replaces the one flag value given as `-` with standard input (its
+/// trailing newline removed). Standard input is one stream, so at most one
+/// value per command can come from it; two are a usage error, and so is
+/// `-` together with `--json -`. Reads before the vault is opened, so a
+/// mistake costs no passphrase prompt.
+pub fn fill_from_stdin(slots: Vec<TextSlot<'_>>, stdin_taken: bool) -> Result<(), CliError> {
+    let mut wanted: Vec<(&'static str, &mut String)> = Vec::new();
+    for slot in slots {
+        match slot {
+            TextSlot::One(flag, Some(v)) if v == "-" => wanted.push((flag, v)),
+            TextSlot::One(..) => {}
+            TextSlot::Many(flag, vs) => {
+                wanted.extend(vs.iter_mut().filter(|v| *v == "-").map(|v| (flag, v)));
+            }
+        }
+    }
+    let Some((flag, slot)) = wanted.pop() else {
+        return Ok(());
+    };
+    if let Some((other, _)) = wanted.first() {
+        return Err(CliError::usage(format!(
+            "only one value can be read from standard input, but --{other} and --{flag} both say `-`; give one of them in a file with --json"
+        )));
+    }
+    if stdin_taken {
+        return Err(CliError::usage(format!(
+            "--{flag} - and --json - both want standard input; put the record in a file for --json"
+        )));
+    }
+    *slot = read_stdin_value(&format!("--{flag}"))?;
+    Ok(())
+}
+
+/// Reads a whole value from standard input, without its final newline.
+pub fn read_stdin_value(what: &str) -> Result<String, CliError> {
+    let mut text = String::new();
+    std::io::stdin()
+        .lock()
+        .take(crate::model::LONG_MAX as u64 * 4 + 1)
+        .read_to_string(&mut text)
+        .map_err(|e| CliError::usage(format!("cannot read {what} from standard input: {e}")))?;
+    let trimmed = text.strip_suffix('\n').unwrap_or(&text);
+    let trimmed = trimmed.strip_suffix('\r').unwrap_or(trimmed);
+    Ok(trimmed.to_owned())
 }
 
 /// Fields of the export envelope that `add --json` accepts and ignores,

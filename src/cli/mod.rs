@@ -98,6 +98,10 @@ Environment:
   VEKIL_RECOVERY_CODE_FILE    recovery code for `recover` (or VEKIL_RECOVERY_CODE)
 Without them, secrets are asked for on the terminal. They are never taken as arguments.
 
+Case text in flags (names, notes, reasons, search words) is kept by shell history
+and shown by `ps`: give `-` instead (e.g. --notes -) to read the value from
+standard input. One such value per command.
+
 Exit codes: 0 ok, 1 usage error, 2 wrong passphrase or vault locked, 3 data error.";
 
 /// Vekil: an offline, encrypted case file for defense lawyers.
@@ -425,7 +429,10 @@ fn execute_on(dir: &std::path::Path, command: Command) -> Result<(), CliError> {
         Command::Deadline(c) => record_cmd(&dir, c, out)?,
         Command::Incident(c) => record_cmd(&dir, c, out)?,
         Command::Evidence(c) => record_cmd(&dir, c, out)?,
-        Command::Search(a) => search(&open(&dir)?, a, out)?,
+        Command::Search(mut a) => {
+            search_text_from_stdin(&mut a)?;
+            search(&open(&dir)?, a, out)?
+        }
         Command::Agenda { days, json } => {
             let v = open(&dir)?;
             let items = v.agenda(chrono::Local::now().fixed_offset(), days)?;
@@ -516,14 +523,46 @@ fn parse_record<T: Record>(mut value: Value) -> Result<(T, Option<u32>), CliErro
     Ok((rec, rev))
 }
 
+/// Reads the search words (or the facility filter) from standard input
+/// when given as `-`.
+fn search_text_from_stdin(a: &mut SearchArgs) -> Result<(), CliError> {
+    if a.query == "-" {
+        if a.scope.facility.as_deref() == Some("-") {
+            return Err(CliError::usage(
+                "only one value can be read from standard input, but the search words and --at-facility both say `-`".into(),
+            ));
+        }
+        a.query = input::read_stdin_value("the search words")?;
+        return Ok(());
+    }
+    input::fill_from_stdin(
+        vec![input::TextSlot::One("at-facility", &mut a.scope.facility)],
+        false,
+    )
+}
+
 fn record_cmd<F: Form>(
     dir: &std::path::Path,
-    cmd: RecordCmd<F>,
+    mut cmd: RecordCmd<F>,
     out: &mut impl Write,
 ) -> Result<(), CliError>
 where
     F::R: Columns,
 {
+    // Case text given as `-` is read before the vault is opened.
+    match &mut cmd {
+        RecordCmd::Add { fields, json, .. } | RecordCmd::Edit { fields, json, .. } => {
+            input::fill_from_stdin(fields.text_slots(), json.as_deref() == Some("-"))?;
+        }
+        RecordCmd::List { filter, .. } => input::fill_from_stdin(
+            vec![input::TextSlot::One(
+                "at-facility",
+                &mut filter.scope.facility,
+            )],
+            false,
+        )?,
+        _ => {}
+    }
     let v = open(dir)?;
     match cmd {
         RecordCmd::Add {
