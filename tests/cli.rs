@@ -756,3 +756,67 @@ fn case_text_can_come_from_standard_input_instead_of_the_command_line() {
     assert_eq!(before, cli.ok(&["client", "list", "--json"]));
     assert!(cli.ok(&["--help"]).contains("--notes -"));
 }
+
+#[test]
+fn the_cli_cannot_dump_core_or_be_read_by_other_processes_of_its_user() {
+    use std::os::unix::fs::MetadataExt;
+    let t = tempfile::tempdir().unwrap();
+    let cli = Cli::new(t.path());
+    let as_user = Unprivileged::for_tree(t.path());
+    // `search -` waits for its words on standard input, before any vault
+    // is touched: a live process to look at from outside.
+    let mut c = cli.cmd(&["search", "-"]);
+    c.stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    as_user.apply(&mut c);
+    let mut child = c.spawn().unwrap();
+    let proc_dir = std::path::PathBuf::from(format!("/proc/{}", child.id()));
+    let core_limit = || {
+        let limits = std::fs::read_to_string(proc_dir.join("limits")).unwrap_or_default();
+        limits
+            .lines()
+            .find(|l| l.starts_with("Max core file size"))
+            .map(|l| {
+                l.split_whitespace()
+                    .skip(4)
+                    .take(2)
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .unwrap_or_default()
+    };
+    // The kernel gives the /proc files of a non-dumpable process to root,
+    // whoever runs it (the CLI runs as `nobody` here when the tests run as
+    // root, or as the tester's own user otherwise).
+    let owner = || {
+        std::fs::metadata(proc_dir.join("status"))
+            .map(|m| m.uid())
+            .ok()
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while (core_limit() != "0 0" || owner() != Some(0)) && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let (limit, owned_by) = (core_limit(), owner());
+    drop(child.stdin.take());
+    let _ = child.wait();
+    assert_eq!(limit, "0 0", "core dumps are still allowed");
+    assert_eq!(owned_by, Some(0), "the process is still dumpable");
+}
+
+#[test]
+fn secrets_given_in_the_environment_are_not_inherited_by_child_processes() {
+    // What `vekil` does first; then any child (of Vekil or of a library)
+    // starts without them.
+    for var in vekil::cli::SECRET_VARS {
+        std::env::set_var(var, "gizli parol: Şəki, İsmayıllı");
+    }
+    vekil::cli::take_secret_env();
+    let out = std::process::Command::new("env").output().unwrap();
+    let env = String::from_utf8_lossy(&out.stdout);
+    for var in vekil::cli::SECRET_VARS {
+        assert!(!env.contains(var), "{var} was inherited");
+    }
+    assert!(!env.contains("Şəki"));
+}

@@ -3,7 +3,10 @@
 //!
 //! Secrets never come from the command line, where `ps` and shell history
 //! would keep them: they come from a file named in the environment, the
-//! environment itself (for scripts), or a prompt on the terminal.
+//! environment itself (for scripts), or a prompt on the terminal. Secrets
+//! given in the environment are taken out of it at start
+//! ([`take_secret_env`]), so no process Vekil or a library starts later
+//! inherits them.
 //!
 //! Case text (a client's name, notes, a refusal's reason, search words) in
 //! a flag is as visible as a secret would be: shell history, `ps`, and
@@ -15,9 +18,54 @@ use crate::model::{DatePrecision, EventTime, ValidationError};
 use crate::secret::{Passphrase, RecoveryCode};
 use chrono::{DateTime, FixedOffset, Local, NaiveDate, NaiveDateTime, TimeZone};
 use serde_json::Value;
+use std::collections::BTreeMap;
 use std::io::{IsTerminal, Read};
 use std::path::Path;
+use std::sync::OnceLock;
 use zeroize::Zeroizing;
+
+/// The environment variables that may hold a secret itself (the `_FILE`
+/// forms hold only a path and stay).
+pub const SECRET_VARS: [&str; 3] = [
+    "VEKIL_PASSPHRASE",
+    "VEKIL_NEW_PASSPHRASE",
+    "VEKIL_RECOVERY_CODE",
+];
+
+static TAKEN: OnceLock<BTreeMap<&'static str, Zeroizing<String>>> = OnceLock::new();
+
+/// Moves the secrets given in the environment ([`SECRET_VARS`]) into this
+/// process's memory and removes them from its environment, so a child
+/// process started afterwards (by Vekil or by any library) does not
+/// inherit them. Runs once, first thing in the CLI, while the process has
+/// a single thread; later calls do nothing. Limit: the kernel keeps the
+/// environment the process was started with (`/proc/<pid>/environ`,
+/// readable by the same user and root); only a `_FILE` variable keeps the
+/// secret out of it, which is why the README recommends those.
+pub fn take_secret_env() {
+    TAKEN.get_or_init(|| {
+        let mut taken = BTreeMap::new();
+        for var in SECRET_VARS {
+            let value = std::env::var(var);
+            if std::env::var_os(var).is_some() {
+                std::env::remove_var(var);
+            }
+            if let Ok(v) = value {
+                taken.insert(var, Zeroizing::new(v));
+            }
+        }
+        taken
+    });
+}
+
+fn env_secret(var: &str) -> Option<Zeroizing<String>> {
+    take_secret_env();
+    TAKEN
+        .get()
+        .and_then(|m| m.get(var))
+        .filter(|v| !v.is_empty())
+        .cloned()
+}
 
 /// Largest JSON input file accepted.
 pub const MAX_JSON_BYTES: u64 = 20 * 1024 * 1024;
@@ -35,10 +83,7 @@ fn from_env(file_var: &str, var: &str) -> Result<Option<Zeroizing<String>>, CliE
         let trimmed = trimmed.strip_suffix('\r').unwrap_or(trimmed);
         return Ok(Some(Zeroizing::new(trimmed.to_owned())));
     }
-    Ok(std::env::var(var)
-        .ok()
-        .filter(|v| !v.is_empty())
-        .map(Zeroizing::new))
+    Ok(env_secret(var))
 }
 
 fn prompt(label: &str) -> Result<Zeroizing<String>, CliError> {

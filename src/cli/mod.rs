@@ -11,6 +11,8 @@ mod notices;
 mod output;
 mod records;
 
+pub use input::{take_secret_env, SECRET_VARS};
+
 use crate::model::{Case, Kind, Record, Stored};
 use crate::search::SearchQuery;
 use crate::store::ListFilter;
@@ -325,6 +327,12 @@ struct SearchArgs {
 
 /// Parses arguments, runs the command, prints any error; returns the exit code.
 pub fn run() -> i32 {
+    // First, while the process has one thread: no core dumps, no ptrace by
+    // other processes of the user, and the secrets out of the environment.
+    if let Err(e) = crate::process::harden() {
+        eprintln!("vekil: warning: {e}");
+    }
+    take_secret_env();
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
