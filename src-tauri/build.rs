@@ -9,6 +9,7 @@ const COMMANDS: &[&str] = &[
     "vault_recover",
     "vault_lock",
     "vault_change_passphrase",
+    "vault_verify",
     "draft_take",
     "client_list",
     "client_create",

@@ -7,13 +7,13 @@ use crate::vault::{UnlockNotice, UnlockReport};
 /// Prints the report's read-only reason and notices, one sentence each,
 /// and where the vault last changed when that was another computer.
 pub(super) fn print(report: &UnlockReport) {
-    for line in lines(report, &crate::vault::this_computer_name()) {
+    for line in lines(report) {
         eprintln!("vekil: {line}");
     }
 }
 
 /// The lines [`print`] writes, without the `vekil: ` prefix.
-pub(super) fn lines(report: &UnlockReport, this_computer: &str) -> Vec<String> {
+pub(super) fn lines(report: &UnlockReport) -> Vec<String> {
     let mut out = Vec::new();
     if let Some(reason) = &report.read_only {
         out.push(format!("note: {reason}."));
@@ -22,8 +22,12 @@ pub(super) fn lines(report: &UnlockReport, this_computer: &str) -> Vec<String> {
         let prefix = if n.is_warning() { "warning" } else { "note" };
         out.push(format!("{prefix}: {}.", sentence(n)));
     }
-    if let Some(last) = &report.last_change {
-        if let Some(name) = last.device_name.as_deref().filter(|n| *n != this_computer) {
+    if let Some(last) = report
+        .last_change
+        .as_ref()
+        .filter(|l| l.on_another_computer)
+    {
+        if let Some(name) = last.device_name.as_deref() {
             out.push(format!(
                 "note: the vault last changed on the computer \"{name}\"{}.",
                 last.at
@@ -128,6 +132,7 @@ mod tests {
                 counter: 12,
                 at: Some("2025-03-14T06:30:00.000Z".into()),
                 device_name: Some("ofis-noutbuku".into()),
+                on_another_computer: true,
             }),
             read_only: Some(ReadOnlyReason::FolderNotWritable),
             notices: vec![
@@ -141,7 +146,7 @@ mod tests {
                 },
             ],
         };
-        let lines = lines(&report, "ev-noutbuku");
+        let lines = lines(&report);
         assert_eq!(lines.len(), 4, "{lines:#?}");
         assert!(lines[1].contains("kdf_log_n") && lines[1].starts_with("warning:"));
         assert!(lines[3].contains("\"ofis-noutbuku\" at 2025-03-14 06:30"));
@@ -149,6 +154,10 @@ mod tests {
             assert!(l.ends_with('.') && !l.contains('\n'), "{l}");
         }
         // The same computer is not announced.
-        assert_eq!(super::lines(&report, "ofis-noutbuku").len(), 3);
+        let mut here = report.clone();
+        if let Some(l) = here.last_change.as_mut() {
+            l.on_another_computer = false;
+        }
+        assert_eq!(super::lines(&here).len(), 3);
     }
 }

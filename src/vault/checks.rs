@@ -166,9 +166,13 @@ impl Vault {
         notices.sort_by_key(|n| !n.is_warning());
         let state = revisions::change_state(&self.conn).map_err(|e| self.db_error(e))?;
         Ok(UnlockReport {
-            last_change: (state.counter > 0).then_some(LastChange {
+            last_change: (state.counter > 0).then(|| LastChange {
                 counter: state.counter,
                 at: state.at,
+                on_another_computer: state
+                    .device_name
+                    .as_deref()
+                    .is_some_and(|d| d != self.chain.device_name),
                 device_name: state.device_name,
             }),
             read_only: self.access.reason().cloned(),

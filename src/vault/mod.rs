@@ -699,7 +699,7 @@ impl Drop for Vault {
 /// This computer's host name, recorded with each change so the lawyer can
 /// see where the vault last changed. Read with `uname`, not from the
 /// environment, which anyone starting the process controls.
-pub fn this_computer_name() -> String {
+fn this_computer_name() -> String {
     rustix::system::uname()
         .nodename()
         .to_string_lossy()

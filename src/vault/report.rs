@@ -33,6 +33,8 @@ pub struct LastChange {
     pub at: Option<String>,
     /// The name of the computer that saved it (its host name), when known.
     pub device_name: Option<String>,
+    /// That computer is not this one: worth telling the lawyer.
+    pub on_another_computer: bool,
 }
 
 /// Why a vault is open read-only.

@@ -15,4 +15,8 @@ at: string | null,
 /**
  * The name of the computer that saved it (its host name), when known.
  */
-device_name: string | null, };
+device_name: string | null, 
+/**
+ * That computer is not this one: worth telling the lawyer.
+ */
+on_another_computer: boolean, };
