@@ -512,6 +512,11 @@ impl Vault {
         let start = std::time::Instant::now();
         let mut v = Self::open_db(dir, None, &header, lock, fresh, Access::ReadWrite)?;
         revisions::upgrade_chain(&v.conn, &v.chain)?;
+        if fresh {
+            // A header like a real vault's, so closing does the same work.
+            let mut header = header;
+            v.write_header(&mut header)?;
+        }
         v.unlock_timing = UnlockTiming {
             kdf: Default::default(),
             open: start.elapsed(),
