@@ -10,6 +10,7 @@ const COMMANDS: &[&str] = &[
     "vault_lock",
     "activity",
     "vault_change_passphrase",
+    "vault_verify",
     "draft_take",
     "client_list",
     "client_create",

@@ -17,6 +17,7 @@ pub mod export;
 pub mod import;
 pub mod model;
 pub mod overview;
+pub mod process;
 pub mod search;
 pub mod secret;
 pub mod store;

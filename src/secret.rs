@@ -170,16 +170,75 @@ impl DbKey {
         zeroize::Zeroizing::new(hex::encode(self.0.expose_secret()))
     }
 
-    /// The `PRAGMA key` value for a raw key: `"x'<hex>'"` skips SQLCipher's
-    /// own PBKDF2, since the key is already random.
-    pub(crate) fn sqlcipher_pragma(&self) -> zeroize::Zeroizing<String> {
-        zeroize::Zeroizing::new(format!("x'{}'", self.to_hex().as_str()))
+    /// Runs `f` with the statement that keys SQLCipher with this raw key,
+    /// `PRAGMA key = "x'<hex>'";` (the `x'…'` form skips SQLCipher's own
+    /// PBKDF2, since the key is already random).
+    ///
+    /// Why SQL text and not SQLCipher's `sqlite3_key()`: that C function is
+    /// reachable only through rusqlite's raw FFI, which needs `unsafe`, and
+    /// the core forbids it. The text is therefore kept where nothing copies
+    /// it carelessly: it is built in one fixed-size buffer (no `format!`,
+    /// whose growing buffer would leave freed partial copies behind) that is
+    /// zeroed when `f` returns, and rusqlite hands SQLite a pointer to it
+    /// without copying. SQLite itself copies the statement (the prepared
+    /// statement's SQL, the parser's token for the value) and SQLCipher
+    /// keeps the key in its codec context; all of those live in SQLite's
+    /// allocator, which wipes memory on free once `cipher_memory_security`
+    /// is on, so the caller must turn that on before keying.
+    pub(crate) fn with_key_statement<R>(&self, f: impl FnOnce(&str) -> R) -> R {
+        const HEAD: &[u8] = b"PRAGMA key = \"x'";
+        const TAIL: &[u8] = b"'\";";
+        const LEN: usize = HEAD.len() + 64 + TAIL.len();
+        let mut buf = zeroize::Zeroizing::new([0u8; LEN]);
+        buf[..HEAD.len()].copy_from_slice(HEAD);
+        // 32 bytes always fit 64 hex digits, so this cannot fail; were it
+        // to, the statement would be refused by SQLCipher, not misread.
+        let _ = hex::encode_to_slice(
+            self.0.expose_secret(),
+            &mut buf[HEAD.len()..HEAD.len() + 64],
+        );
+        buf[HEAD.len() + 64..].copy_from_slice(TAIL);
+        // Hex digits and ASCII punctuation only, so always valid UTF-8.
+        f(std::str::from_utf8(&buf[..]).unwrap_or_default())
+    }
+
+    /// A key for one purpose, derived from the database key:
+    /// HMAC-SHA256(database key, `label`). Each label names one use (see
+    /// the `*_LABEL` constants), so no two uses ever share a key, and all
+    /// of them are recomputed from the one key the key files protect.
+    pub(crate) fn derive(&self, label: &str) -> SecretBox<[u8; 32]> {
+        derive_from(self.0.expose_secret(), label)
     }
 
     pub(crate) fn bytes(&self) -> &[u8; 32] {
         self.0.expose_secret()
     }
 }
+
+/// HMAC-SHA256(`key`, `label`) as a secret: the one derivation every
+/// purpose-bound key goes through.
+pub(crate) fn derive_from(key: &[u8; 32], label: &str) -> SecretBox<[u8; 32]> {
+    use hmac::{Hmac, Mac};
+    let mut out = SecretBox::new(Box::new([0u8; 32]));
+    // HMAC accepts keys of any length, so `new_from_slice` cannot fail on
+    // a 32-byte key.
+    if let Ok(mut mac) = <Hmac<sha2::Sha256> as Mac>::new_from_slice(key) {
+        mac.update(label.as_bytes());
+        let tag = zeroize::Zeroizing::new(<[u8; 32]>::from(mac.finalize().into_bytes()));
+        secrecy::ExposeSecretMut::expose_secret_mut(&mut out).copy_from_slice(&tag[..]);
+    }
+    out
+}
+
+/// Label of the key that names attachment files (kept from the first
+/// release: changing it would orphan every stored attachment).
+pub(crate) const ATTACHMENT_NAMES_LABEL: &str = "vekil/attachment-names/v1";
+/// Label of the key that seals `vault.json`.
+pub(crate) const HEADER_MAC_LABEL: &str = "vekil/header-mac/v1";
+/// Label of the key that chains the revision history.
+pub(crate) const REVISION_CHAIN_LABEL: &str = "vekil/revision-chain/v2";
+/// Label of the key that seals this computer's record of the vault.
+pub(crate) const SEEN_RECORD_LABEL: &str = "vekil/seen-record/v1";
 
 impl fmt::Debug for DbKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -216,6 +275,26 @@ mod tests {
         assert!(!format!("{p:?}").contains("horse"));
         let k = DbKey::generate();
         assert!(!format!("{k:?}").contains(&k.to_hex()[..8]));
+    }
+
+    #[test]
+    fn key_statement_is_the_raw_key_pragma() {
+        let k = DbKey::generate();
+        let expected = format!("PRAGMA key = \"x'{}'\";", k.to_hex().as_str());
+        k.with_key_statement(|sql| assert_eq!(sql, expected));
+    }
+
+    #[test]
+    fn derived_keys_differ_per_label_and_are_stable() {
+        let k = DbKey::generate();
+        let a = k.derive(HEADER_MAC_LABEL);
+        let b = k.derive(REVISION_CHAIN_LABEL);
+        assert_ne!(a.expose_secret(), b.expose_secret());
+        assert_eq!(
+            a.expose_secret(),
+            k.derive(HEADER_MAC_LABEL).expose_secret()
+        );
+        assert_ne!(a.expose_secret(), &[0u8; 32]);
     }
 
     #[test]

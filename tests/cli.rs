@@ -496,3 +496,327 @@ fn cases_hearings_deadlines_timeline_agenda_and_evidence() {
     );
     assert!(cli.ok(&["verify-vault"]).contains("1 attachments"));
 }
+
+/// Runs the CLI as a user the permission bits apply to: when the tests run
+/// as root (as in CI), root ignores them, so the files are handed to
+/// `nobody` and the CLI runs as `nobody`.
+struct Unprivileged {
+    uid: Option<u32>,
+}
+
+impl Unprivileged {
+    const NOBODY: u32 = 65534;
+
+    /// Hands everything under `root` to the user the CLI will run as.
+    fn for_tree(root: &std::path::Path) -> Self {
+        let is_root = std::fs::metadata("/proc/self")
+            .map(|m| std::os::unix::fs::MetadataExt::uid(&m) == 0)
+            .unwrap_or(false);
+        if !is_root {
+            return Self { uid: None };
+        }
+        fn chown_all(p: &std::path::Path) {
+            std::os::unix::fs::chown(p, Some(Unprivileged::NOBODY), Some(Unprivileged::NOBODY))
+                .unwrap();
+            if p.is_dir() {
+                for e in std::fs::read_dir(p).unwrap() {
+                    chown_all(&e.unwrap().path());
+                }
+            }
+        }
+        chown_all(root);
+        Self {
+            uid: Some(Self::NOBODY),
+        }
+    }
+
+    fn apply(&self, c: &mut std::process::Command) {
+        if let Some(uid) = self.uid {
+            use std::os::unix::process::CommandExt;
+            c.uid(uid).gid(uid);
+        }
+    }
+}
+
+fn set_mode_all(p: &std::path::Path, dir_mode: u32, file_mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = if p.is_dir() { dir_mode } else { file_mode };
+    std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).unwrap();
+    if p.is_dir() {
+        for e in std::fs::read_dir(p).unwrap() {
+            set_mode_all(&e.unwrap().path(), dir_mode, file_mode);
+        }
+    }
+}
+
+#[test]
+fn a_vault_in_a_folder_that_cannot_be_written_opens_read_only() {
+    let t = tempfile::tempdir().unwrap();
+    let cli = Cli::new(t.path());
+    cli.init();
+    cli.ok(&[
+        "client",
+        "add",
+        "--name",
+        "Rəşad Məmmədov",
+        "--pseudonym",
+        "C-001",
+    ]);
+    let case = cli.ok(&[
+        "case",
+        "add",
+        "--client",
+        "C-001",
+        "--number",
+        "1(101)-123/2025",
+    ]);
+    cli.ok(&[
+        "incident",
+        "add",
+        "--client",
+        "C-001",
+        "--facility",
+        "Bakı İstintaq Təcridxanası",
+        "--type",
+        "access_denied",
+        "--case",
+        &case.trim()[..8],
+        "--at",
+        "2025-03-11 10:00",
+        "--reason",
+        "Müstəntiqin icazəsi yoxdur",
+    ]);
+    // A copy that nobody may change: folder 0555, files 0444.
+    let as_user = Unprivileged::for_tree(t.path());
+    set_mode_all(&cli.vault, 0o555, 0o444);
+    let before = common::all_files(&cli.vault);
+    let run = |args: &[&str]| {
+        let mut c = cli.cmd(args);
+        as_user.apply(&mut c);
+        c.output().unwrap()
+    };
+
+    let o = run(&["client", "list"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("Rəşad Məmmədov"));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("open read-only because its folder cannot be written"),
+        "{err}"
+    );
+    for args in [
+        &["search", "icazə"][..],
+        &["timeline", &case.trim()[..8]],
+        &["incident", "list", "--json"],
+    ] {
+        let o = run(args);
+        assert!(
+            o.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert!(
+            String::from_utf8_lossy(&o.stdout).contains("Bakı"),
+            "{args:?}"
+        );
+    }
+    let out = cli.tmp.join("export.json");
+    let o = run(&["export", "--format", "json", "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(std::fs::read_to_string(&out)
+        .unwrap()
+        .contains("Müstəntiqin icazəsi yoxdur"));
+
+    // A write: one sentence, exit 2, and what to do.
+    let o = run(&[
+        "client",
+        "add",
+        "--name",
+        "Nigar Əhmədova",
+        "--pseudonym",
+        "C-002",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    let last = err.lines().last().unwrap_or_default();
+    assert!(
+        last.contains("read-only") && last.contains("copy the whole vault folder"),
+        "{err}"
+    );
+    // A wrong passphrase cannot be counted there, and says so.
+    let o = {
+        let mut c = cli.cmd(&["client", "list"]);
+        c.env("VEKIL_PASSPHRASE", "not the passphrase");
+        as_user.apply(&mut c);
+        c.output().unwrap()
+    };
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("could not be counted"));
+
+    assert_eq!(
+        before,
+        common::all_files(&cli.vault),
+        "the read-only vault changed"
+    );
+    assert!(!cli.vault.join("vekil.db-wal").exists() && !cli.vault.join("vekil.db-shm").exists());
+    set_mode_all(&cli.vault, 0o700, 0o600);
+}
+
+/// Runs `vekil` with `input` on standard input.
+fn with_stdin(cli: &Cli, args: &[&str], input: &str) -> std::process::Output {
+    use std::io::Write;
+    let mut child = cli
+        .cmd(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(input.as_bytes()).unwrap();
+    drop(stdin);
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn case_text_can_come_from_standard_input_instead_of_the_command_line() {
+    let t = tempfile::tempdir().unwrap();
+    let cli = Cli::new(t.path());
+    cli.init();
+    let o = with_stdin(
+        &cli,
+        &["client", "add", "--name", "-", "--pseudonym", "C-001"],
+        "Rəşad Məmmədov\n",
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let id = String::from_utf8(o.stdout).unwrap().trim().to_owned();
+    let shown: serde_json::Value =
+        serde_json::from_str(&cli.ok(&["client", "show", &id, "--json"])).unwrap();
+    assert_eq!(shown["full_name"], "Rəşad Məmmədov");
+
+    // Several lines, Cyrillic and NFD text arrive as typed (only the final
+    // newline goes); a repeatable flag takes `-` for one of its values.
+    let notes = "Birinci sətir\nВторая строка: Капитан Петров\nSe\u{0301}n\u{0327}";
+    let o = with_stdin(
+        &cli,
+        &[
+            "incident",
+            "add",
+            "--client",
+            "C-001",
+            "--facility",
+            "IVS No. 1",
+            "--type",
+            "access_denied",
+            "--official",
+            "Major Əliyev",
+            "--official",
+            "-",
+        ],
+        "Капитан Петров\n",
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let inc = String::from_utf8(o.stdout).unwrap().trim().to_owned();
+    let o = with_stdin(
+        &cli,
+        &["incident", "edit", &inc, "--notes", "-"],
+        &format!("{notes}\n"),
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let shown: serde_json::Value =
+        serde_json::from_str(&cli.ok(&["incident", "show", &inc, "--json"])).unwrap();
+    assert_eq!(shown["notes"], notes);
+    assert_eq!(shown["officials"][1]["name"], "Капитан Петров");
+
+    // Search words too.
+    let o = with_stdin(&cli, &["search", "-"], "Петров\n");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("incident"));
+
+    // Standard input is one stream: two `-` are refused before anything
+    // is read or saved.
+    let before = cli.ok(&["client", "list", "--json"]);
+    for args in [
+        &[
+            "client",
+            "add",
+            "--name",
+            "-",
+            "--notes",
+            "-",
+            "--pseudonym",
+            "C-2",
+        ][..],
+        &["client", "add", "--name", "-", "--json", "-"],
+    ] {
+        let o = with_stdin(&cli, args, "x\n");
+        assert_eq!(o.status.code(), Some(1), "{args:?}");
+        assert!(String::from_utf8_lossy(&o.stderr).contains("standard input"));
+    }
+    assert_eq!(before, cli.ok(&["client", "list", "--json"]));
+    assert!(cli.ok(&["--help"]).contains("--notes -"));
+}
+
+#[test]
+fn the_cli_cannot_dump_core_or_be_read_by_other_processes_of_its_user() {
+    use std::os::unix::fs::MetadataExt;
+    let t = tempfile::tempdir().unwrap();
+    let cli = Cli::new(t.path());
+    let as_user = Unprivileged::for_tree(t.path());
+    // `search -` waits for its words on standard input, before any vault
+    // is touched: a live process to look at from outside.
+    let mut c = cli.cmd(&["search", "-"]);
+    c.stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    as_user.apply(&mut c);
+    let mut child = c.spawn().unwrap();
+    let proc_dir = std::path::PathBuf::from(format!("/proc/{}", child.id()));
+    let core_limit = || {
+        let limits = std::fs::read_to_string(proc_dir.join("limits")).unwrap_or_default();
+        limits
+            .lines()
+            .find(|l| l.starts_with("Max core file size"))
+            .map(|l| {
+                l.split_whitespace()
+                    .skip(4)
+                    .take(2)
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .unwrap_or_default()
+    };
+    // The kernel gives the /proc files of a non-dumpable process to root,
+    // whoever runs it (the CLI runs as `nobody` here when the tests run as
+    // root, or as the tester's own user otherwise).
+    let owner = || {
+        std::fs::metadata(proc_dir.join("status"))
+            .map(|m| m.uid())
+            .ok()
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while (core_limit() != "0 0" || owner() != Some(0)) && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let (limit, owned_by) = (core_limit(), owner());
+    drop(child.stdin.take());
+    let _ = child.wait();
+    assert_eq!(limit, "0 0", "core dumps are still allowed");
+    assert_eq!(owned_by, Some(0), "the process is still dumpable");
+}
+
+#[test]
+fn secrets_given_in_the_environment_are_not_inherited_by_child_processes() {
+    // What `vekil` does first; then any child (of Vekil or of a library)
+    // starts without them.
+    for var in vekil::cli::SECRET_VARS {
+        std::env::set_var(var, "gizli parol: Şəki, İsmayıllı");
+    }
+    vekil::cli::take_secret_env();
+    let out = std::process::Command::new("env").output().unwrap();
+    let env = String::from_utf8_lossy(&out.stdout);
+    for var in vekil::cli::SECRET_VARS {
+        assert!(!env.contains(var), "{var} was inherited");
+    }
+    assert!(!env.contains("Şəki"));
+}

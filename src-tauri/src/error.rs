@@ -73,9 +73,17 @@ impl From<VaultError> for CommandError {
                 "in_use",
                 "This vault is already open in another Vekil window or program.",
             ),
-            VaultError::WrongPassphrase { .. } => {
+            VaultError::WrongPassphrase { .. } | VaultError::WrongPassphraseUncounted => {
                 Self::new("wrong_passphrase", "That passphrase is not correct.")
             }
+            VaultError::ReadOnly(_) => Self::new(
+                "read_only",
+                "This vault is open read-only, so nothing can be changed here. Copy the whole vault folder to a writable folder to change it.",
+            ),
+            VaultError::UncleanReadOnly(_) | VaultError::UpgradeNeedsWrite(_) => Self::new(
+                "read_only_unavailable",
+                "This vault's folder cannot be written, and the vault must be written to before it can be opened. Copy the whole vault folder to a writable folder and open it there.",
+            ),
             VaultError::WrongRecoveryCode => {
                 Self::new("bad_recovery_code", "That recovery code is not correct.")
             }

@@ -29,6 +29,7 @@ pub fn with_commands<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         vault::vault_lock,
         vault::activity,
         vault::vault_change_passphrase,
+        vault::vault_verify,
         vault::draft_take,
         clients::client_list,
         clients::client_create,

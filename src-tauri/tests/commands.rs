@@ -10,7 +10,7 @@ use tauri::{WebviewWindow, WebviewWindowBuilder};
 use vekil_desktop::state::AppState;
 
 struct Harness {
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
     _app: tauri::App<tauri::test::MockRuntime>,
     window: WebviewWindow<tauri::test::MockRuntime>,
 }
@@ -27,7 +27,7 @@ fn harness() -> Harness {
         .build()
         .expect("mock window");
     Harness {
-        _dir: dir,
+        dir,
         _app: app,
         window,
     }
@@ -1031,4 +1031,37 @@ fn a_lock_during_an_export_stops_it_and_leaves_no_file() {
     assert_eq!(h.ok("vault_status", json!({}))["unlocked"], false);
     let slot = h._app.state::<AppState>().vault.clone();
     assert!(slot.lock().map(|g| g.is_none()).unwrap_or(false));
+}
+
+/// The unlock answers with what it found, as codes the window words: here
+/// a scrypt cost lowered in vault.json behind the app's back. The full
+/// check is one command away, the same one `vekil verify-vault` runs.
+#[test]
+fn unlock_reports_a_changed_header_and_verify_runs_the_full_check() {
+    let h = harness().unlocked();
+    h.client();
+    h.ok("vault_lock", json!({"draft": null}));
+    let header_path = h.dir.path().join("vault").join("vault.json");
+    let mut header: Value =
+        serde_json::from_slice(&std::fs::read(&header_path).expect("header")).expect("json");
+    header["kdf_log_n"] = json!(1);
+    std::fs::write(&header_path, header.to_string()).expect("write header");
+
+    let report = h.ok(
+        "vault_unlock",
+        json!({"passphrase": "correct horse battery staple"}),
+    );
+    assert_eq!(report["read_only"], Value::Null);
+    assert_eq!(report["notices"][0]["code"], "header_altered");
+    assert_eq!(report["notices"][0]["fields"], json!(["kdf_log_n"]));
+    assert_eq!(report["last_change"]["counter"], 1);
+    assert_eq!(report["last_change"]["on_another_computer"], false);
+    // This computer's record lives with the test's own files.
+    assert!(h.dir.path().join("seen-vaults.json").exists());
+
+    let verified = h.ok("vault_verify", json!({}));
+    assert_eq!(verified["records"], 1);
+    assert_eq!(verified["problems"], json!([]));
+    h.ok("vault_lock", json!({"draft": null}));
+    assert_eq!(h.err_kind("vault_verify", json!({})), "locked");
 }

@@ -1,17 +1,71 @@
-//! Where the CLI's inputs come from: secrets, JSON records, dates.
+//! Where the CLI's inputs come from: secrets, JSON records, dates, and
+//! case text given as `-` (read from standard input).
 //!
 //! Secrets never come from the command line, where `ps` and shell history
 //! would keep them: they come from a file named in the environment, the
-//! environment itself (for scripts), or a prompt on the terminal.
+//! environment itself (for scripts), or a prompt on the terminal. Secrets
+//! given in the environment are taken out of it at start
+//! ([`take_secret_env`]), so no process Vekil or a library starts later
+//! inherits them.
+//!
+//! Case text (a client's name, notes, a refusal's reason, search words) in
+//! a flag is as visible as a secret would be: shell history, `ps`, and
+//! process-accounting or audit logs keep command lines. Every free-text
+//! flag therefore takes `-` to read its value from standard input instead.
 
 use super::CliError;
 use crate::model::{DatePrecision, EventTime, ValidationError};
 use crate::secret::{Passphrase, RecoveryCode};
 use chrono::{DateTime, FixedOffset, Local, NaiveDate, NaiveDateTime, TimeZone};
 use serde_json::Value;
+use std::collections::BTreeMap;
 use std::io::{IsTerminal, Read};
 use std::path::Path;
+use std::sync::OnceLock;
 use zeroize::Zeroizing;
+
+/// The environment variables that may hold a secret itself (the `_FILE`
+/// forms hold only a path and stay).
+pub const SECRET_VARS: [&str; 3] = [
+    "VEKIL_PASSPHRASE",
+    "VEKIL_NEW_PASSPHRASE",
+    "VEKIL_RECOVERY_CODE",
+];
+
+static TAKEN: OnceLock<BTreeMap<&'static str, Zeroizing<String>>> = OnceLock::new();
+
+/// Moves the secrets given in the environment ([`SECRET_VARS`]) into this
+/// process's memory and removes them from its environment, so a child
+/// process started afterwards (by Vekil or by any library) does not
+/// inherit them. Runs once, first thing in the CLI, while the process has
+/// a single thread; later calls do nothing. Limit: the kernel keeps the
+/// environment the process was started with (`/proc/<pid>/environ`,
+/// readable by the same user and root); only a `_FILE` variable keeps the
+/// secret out of it, which is why the README recommends those.
+pub fn take_secret_env() {
+    TAKEN.get_or_init(|| {
+        let mut taken = BTreeMap::new();
+        for var in SECRET_VARS {
+            let value = std::env::var(var);
+            if std::env::var_os(var).is_some() {
+                std::env::remove_var(var);
+            }
+            if let Ok(v) = value {
+                taken.insert(var, Zeroizing::new(v));
+            }
+        }
+        taken
+    });
+}
+
+fn env_secret(var: &str) -> Option<Zeroizing<String>> {
+    take_secret_env();
+    TAKEN
+        .get()
+        .and_then(|m| m.get(var))
+        .filter(|v| !v.is_empty())
+        .cloned()
+}
 
 /// Largest JSON input file accepted.
 pub const MAX_JSON_BYTES: u64 = 20 * 1024 * 1024;
@@ -29,10 +83,7 @@ fn from_env(file_var: &str, var: &str) -> Result<Option<Zeroizing<String>>, CliE
         let trimmed = trimmed.strip_suffix('\r').unwrap_or(trimmed);
         return Ok(Some(Zeroizing::new(trimmed.to_owned())));
     }
-    Ok(std::env::var(var)
-        .ok()
-        .filter(|v| !v.is_empty())
-        .map(Zeroizing::new))
+    Ok(env_secret(var))
 }
 
 fn prompt(label: &str) -> Result<Zeroizing<String>, CliError> {
@@ -84,6 +135,60 @@ pub fn recovery_code() -> Result<RecoveryCode, CliError> {
         None => prompt("Recovery code")?,
     };
     RecoveryCode::parse(&text).map_err(|e| CliError::data(e.to_string()))
+}
+
+/// A free-text flag that may be `-`: one value, or a repeatable flag's list.
+pub enum TextSlot<'a> {
+    /// `--notes -`
+    One(&'static str, &'a mut Option<String>),
+    /// `--official -` (one of the values)
+    Many(&'static str, &'a mut Vec<String>),
+}
+
+/// Replaces the one flag value given as `-` with standard input (its
+/// trailing newline removed). Standard input is one stream, so at most one
+/// value per command can come from it; two are a usage error, and so is
+/// `-` together with `--json -`. Reads before the vault is opened, so a
+/// mistake costs no passphrase prompt.
+pub fn fill_from_stdin(slots: Vec<TextSlot<'_>>, stdin_taken: bool) -> Result<(), CliError> {
+    let mut wanted: Vec<(&'static str, &mut String)> = Vec::new();
+    for slot in slots {
+        match slot {
+            TextSlot::One(flag, Some(v)) if v == "-" => wanted.push((flag, v)),
+            TextSlot::One(..) => {}
+            TextSlot::Many(flag, vs) => {
+                wanted.extend(vs.iter_mut().filter(|v| *v == "-").map(|v| (flag, v)));
+            }
+        }
+    }
+    let Some((flag, slot)) = wanted.pop() else {
+        return Ok(());
+    };
+    if let Some((other, _)) = wanted.first() {
+        return Err(CliError::usage(format!(
+            "only one value can be read from standard input, but --{other} and --{flag} both say `-`; give one of them in a file with --json"
+        )));
+    }
+    if stdin_taken {
+        return Err(CliError::usage(format!(
+            "--{flag} - and --json - both want standard input; put the record in a file for --json"
+        )));
+    }
+    *slot = read_stdin_value(&format!("--{flag}"))?;
+    Ok(())
+}
+
+/// Reads a whole value from standard input, without its final newline.
+pub fn read_stdin_value(what: &str) -> Result<String, CliError> {
+    let mut text = String::new();
+    std::io::stdin()
+        .lock()
+        .take(crate::model::LONG_MAX as u64 * 4 + 1)
+        .read_to_string(&mut text)
+        .map_err(|e| CliError::usage(format!("cannot read {what} from standard input: {e}")))?;
+    let trimmed = text.strip_suffix('\n').unwrap_or(&text);
+    let trimmed = trimmed.strip_suffix('\r').unwrap_or(trimmed);
+    Ok(trimmed.to_owned())
 }
 
 /// Fields of the export envelope that `add --json` accepts and ignores,

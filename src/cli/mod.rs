@@ -7,14 +7,17 @@
 
 pub mod export;
 mod input;
+mod notices;
 mod output;
 mod records;
 mod signer;
 
+pub use input::{take_secret_env, SECRET_VARS};
+
 use crate::model::{Case, Kind, Record, Stored};
 use crate::search::SearchQuery;
 use crate::store::ListFilter;
-use crate::vault::{default_vault_dir, Vault, VaultError};
+use crate::vault::{default_vault_dir, UnlockOptions, Vault, VaultError};
 use clap::{Args, Parser, Subcommand};
 use records::{Columns, Form};
 use serde_json::Value;
@@ -58,9 +61,11 @@ impl From<crate::Error> for CliError {
         let code = match &e {
             E::Vault(
                 VaultError::WrongPassphrase { .. }
+                | VaultError::WrongPassphraseUncounted
                 | VaultError::WrongRecoveryCode
                 | VaultError::BackOff { .. }
-                | VaultError::InUse(_),
+                | VaultError::InUse(_)
+                | VaultError::ReadOnly(_),
             ) => EXIT_LOCKED,
             _ => EXIT_DATA,
         };
@@ -95,6 +100,10 @@ Environment:
   VEKIL_NEW_PASSPHRASE_FILE   new passphrase for `passwd` and `recover` (or VEKIL_NEW_PASSPHRASE)
   VEKIL_RECOVERY_CODE_FILE    recovery code for `recover` (or VEKIL_RECOVERY_CODE)
 Without them, secrets are asked for on the terminal. They are never taken as arguments.
+
+Case text in flags (names, notes, reasons, search words) is kept by shell history
+and shown by `ps`: give `-` instead (e.g. --notes -) to read the value from
+standard input. One such value per command.
 
 Exit codes: 0 ok, 1 usage error, 2 wrong passphrase or vault locked, 3 data error.";
 
@@ -319,6 +328,12 @@ struct SearchArgs {
 
 /// Parses arguments, runs the command, prints any error; returns the exit code.
 pub fn run() -> i32 {
+    // First, while the process has one thread: no core dumps, no ptrace by
+    // other processes of the user, and the secrets out of the environment.
+    if let Err(e) = crate::process::harden() {
+        eprintln!("vekil: warning: {e}");
+    }
+    take_secret_env();
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
@@ -336,11 +351,20 @@ pub fn run() -> i32 {
     }
 }
 
+/// Unlocks the vault the way the desktop app does (this computer's record
+/// of the vaults it opened included) and says on stderr what the unlock
+/// found.
 fn open(dir: &std::path::Path) -> Result<Vault, CliError> {
     if !Vault::status(dir).exists {
         return Err(VaultError::NotFound(dir.into()).into());
     }
-    Ok(Vault::unlock(dir, &input::passphrase()?)?)
+    let v = Vault::unlock_with(
+        dir,
+        &input::passphrase()?,
+        &UnlockOptions::on_this_computer(),
+    )?;
+    notices::print(v.unlock_report());
+    Ok(v)
 }
 
 fn execute(cli: Cli) -> Result<(), CliError> {
@@ -404,7 +428,8 @@ fn execute_on(dir: &std::path::Path, command: Command) -> Result<(), CliError> {
         Command::Recover => {
             let code = input::recovery_code()?;
             let new = input::new_passphrase(false)?;
-            Vault::recover(&dir, &code, &new)?;
+            let v = Vault::recover_with(&dir, &code, &new, &UnlockOptions::on_this_computer())?;
+            notices::print(v.unlock_report());
             writeln!(out, "New passphrase set. The recovery code stays the same.")?;
         }
         Command::Client(c) => record_cmd(&dir, c, out)?,
@@ -413,7 +438,10 @@ fn execute_on(dir: &std::path::Path, command: Command) -> Result<(), CliError> {
         Command::Deadline(c) => record_cmd(&dir, c, out)?,
         Command::Incident(c) => record_cmd(&dir, c, out)?,
         Command::Evidence(c) => record_cmd(&dir, c, out)?,
-        Command::Search(a) => search(&open(&dir)?, a, out)?,
+        Command::Search(mut a) => {
+            search_text_from_stdin(&mut a)?;
+            search(&open(&dir)?, a, out)?
+        }
         Command::Agenda { days, json } => {
             let v = open(&dir)?;
             let items = v.agenda(chrono::Local::now().fixed_offset(), days)?;
@@ -504,14 +532,46 @@ fn parse_record<T: Record>(mut value: Value) -> Result<(T, Option<u32>), CliErro
     Ok((rec, rev))
 }
 
+/// Reads the search words (or the facility filter) from standard input
+/// when given as `-`.
+fn search_text_from_stdin(a: &mut SearchArgs) -> Result<(), CliError> {
+    if a.query == "-" {
+        if a.scope.facility.as_deref() == Some("-") {
+            return Err(CliError::usage(
+                "only one value can be read from standard input, but the search words and --at-facility both say `-`".into(),
+            ));
+        }
+        a.query = input::read_stdin_value("the search words")?;
+        return Ok(());
+    }
+    input::fill_from_stdin(
+        vec![input::TextSlot::One("at-facility", &mut a.scope.facility)],
+        false,
+    )
+}
+
 fn record_cmd<F: Form>(
     dir: &std::path::Path,
-    cmd: RecordCmd<F>,
+    mut cmd: RecordCmd<F>,
     out: &mut impl Write,
 ) -> Result<(), CliError>
 where
     F::R: Columns,
 {
+    // Case text given as `-` is read before the vault is opened.
+    match &mut cmd {
+        RecordCmd::Add { fields, json, .. } | RecordCmd::Edit { fields, json, .. } => {
+            input::fill_from_stdin(fields.text_slots(), json.as_deref() == Some("-"))?;
+        }
+        RecordCmd::List { filter, .. } => input::fill_from_stdin(
+            vec![input::TextSlot::One(
+                "at-facility",
+                &mut filter.scope.facility,
+            )],
+            false,
+        )?,
+        _ => {}
+    }
     let v = open(dir)?;
     match cmd {
         RecordCmd::Add {

@@ -4,7 +4,7 @@
 //! model requires, `edit` changes only the flags given. Anything the flags
 //! do not cover is set with `--json`, in the export format's shape.
 
-use super::input::{choice, date, when};
+use super::input::{choice, date, when, TextSlot};
 use super::output::{moment, short_id};
 use super::CliError;
 use crate::model::*;
@@ -20,6 +20,9 @@ pub trait Form: Args {
     fn build(self, v: &Vault) -> Result<Self::R, CliError>;
     /// Changes `r` by the flags given.
     fn apply(self, v: &Vault, r: &mut Self::R) -> Result<(), CliError>;
+    /// The free-text flags, any of which may be `-` (read from standard
+    /// input, so case text stays out of shell history and `ps`).
+    fn text_slots(&mut self) -> Vec<TextSlot<'_>>;
 }
 
 /// How a kind prints in `list`.
@@ -171,6 +174,17 @@ impl Form for ClientFields {
         set(&mut c.notes, self.notes);
         Ok(())
     }
+    fn text_slots(&mut self) -> Vec<TextSlot<'_>> {
+        vec![
+            TextSlot::One("name", &mut self.name),
+            TextSlot::One("pseudonym", &mut self.pseudonym),
+            TextSlot::One("detention", &mut self.detention),
+            TextSlot::Many("charge", &mut self.charges),
+            TextSlot::Many("case-number", &mut self.case_numbers),
+            TextSlot::Many("contact", &mut self.contacts),
+            TextSlot::One("notes", &mut self.notes),
+        ]
+    }
 }
 
 impl Columns for Client {
@@ -267,6 +281,17 @@ impl Form for CaseFields {
         set(&mut c.notes, self.notes);
         Ok(())
     }
+    fn text_slots(&mut self) -> Vec<TextSlot<'_>> {
+        vec![
+            TextSlot::One("number", &mut self.number),
+            TextSlot::One("court", &mut self.court),
+            TextSlot::One("authority", &mut self.authority),
+            TextSlot::One("judge", &mut self.judge),
+            TextSlot::One("prosecutor", &mut self.prosecutor),
+            TextSlot::Many("charge", &mut self.charges),
+            TextSlot::One("notes", &mut self.notes),
+        ]
+    }
 }
 
 impl Columns for Case {
@@ -348,6 +373,16 @@ impl Form for HearingFields {
         set(&mut h.notes, self.notes);
         Ok(())
     }
+    fn text_slots(&mut self) -> Vec<TextSlot<'_>> {
+        vec![
+            TextSlot::One("court", &mut self.court),
+            TextSlot::One("courtroom", &mut self.courtroom),
+            TextSlot::One("judge", &mut self.judge),
+            TextSlot::One("outcome", &mut self.outcome),
+            TextSlot::One("next-step", &mut self.next_step),
+            TextSlot::One("notes", &mut self.notes),
+        ]
+    }
 }
 
 impl Columns for Hearing {
@@ -426,6 +461,12 @@ impl Form for DeadlineFields {
         set(&mut d.done, self.done);
         set(&mut d.notes, self.notes);
         Ok(())
+    }
+    fn text_slots(&mut self) -> Vec<TextSlot<'_>> {
+        vec![
+            TextSlot::One("rule", &mut self.rule),
+            TextSlot::One("notes", &mut self.notes),
+        ]
     }
 }
 
@@ -603,6 +644,18 @@ impl Form for IncidentFields {
         set(&mut i.notes, self.notes);
         Ok(())
     }
+    fn text_slots(&mut self) -> Vec<TextSlot<'_>> {
+        vec![
+            TextSlot::One("facility", &mut self.facility),
+            TextSlot::One("region", &mut self.region),
+            TextSlot::One("authority", &mut self.authority),
+            TextSlot::Many("official", &mut self.officials),
+            TextSlot::One("reason", &mut self.reason),
+            TextSlot::One("legal-basis", &mut self.legal_basis),
+            TextSlot::Many("consent", &mut self.consents),
+            TextSlot::One("notes", &mut self.notes),
+        ]
+    }
 }
 
 impl Columns for Incident {
@@ -701,6 +754,13 @@ impl Form for EvidenceFields {
             });
         }
         Ok(())
+    }
+    fn text_slots(&mut self) -> Vec<TextSlot<'_>> {
+        vec![
+            TextSlot::One("description", &mut self.description),
+            TextSlot::One("source", &mut self.source),
+            TextSlot::Many("custody", &mut self.custody),
+        ]
     }
 }
 

@@ -66,6 +66,7 @@ pub fn add(vault: &Vault, name: &str, key: &str) -> Result<Recipient> {
         });
     }
     let parsed = parse_key(name, key)?;
+    vault.ensure_writable().map_err(crate::Error::from)?;
     let key = parsed.to_string();
     let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     vault.conn.execute(
@@ -78,6 +79,7 @@ pub fn add(vault: &Vault, name: &str, key: &str) -> Result<Recipient> {
 
 /// Removes an organisation; false if it was not there.
 pub fn remove(vault: &Vault, name: &str) -> Result<bool> {
+    vault.ensure_writable().map_err(crate::Error::from)?;
     Ok(vault
         .conn
         .execute("DELETE FROM recipients WHERE name = ?1", [name.trim()])?

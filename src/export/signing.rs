@@ -69,6 +69,9 @@ impl SigningKey {
                 minisign::SecretKey::from_bytes(&bytes).map_err(crypto)?
             }
             None => {
+                // A read-only vault cannot keep a new key: say so, rather
+                // than sign with a key that is then lost.
+                vault.ensure_writable().map_err(crate::Error::from)?;
                 let kp = minisign::KeyPair::generate_unencrypted_keypair().map_err(crypto)?;
                 let bytes = Zeroizing::new(kp.sk.to_bytes());
                 let hex_text = Zeroizing::new(hex::encode(bytes.as_slice()));

@@ -138,6 +138,7 @@ impl Vault {
         origin: &Path,
         sniff_bytes: usize,
     ) -> Result<(String, u64, &'static str)> {
+        self.ensure_writable()?;
         let dir = self.attachments_dir();
         fsutil::create_private_dir(&dir)?;
         let (tmp, sha, size, media) = self.encrypt_blob(&dir, source, origin, sniff_bytes)?;
@@ -160,6 +161,7 @@ impl Vault {
         origin: &Path,
         sniff_bytes: usize,
     ) -> Result<(PathBuf, String, u64, &'static str)> {
+        self.ensure_writable()?;
         let tmp = dir.join(format!("incoming-{}.tmp", Uuid::new_v4()));
         let result = (|| {
             let out = fsutil::create_private_file(&tmp)?;

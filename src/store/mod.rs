@@ -126,7 +126,7 @@ pub enum PutOutcome {
 /// Writes inside one transaction. Dropped without `commit`, nothing is kept.
 pub struct Writer<'v> {
     tx: Transaction<'v>,
-    device: &'v str,
+    chain: &'v revisions::Chain,
 }
 
 fn decode<T: Record>(
@@ -323,7 +323,7 @@ impl<'v> Writer<'v> {
         self.write_row(&stored, &json, false, &Origin::Local)?;
         revisions::append(
             &self.tx,
-            self.device,
+            self.chain,
             T::KIND,
             stored.id,
             1,
@@ -382,7 +382,7 @@ impl<'v> Writer<'v> {
         self.write_row(&stored, &json, true, &Origin::Local)?;
         revisions::append(
             &self.tx,
-            self.device,
+            self.chain,
             T::KIND,
             id,
             stored.revision,
@@ -421,7 +421,7 @@ impl<'v> Writer<'v> {
         let old_value = serde_json::to_value(&old.data).unwrap_or(Value::Null);
         revisions::append(
             &self.tx,
-            self.device,
+            self.chain,
             T::KIND,
             id,
             old.revision + 1,
@@ -489,7 +489,7 @@ impl<'v> Writer<'v> {
         self.write_row(incoming, &json, existing.is_some(), origin)?;
         revisions::append(
             &self.tx,
-            self.device,
+            self.chain,
             T::KIND,
             incoming.id,
             incoming.revision,
@@ -524,13 +524,14 @@ fn missing_target(r: &crate::model::Reference) -> Error {
 impl Vault {
     /// Runs `f` in one transaction; commits if it returns `Ok`.
     pub fn write<R>(&self, f: impl FnOnce(&mut Writer<'_>) -> Result<R>) -> Result<R> {
+        self.ensure_writable()?;
         let tx = self
             .conn
             .unchecked_transaction()
             .map_err(|e| self.db_error(e))?;
         let mut w = Writer {
             tx,
-            device: &self.device_id,
+            chain: &self.chain,
         };
         let out = self.name_damage(f(&mut w))?;
         self.name_damage(w.commit())?;
@@ -709,6 +710,7 @@ impl Vault {
     /// Keeps an unsaved form (as JSON text) encrypted in the vault, so an
     /// auto-lock never loses what the lawyer was typing.
     pub fn put_draft(&self, name: &str, body: &str) -> Result<()> {
+        self.ensure_writable()?;
         if body.len() > 4 * crate::model::LONG_MAX {
             return Err(Error::Invalid(crate::model::ValidationError::new(
                 "draft",
@@ -723,8 +725,16 @@ impl Vault {
         Ok(())
     }
 
-    /// Returns and forgets a kept draft.
+    /// Returns and forgets a kept draft (a read-only vault only returns it).
     pub fn take_draft(&self, name: &str) -> Result<Option<String>> {
+        if self.read_only().is_some() {
+            return Ok(self
+                .conn
+                .query_row("SELECT body FROM drafts WHERE name = ?1", [name], |r| {
+                    r.get(0)
+                })
+                .optional()?);
+        }
         Ok(self
             .conn
             .query_row(

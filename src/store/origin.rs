@@ -159,7 +159,7 @@ pub(crate) fn origin_of(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::vault::migrations::{migrate_to, SCHEMA_VERSION};
+    use crate::vault::migrations::migrate_to;
     use rusqlite::Connection;
 
     #[test]
@@ -209,7 +209,7 @@ mod tests {
                 [],
             )
             .unwrap();
-        migrate_to(&mut lawyer, SCHEMA_VERSION).unwrap();
+        migrate_to(&mut lawyer, 3).unwrap();
         assert_eq!(origins(&lawyer), ["local", "local"]);
         let signers: i64 = lawyer
             .query_row("SELECT count(*) FROM signers", [], |r| r.get(0))
@@ -229,7 +229,7 @@ mod tests {
             [],
         )
         .unwrap();
-        migrate_to(&mut ngo, SCHEMA_VERSION).unwrap();
+        migrate_to(&mut ngo, 3).unwrap();
         assert_eq!(origins(&ngo), ["unknown", "unknown"]);
         let pins: Vec<String> = {
             let mut stmt = ngo.prepare("SELECT key FROM meta ORDER BY key").unwrap();

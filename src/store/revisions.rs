@@ -1,28 +1,180 @@
-//! The hash-chained revision history.
+//! The keyed, chained revision history, and the change counter.
 //!
 //! Every create, update and delete appends one row: what changed (old and
 //! new values of each top-level field), when, on which device, the SHA-256
-//! of the record's stored JSON afterwards, and a hash over all of that and
-//! the previous row's hash. Editing or removing any row breaks the chain
+//! of the record's stored JSON afterwards, and a MAC over all of that and
+//! the previous row's MAC. Editing or removing any row breaks the chain
 //! from that point; editing a record without a revision breaks the match
 //! between the record and its last snapshot. The chain head is also kept
 //! in `meta`, so dropping the newest rows is noticed too.
 //!
-//! Do not modify the hash input layout: existing vaults are verified with
-//! it. A new layout needs a new domain tag and a migration.
+//! **Keyed.** The MAC is HMAC-SHA256 under a key derived from the database
+//! key (scheme `hmac-sha256-v2`). The first release chained rows with plain
+//! SHA-256 (`sha256-v1`), which anyone who could write the database could
+//! recompute after an edit, with any SQLite tool and no knowledge of
+//! Vekil's keys. Such a chain is checked and re-chained once, at the first
+//! unlock by this version ([`upgrade_chain`]); a chain that already fails
+//! is left alone and the vault opens read-only. Limit: whoever holds the
+//! database key can still recompute a keyed chain; what the key adds is
+//! that a consistent rewrite needs that key and Vekil's derivation, and
+//! rows copied from another vault (another key) never verify.
+//!
+//! **The change counter.** `meta.last_change` holds a counter that grows
+//! by one with every revision, the time of the last one and the name of
+//! the computer that saved it. It is mirrored in the sealed header and in
+//! this computer's record of the vault, so an older copy of the vault is
+//! recognised at unlock (see `vault::checks`).
+//!
+//! Do not modify either hash input layout: existing vaults are verified
+//! with them. A new layout needs a new domain tag and a migration.
 
 use crate::model::Kind;
 use chrono::{SecondsFormat, Utc};
+use hmac::{Hmac, Mac};
 use rusqlite::{params, Connection, OptionalExtension};
+use secrecy::{ExposeSecret, SecretBox};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-const DOMAIN: &str = "vekil-revision-v1";
+const DOMAIN_V1: &str = "vekil-revision-v1";
+const DOMAIN_V2: &str = "vekil-revision-v2";
 /// `prev_hash` of the first revision.
 pub(crate) const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+/// `meta` key naming the scheme the chain is written in.
+const SCHEME_KEY: &str = "chain_scheme";
 
-/// What a revision did.
+/// How the rows of a vault's chain are hashed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Scheme {
+    /// Plain SHA-256, written by the first release; only read, to check it
+    /// before re-chaining.
+    Sha256V1,
+    /// HMAC-SHA256 under the chain key.
+    HmacV2,
+}
+
+impl Scheme {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Sha256V1 => "sha256-v1",
+            Self::HmacV2 => "hmac-sha256-v2",
+        }
+    }
+}
+
+/// The scheme of the chain in `conn`. A database without the marker
+/// predates the keyed chain (migration 0003 adds it).
+pub(crate) fn scheme(conn: &Connection) -> rusqlite::Result<Scheme> {
+    let s: Option<String> = conn
+        .query_row("SELECT value FROM meta WHERE key = ?1", [SCHEME_KEY], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    Ok(match s.as_deref() {
+        Some("hmac-sha256-v2") => Scheme::HmacV2,
+        _ => Scheme::Sha256V1,
+    })
+}
+
+/// What a vault's writes put into each revision: the device id, this
+/// computer's name (for the change counter) and the chain key.
+pub(crate) struct Chain {
+    /// The device id recorded in each revision (from the vault header).
+    pub(crate) device: String,
+    /// This computer's host name, recorded with the change counter.
+    pub(crate) device_name: String,
+    key: SecretBox<[u8; 32]>,
+}
+
+impl Chain {
+    pub(crate) fn new(device: String, device_name: String, key: SecretBox<[u8; 32]>) -> Self {
+        Self {
+            device,
+            device_name,
+            key,
+        }
+    }
+
+    pub(crate) fn key(&self) -> &SecretBox<[u8; 32]> {
+        &self.key
+    }
+
+    /// The MAC of one entry under this chain's key.
+    pub(crate) fn mac(&self, prev_hash: &str, e: &Entry<'_>) -> String {
+        entry_hash(Scheme::HmacV2, &self.key, prev_hash, e)
+    }
+}
+
+impl std::fmt::Debug for Chain {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Chain")
+            .field("device", &self.device)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What one revision row says, as hashed.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Entry<'a> {
+    pub seq: i64,
+    pub kind: &'a str,
+    pub record_id: &'a str,
+    pub record_revision: u32,
+    pub op: &'a str,
+    pub at: &'a str,
+    pub device: &'a str,
+    pub changes: &'a str,
+    pub snapshot: Option<&'a str>,
+}
+
+/// One row of the chain as hashed (v1) or MAC'd (v2). The field layout is
+/// the same in both; only the function and the domain tag differ.
+pub(crate) fn entry_hash(
+    scheme: Scheme,
+    key: &SecretBox<[u8; 32]>,
+    prev_hash: &str,
+    e: &Entry<'_>,
+) -> String {
+    let rev = e.record_revision.to_string();
+    let seq = e.seq.to_string();
+    let parts = |domain: &'static str| {
+        [
+            domain,
+            prev_hash,
+            &seq,
+            e.kind,
+            e.record_id,
+            &rev,
+            e.op,
+            e.at,
+            e.device,
+            e.changes,
+            e.snapshot.unwrap_or("-"),
+        ]
+    };
+    match scheme {
+        Scheme::Sha256V1 => {
+            let mut h = Sha256::new();
+            for part in parts(DOMAIN_V1) {
+                h.update(part.as_bytes());
+                h.update([0x1f]);
+            }
+            hex::encode(h.finalize())
+        }
+        Scheme::HmacV2 => {
+            let mut h = <Hmac<Sha256> as Mac>::new_from_slice(key.expose_secret())
+                .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
+            for part in parts(DOMAIN_V2) {
+                h.update(part.as_bytes());
+                h.update(&[0x1f]);
+            }
+            hex::encode(h.finalize().into_bytes())
+        }
+    }
+}
+
+/// What one revision did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Op {
     Create,
@@ -64,9 +216,9 @@ pub struct Revision {
     pub changes: Value,
     /// SHA-256 of the record JSON after the change.
     pub snapshot_sha256: Option<String>,
-    /// Hash of the previous row.
+    /// MAC of the previous row.
     pub prev_hash: String,
-    /// Hash of this row.
+    /// MAC of this row (keyed; see the module doc).
     pub hash: String,
 }
 
@@ -74,39 +226,274 @@ pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn row_hash(
-    prev_hash: &str,
-    seq: i64,
-    kind: &str,
-    record_id: &str,
-    record_revision: u32,
-    op: &str,
-    at: &str,
-    device: &str,
-    changes: &str,
-    snapshot: Option<&str>,
-) -> String {
-    let mut h = Sha256::new();
-    let rev = record_revision.to_string();
-    let seq = seq.to_string();
-    for part in [
-        DOMAIN,
-        prev_hash,
-        &seq,
-        kind,
-        record_id,
-        &rev,
-        op,
-        at,
-        device,
-        changes,
-        snapshot.unwrap_or("-"),
-    ] {
-        h.update(part.as_bytes());
-        h.update([0x1f]);
+/// Something wrong with the chain, worded as `verify-vault` prints it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum ChainProblem {
+    Missing { expected: i64, next: i64 },
+    Unlinked { seq: i64 },
+    Altered { seq: i64, kind: String, id: String },
+    NewestRemoved,
+}
+
+impl std::fmt::Display for ChainProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Missing { expected, next } => write!(
+                f,
+                "revision history: entry {expected} is missing (next is {next})"
+            ),
+            Self::Unlinked { seq } => write!(
+                f,
+                "revision history: entry {seq} does not follow the entry before it"
+            ),
+            Self::Altered { seq, kind, id } => write!(
+                f,
+                "revision history: entry {seq} ({kind} {id}) was altered after it was written"
+            ),
+            Self::NewestRemoved => f.write_str("revision history: the newest entries were removed"),
+        }
     }
-    hex::encode(h.finalize())
+}
+
+/// The outcome of walking the whole chain.
+#[derive(Debug, Default)]
+pub(crate) struct ChainWalk {
+    pub entries: u64,
+    pub problems: Vec<ChainProblem>,
+}
+
+/// Walks the chain in order, recomputing every row's hash under `scheme`,
+/// checking contiguity, links and the head kept in `meta`; calls `each`
+/// with every row (kind, id, revision, op, snapshot) for the caller's own
+/// checks. Problems are collected, not raised.
+pub(crate) fn walk_chain(
+    conn: &Connection,
+    scheme: Scheme,
+    key: &SecretBox<[u8; 32]>,
+    mut each: impl FnMut(String, String, u32, String, Option<String>),
+) -> rusqlite::Result<ChainWalk> {
+    let mut walk = ChainWalk::default();
+    let mut prev_hash = GENESIS.to_owned();
+    let mut expected_seq = 1i64;
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {SELECT_COLUMNS} FROM revisions ORDER BY seq"
+    ))?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let seq: i64 = r.get(0)?;
+        let kind: String = r.get(1)?;
+        let id: String = r.get(2)?;
+        let rev: u32 = r.get(3)?;
+        let op: String = r.get(4)?;
+        let at: String = r.get(5)?;
+        let device: String = r.get(6)?;
+        let changes: String = r.get(7)?;
+        let snapshot: Option<String> = r.get(8)?;
+        let stored_prev: String = r.get(9)?;
+        let hash: String = r.get(10)?;
+        walk.entries += 1;
+        if seq != expected_seq {
+            walk.problems.push(ChainProblem::Missing {
+                expected: expected_seq,
+                next: seq,
+            });
+        }
+        if stored_prev != prev_hash {
+            walk.problems.push(ChainProblem::Unlinked { seq });
+        }
+        let entry = Entry {
+            seq,
+            kind: &kind,
+            record_id: &id,
+            record_revision: rev,
+            op: &op,
+            at: &at,
+            device: &device,
+            changes: &changes,
+            snapshot: snapshot.as_deref(),
+        };
+        if entry_hash(scheme, key, &stored_prev, &entry) != hash {
+            walk.problems.push(ChainProblem::Altered {
+                seq,
+                kind: kind.clone(),
+                id: id.clone(),
+            });
+        }
+        each(kind, id, rev, op, snapshot);
+        prev_hash = hash;
+        expected_seq = seq + 1;
+    }
+    let head = chain_head(conn)?;
+    let expected_head = format!("{}:{prev_hash}", expected_seq - 1);
+    match head {
+        Some(h) if h == expected_head => {}
+        None if walk.entries == 0 => {}
+        _ => walk.problems.push(ChainProblem::NewestRemoved),
+    }
+    Ok(walk)
+}
+
+fn chain_head(conn: &Connection) -> rusqlite::Result<Option<String>> {
+    conn.query_row("SELECT value FROM meta WHERE key = 'chain_head'", [], |r| {
+        r.get(0)
+    })
+    .optional()
+}
+
+/// The quick check run at every unlock: the newest row is the head
+/// recorded in `meta`, and its MAC is right. Catches the newest entries
+/// dropped and the last entry edited, in two indexed reads.
+pub(crate) fn head_is_sound(conn: &Connection, chain: &Chain) -> rusqlite::Result<bool> {
+    let last = conn
+        .query_row(
+            &format!("SELECT {SELECT_COLUMNS} FROM revisions ORDER BY seq DESC LIMIT 1"),
+            [],
+            read_row_raw,
+        )
+        .optional()?;
+    Ok(match (last, chain_head(conn)?) {
+        (None, None) => true,
+        (Some(r), Some(h)) => {
+            h == format!("{}:{}", r.seq, r.hash) && chain.mac(&r.prev_hash, &r.entry()) == r.hash
+        }
+        _ => false,
+    })
+}
+
+impl Revision {
+    /// The hashed view of a row read by `read_row_raw`.
+    fn entry(&self) -> Entry<'_> {
+        Entry {
+            seq: self.seq,
+            kind: &self.kind,
+            record_id: &self.record_id,
+            record_revision: self.record_revision,
+            op: &self.op,
+            at: &self.at,
+            device: &self.device,
+            changes: match &self.changes {
+                Value::String(s) => s,
+                _ => "",
+            },
+            snapshot: self.snapshot_sha256.as_deref(),
+        }
+    }
+}
+
+/// The MAC of the row at `seq`, if there is one: what this computer's
+/// record of the vault compares against to tell a copy that was changed
+/// separately from an older one.
+pub(crate) fn hash_at(conn: &Connection, seq: i64) -> rusqlite::Result<Option<String>> {
+    conn.query_row("SELECT hash FROM revisions WHERE seq = ?1", [seq], |r| {
+        r.get(0)
+    })
+    .optional()
+}
+
+/// The newest row's position and MAC, or `(0, GENESIS)`.
+pub(crate) fn head(conn: &Connection) -> rusqlite::Result<(i64, String)> {
+    Ok(conn
+        .query_row(
+            "SELECT seq, hash FROM revisions ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?
+        .unwrap_or((0, GENESIS.to_owned())))
+}
+
+/// What [`upgrade_chain`] did.
+#[derive(Debug)]
+pub(crate) enum Upgrade {
+    /// Already keyed: nothing to do.
+    AlreadyKeyed,
+    /// The plain chain was sound and is now keyed; that many rows.
+    Sealed(u64),
+    /// The plain chain already fails; nothing was changed.
+    Refused(ChainProblem),
+}
+
+/// Re-chains a plain SHA-256 history with the keyed MAC, after checking
+/// it: every row, contiguity, links and the head. A chain that already
+/// fails is not re-chained (that would bless the damage); the caller opens
+/// the vault read-only instead. One IMMEDIATE transaction: a crash leaves
+/// the old chain or the new one.
+pub(crate) fn upgrade_chain(conn: &Connection, chain: &Chain) -> rusqlite::Result<Upgrade> {
+    if scheme(conn)? == Scheme::HmacV2 {
+        return Ok(Upgrade::AlreadyKeyed);
+    }
+    let walk = walk_chain(conn, Scheme::Sha256V1, chain.key(), |_, _, _, _, _| {})?;
+    if let Some(p) = walk.problems.into_iter().next() {
+        return Ok(Upgrade::Refused(p));
+    }
+    conn.execute_batch("BEGIN IMMEDIATE")?;
+    let result = (|| {
+        let rows: Vec<Revision> = {
+            let mut stmt = conn.prepare(&format!(
+                "SELECT {SELECT_COLUMNS} FROM revisions ORDER BY seq"
+            ))?;
+            let rows = stmt.query_map([], read_row_raw)?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        let mut prev = GENESIS.to_owned();
+        let mut update =
+            conn.prepare("UPDATE revisions SET prev_hash = ?1, hash = ?2 WHERE seq = ?3")?;
+        for r in &rows {
+            let mac = chain.mac(&prev, &r.entry());
+            update.execute(params![prev, mac, r.seq])?;
+            prev = mac;
+        }
+        if let Some(last) = rows.last() {
+            conn.execute(
+                "INSERT INTO meta (key, value) VALUES ('chain_head', ?1)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                [format!("{}:{prev}", last.seq)],
+            )?;
+        }
+        conn.execute(
+            "INSERT INTO meta (key, value) VALUES (?1, ?2)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [SCHEME_KEY, Scheme::HmacV2.as_str()],
+        )?;
+        Ok(rows.len() as u64)
+    })();
+    match result {
+        Ok(n) => {
+            conn.execute_batch("COMMIT")?;
+            Ok(Upgrade::Sealed(n))
+        }
+        Err(e) => {
+            let _ = conn.execute_batch("ROLLBACK");
+            Err(e)
+        }
+    }
+}
+
+/// The change counter and its last change, from `meta.last_change`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct ChangeState {
+    pub counter: u64,
+    pub at: Option<String>,
+    pub device_name: Option<String>,
+}
+
+/// Reads the change counter (zero when the vault never changed).
+pub(crate) fn change_state(conn: &Connection) -> rusqlite::Result<ChangeState> {
+    let text: Option<String> = conn
+        .query_row(
+            "SELECT value FROM meta WHERE key = 'last_change'",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let v: Value = text
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or(Value::Null);
+    Ok(ChangeState {
+        counter: v["counter"].as_u64().unwrap_or(0),
+        at: v["at"].as_str().map(str::to_owned),
+        device_name: v["device"].as_str().map(str::to_owned),
+    })
 }
 
 fn is_empty(v: &Value) -> bool {
@@ -148,11 +535,11 @@ pub(crate) fn diff(old: Option<&Value>, new: Option<&Value>) -> Value {
     Value::Object(out)
 }
 
-/// Appends a revision in the caller's transaction.
+/// Appends a revision in the caller's transaction, and counts the change.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn append(
     conn: &Connection,
-    device: &str,
+    chain: &Chain,
     kind: Kind,
     record_id: Uuid,
     record_revision: u32,
@@ -160,29 +547,24 @@ pub(crate) fn append(
     changes: &Value,
     snapshot: Option<&str>,
 ) -> rusqlite::Result<()> {
-    let (prev_seq, prev_hash): (i64, String) = conn
-        .query_row(
-            "SELECT seq, hash FROM revisions ORDER BY seq DESC LIMIT 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?
-        .unwrap_or((0, GENESIS.to_owned()));
+    let (prev_seq, prev_hash) = head(conn)?;
     let seq = prev_seq + 1;
     let at = Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true);
     let changes = changes.to_string();
     let id = record_id.to_string();
-    let hash = row_hash(
+    let hash = chain.mac(
         &prev_hash,
-        seq,
-        kind.as_str(),
-        &id,
-        record_revision,
-        op.as_str(),
-        &at,
-        device,
-        &changes,
-        snapshot,
+        &Entry {
+            seq,
+            kind: kind.as_str(),
+            record_id: &id,
+            record_revision,
+            op: op.as_str(),
+            at: &at,
+            device: &chain.device,
+            changes: &changes,
+            snapshot,
+        },
     );
     conn.execute(
         "INSERT INTO revisions (seq, kind, record_id, record_revision, op, at, device, changes,
@@ -195,7 +577,7 @@ pub(crate) fn append(
             record_revision,
             op.as_str(),
             at,
-            device,
+            chain.device,
             changes,
             snapshot,
             prev_hash,
@@ -207,10 +589,30 @@ pub(crate) fn append(
          ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         [format!("{seq}:{hash}")],
     )?;
+    conn.execute(
+        "INSERT INTO meta (key, value)
+         VALUES ('last_change', json_object('counter', 1, 'at', ?1, 'device', ?2))
+         ON CONFLICT (key) DO UPDATE SET value = json_object(
+             'counter', coalesce(json_extract(value, '$.counter'), 0) + 1,
+             'at', ?1, 'device', ?2)",
+        params![at, chain.device_name],
+    )?;
     Ok(())
 }
 
 pub(crate) fn read_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Revision> {
+    let mut rev = read_row_raw(r)?;
+    if let Value::String(s) = &rev.changes {
+        if let Ok(v) = serde_json::from_str(s) {
+            rev.changes = v;
+        }
+    }
+    Ok(rev)
+}
+
+/// A row with `changes` kept as the stored text (in a `Value::String`),
+/// exactly as it was hashed.
+fn read_row_raw(r: &rusqlite::Row<'_>) -> rusqlite::Result<Revision> {
     let changes: String = r.get(7)?;
     Ok(Revision {
         seq: r.get(0)?,
@@ -220,7 +622,7 @@ pub(crate) fn read_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Revision> {
         op: r.get(4)?,
         at: r.get(5)?,
         device: r.get(6)?,
-        changes: serde_json::from_str(&changes).unwrap_or(Value::String(changes)),
+        changes: Value::String(changes),
         snapshot_sha256: r.get(8)?,
         prev_hash: r.get(9)?,
         hash: r.get(10)?,

@@ -1,16 +1,17 @@
 //! `verify-vault`: proves the vault is whole and unaltered.
 //!
 //! Checks, in order: SQLCipher's page authentication over every page, the
-//! SQLite structure, the revision chain (contiguous, each hash recomputed,
-//! each link to its predecessor, the head recorded in `meta`), that every
-//! live record is exactly what its last revision recorded, and that every
-//! attachment decrypts to the bytes whose SHA-256 was recorded at intake.
+//! SQLite structure, the revision chain (contiguous, each keyed MAC
+//! recomputed, each link to its predecessor, the head recorded in `meta`),
+//! that every live record is exactly what its last revision recorded, and
+//! that every attachment decrypts to the bytes whose SHA-256 was recorded
+//! at intake. A chain still in the first release's plain SHA-256 scheme
+//! (a vault opened read-only before its first upgrade) is checked as such.
 
-use super::revisions::{row_hash, sha256_hex, GENESIS};
+use super::revisions::{self, sha256_hex};
 use crate::error::Result;
 use crate::model::{EvidenceNote, Stored};
 use crate::vault::Vault;
-use rusqlite::OptionalExtension;
 use std::collections::HashMap;
 
 /// What `verify` found.
@@ -71,70 +72,19 @@ impl Vault {
 
         // The chain.
         let mut last: HashMap<(String, String), (u32, String, Option<String>)> = HashMap::new();
-        let mut prev_hash = GENESIS.to_owned();
-        let mut expected_seq = 1i64;
-        {
-            let mut stmt = self.conn.prepare(
-                "SELECT seq, kind, record_id, record_revision, op, at, device, changes,
-                        snapshot_sha256, prev_hash, hash FROM revisions ORDER BY seq",
-            )?;
-            let mut rows = stmt.query([])?;
-            while let Some(r) = rows.next()? {
-                let seq: i64 = r.get(0)?;
-                let kind: String = r.get(1)?;
-                let id: String = r.get(2)?;
-                let rev: u32 = r.get(3)?;
-                let op: String = r.get(4)?;
-                let snapshot: Option<String> = r.get(8)?;
-                let stored_prev: String = r.get(9)?;
-                let hash: String = r.get(10)?;
-                report.revisions += 1;
-                if seq != expected_seq {
-                    report.problems.push(format!(
-                        "revision history: entry {expected_seq} is missing (next is {seq})"
-                    ));
-                }
-                if stored_prev != prev_hash {
-                    report.problems.push(format!(
-                        "revision history: entry {seq} does not follow the entry before it"
-                    ));
-                }
-                let computed = row_hash(
-                    &stored_prev,
-                    seq,
-                    &kind,
-                    &id,
-                    rev,
-                    &op,
-                    &r.get::<_, String>(5)?,
-                    &r.get::<_, String>(6)?,
-                    &r.get::<_, String>(7)?,
-                    snapshot.as_deref(),
-                );
-                if computed != hash {
-                    report.problems.push(format!(
-                        "revision history: entry {seq} ({kind} {id}) was altered after it was written"
-                    ));
-                }
+        let scheme = revisions::scheme(&self.conn)?;
+        let walk = revisions::walk_chain(
+            &self.conn,
+            scheme,
+            self.chain.key(),
+            |kind, id, rev, op, snapshot| {
                 last.insert((kind, id), (rev, op, snapshot));
-                prev_hash = hash;
-                expected_seq = seq + 1;
-            }
-        }
-        let head: Option<String> = self
-            .conn
-            .query_row("SELECT value FROM meta WHERE key = 'chain_head'", [], |r| {
-                r.get(0)
-            })
-            .optional()?;
-        let expected_head = format!("{}:{prev_hash}", expected_seq - 1);
-        match head {
-            Some(h) if h == expected_head => {}
-            None if report.revisions == 0 => {}
-            _ => report
-                .problems
-                .push("revision history: the newest entries were removed".to_owned()),
-        }
+            },
+        )?;
+        report.revisions = walk.entries;
+        report
+            .problems
+            .extend(walk.problems.iter().map(ToString::to_string));
 
         // Records against their last revision.
         {

@@ -21,6 +21,10 @@ pub enum VaultError {
         /// Consecutive failures, including this one.
         failed_attempts: u32,
     },
+    /// The passphrase did not unwrap the key, and the failure could not be
+    /// recorded: the vault folder is read-only, so no back-off follows.
+    #[error("wrong passphrase (the vault folder is read-only, so the attempt could not be counted and no waiting applies)")]
+    WrongPassphraseUncounted,
     /// The recovery code did not unwrap the key.
     #[error("wrong recovery code")]
     WrongRecoveryCode,
@@ -61,6 +65,17 @@ pub enum VaultError {
     /// Encryption with age failed (not a wrong key; those have their own variants).
     #[error("encryption failed: {0}")]
     Crypto(String),
+    /// A write was asked of a vault open read-only.
+    #[error("{0}")]
+    ReadOnly(super::report::ReadOnlyReason),
+    /// A read-only vault that was not closed cleanly: its last saves are
+    /// in the `-wal` file, which SQLite cannot read without its `-shm`.
+    #[error("{0} was not closed cleanly and its folder is read-only, so its last saves cannot be read; copy the whole vault folder to a writable place and open it there")]
+    UncleanReadOnly(PathBuf),
+    /// A read-only vault written by an older Vekil: it must be upgraded
+    /// before this build can read it, which needs a writable folder.
+    #[error("{0} was written by an older Vekil and must be upgraded before it can be opened, which needs a writable folder; copy the whole vault folder to a writable place and open it there")]
+    UpgradeNeedsWrite(PathBuf),
     /// A new passphrase or code was refused.
     #[error(transparent)]
     Invalid(#[from] crate::model::ValidationError),

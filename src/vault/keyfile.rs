@@ -24,8 +24,26 @@ pub const DEFAULT_KDF_LOG_N: u8 = 19;
 /// quick while staying an ordinary age passphrase file.
 pub const RECOVERY_KDF_LOG_N: u8 = 16;
 /// Highest work factor accepted when unwrapping, so a tampered file cannot
-/// make an unlock take minutes.
-const MAX_KDF_LOG_N: u8 = 22;
+/// make an unlock take minutes; also the highest ever written, so Vekil
+/// never writes a key file it would refuse to open.
+pub(crate) const MAX_KDF_LOG_N: u8 = 22;
+/// The lowest work factor a test may ask re-wrapping to use
+/// ([`super::UnlockOptions::test_only_low_kdf`]); never used otherwise.
+pub(crate) const TEST_KDF_LOG_N: u8 = 10;
+
+/// The work factor a key file is re-wrapped with: the one recorded in the
+/// (sealed) header, raised to at least `floor` and capped at the unwrap
+/// limit. `floor` is [`DEFAULT_KDF_LOG_N`] for everyone; only a test can
+/// lower it, to [`TEST_KDF_LOG_N`].
+///
+/// Why a floor even though the header is sealed: the seal is checked only
+/// after the key is unwrapped, and a vault created by a build that did not
+/// seal its header cannot prove its factor was never lowered. The floor
+/// makes the answer not matter: whatever the header says, a passphrase is
+/// never re-wrapped more cheaply than a new vault's.
+pub(crate) fn rewrap_factor(recorded: u8, floor: u8) -> u8 {
+    recorded.max(floor).min(MAX_KDF_LOG_N)
+}
 
 /// Outcome of trying a passphrase on a key file.
 pub(crate) enum Unwrap {
@@ -88,4 +106,46 @@ pub(crate) fn unwrap(path: &Path, secret: SecretString, expected_sha256: &str) -
     DbKey::from_hex(&hex_text)
         .map(Unwrap::Key)
         .ok_or_else(|| damaged("does not contain a database key"))
+}
+
+/// The scrypt work factor (log2 N) an age passphrase file asks for, read
+/// from its stanza without trying any passphrase.
+#[cfg(test)]
+pub(crate) fn work_factor(path: &Path) -> Result<u8> {
+    let bytes = fsutil::read(path)?;
+    let text = String::from_utf8_lossy(&bytes);
+    text.lines()
+        .find_map(|l| l.strip_prefix("-> scrypt "))
+        .and_then(|rest| rest.split_whitespace().nth(1))
+        .and_then(|n| n.parse().ok())
+        .ok_or_else(|| VaultError::corrupt(path, "not a passphrase-protected key file"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rewrap_never_goes_below_the_floor_or_above_the_cap() {
+        assert_eq!(rewrap_factor(1, DEFAULT_KDF_LOG_N), DEFAULT_KDF_LOG_N);
+        assert_eq!(rewrap_factor(10, DEFAULT_KDF_LOG_N), DEFAULT_KDF_LOG_N);
+        assert_eq!(rewrap_factor(20, DEFAULT_KDF_LOG_N), 20);
+        assert_eq!(rewrap_factor(40, DEFAULT_KDF_LOG_N), MAX_KDF_LOG_N);
+        assert_eq!(rewrap_factor(1, TEST_KDF_LOG_N), TEST_KDF_LOG_N);
+    }
+
+    #[test]
+    fn the_work_factor_is_read_from_the_stanza() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("k.age");
+        let key = DbKey::generate();
+        wrap(
+            &p,
+            &key,
+            SecretString::from("Şifrə üçün söz".to_owned()),
+            11,
+        )
+        .unwrap();
+        assert_eq!(work_factor(&p).unwrap(), 11);
+    }
 }

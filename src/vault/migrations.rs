@@ -19,6 +19,10 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
         "0003_signers_and_origin",
         include_str!("../../migrations/0003_signers_and_origin.sql"),
     ),
+    (
+        "0004_keyed_chain",
+        include_str!("../../migrations/0004_keyed_chain.sql"),
+    ),
 ];
 
 /// Schema version this build writes.

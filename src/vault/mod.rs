@@ -1,7 +1,8 @@
 //! The vault: one directory holding an encrypted case file.
 //!
 //! ```text
-//! vault.json          plaintext header: ids, KDF cost, key-file digests, back-off
+//! vault.json          plaintext header, sealed with a MAC: ids, KDF cost,
+//!                     key-file digests, change counter; back-off (unsealed)
 //! key.passphrase.age  database key wrapped to the passphrase (age, scrypt)
 //! key.recovery.age    database key wrapped to the recovery code (age, scrypt)
 //! vekil.db            SQLCipher database (+ -wal/-shm while open)
@@ -14,26 +15,33 @@
 //! re-encrypts data. See docs/design/storage.md for the reasoning and the
 //! measurements behind each choice.
 
+mod access;
+mod checks;
 mod error;
 pub(crate) mod fsutil;
 mod header;
 mod keyfile;
 mod lock;
 pub mod migrations;
+mod report;
+mod seen;
 
 pub use error::{Result, VaultError};
 pub use keyfile::DEFAULT_KDF_LOG_N;
 pub use migrations::SCHEMA_VERSION;
+pub use report::{LastChange, ReadOnlyReason, UnlockNotice, UnlockReport};
+pub use seen::default_path as default_seen_record;
 
-use crate::secret::{DbKey, Passphrase, RecoveryCode};
+use crate::secret::{self, DbKey, Passphrase, RecoveryCode};
+use crate::store::revisions::{self, Chain};
+use access::Access;
 use chrono::Utc;
 use header::{Header, KeyDigests, UnlockState};
-use hmac::{Hmac, Mac};
 use keyfile::Unwrap;
 use lock::VaultLock;
-use rusqlite::{Connection, OpenFlags};
+use rusqlite::Connection;
 use secrecy::{ExposeSecret, SecretBox};
-use sha2::Sha256;
+use seen::SeenRecord;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use uuid::Uuid;
@@ -61,15 +69,57 @@ impl Default for VaultOptions {
     }
 }
 
+/// How to unlock a vault.
+#[derive(Debug, Clone, Default)]
+pub struct UnlockOptions {
+    /// Open read-only even if the folder can be written. (A folder that
+    /// cannot be written is opened read-only anyway.)
+    pub read_only: bool,
+    /// This computer's record of the vaults it has opened, used to notice
+    /// an older copy of the vault (see `seen.rs`); `None`: not consulted.
+    pub seen_record: Option<PathBuf>,
+    /// **Tests only.** Lets re-wrapping a key file (`passwd`, `recover`)
+    /// use the test work factor (2^10) instead of raising it to the
+    /// default. Nothing in the CLI or the app sets it from user input;
+    /// the desktop shell sets it only when its own test-only
+    /// `with_test_kdf` was used.
+    pub test_only_low_kdf: bool,
+}
+
+impl UnlockOptions {
+    /// What the CLI and the desktop app use: this computer's record of
+    /// the vaults it opened, under the user's state directory.
+    pub fn on_this_computer() -> Self {
+        Self {
+            seen_record: default_seen_record(),
+            ..Self::default()
+        }
+    }
+}
+
 /// An unlocked vault. Holds the write lock until dropped.
 ///
 /// `Send` but not `Sync`: the desktop shell keeps it behind a mutex.
 pub struct Vault {
     dir: PathBuf,
     pub(crate) conn: Connection,
-    pub(crate) device_id: String,
+    /// Device, computer name and key that every revision is chained with.
+    pub(crate) chain: Chain,
     pub(crate) attachment_identity: age::x25519::Identity,
     pub(crate) name_key: SecretBox<[u8; 32]>,
+    /// Seals `vault.json`.
+    header_key: SecretBox<[u8; 32]>,
+    seen: Option<SeenRecord>,
+    access: Access,
+    /// Lowest scrypt factor a key file is re-wrapped with.
+    kdf_floor: u8,
+    report: UnlockReport,
+    /// The change counter when the vault was opened (or last recorded),
+    /// so closing writes the header and this computer's record only when
+    /// something changed.
+    counter_at_open: u64,
+    /// `close` ran (explicitly, or from `Drop`).
+    finished: bool,
     unlock_timing: UnlockTiming,
     pub(crate) cancel: crate::cancel::Cancel,
     _lock: VaultLock,
@@ -152,7 +202,7 @@ impl Vault {
             code.to_secret_string(),
             opts.kdf_log_n.min(keyfile::RECOVERY_KDF_LOG_N),
         )?;
-        let header = Header {
+        let mut header = Header {
             format: header::FORMAT.into(),
             version: header::HEADER_VERSION,
             vault_id: Uuid::new_v4(),
@@ -163,12 +213,19 @@ impl Vault {
                 passphrase_sha256,
                 recovery_sha256,
             },
+            failed_unlocks_seen: 0,
+            last_change: None,
             unlock: UnlockState::default(),
+            mac: None,
+            extra: Default::default(),
         };
-        let vault = Self::open_db(dir, Some(&key), &header, lock, true)?;
+        let mut vault = Self::open_db(dir, Some(&key), &header, lock, true, Access::ReadWrite)?;
+        revisions::upgrade_chain(&vault.conn, &vault.chain)?;
+        header.last_change = Some(vault.change_mark()?);
         // The header goes last: until it exists the folder is not a vault,
         // so a crash during creation leaves nothing half-usable behind.
-        header.store(&dir.join(HEADER_FILE))?;
+        vault.write_header(&mut header)?;
+        vault.report = vault.report_now(Vec::new())?;
         Ok((vault, code))
     }
 
@@ -192,19 +249,41 @@ impl Vault {
     ///
     /// A wrong passphrase is counted in the header; after three in a row,
     /// each further attempt must wait twice as long as the one before.
+    /// Library callers and tests use this; the CLI and the app use
+    /// [`Vault::unlock_with`] and [`UnlockOptions::on_this_computer`].
     pub fn unlock(dir: &Path, passphrase: &Passphrase) -> Result<Self> {
+        Self::unlock_with(dir, passphrase, &UnlockOptions::default())
+    }
+
+    /// Unlocks with options. Whatever the unlock found (a header changed
+    /// outside Vekil, an older copy of the vault, wrong passphrases typed
+    /// since the last unlock, a read-only folder) is in
+    /// [`Vault::unlock_report`].
+    pub fn unlock_with(dir: &Path, passphrase: &Passphrase, opts: &UnlockOptions) -> Result<Self> {
         Self::unlock_inner(
             dir,
             PASSPHRASE_KEY_FILE,
             passphrase.to_secret_string(),
             false,
+            opts,
         )
     }
 
     /// Unlocks with the recovery code and sets a new passphrase.
     pub fn recover(dir: &Path, code: &RecoveryCode, new_passphrase: &Passphrase) -> Result<Self> {
+        Self::recover_with(dir, code, new_passphrase, &UnlockOptions::default())
+    }
+
+    /// [`Vault::recover`] with options.
+    pub fn recover_with(
+        dir: &Path,
+        code: &RecoveryCode,
+        new_passphrase: &Passphrase,
+        opts: &UnlockOptions,
+    ) -> Result<Self> {
         new_passphrase.check_strength()?;
-        let vault = Self::unlock_inner(dir, RECOVERY_KEY_FILE, code.to_secret_string(), true)?;
+        let vault =
+            Self::unlock_inner(dir, RECOVERY_KEY_FILE, code.to_secret_string(), true, opts)?;
         vault.rewrap_passphrase(new_passphrase)?;
         Ok(vault)
     }
@@ -214,10 +293,20 @@ impl Vault {
         key_file: &str,
         secret: age::secrecy::SecretString,
         recovery: bool,
+        opts: &UnlockOptions,
     ) -> Result<Self> {
         let header_path = dir.join(HEADER_FILE);
         let mut header = Header::load(&header_path)?;
-        let lock = VaultLock::acquire(dir)?;
+        let access = access::decide(dir, &dir.join(DB_FILE), opts.read_only);
+        if let (true, Some(reason)) = (recovery, access.reason()) {
+            // Recovering sets a new passphrase: a write.
+            return Err(VaultError::ReadOnly(reason.clone()));
+        }
+        let lock = if access.is_read_only() {
+            VaultLock::acquire_shared(dir)?
+        } else {
+            VaultLock::acquire(dir)?
+        };
         let wait = header.unlock.wait_secs(Utc::now());
         if wait > 0 {
             return Err(VaultError::BackOff {
@@ -233,35 +322,68 @@ impl Vault {
         let key = match keyfile::unwrap(&dir.join(key_file), secret, expected)? {
             Unwrap::Key(k) => k,
             Unwrap::WrongSecret => {
-                header.unlock.failed_attempts = header.unlock.failed_attempts.saturating_add(1);
-                header.unlock.last_failure = Some(Utc::now());
-                header.store(&header_path)?;
+                // In a read-only folder the failure cannot be written down,
+                // so it is not counted and no back-off follows; scrypt's
+                // cost per guess is then the only brake (docs/design/storage.md).
+                // A read-only open of a writable folder still counts it, so
+                // asking for read-only is no way around the back-off.
+                let counted = !access::decide(dir, &dir.join(DB_FILE), false).is_read_only();
+                if counted {
+                    header.unlock.record_failure(Utc::now());
+                    header.store(&header_path)?;
+                }
                 return Err(if recovery {
                     VaultError::WrongRecoveryCode
-                } else {
+                } else if counted {
                     VaultError::WrongPassphrase {
                         failed_attempts: header.unlock.failed_attempts,
                     }
+                } else {
+                    VaultError::WrongPassphraseUncounted
                 });
             }
         };
         let kdf = kdf_start.elapsed();
         let open_start = std::time::Instant::now();
-        let mut vault = Self::open_db(dir, Some(&key), &header, lock, false)?;
+        let mut vault = Self::open_db(dir, Some(&key), &header, lock, false, access)?;
+        if opts.test_only_low_kdf {
+            vault.kdf_floor = keyfile::TEST_KDF_LOG_N;
+        }
+        vault.seen = opts.seen_record.clone().map(|path| {
+            SeenRecord::new(path, header.vault_id, key.derive(secret::SEEN_RECORD_LABEL))
+        });
+        vault.check_after_unlock(header)?;
         vault.unlock_timing = UnlockTiming {
             kdf,
             open: open_start.elapsed(),
         };
-        if header.unlock.failed_attempts > 0 {
-            header.unlock = UnlockState::default();
-            header.store(&header_path)?;
-        }
         Ok(vault)
+    }
+
+    /// What the unlock found: the last change, whether the vault is
+    /// read-only, and notices for the lawyer.
+    pub fn unlock_report(&self) -> &UnlockReport {
+        &self.report
+    }
+
+    /// Why the vault is open read-only, or `None`.
+    pub fn read_only(&self) -> Option<&ReadOnlyReason> {
+        self.access.reason()
+    }
+
+    /// Refuses a write to a vault open read-only, with the sentence that
+    /// says why and what to do.
+    pub(crate) fn ensure_writable(&self) -> Result<()> {
+        match self.access.reason() {
+            Some(r) => Err(VaultError::ReadOnly(r.clone())),
+            None => Ok(()),
+        }
     }
 
     /// Replaces the passphrase after checking the current one. Only the
     /// passphrase key file is rewritten; the data is not re-encrypted.
     pub fn change_passphrase(&self, current: &Passphrase, new: &Passphrase) -> Result<()> {
+        self.ensure_writable()?;
         new.check_strength()?;
         let header = Header::load(&self.dir.join(HEADER_FILE))?;
         match keyfile::unwrap(
@@ -274,18 +396,78 @@ impl Vault {
         }
     }
 
+    /// Wraps the key to a new passphrase with at least the default work
+    /// factor (see [`keyfile::rewrap_factor`]), whatever the header says,
+    /// and reseals the header.
     fn rewrap_passphrase(&self, new: &Passphrase) -> Result<()> {
-        let header_path = self.dir.join(HEADER_FILE);
-        let mut header = Header::load(&header_path)?;
+        self.ensure_writable()?;
+        let mut header = self.trusted_header()?;
         let key = self.db_key_from_meta()?;
+        let log_n = keyfile::rewrap_factor(header.kdf_log_n, self.kdf_floor);
         header.key_files.passphrase_sha256 = keyfile::wrap(
             &self.dir.join(PASSPHRASE_KEY_FILE),
             &key,
             new.to_secret_string(),
-            header.kdf_log_n,
+            log_n,
         )?;
-        header.unlock = UnlockState::default();
-        header.store(&header_path)
+        header.kdf_log_n = log_n;
+        header.unlock.reset_wait();
+        self.write_header(&mut header)
+    }
+
+    /// The header as Vekil last sealed it: the file if its seal holds,
+    /// else the copy inside the database (with the file's unsealed
+    /// back-off state). Anything that rewrites the header starts from
+    /// this, so a header changed while the vault was open is never sealed.
+    fn trusted_header(&self) -> Result<Header> {
+        let on_disk = Header::load(&self.dir.join(HEADER_FILE))?;
+        if on_disk.check_seal(&self.header_key) == header::Seal::Valid {
+            return Ok(on_disk);
+        }
+        Ok(self
+            .header_copy()?
+            .and_then(|copy| Header::from_sealed(&copy, on_disk.unlock.clone()))
+            .unwrap_or(on_disk))
+    }
+
+    /// The database's copy of the sealed header fields, if it has one.
+    fn header_copy(&self) -> Result<Option<serde_json::Value>> {
+        use rusqlite::OptionalExtension;
+        let text: Option<String> = self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = 'header'", [], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(|e| self.db_error(e))?;
+        Ok(text.and_then(|t| serde_json::from_str(&t).ok()))
+    }
+
+    /// Seals `header` and writes it: first its copy into the database,
+    /// then `vault.json` (atomically). A crash in between leaves a file
+    /// whose seal still holds, only older than the copy.
+    fn write_header(&self, header: &mut Header) -> Result<()> {
+        self.ensure_writable()?;
+        header.seal(&self.header_key);
+        let copy = String::from_utf8(header::canonical(&header.sealed_value()))
+            .map_err(|e| VaultError::Crypto(e.to_string()))?;
+        self.conn
+            .execute(
+                "INSERT INTO meta (key, value) VALUES ('header', ?1)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                [copy],
+            )
+            .map_err(|e| self.db_error(e))?;
+        header.store(&self.dir.join(HEADER_FILE))
+    }
+
+    /// The change counter as the header mirrors it.
+    fn change_mark(&self) -> Result<header::ChangeMark> {
+        let s = revisions::change_state(&self.conn).map_err(|e| self.db_error(e))?;
+        Ok(header::ChangeMark {
+            counter: s.counter,
+            at: s.at,
+        })
     }
 
     /// The database key, read back from the open database's own key pragma
@@ -321,11 +503,21 @@ impl Vault {
                 passphrase_sha256: String::new(),
                 recovery_sha256: String::new(),
             },
+            failed_unlocks_seen: 0,
+            last_change: None,
             unlock: UnlockState::default(),
+            mac: None,
+            extra: Default::default(),
         };
         let fresh = !dir.join(DB_FILE).exists();
         let start = std::time::Instant::now();
-        let mut v = Self::open_db(dir, None, &header, lock, fresh)?;
+        let mut v = Self::open_db(dir, None, &header, lock, fresh, Access::ReadWrite)?;
+        revisions::upgrade_chain(&v.conn, &v.chain)?;
+        if fresh {
+            // A header like a real vault's, so closing does the same work.
+            let mut header = header;
+            v.write_header(&mut header)?;
+        }
         v.unlock_timing = UnlockTiming {
             kdf: Default::default(),
             open: start.elapsed(),
@@ -344,46 +536,56 @@ impl Vault {
         header: &Header,
         lock: VaultLock,
         fresh: bool,
+        access: Access,
     ) -> Result<Self> {
         let path = dir.join(DB_FILE);
         if !fresh && !path.exists() {
             return Err(VaultError::corrupt(&path, "the database file is missing"));
         }
-        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
-            | OpenFlags::SQLITE_OPEN_CREATE
-            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let mut conn = Connection::open_with_flags(&path, flags)?;
+        let mut conn = access::open(&path, &access, fresh)?;
         // SQLCipher logs decryption failures to stderr itself; Vekil reports
-        // them once, as a sentence naming the file.
-        conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
+        // them once, as a sentence naming the file. Memory security goes on
+        // before the key: from then on every allocation SQLite frees (the
+        // keying statement's copies, decrypted pages leaving the cache) is
+        // wiped first. It is process-wide and cannot be turned off again.
+        conn.execute_batch(
+            "PRAGMA cipher_log_level = NONE;
+             PRAGMA cipher_memory_security = ON;",
+        )?;
         if let Some(key) = key {
-            let pragma = zeroize::Zeroizing::new(format!(
-                "PRAGMA key = \"{}\";",
-                key.sqlcipher_pragma().as_str()
-            ));
-            conn.execute_batch(&pragma)?;
+            key.with_key_statement(|sql| conn.execute_batch(sql))?;
         }
-        let zero = [0u8; 32];
-        let key_bytes = key.map_or(&zero, |k| k.bytes());
         // A wrong key or a damaged first page only shows at the first read.
         conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
             r.get::<_, i64>(0)
         })
         .map_err(|e| corrupt_db(&path, e))?;
-        configure(&conn).map_err(|e| corrupt_db(&path, e))?;
-        migrations::migrate_to(&mut conn, SCHEMA_VERSION).map_err(|e| match e {
-            VaultError::Db(e) => corrupt_db(&path, e),
-            other => other,
-        })?;
-        restrict_permissions(dir);
+        configure(&conn, access.is_read_only()).map_err(|e| corrupt_db(&path, e))?;
+        if access.is_read_only() {
+            // A read-only folder cannot take a migration: the schema must
+            // already be this build's.
+            let version: i64 = conn
+                .query_row("PRAGMA user_version", [], |r| r.get(0))
+                .map_err(|e| corrupt_db(&path, e))?;
+            if version > SCHEMA_VERSION {
+                return Err(VaultError::FromFuture {
+                    found: version,
+                    supported: SCHEMA_VERSION,
+                });
+            }
+            if version < SCHEMA_VERSION {
+                return Err(VaultError::UpgradeNeedsWrite(dir.to_path_buf()));
+            }
+        } else {
+            migrations::migrate_to(&mut conn, SCHEMA_VERSION).map_err(|e| match e {
+                VaultError::Db(e) => corrupt_db(&path, e),
+                other => other,
+            })?;
+            restrict_permissions(dir);
+        }
 
-        let mac_key = {
-            let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key_bytes)
-                .map_err(|e| VaultError::Crypto(e.to_string()))?;
-            mac.update(b"vekil/attachment-names/v1");
-            let out: [u8; 32] = mac.finalize().into_bytes().into();
-            SecretBox::new(Box::new(out))
-        };
+        let zero = [0u8; 32];
+        let key_bytes = key.map_or(&zero, |k| k.bytes());
         let identity = if fresh {
             let id = age::x25519::Identity::generate();
             let tx = conn.unchecked_transaction()?;
@@ -415,12 +617,26 @@ impl Vault {
             age::x25519::Identity::from_str(&text)
                 .map_err(|_| VaultError::corrupt(&path, "attachment key is invalid"))?
         };
+        let counter_at_open = revisions::change_state(&conn)
+            .map_err(|e| corrupt_db(&path, e))?
+            .counter;
         Ok(Self {
             dir: dir.to_path_buf(),
+            chain: Chain::new(
+                header.device_id.to_string(),
+                this_computer_name(),
+                secret::derive_from(key_bytes, secret::REVISION_CHAIN_LABEL),
+            ),
             conn,
-            device_id: header.device_id.to_string(),
             attachment_identity: identity,
-            name_key: mac_key,
+            name_key: secret::derive_from(key_bytes, secret::ATTACHMENT_NAMES_LABEL),
+            header_key: secret::derive_from(key_bytes, secret::HEADER_MAC_LABEL),
+            seen: None,
+            access,
+            kdf_floor: DEFAULT_KDF_LOG_N,
+            report: UnlockReport::default(),
+            counter_at_open,
+            finished: false,
             unlock_timing: UnlockTiming::default(),
             cancel: crate::cancel::Cancel::new(),
             _lock: lock,
@@ -449,8 +665,14 @@ impl Vault {
         self.dir.join(DB_FILE)
     }
 
-    /// Maps a database error, naming the database file when it is damage.
+    /// Maps a database error, naming the database file when it is damage,
+    /// and saying why when a write met a vault open read-only.
     pub(crate) fn db_error(&self, e: rusqlite::Error) -> VaultError {
+        if let (Some(reason), Some(rusqlite::ErrorCode::ReadOnly)) =
+            (self.access.reason(), e.sqlite_error_code())
+        {
+            return VaultError::ReadOnly(reason.clone());
+        }
         corrupt_db(&self.db_path(), e)
     }
 
@@ -463,21 +685,55 @@ impl Vault {
         })
     }
 
-    /// Writes everything in the WAL into the database file and closes it.
-    /// Dropping a `Vault` does the same implicitly; this reports errors.
-    pub fn close(self) -> Result<()> {
-        let Self { conn, .. } = self;
-        conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
-        conn.close().map_err(|(_, e)| VaultError::Db(e))
+    /// Records the change counter in the header and in this computer's
+    /// record (if anything changed), writes everything in the WAL into the
+    /// database file and closes it. Dropping a `Vault` does the same
+    /// implicitly; this reports errors.
+    pub fn close(mut self) -> Result<()> {
+        self.finish()
+    }
+
+    fn finish(&mut self) -> Result<()> {
+        if std::mem::replace(&mut self.finished, true) {
+            return Ok(());
+        }
+        let recorded = self.record_close();
+        let checkpoint = if self.access.is_read_only() {
+            Ok(())
+        } else {
+            self.conn
+                .execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")
+                .map_err(VaultError::from)
+        };
+        recorded.and(checkpoint)
     }
 }
 
+impl Drop for Vault {
+    fn drop(&mut self) {
+        let _ = self.finish();
+    }
+}
+
+/// This computer's host name, recorded with each change so the lawyer can
+/// see where the vault last changed. Read with `uname`, not from the
+/// environment, which anyone starting the process controls.
+fn this_computer_name() -> String {
+    rustix::system::uname()
+        .nodename()
+        .to_string_lossy()
+        .into_owned()
+}
+
 /// Pragmas applied to every connection: durability first (WAL with an
-/// fsync per commit), nothing in temp files, freed pages zeroed.
-fn configure(conn: &Connection) -> rusqlite::Result<()> {
+/// fsync per commit), nothing in temp files, freed pages zeroed. A
+/// read-only connection keeps the journal mode it was written with.
+fn configure(conn: &Connection, read_only: bool) -> rusqlite::Result<()> {
+    if !read_only {
+        conn.execute_batch("PRAGMA journal_mode = WAL;")?;
+    }
     conn.execute_batch(
-        "PRAGMA journal_mode = WAL;
-         PRAGMA synchronous = FULL;
+        "PRAGMA synchronous = FULL;
          PRAGMA temp_store = MEMORY;
          PRAGMA secure_delete = ON;
          PRAGMA foreign_keys = ON;
@@ -502,5 +758,29 @@ fn corrupt_db(path: &Path, e: rusqlite::Error) -> VaultError {
         }
         Some(DatabaseCorrupt) => VaultError::corrupt(path, "the database is damaged"),
         _ => VaultError::Db(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// SQLCipher wipes what it frees only if memory security was on when
+    /// the memory was used; it reports "1" only when it is on and its
+    /// allocator has run, i.e. the vault's own connection is covered.
+    #[test]
+    fn sqlcipher_memory_security_is_on_for_an_open_vault() {
+        let t = tempfile::tempdir().unwrap();
+        let (v, _) = Vault::create_with(
+            &t.path().join("v"),
+            &Passphrase::new("Bakı, Nizami küçəsi 12".into()),
+            &VaultOptions { kdf_log_n: 10 },
+        )
+        .unwrap();
+        let on: String = v
+            .conn
+            .query_row("PRAGMA cipher_memory_security", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(on, "1");
     }
 }

@@ -537,6 +537,18 @@ class Suite:
         d.screenshot("05-unlock-wrong-passphrase")
         self.unlock()
         d.wait("[data-screen=clients]", timeout=30)
+        # The first screen after the unlock says, once, that a wrong
+        # passphrase was typed meanwhile (the core's code, worded here).
+        d.wait("#unlock-notice", text="1 wrong passphrase")
+        d.screenshot("05b-unlock-notice")
+        d.click("#unlock-notice-close")
+        if d.js("return !!document.querySelector('#unlock-notice')"):
+            raise Failure("the unlock notice did not close")
+        d.click("#lock-now")
+        self.unlock()
+        d.wait("[data-screen=clients]", timeout=30)
+        if d.js("return !!document.querySelector('#unlock-notice')"):
+            raise Failure("the unlock notice came back at the next unlock")
 
     def test_forgot_passphrase_recovery_code(self) -> None:
         d = self.d
@@ -1148,6 +1160,9 @@ class Suite:
     def test_switch_to_azerbaijani(self) -> None:
         d = self.d
         d.click("#nav-settings")
+        # The full check, the one `vekil verify-vault` runs.
+        d.click("#verify-vault")
+        d.wait("#verify-result", timeout=60, text="the vault is intact")
         d.screenshot("16-settings")
         d.set_value("#s-lang", "az")
         d.wait("#nav-clients", text="Müştərilər")

@@ -1,4 +1,5 @@
-//! Create, unlock, recover, lock; the encrypted draft kept across a lock.
+//! Create, unlock, recover, lock, verify; the encrypted draft kept across
+//! a lock.
 
 use crate::error::{CmdResult, CommandError};
 use crate::lock::{LockReason, Locker, UI_DRAFT};
@@ -8,7 +9,8 @@ use std::sync::Arc;
 use tauri::{AppHandle, Runtime, State};
 use ts_rs::TS;
 use vekil::secret::{Passphrase, RecoveryCode};
-use vekil::vault::VaultOptions;
+use vekil::store::VerifyReport;
+use vekil::vault::{UnlockOptions, UnlockReport, VaultOptions, DEFAULT_KDF_LOG_N};
 use vekil::Vault;
 
 /// What the first screen needs.
@@ -86,13 +88,39 @@ pub async fn vault_create(
     .await
 }
 
+/// How the window unlocks: as the CLI does, with this computer's record of
+/// the vaults it opened, so both warn alike about an older copy. A state
+/// made for tests (a KDF lowered through `AppState::with_test_kdf`) keeps
+/// that record beside its own settings file, never in the tester's home,
+/// and may re-wrap keys at the test factor.
+fn unlock_options(state: &AppState) -> UnlockOptions {
+    if state.kdf_log_n < DEFAULT_KDF_LOG_N {
+        return UnlockOptions {
+            seen_record: Some(state.settings_file.with_file_name("seen-vaults.json")),
+            test_only_low_kdf: true,
+            ..UnlockOptions::default()
+        };
+    }
+    UnlockOptions::on_this_computer()
+}
+
+/// Unlocks; answers with what the unlock found (codes the window words).
 #[tauri::command]
-pub async fn vault_unlock(state: State<'_, AppState>, passphrase: String) -> CmdResult<()> {
+pub async fn vault_unlock(
+    state: State<'_, AppState>,
+    passphrase: String,
+) -> CmdResult<UnlockReport> {
     let passphrase = Passphrase::new(passphrase);
-    let (dir, installer) = (state.vault_dir.clone(), state.installer());
+    let (dir, installer, opts) = (
+        state.vault_dir.clone(),
+        state.installer(),
+        unlock_options(&state),
+    );
     blocking(move || {
-        installer.install(Vault::unlock(&dir, &passphrase)?);
-        Ok(())
+        let vault = Vault::unlock_with(&dir, &passphrase, &opts)?;
+        let report = vault.unlock_report().clone();
+        installer.install(vault);
+        Ok(report)
     })
     .await
 }
@@ -102,16 +130,22 @@ pub async fn vault_recover(
     state: State<'_, AppState>,
     recovery_code: String,
     new_passphrase: String,
-) -> CmdResult<()> {
+) -> CmdResult<UnlockReport> {
     let new_passphrase = Passphrase::new(new_passphrase);
     let code = RecoveryCode::parse(&recovery_code).map_err(|_| {
         CommandError::new("bad_recovery_code", "That recovery code is not correct.")
     })?;
     drop(recovery_code);
-    let (dir, installer) = (state.vault_dir.clone(), state.installer());
+    let (dir, installer, opts) = (
+        state.vault_dir.clone(),
+        state.installer(),
+        unlock_options(&state),
+    );
     blocking(move || {
-        installer.install(Vault::recover(&dir, &code, &new_passphrase)?);
-        Ok(())
+        let vault = Vault::recover_with(&dir, &code, &new_passphrase, &opts)?;
+        let report = vault.unlock_report().clone();
+        installer.install(vault);
+        Ok(report)
     })
     .await
 }
@@ -144,6 +178,13 @@ pub async fn vault_change_passphrase(
     let current = Passphrase::new(current);
     let next = Passphrase::new(next);
     with_vault(&state, move |v| Ok(v.change_passphrase(&current, &next)?)).await
+}
+
+/// The full check `vekil verify-vault` runs: every page, the history
+/// chain, every record against its history, every attachment.
+#[tauri::command]
+pub async fn vault_verify(state: State<'_, AppState>) -> CmdResult<VerifyReport> {
+    with_vault(&state, |v| Ok(v.verify()?)).await
 }
 
 /// Returns (and forgets) the form kept at the last lock.

@@ -24,15 +24,17 @@ async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> 
 export const vaultStatus = () => call<M.AppStatus>("vault_status");
 export const vaultCreate = (passphrase: string) =>
   call<M.CreatedVault>("vault_create", { passphrase });
-export const vaultUnlock = (passphrase: string) => call<null>("vault_unlock", { passphrase });
+export const vaultUnlock = (passphrase: string) =>
+  call<M.UnlockReport>("vault_unlock", { passphrase });
 export const vaultRecover = (recoveryCode: string, newPassphrase: string) =>
-  call<null>("vault_recover", { recoveryCode, newPassphrase });
+  call<M.UnlockReport>("vault_recover", { recoveryCode, newPassphrase });
 export const vaultLock = (draft: string | null) => call<null>("vault_lock", { draft });
 /** Input was seen: the backend's auto-lock timer starts again. */
 export const activity = () => call<null>("activity");
 export const vaultChangePassphrase = (current: string, next: string) =>
   call<null>("vault_change_passphrase", { current, next });
 export const draftTake = () => call<string | null>("draft_take");
+export const vaultVerify = () => call<M.VerifyReport>("vault_verify");
 
 // clients
 export const clientList = () => call<M.StoredClient[]>("client_list");

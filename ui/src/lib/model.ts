@@ -18,6 +18,9 @@ export type { AppStatus } from "./bindings/AppStatus";
 export type { CreatedVault } from "./bindings/CreatedVault";
 export type { Settings } from "./bindings/Settings";
 export type { QuickIncident } from "./bindings/QuickIncident";
+export type { UnlockReport } from "./bindings/UnlockReport";
+export type { UnlockNotice } from "./bindings/UnlockNotice";
+export type { VerifyReport } from "./bindings/VerifyReport";
 
 import type { RecordMeta as Meta } from "./bindings/RecordMeta";
 export type { Meta };

@@ -3,6 +3,7 @@
 // the screens unmount (and the backend then reloads the page). `lockNow` is
 // the page's single path to the locked state.
 import * as api from "./api";
+import type { UnlockReport } from "./model";
 
 export type Route =
   | { name: "clients" }
@@ -30,6 +31,8 @@ export const ui = $state({
   version: "" as string,
   /** The core's shortest accepted passphrase (from `vault_status`). */
   minPassphrase: 12,
+  /** What the last unlock found, shown once on the first screen. */
+  unlockReport: null as UnlockReport | null,
   /** A draft recovered after unlock, offered to the user once. */
   pendingDraft: null as DraftPayload | null,
   /** Values to put back into the quick form when a draft is resumed. */
@@ -88,6 +91,7 @@ export async function lockNow(): Promise<void> {
   ui.route = { name: "clients" };
   ui.toast = "";
   ui.pendingDraft = null;
+  ui.unlockReport = null;
   try {
     await api.vaultLock(draft);
   } catch {
@@ -95,7 +99,8 @@ export async function lockNow(): Promise<void> {
   }
 }
 
-export async function afterUnlock(): Promise<void> {
+export async function afterUnlock(report: UnlockReport | null = null): Promise<void> {
+  ui.unlockReport = report;
   ui.phase = "app";
   ui.route = { name: "clients" };
   try {

@@ -41,10 +41,10 @@ changes: Record<string, { old?: unknown, new?: unknown }>,
  */
 snapshot_sha256: string | null, 
 /**
- * Hash of the previous row.
+ * MAC of the previous row.
  */
 prev_hash: string, 
 /**
- * Hash of this row.
+ * MAC of this row (keyed; see the module doc).
  */
 hash: string, };
