@@ -9,6 +9,7 @@ pub mod export;
 mod input;
 mod output;
 mod records;
+mod travel;
 
 use crate::model::{Case, Kind, Record, Stored};
 use crate::search::SearchQuery;
@@ -59,6 +60,7 @@ impl From<crate::Error> for CliError {
                 VaultError::WrongPassphrase { .. }
                 | VaultError::WrongRecoveryCode
                 | VaultError::BackOff { .. }
+                | VaultError::Sealed
                 | VaultError::InUse(_),
             ) => EXIT_LOCKED,
             _ => EXIT_DATA,
@@ -95,7 +97,7 @@ Environment:
   VEKIL_RECOVERY_CODE_FILE    recovery code for `recover` (or VEKIL_RECOVERY_CODE)
 Without them, secrets are asked for on the terminal. They are never taken as arguments.
 
-Exit codes: 0 ok, 1 usage error, 2 wrong passphrase or vault locked, 3 data error.";
+Exit codes: 0 ok, 1 usage error, 2 wrong passphrase, vault locked or sealed for travel, 3 data error.";
 
 /// Vekil: an offline, encrypted case file for defense lawyers.
 #[derive(Debug, Parser)]
@@ -167,6 +169,8 @@ enum Command {
     },
     #[command(flatten)]
     Exports(export::ExportCommand),
+    #[command(flatten)]
+    Travel(travel::Commands),
 }
 
 /// The commands every record kind has.
@@ -366,6 +370,7 @@ fn execute(cli: Cli) -> Result<(), CliError> {
                 message: f.message,
             })
         }
+        Command::Travel(cmd) => travel::run(cmd, dir, &mut std::io::stdout().lock()),
         other => execute_on(&need_dir()?, other),
     }
 }
@@ -423,7 +428,9 @@ fn execute_on(dir: &std::path::Path, command: Command) -> Result<(), CliError> {
             let id = v.resolve::<Case>(&case)?;
             timeline_out(&v.case_timeline(id)?, json, out)?;
         }
-        Command::Exports(_) => return Err(CliError::usage("unexpected command".into())),
+        Command::Exports(_) | Command::Travel(_) => {
+            return Err(CliError::usage("unexpected command".into()))
+        }
         Command::VerifyVault { json } => {
             let v = open(&dir)?;
             let r = v.verify()?;

@@ -24,6 +24,10 @@ pub enum VaultError {
     /// The recovery code did not unwrap the key.
     #[error("wrong recovery code")]
     WrongRecoveryCode,
+    /// The vault is sealed for travel: neither the passphrase nor the
+    /// recovery code opens it until custodians release the key.
+    #[error("This vault is sealed for travel. Ask your custodian to release it.")]
+    Sealed,
     /// Too many recent failures: the vault refuses to try for a while.
     #[error("too many wrong passphrases; try again in {retry_after_secs} second(s)")]
     BackOff {

@@ -36,6 +36,10 @@ pub(crate) struct Header {
     pub key_files: KeyDigests,
     #[serde(default)]
     pub unlock: UnlockState,
+    /// Present while the vault is sealed for travel: the key files are gone
+    /// and only custodians can release the key (see `travel`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sealed: Option<super::travel::Sealed>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

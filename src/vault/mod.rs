@@ -14,12 +14,14 @@
 //! re-encrypts data. See docs/design/storage.md for the reasoning and the
 //! measurements behind each choice.
 
+pub mod erase;
 mod error;
 pub(crate) mod fsutil;
 mod header;
 mod keyfile;
 mod lock;
 pub mod migrations;
+pub mod travel;
 
 pub use error::{Result, VaultError};
 pub use keyfile::DEFAULT_KDF_LOG_N;
@@ -112,6 +114,8 @@ pub struct VaultStatus {
     pub retry_after_secs: u64,
     /// Consecutive failed attempts so far.
     pub failed_attempts: u32,
+    /// Sealed for travel: only custodians can release it (see `travel`).
+    pub sealed: bool,
 }
 
 impl Vault {
@@ -163,6 +167,7 @@ impl Vault {
                 recovery_sha256,
             },
             unlock: UnlockState::default(),
+            sealed: None,
         };
         let vault = Self::open_db(dir, Some(&key), &header, lock, true)?;
         // The header goes last: until it exists the folder is not a vault,
@@ -178,11 +183,13 @@ impl Vault {
                 exists: true,
                 retry_after_secs: h.unlock.wait_secs(Utc::now()),
                 failed_attempts: h.unlock.failed_attempts,
+                sealed: h.sealed.is_some(),
             },
             Err(_) => VaultStatus {
                 exists: false,
                 retry_after_secs: 0,
                 failed_attempts: 0,
+                sealed: false,
             },
         }
     }
@@ -215,8 +222,16 @@ impl Vault {
         recovery: bool,
     ) -> Result<Self> {
         let header_path = dir.join(HEADER_FILE);
-        let mut header = Header::load(&header_path)?;
+        Header::load(&header_path)?;
         let lock = VaultLock::acquire(dir)?;
+        // Read again under the lock: a travel release may have just ended.
+        let mut header = Header::load(&header_path)?;
+        if header.sealed.is_some() {
+            // Key files left by an interrupted seal or release must go; if
+            // that fails the unlock is refused all the same.
+            let _ = travel::finish_seal(dir);
+            return Err(VaultError::Sealed);
+        }
         let wait = header.unlock.wait_secs(Utc::now());
         if wait > 0 {
             return Err(VaultError::BackOff {
@@ -321,6 +336,7 @@ impl Vault {
                 recovery_sha256: String::new(),
             },
             unlock: UnlockState::default(),
+            sealed: None,
         };
         let fresh = !dir.join(DB_FILE).exists();
         let start = std::time::Instant::now();
