@@ -691,3 +691,78 @@ fn stock_age_decrypts_the_sealed_share_with_the_custodian_key() {
         assert!(!o.status.success());
     }
 }
+
+// ---- wipe after failed unlocks -------------------------------------------
+
+/// Runs a command that must fail with `code`, waiting out the back-off.
+fn fails_after_backoff(cli: &Cli, args: &[&str], code: i32) -> String {
+    loop {
+        let err = cli.fails(args, code);
+        if !err.contains("try again in") {
+            return err;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(500));
+    }
+}
+
+#[test]
+fn cli_wipe_after_n_failures_counts_across_restarts_and_erases() {
+    let t = tempfile::tempdir().unwrap();
+    let mut cli = Cli::new(t.path());
+    cli.init();
+    cli.ok(&[
+        "client",
+        "add",
+        "--name",
+        "Rəşad Məmmədov",
+        "--pseudonym",
+        "C-001",
+    ]);
+    let err = cli.fails(&["wipe-after", "4"], 3);
+    assert!(err.contains("at least 5"), "{err}");
+    let out = cli.ok(&["wipe-after", "5"]);
+    assert!(out.contains("a child or a colleague"), "{out}");
+
+    let good = cli.pass.clone();
+    cli.pass = "Şəki yolunda qar yağır, yanlış".into();
+    // Every attempt is a new process: the count lives in the vault header.
+    for n in 1..=4 {
+        let err = fails_after_backoff(&cli, &["client", "list"], 2);
+        assert!(err.contains(&format!("{n} failed attempt")), "{err}");
+        let header: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(cli.vault.join("vault.json")).unwrap()).unwrap();
+        assert_eq!(header["unlock"]["failed_attempts"], n);
+        assert_eq!(header["wipe_after_failures"], 5);
+    }
+    assert!(cli.vault.join("key.passphrase.age").exists(), "not yet");
+    let err = fails_after_backoff(&cli, &["client", "list"], 2);
+    assert!(
+        err.contains("5 failed unlocks in a row: this vault was erased"),
+        "{err}"
+    );
+    assert!(!cli.vault.exists());
+    cli.pass = good;
+    let err = cli.fails(&["client", "list"], 3);
+    assert!(err.contains("no vault found"), "{err}");
+}
+
+#[test]
+fn wipe_limit_needs_the_passphrase_and_can_be_turned_off() {
+    let (_t, dir, v, _) = new_vault();
+    let wrong = Passphrase::new("not the passphrase at all".into());
+    assert!(matches!(
+        v.set_wipe_after_failures(&wrong, Some(5)),
+        Err(VaultError::WrongPassphrase { .. })
+    ));
+    assert_eq!(v.wipe_after_failures().unwrap(), None);
+    v.set_wipe_after_failures(&pass(), Some(7)).unwrap();
+    assert_eq!(v.wipe_after_failures().unwrap(), Some(7));
+    v.set_wipe_after_failures(&pass(), None).unwrap();
+    assert_eq!(v.wipe_after_failures().unwrap(), None);
+    drop(v);
+    // Off by default and when off, failures only back off.
+    for _ in 0..3 {
+        assert!(Vault::unlock(&dir, &Passphrase::new("yanlış parol, yanlış".into())).is_err());
+    }
+    assert!(dir.join("key.passphrase.age").exists());
+}

@@ -61,6 +61,7 @@ impl From<crate::Error> for CliError {
                 | VaultError::WrongRecoveryCode
                 | VaultError::BackOff { .. }
                 | VaultError::Sealed
+                | VaultError::Wiped { .. }
                 | VaultError::InUse(_),
             ) => EXIT_LOCKED,
             _ => EXIT_DATA,

@@ -24,6 +24,12 @@ pub enum Commands {
         #[arg(long)]
         now: bool,
     },
+    /// Opt-in: erase the vault after N failed unlocks in a row (N ≥ 5), or `off`.
+    WipeAfter {
+        /// The number of failures, or `off`.
+        #[arg(value_name = "N|off")]
+        limit: String,
+    },
 }
 
 /// `vekil travel …`
@@ -108,6 +114,7 @@ pub(super) fn run(
     };
     match cmd {
         Commands::Erase { now } => erase_cmd(&need_dir()?, now, out),
+        Commands::WipeAfter { limit } => wipe_after_cmd(&need_dir()?, &limit, out),
         Commands::Travel(TravelCommand::Release {
             request,
             identity,
@@ -238,6 +245,33 @@ fn release_cmd(
         r.custodian,
         file.display()
     )?;
+    Ok(())
+}
+
+fn wipe_after_cmd(dir: &Path, limit: &str, out: &mut impl Write) -> Result<(), CliError> {
+    let n = match limit {
+        "off" => None,
+        n => Some(n.parse::<u32>().map_err(|_| {
+            CliError::usage(format!(
+                "{n:?} is not a number; write a number of failures (at least 5) or `off`"
+            ))
+        })?),
+    };
+    if !Vault::status(dir).exists {
+        return Err(crate::vault::VaultError::NotFound(dir.into()).into());
+    }
+    let pass = input::passphrase()?;
+    let vault = Vault::unlock(dir, &pass)?;
+    vault.set_wipe_after_failures(&pass, n)?;
+    match n {
+        None => writeln!(out, "Wipe after failed unlocks is off.")?,
+        Some(n) => writeln!(
+            out,
+            "After {n} wrong passphrases or recovery codes in a row, this vault will be erased.\n\
+             Anyone can trigger it: a child or a colleague typing. It stops guessing through\n\
+             Vekil; it does not protect against a copy of the disk made earlier."
+        )?,
+    }
     Ok(())
 }
 

@@ -29,6 +29,54 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+/// Lowest limit for the opt-in wipe after failed unlocks: fewer would let
+/// a child or a colleague typing a few wrong guesses destroy the data.
+pub const MIN_WIPE_AFTER: u32 = 5;
+
+/// Whether the failures recorded in `header` have reached its wipe limit.
+pub(crate) fn wipe_is_due(header: &super::header::Header) -> bool {
+    header
+        .wipe_after_failures
+        .is_some_and(|n| header.unlock.failed_attempts >= n.max(MIN_WIPE_AFTER))
+}
+
+impl super::Vault {
+    /// Turns the wipe after `n` failed unlocks in a row on (`Some(n)`,
+    /// n ≥ [`MIN_WIPE_AFTER`]) or off (`None`). The current passphrase is
+    /// asked again, because this setting can destroy the data.
+    pub fn set_wipe_after_failures(
+        &self,
+        current: &crate::secret::Passphrase,
+        n: Option<u32>,
+    ) -> Result<()> {
+        if let Some(n) = n.filter(|n| *n < MIN_WIPE_AFTER) {
+            return Err(VaultError::Invalid(crate::model::ValidationError::new(
+                "wipe_after_failures",
+                format!("must be at least {MIN_WIPE_AFTER} (it is {n}), so a few mistyped passphrases cannot erase the vault"),
+            )));
+        }
+        let path = self.dir.join(HEADER_FILE);
+        let mut header = super::header::Header::load(&path)?;
+        match super::keyfile::unwrap(
+            &self.dir.join(PASSPHRASE_KEY_FILE),
+            current.to_secret_string(),
+            &header.key_files.passphrase_sha256,
+        )? {
+            super::keyfile::Unwrap::Key(_) => {}
+            super::keyfile::Unwrap::WrongSecret => {
+                return Err(VaultError::WrongPassphrase { failed_attempts: 0 })
+            }
+        }
+        header.wipe_after_failures = n;
+        header.store(&path)
+    }
+
+    /// The wipe limit, if it is on.
+    pub fn wipe_after_failures(&self) -> Result<Option<u32>> {
+        Ok(super::header::Header::load(&self.dir.join(HEADER_FILE))?.wipe_after_failures)
+    }
+}
+
 /// What an erase did, for the "erased" screen and the benchmark.
 #[derive(Debug, Clone, serde::Serialize, ts_rs::TS)]
 #[ts(export)]

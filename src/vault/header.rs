@@ -40,6 +40,10 @@ pub(crate) struct Header {
     /// and only custodians can release the key (see `travel`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sealed: Option<super::travel::Sealed>,
+    /// Opt-in: erase the vault after this many failed unlocks in a row
+    /// (at least [`super::erase::MIN_WIPE_AFTER`]). Off when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wipe_after_failures: Option<u32>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -87,6 +91,22 @@ impl Header {
             });
         }
         Ok(header)
+    }
+
+    /// The fields that decide whether an unlock may be tried and when the
+    /// vault erases itself: failed attempts, the last failure, the wipe
+    /// limit. Until `vault.json` carries a MAC (issue 10), someone who can
+    /// write the disk can reset them; the MAC must cover exactly these
+    /// bytes (and may cover more).
+    #[allow(dead_code)]
+    pub fn unlock_guard_fields(&self) -> Vec<u8> {
+        serde_json::to_vec(&(
+            self.vault_id,
+            self.unlock.failed_attempts,
+            self.unlock.last_failure,
+            self.wipe_after_failures,
+        ))
+        .unwrap_or_default()
     }
 
     pub fn store(&self, path: &Path) -> Result<()> {

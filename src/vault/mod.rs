@@ -168,6 +168,7 @@ impl Vault {
             },
             unlock: UnlockState::default(),
             sealed: None,
+            wipe_after_failures: None,
         };
         let vault = Self::open_db(dir, Some(&key), &header, lock, true)?;
         // The header goes last: until it exists the folder is not a vault,
@@ -250,6 +251,13 @@ impl Vault {
                 header.unlock.failed_attempts = header.unlock.failed_attempts.saturating_add(1);
                 header.unlock.last_failure = Some(Utc::now());
                 header.store(&header_path)?;
+                if erase::wipe_is_due(&header) {
+                    drop(lock);
+                    erase::erase(dir)?;
+                    return Err(VaultError::Wiped {
+                        failed_attempts: header.unlock.failed_attempts,
+                    });
+                }
                 return Err(if recovery {
                     VaultError::WrongRecoveryCode
                 } else {
@@ -337,6 +345,7 @@ impl Vault {
             },
             unlock: UnlockState::default(),
             sealed: None,
+            wipe_after_failures: None,
         };
         let fresh = !dir.join(DB_FILE).exists();
         let start = std::time::Instant::now();
