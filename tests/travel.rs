@@ -97,6 +97,30 @@ fn assert_sealed(dir: &Path, code: &str) {
     ));
 }
 
+/// Seals as the CLI and the window do: seal the open vault, then close it.
+fn seal_and_close(
+    v: Vault,
+    pass: &Passphrase,
+    names: &[String],
+    k: Option<u8>,
+) -> Result<travel::TravelStatus, TravelError> {
+    let r = travel::seal(&v, pass, names, k);
+    drop(v);
+    r
+}
+
+fn open_files(
+    dir: &Path,
+    files: &[PathBuf],
+    new: &Passphrase,
+) -> Result<(Vault, RecoveryCode), TravelError> {
+    let releases = files
+        .iter()
+        .map(|p| travel::Release::read(p))
+        .collect::<Result<Vec<_>, _>>()?;
+    travel::open(dir, &releases, new)
+}
+
 fn release(c: &Custodian, request: &Path, out: &Path) -> travel::ReleaseReceipt {
     let info = travel::read_request(request).unwrap();
     travel::release(request, &c.key, &info.code, out).unwrap()
@@ -106,7 +130,7 @@ fn release(c: &Custodian, request: &Path, out: &Path) -> travel::ReleaseReceipt 
 fn library_seal_then_passphrase_and_recovery_code_both_fail() {
     let (t, dir, v, code) = new_vault();
     let cs = custodians(&v, t.path(), 1);
-    let s = travel::seal(v, &pass(), &names(1), None).unwrap();
+    let s = seal_and_close(v, &pass(), &names(1), None).unwrap();
     assert_eq!((s.threshold, s.custodians.len()), (1, 1));
     assert_sealed(&dir, &code);
     assert!(!dir.join("key.passphrase.age").exists());
@@ -125,31 +149,31 @@ fn seal_refuses_a_wrong_passphrase_and_bad_custodian_choices_and_changes_nothing
     let wrong = Passphrase::new("not the passphrase at all".into());
     let cases: Vec<(Result<_, _>, &str)> = vec![
         (
-            travel::seal(open(), &wrong, &names(1), None),
+            seal_and_close(open(), &wrong, &names(1), None),
             "wrong passphrase",
         ),
         (
-            travel::seal(open(), &pass(), &[], None),
+            seal_and_close(open(), &pass(), &[], None),
             "at least one custodian",
         ),
         (
-            travel::seal(open(), &pass(), &["Nobody".into()], None),
+            seal_and_close(open(), &pass(), &["Nobody".into()], None),
             "no recipient named",
         ),
         (
-            travel::seal(open(), &pass(), &names(3), None),
+            seal_and_close(open(), &pass(), &names(3), None),
             "--threshold",
         ),
         (
-            travel::seal(open(), &pass(), &names(3), Some(4)),
+            seal_and_close(open(), &pass(), &names(3), Some(4)),
             "between 1 and",
         ),
         (
-            travel::seal(open(), &pass(), &names(3), Some(0)),
+            seal_and_close(open(), &pass(), &names(3), Some(0)),
             "between 1 and",
         ),
         (
-            travel::seal(
+            seal_and_close(
                 open(),
                 &pass(),
                 &[NAMES[2].into(), NAMES[2].to_uppercase()],
@@ -171,7 +195,7 @@ fn request_release_open_restores_every_record_and_verify_passes() {
     let (t, dir, v, _) = filled_vault();
     let cs = custodians(&v, t.path(), 3);
     let want = records(&v);
-    travel::seal(v, &pass(), &names(3), Some(2)).unwrap();
+    seal_and_close(v, &pass(), &names(3), Some(2)).unwrap();
 
     let request = t.path().join("request.json");
     let pending = travel::request(&dir, &request).unwrap();
@@ -191,7 +215,7 @@ fn request_release_open_restores_every_record_and_verify_passes() {
         assert!(!text.contains("Məmmədov") && !text.contains("C-001"));
     }
 
-    let (v, code) = travel::open(&dir, &[r1, r3], &Passphrase::new(NEW_PASS.into())).unwrap();
+    let (v, code) = open_files(&dir, &[r1, r3], &Passphrase::new(NEW_PASS.into())).unwrap();
     assert_eq!(records(&v), want);
     assert!(v.verify().unwrap().is_ok());
     drop(v);
@@ -213,7 +237,7 @@ fn k_of_n_works_and_k_minus_one_fails() {
     let (t, dir, v, _) = filled_vault();
     let cs = custodians(&v, t.path(), 5);
     let want = records(&v);
-    travel::seal(v, &pass(), &names(5), Some(3)).unwrap();
+    seal_and_close(v, &pass(), &names(5), Some(3)).unwrap();
     let request = t.path().join("request.json");
     travel::request(&dir, &request).unwrap();
     let rel: Vec<PathBuf> = cs
@@ -232,13 +256,13 @@ fn k_of_n_works_and_k_minus_one_fails() {
         vec![rel[0].clone(), rel[4].clone()],
         vec![rel[1].clone(), rel[3].clone(), rel[1].clone()],
     ] {
-        match travel::open(&dir, &two, &new) {
+        match open_files(&dir, &two, &new) {
             Err(TravelError::TooFewReleases { have: 2, need: 3 }) => {}
             other => panic!("expected too few releases, got {other:?}"),
         }
         assert_eq!(snapshot(&dir), before);
     }
-    let (v, _) = travel::open(
+    let (v, _) = open_files(
         &dir,
         &[rel[4].clone(), rel[1].clone(), rel[2].clone()],
         &new,
@@ -262,8 +286,8 @@ fn every_bad_release_step_is_refused_and_the_vault_stays_sealed_and_unchanged() 
             .to_owned();
         vekil::export::recipients::add(&vb, NAMES[i], &public).unwrap();
     }
-    travel::seal(vb, &pass(), &names(2), Some(2)).unwrap();
-    travel::seal(v, &pass(), &names(2), Some(2)).unwrap();
+    seal_and_close(vb, &pass(), &names(2), Some(2)).unwrap();
+    seal_and_close(v, &pass(), &names(2), Some(2)).unwrap();
 
     let p = |n: &str| t.path().join(n);
     // An earlier request, released, then replaced by a new one.
@@ -371,7 +395,7 @@ fn every_bad_release_step_is_refused_and_the_vault_stays_sealed_and_unchanged() 
         ),
     ];
     for (files, ok, why) in cases {
-        let e = travel::open(&dir, &files, &new).unwrap_err();
+        let e = open_files(&dir, &files, &new).unwrap_err();
         assert!(ok(&e), "{why}: got {e}");
         let msg = e.to_string();
         assert!(!msg.contains('\n') && msg.len() < 300, "{why}: {msg}");
@@ -380,9 +404,9 @@ fn every_bad_release_step_is_refused_and_the_vault_stays_sealed_and_unchanged() 
     }
     // The good releases still work afterwards.
     release(&cs[1], &p("request.json"), &p("good-1.json"));
-    travel::open(&dir, &[p("good-0.json"), p("good-1.json")], &new).unwrap();
+    open_files(&dir, &[p("good-0.json"), p("good-1.json")], &new).unwrap();
     // …and cannot be used again once the vault is open.
-    let e = travel::open(&dir, &[p("good-0.json"), p("good-1.json")], &new).unwrap_err();
+    let e = open_files(&dir, &[p("good-0.json"), p("good-1.json")], &new).unwrap_err();
     assert!(matches!(e, TravelError::NotSealed), "{e}");
 }
 
@@ -410,7 +434,7 @@ fn an_interrupted_seal_or_release_never_leaves_a_vault_without_a_key() {
     let (t, dir, v, code) = new_vault();
     custodians(&v, t.path(), 1);
     let kept = std::fs::read(dir.join("key.passphrase.age")).unwrap();
-    travel::seal(v, &pass(), &names(1), None).unwrap();
+    seal_and_close(v, &pass(), &names(1), None).unwrap();
     std::fs::write(dir.join("key.passphrase.age"), &kept).unwrap();
     assert_sealed(&dir, &code);
     assert!(!dir.join("key.passphrase.age").exists());
@@ -420,7 +444,7 @@ fn an_interrupted_seal_or_release_never_leaves_a_vault_without_a_key() {
 fn erase_works_while_sealed_and_while_open_elsewhere() {
     let (t, dir, v, _) = filled_vault();
     custodians(&v, t.path(), 1);
-    travel::seal(v, &pass(), &names(1), None).unwrap();
+    seal_and_close(v, &pass(), &names(1), None).unwrap();
     travel::request(&dir, &t.path().join("req.json")).unwrap();
     let r = erase::erase(&dir).unwrap();
     assert_eq!(r.key_files_destroyed, 2, "share and one-time key");
@@ -652,7 +676,7 @@ fn stock_age_decrypts_the_sealed_share_with_the_custodian_key() {
     );
     let (t, dir, v, _) = filled_vault();
     let cs = custodians(&v, t.path(), 2);
-    travel::seal(v, &pass(), &names(2), Some(2)).unwrap();
+    seal_and_close(v, &pass(), &names(2), Some(2)).unwrap();
     let header: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.join("vault.json")).unwrap()).unwrap();
     let request = t.path().join("request.json");

@@ -136,7 +136,8 @@ fn travel_cmd(dir: &Path, cmd: TravelCommand, out: &mut impl Write) -> Result<()
         } => {
             let pass = input::passphrase()?;
             let vault = Vault::unlock(dir, &pass)?;
-            let s = travel::seal(vault, &pass, &custodians, threshold)?;
+            let s = travel::seal(&vault, &pass, &custodians, threshold)?;
+            drop(vault);
             writeln!(
                 out,
                 "Sealed for travel. Neither the passphrase nor the recovery code opens this vault now."
@@ -178,6 +179,10 @@ fn travel_cmd(dir: &Path, cmd: TravelCommand, out: &mut impl Write) -> Result<()
             )?;
         }
         TravelCommand::Open { releases } => {
+            let releases = releases
+                .iter()
+                .map(|p| travel::Release::read(p))
+                .collect::<Result<Vec<_>, _>>()?;
             travel::check_releases(dir, &releases)?;
             let new = input::new_passphrase(false)?;
             let (vault, code) = travel::open(dir, &releases, &new)?;

@@ -174,14 +174,17 @@ pub fn status(dir: &Path) -> Result<Option<TravelStatus>> {
     Ok(header.sealed.as_ref().map(|s| TravelStatus::of(&header, s)))
 }
 
-/// Seals the open vault for travel and closes it.
+/// Seals the open vault for travel. The caller then drops `vault` (the
+/// window goes to its "sealed" screen); until then it stays usable, since
+/// the database key it holds is unchanged. On any error nothing changed
+/// and the vault stays open.
 ///
 /// `passphrase` is asked once more (the vault being open is not enough: a
 /// seal cannot be undone without the custodians). Custodians are names
 /// from the address book; with more than one, `threshold` (K) must be
 /// given. On success the passphrase and recovery-code key files are gone.
 pub fn seal(
-    vault: Vault,
+    vault: &Vault,
     passphrase: &Passphrase,
     custodians: &[String],
     threshold: Option<u8>,
@@ -192,7 +195,7 @@ pub fn seal(
     if header.sealed.is_some() {
         return Err(TravelError::AlreadySealed);
     }
-    let chosen = resolve_custodians(&vault, custodians)?;
+    let chosen = resolve_custodians(vault, custodians)?;
     let n = chosen.len();
     let threshold = match threshold {
         Some(k) => k,
@@ -250,14 +253,7 @@ pub fn seal(
         });
     }
 
-    // Close the database but keep the lock until the key files are gone.
-    let Vault {
-        conn, _lock: lock, ..
-    } = vault;
-    conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")
-        .map_err(VaultError::Db)?;
-    conn.close().map_err(|(_, e)| VaultError::Db(e))?;
-
+    // The open vault holds the lock until the caller drops it.
     let travel = dir.join(TRAVEL_DIR);
     if travel.exists() {
         // Left by an interrupted seal or release: nothing in it is current.
@@ -280,7 +276,6 @@ pub fn seal(
     // The commit point: from here on no unlock is attempted.
     header.store(&header_path)?;
     finish_seal(&dir)?;
-    drop(lock);
     status(&dir)?.ok_or(TravelError::NotSealed)
 }
 
@@ -477,9 +472,30 @@ pub fn request(dir: &Path, out: &Path) -> Result<PendingRelease> {
     Ok(receipt)
 }
 
+/// A release file as handed over: where it came from (named in errors)
+/// and its bytes. The window reads files the lawyer picks; the CLI reads
+/// paths; both give the core the same thing.
+#[derive(Debug, Clone)]
+pub struct Release {
+    /// File name or path, for messages.
+    pub source: PathBuf,
+    /// The file's contents.
+    pub bytes: Vec<u8>,
+}
+
+impl Release {
+    /// Reads a release file (at most 256 KiB).
+    pub fn read(path: &Path) -> Result<Self> {
+        Ok(Self {
+            source: path.into(),
+            bytes: formats::read_small(path)?,
+        })
+    }
+}
+
 /// Checks releases as [`open`] would, without changing anything: lets a
 /// caller refuse bad files before asking for a new passphrase.
-pub fn check_releases(dir: &Path, releases: &[PathBuf]) -> Result<()> {
+pub fn check_releases(dir: &Path, releases: &[Release]) -> Result<()> {
     let (_lock, header) = locked_header(dir)?;
     verified_key(dir, &header, releases).map(|_| ())
 }
@@ -491,7 +507,7 @@ pub fn check_releases(dir: &Path, releases: &[PathBuf]) -> Result<()> {
 /// refused with its file named, and the vault stays sealed and unchanged.
 pub fn open(
     dir: &Path,
-    releases: &[PathBuf],
+    releases: &[Release],
     new_passphrase: &Passphrase,
 ) -> Result<(Vault, RecoveryCode)> {
     new_passphrase.check_strength().map_err(VaultError::from)?;
@@ -523,7 +539,7 @@ pub fn open(
 
 /// The database key from K releases, each checked on its own, then the
 /// combination checked against the key digest.
-fn verified_key(dir: &Path, header: &Header, releases: &[PathBuf]) -> Result<DbKey> {
+fn verified_key(dir: &Path, header: &Header, releases: &[Release]) -> Result<DbKey> {
     let sealed = header.sealed.as_ref().ok_or(TravelError::NotSealed)?;
     let pending = sealed.request.as_ref().ok_or(TravelError::NoRequest)?;
     let key_path = dir.join(pending.key_file());
@@ -534,8 +550,8 @@ fn verified_key(dir: &Path, header: &Header, releases: &[PathBuf]) -> Result<DbK
         .map_err(|_| VaultError::corrupt(&key_path, "not an age identity; make a new request"))?;
 
     let mut shares: BTreeMap<u8, Zeroizing<Vec<u8>>> = BTreeMap::new();
-    for path in releases {
-        let (index, y) = check_release(path, header, sealed, pending, &identity)?;
+    for r in releases {
+        let (index, y) = check_release(r, header, sealed, pending, &identity)?;
         shares.insert(index, y);
     }
     if shares.len() < usize::from(sealed.threshold) {
@@ -553,18 +569,24 @@ fn verified_key(dir: &Path, header: &Header, releases: &[PathBuf]) -> Result<DbK
 
 /// Checks one release against the sealed state; returns its verified share.
 fn check_release(
-    path: &Path,
+    release: &Release,
     header: &Header,
     sealed: &Sealed,
     pending: &PendingRequest,
     identity: &age::x25519::Identity,
 ) -> Result<(u8, Zeroizing<Vec<u8>>)> {
-    let bytes = formats::read_small(path)?;
+    let (path, bytes) = (release.source.as_path(), &release.bytes);
+    if bytes.len() as u64 > formats::MAX_FILE_BYTES {
+        return Err(TravelError::NotTravelFile {
+            path: path.into(),
+            what: "release",
+        });
+    }
     let not_release = || TravelError::NotTravelFile {
         path: path.into(),
         what: "release",
     };
-    let env: formats::ReleaseFile = serde_json::from_slice(&bytes).map_err(|_| not_release())?;
+    let env: formats::ReleaseFile = serde_json::from_slice(bytes).map_err(|_| not_release())?;
     if env.format != formats::RELEASE_FORMAT || env.version != formats::VERSION {
         return Err(not_release());
     }
