@@ -76,6 +76,14 @@ impl From<VaultError> for CommandError {
             VaultError::WrongPassphrase { .. } => {
                 Self::new("wrong_passphrase", "That passphrase is not correct.")
             }
+            VaultError::Sealed => Self::new(
+                "sealed",
+                "This vault is sealed for travel. Ask your custodian to release it.",
+            ),
+            VaultError::Wiped { .. } => Self::new(
+                "wiped",
+                "Too many failed unlocks: this vault was erased, as its settings asked.",
+            ),
             VaultError::WrongRecoveryCode => {
                 Self::new("bad_recovery_code", "That recovery code is not correct.")
             }
