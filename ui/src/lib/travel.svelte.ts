@@ -66,3 +66,11 @@ export function showSealed(): void {
   travel.sealed = true;
   travel.screen = "sealed";
 }
+
+/** The core erased the vault itself (the opt-in wipe after failed unlocks). */
+export function showErasedIfWiped(e: unknown): void {
+  if ((e as { kind?: string } | null)?.kind !== "wiped") return;
+  ui.phase = "create";
+  travel.sealed = false;
+  travel.screen = "erased";
+}
