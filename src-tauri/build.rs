@@ -50,6 +50,15 @@ const COMMANDS: &[&str] = &[
     "deadline_create",
     "deadline_get",
     "deadline_update",
+    "travel_status",
+    "travel_seal",
+    "travel_suggest_path",
+    "travel_request",
+    "travel_check",
+    "travel_open",
+    "vault_erase",
+    "wipe_after_get",
+    "wipe_after_set",
 ];
 
 fn main() {

@@ -84,6 +84,14 @@ impl From<VaultError> for CommandError {
                 "read_only_unavailable",
                 "This vault's folder cannot be written, and the vault must be written to before it can be opened. Copy the whole vault folder to a writable folder and open it there.",
             ),
+            VaultError::Sealed => Self::new(
+                "sealed",
+                "This vault is sealed for travel. Ask your custodian to release it.",
+            ),
+            VaultError::Wiped { .. } => Self::new(
+                "wiped",
+                "Too many failed unlocks: this vault was erased, as its settings asked.",
+            ),
             VaultError::WrongRecoveryCode => {
                 Self::new("bad_recovery_code", "That recovery code is not correct.")
             }

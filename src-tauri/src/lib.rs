@@ -69,6 +69,15 @@ pub fn with_commands<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         deadlines::deadline_create,
         deadlines::deadline_get,
         deadlines::deadline_update,
+        travel::travel_status,
+        travel::travel_seal,
+        travel::travel_suggest_path,
+        travel::travel_request,
+        travel::travel_check,
+        travel::travel_open,
+        travel::vault_erase,
+        travel::wipe_after_get,
+        travel::wipe_after_set,
     ])
 }
 

@@ -11,6 +11,7 @@ mod notices;
 mod output;
 mod records;
 mod signer;
+mod travel;
 
 pub use input::{take_secret_env, SECRET_VARS};
 
@@ -64,6 +65,8 @@ impl From<crate::Error> for CliError {
                 | VaultError::WrongPassphraseUncounted
                 | VaultError::WrongRecoveryCode
                 | VaultError::BackOff { .. }
+                | VaultError::Sealed
+                | VaultError::Wiped { .. }
                 | VaultError::InUse(_)
                 | VaultError::ReadOnly(_),
             ) => EXIT_LOCKED,
@@ -105,7 +108,7 @@ Case text in flags (names, notes, reasons, search words) is kept by shell histor
 and shown by `ps`: give `-` instead (e.g. --notes -) to read the value from
 standard input. One such value per command.
 
-Exit codes: 0 ok, 1 usage error, 2 wrong passphrase or vault locked, 3 data error.";
+Exit codes: 0 ok, 1 usage error, 2 wrong passphrase, vault locked or sealed for travel, 3 data error.";
 
 /// Vekil: an offline, encrypted case file for defense lawyers.
 #[derive(Debug, Parser)]
@@ -177,6 +180,8 @@ enum Command {
     },
     #[command(flatten)]
     Exports(export::ExportCommand),
+    #[command(flatten)]
+    Travel(travel::Commands),
 }
 
 /// The commands every record kind has.
@@ -391,6 +396,7 @@ fn execute(cli: Cli) -> Result<(), CliError> {
                 message: f.message,
             })
         }
+        Command::Travel(cmd) => travel::run(cmd, dir, &mut std::io::stdout().lock()),
         other => execute_on(&need_dir()?, other),
     }
 }
@@ -452,7 +458,9 @@ fn execute_on(dir: &std::path::Path, command: Command) -> Result<(), CliError> {
             let id = v.resolve::<Case>(&case)?;
             timeline_out(&v.case_timeline(id)?, json, out)?;
         }
-        Command::Exports(_) => return Err(CliError::usage("unexpected command".into())),
+        Command::Exports(_) | Command::Travel(_) => {
+            return Err(CliError::usage("unexpected command".into()))
+        }
         Command::VerifyVault { json } => {
             let v = open(&dir)?;
             let r = v.verify()?;

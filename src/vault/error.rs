@@ -28,6 +28,16 @@ pub enum VaultError {
     /// The recovery code did not unwrap the key.
     #[error("wrong recovery code")]
     WrongRecoveryCode,
+    /// The vault is sealed for travel: neither the passphrase nor the
+    /// recovery code opens it until custodians release the key.
+    #[error("This vault is sealed for travel. Ask your custodian to release it.")]
+    Sealed,
+    /// The opt-in limit of failed unlocks was reached and the vault erased.
+    #[error("{failed_attempts} failed unlocks in a row: this vault was erased, as its settings asked; restore it from a backup or your travel custodians")]
+    Wiped {
+        /// Failures that triggered it.
+        failed_attempts: u32,
+    },
     /// Too many recent failures: the vault refuses to try for a while.
     #[error("too many wrong passphrases; try again in {retry_after_secs} second(s)")]
     BackOff {

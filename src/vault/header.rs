@@ -75,6 +75,14 @@ pub(crate) struct Header {
     /// Not sealed: written before the key is known.
     #[serde(default)]
     pub unlock: UnlockState,
+    /// Present while the vault is sealed for travel: the key files are gone
+    /// and only custodians can release the key (see `travel`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sealed: Option<super::travel::Sealed>,
+    /// Opt-in: erase the vault after this many failed unlocks in a row
+    /// (at least [`super::erase::MIN_WIPE_AFTER`]). Off when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wipe_after_failures: Option<u32>,
     /// The seal (hex), absent in legacy headers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mac: Option<String>,
@@ -329,6 +337,8 @@ mod tests {
                 at: Some("2025-03-14T06:30:00.000Z".into()),
             }),
             unlock: UnlockState::default(),
+            sealed: None,
+            wipe_after_failures: Some(7),
             mac: None,
             extra: Map::new(),
         }

@@ -17,6 +17,7 @@
 
 mod access;
 mod checks;
+pub mod erase;
 mod error;
 pub(crate) mod fsutil;
 mod header;
@@ -25,6 +26,7 @@ mod lock;
 pub mod migrations;
 mod report;
 mod seen;
+pub mod travel;
 
 pub use error::{Result, VaultError};
 pub use keyfile::DEFAULT_KDF_LOG_N;
@@ -163,6 +165,8 @@ pub struct VaultStatus {
     pub retry_after_secs: u64,
     /// Consecutive failed attempts so far.
     pub failed_attempts: u32,
+    /// Sealed for travel: only custodians can release it (see `travel`).
+    pub sealed: bool,
 }
 
 impl Vault {
@@ -218,6 +222,8 @@ impl Vault {
             unlock: UnlockState::default(),
             mac: None,
             extra: Default::default(),
+            sealed: None,
+            wipe_after_failures: None,
         };
         let mut vault = Self::open_db(dir, Some(&key), &header, lock, true, Access::ReadWrite)?;
         revisions::upgrade_chain(&vault.conn, &vault.chain)?;
@@ -236,11 +242,13 @@ impl Vault {
                 exists: true,
                 retry_after_secs: h.unlock.wait_secs(Utc::now()),
                 failed_attempts: h.unlock.failed_attempts,
+                sealed: h.sealed.is_some(),
             },
             Err(_) => VaultStatus {
                 exists: false,
                 retry_after_secs: 0,
                 failed_attempts: 0,
+                sealed: false,
             },
         }
     }
@@ -296,7 +304,7 @@ impl Vault {
         opts: &UnlockOptions,
     ) -> Result<Self> {
         let header_path = dir.join(HEADER_FILE);
-        let mut header = Header::load(&header_path)?;
+        Header::load(&header_path)?;
         let access = access::decide(dir, &dir.join(DB_FILE), opts.read_only);
         if let (true, Some(reason)) = (recovery, access.reason()) {
             // Recovering sets a new passphrase: a write.
@@ -307,6 +315,16 @@ impl Vault {
         } else {
             VaultLock::acquire(dir)?
         };
+        // Read again under the lock: a travel release may have just ended.
+        let mut header = Header::load(&header_path)?;
+        if header.sealed.is_some() {
+            // Key files left by an interrupted seal or release must go; if
+            // that fails the unlock is refused all the same.
+            if !access.is_read_only() {
+                let _ = travel::finish_seal(dir);
+            }
+            return Err(VaultError::Sealed);
+        }
         let wait = header.unlock.wait_secs(Utc::now());
         if wait > 0 {
             return Err(VaultError::BackOff {
@@ -331,6 +349,13 @@ impl Vault {
                 if counted {
                     header.unlock.record_failure(Utc::now());
                     header.store(&header_path)?;
+                    if erase::wipe_is_due(&header) {
+                        drop(lock);
+                        erase::erase(dir)?;
+                        return Err(VaultError::Wiped {
+                            failed_attempts: header.unlock.failed_attempts,
+                        });
+                    }
                 }
                 return Err(if recovery {
                     VaultError::WrongRecoveryCode
@@ -508,6 +533,8 @@ impl Vault {
             unlock: UnlockState::default(),
             mac: None,
             extra: Default::default(),
+            sealed: None,
+            wipe_after_failures: None,
         };
         let fresh = !dir.join(DB_FILE).exists();
         let start = std::time::Instant::now();

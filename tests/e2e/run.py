@@ -4,7 +4,7 @@
 Run under Xvfb after building the UI and the debug binary:
 
     npm --prefix ui ci && npm --prefix ui run build
-    cargo build -p vekil-desktop
+    cargo build -p vekil-desktop -p vekil      # the travel tests run the CLI as the custodian
     xvfb-run -a -s "-screen 0 1280x800x24" python3 tests/e2e/run.py [-k WORD ...]
 
 With -k, only the tests whose names contain one of the words run, after the
@@ -58,6 +58,8 @@ CANARY_DRAFT = f"Draftcanary{TOKEN}"
 CANARY_PDF = f"Pdfcanary{TOKEN}"
 CANARY_SLEEP = f"Sleepcanary{TOKEN}"
 CANARIES = [CANARY_NAME, CANARY_FACILITY, CANARY_REASON, CANARY_FILE, CANARY_DRAFT, CANARY_PDF, CANARY_SLEEP]
+# The vault folder of the run (set in main), checked by the travel tests.
+VAULT = Path()
 
 FAKE_LOGIND = Path(__file__).with_name("fake_logind.py")
 # The fake logind needs Debian's python3-dbus-next, whatever python runs this.
@@ -1431,6 +1433,158 @@ class Suite:
 # Process handling and the on-disk canary scan.
 
 
+    # ---- travel mode and quick erase (issue 13); erase ends the scenario
+
+    def shot_small(self, name: str) -> None:
+        """The same screen at 1024 px wide, the smallest laptop the app supports."""
+        d = self.d
+        rect = d.s("GET", "/window/rect")
+        d.s("POST", "/window/rect", {"width": 1024, "height": 600})
+        time.sleep(0.5)
+        try:
+            d.screenshot(name)
+        finally:
+            assert isinstance(rect, dict)
+            d.s("POST", "/window/rect", {"width": rect["width"], "height": rect["height"]})
+            time.sleep(0.3)
+
+    def test_seal_for_travel_from_settings(self) -> None:
+        """A custodian from the address book; Settings → Seal for travel asks
+        the passphrase once more and ends on the "sealed" screen; the unlock
+        screen then offers only the release steps."""
+        d = self.d
+        self.travel_dir = Path(tempfile.mkdtemp(prefix="vekil-e2e-custodian-"))
+        self.custodian_key = self.travel_dir / "custodian.key"
+        subprocess.run(["age-keygen", "-o", str(self.custodian_key)], check=True, capture_output=True)
+        public = next(
+            line.split(":", 1)[1].strip()
+            for line in self.custodian_key.read_text().splitlines()
+            if line.startswith("# public key:")
+        )
+        custodian = "Leyla Həsənova (Vəkillər Kollegiyası)"
+        d.click("#nav-export")
+        d.wait("[data-screen=export]")
+        d.type("#r-name", custodian)
+        d.type("#r-key", public)
+        d.click("#r-add")
+        d.wait("#r-added", text=custodian)
+        d.click("#nav-settings")
+        d.wait("#travel-seal-form")
+        d.js("document.querySelector('#travel-seal-form').scrollIntoView({block: 'start'})")
+        d.click(f"#travel-seal-form input[value='{custodian}']")
+        d.click("#travel-seal")
+        d.wait("#travel-seal-pass-error")  # the passphrase, once more
+        d.type("#travel-seal-pass", WRONG)
+        d.click("#travel-seal")
+        d.wait("#travel-seal-form [role=alert]", timeout=30, text="not correct")
+        d.type("#travel-seal-pass", self.passphrase)
+        d.js("document.querySelector('#travel-seal-form').scrollIntoView({block: 'start'})")
+        d.screenshot("30-travel-seal")
+        d.click("#travel-seal")
+        d.wait("[data-screen=sealed]", timeout=60)
+        d.wait("#sealed-title", text="Sealed for travel")
+        d.screenshot("31-travel-sealed")
+        self.shot_small("31-travel-sealed-1024")
+        d.click("#travel-guide")
+        d.wait("#travel-guide-text", text="No decoy vault")
+        if CANARY_NAME in str(d.js("return document.body.innerHTML")):
+            raise Failure("case data is still in the page after sealing")
+        vault = VAULT
+        for name in ("key.passphrase.age", "key.recovery.age"):
+            if (vault / name).exists():
+                raise Failure(f"{name} still exists after sealing")
+        d.click("#sealed-done")
+        d.wait("[data-screen=travel-gate]")
+        d.wait("#travel-custodians", text=custodian)
+        reachable = d.js(
+            """const el = document.querySelector('#unlock-pass');
+               if (!el) return false;
+               const r = el.getBoundingClientRect();
+               return document.elementFromPoint(r.x + 5, r.y + 5) === el;"""
+        )
+        if reachable:
+            raise Failure("the passphrase field is reachable while sealed")
+        d.screenshot("32-travel-gate")
+
+    def test_cli_releases_then_open_with_new_passphrase(self) -> None:
+        """Request in the window, the custodian's `vekil travel release` on
+        the CLI with the code read from the screen, then open with the
+        release and a new passphrase; the records are back."""
+        d = self.d
+        request = self.travel_dir / "request.json"
+        release = self.travel_dir / "release.json"
+        d.type("#travel-path", str(request))
+        d.click("#travel-request")
+        code = d.text("#travel-code").strip()
+        if len(code.replace(" ", "")) != 15:
+            raise Failure(f"confirmation code looks wrong: {code!r}")
+        d.screenshot("33-travel-request")
+        cli = ROOT / "target" / "debug" / "vekil"
+        out = subprocess.run(
+            [str(cli), "travel", "release", str(request), "--identity", str(self.custodian_key),
+             "--out", str(release), "--code", code],
+            capture_output=True, text=True, timeout=60, env={"PATH": os.environ.get("PATH", "")},
+        )
+        if out.returncode != 0:
+            raise Failure(f"vekil travel release failed: {out.stderr.strip()}")
+        if code not in out.stdout:
+            raise Failure("the custodian was not shown the confirmation code")
+        d.js(
+            """const dt = new DataTransfer();
+               dt.items.add(new File([arguments[0]], 'release.json', {type: 'application/json'}));
+               const input = document.querySelector('#travel-releases');
+               input.files = dt.files;
+               input.dispatchEvent(new Event('change', {bubbles: true}));""",
+            release.read_text(),
+        )
+        d.wait("#travel-picked", text="release.json")
+        new = "Şəki yolunda qar yağır, yeni parol"
+        d.type("#travel-pass", new)
+        d.type("#travel-pass2", new)
+        d.click("#travel-open")
+        d.wait("#travel-recovery-code", timeout=60)
+        new_code = d.text("#travel-recovery-code").strip()
+        if new_code == self.code or len(new_code.split("-")) != 8:
+            raise Failure("no new recovery code shown")
+        d.screenshot("34-travel-opened")
+        d.click("#travel-recovery-confirm")
+        d.click("#travel-opened-done")
+        d.wait("[data-screen=clients]", timeout=30)
+        d.wait("body", text=CANARY_NAME)
+        self.passphrase = new
+        self.code = new_code
+        shutil.rmtree(self.travel_dir, ignore_errors=True)
+
+    def test_erase_countdown_cancelled_then_completed(self) -> None:
+        """Ctrl+Shift+Delete starts a visible countdown; Cancel keeps the
+        vault. Settings → Erase runs it to the end: the "erased" screen, and
+        no key file, database or attachment left."""
+        d = self.d
+        vault = VAULT
+        d.keys(CTRL, SHIFT, "\ue017")  # Delete
+        d.wait("[data-screen=erase-countdown]")
+        first = int(d.text("#erase-countdown"))
+        d.screenshot("35-erase-countdown")
+        self.shot_small("35-erase-countdown-1024")
+        d.click("#erase-cancel")
+        d.wait_gone("[data-screen=erase-countdown]")
+        time.sleep(5.5)  # longer than the countdown: nothing happens
+        if not (vault / "key.passphrase.age").exists() or first not in range(1, 6):
+            raise Failure("a cancelled countdown erased the vault")
+        d.wait("[data-screen=clients]")
+        d.click("#nav-settings")
+        d.click("#erase-start")
+        d.wait("[data-screen=erase-countdown]")
+        d.wait("[data-screen=erased]", timeout=20)
+        d.wait("#erased-title", text="Erased")
+        d.screenshot("36-erased")
+        self.shot_small("36-erased-1024")
+        if vault.exists() and any(vault.iterdir()):
+            raise Failure(f"files left after erase: {sorted(p.name for p in vault.iterdir())}")
+        if CANARY_NAME in str(d.js("return document.body.innerHTML")):
+            raise Failure("case data is still in the page after erase")
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -1511,6 +1665,8 @@ def main() -> int:
         print(f"FAIL  start_fake_logind: {e} (needs Debian's dbus-daemon and python3-dbus-next)", flush=True)
         print("E2E: 0 passed, 1 failed")
         return 1
+    global VAULT
+    VAULT = vault
     env = dict(os.environ)
     env.update(
         HOME=str(dirs["home"]),
@@ -1575,13 +1731,20 @@ def main() -> int:
             suite.test_session_lock_signal_locks,
             suite.test_lock_during_export_cancels_it,
             suite.test_auto_lock_keeps_typed_incident,
+            suite.test_seal_for_travel_from_settings,
+            suite.test_cli_releases_then_open_with_new_passphrase,
+            suite.test_erase_countdown_cancelled_then_completed,
         ]
         words = [a for a in sys.argv[1:] if a != "-k"]
         if words:
             # The first two create the vault every other test needs.
             tests = tests[:2] + [t for t in tests[2:] if any(w in t.__name__ for w in words)]
+        # VEKIL_E2E_ONLY=name,name… also runs a subset (they still run in order).
+        only = [n for n in os.environ.get("VEKIL_E2E_ONLY", "").split(",") if n]
         for test in tests:
             name = test.__name__.removeprefix("test_")
+            if only and name not in only:
+                continue
             t0 = time.time()
             try:
                 test()

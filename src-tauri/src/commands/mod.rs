@@ -11,4 +11,5 @@ pub mod hearings;
 pub mod incidents;
 pub mod search;
 pub mod settings;
+pub mod travel;
 pub mod vault;

@@ -28,6 +28,8 @@ pub struct AppStatus {
     /// Seconds before another unlock attempt is allowed.
     #[ts(type = "number")]
     pub retry_after_secs: u64,
+    /// Sealed for travel: the unlock screen offers the release steps instead.
+    pub sealed: bool,
     /// Shortest passphrase the core accepts, so the UI checks the same rule.
     #[ts(type = "number")]
     pub min_passphrase_chars: usize,
@@ -56,6 +58,7 @@ pub fn app_status(vault_dir: &std::path::Path, lock: &Locker) -> CmdResult<AppSt
         path: vault_dir.display().to_string(),
         version: env!("CARGO_PKG_VERSION").to_owned(),
         retry_after_secs: s.retry_after_secs,
+        sealed: s.sealed,
         min_passphrase_chars: vekil::secret::MIN_PASSPHRASE_CHARS,
         locked_by: lock.last_reason(),
     })

@@ -144,3 +144,23 @@ export const deadlineCreate = (deadline: M.Deadline) =>
 export const deadlineGet = (id: string) => call<M.StoredDeadline>("deadline_get", { id });
 export const deadlineUpdate = (id: string, revision: number, deadline: M.Deadline) =>
   call<M.StoredDeadline>("deadline_update", { id, revision, deadline });
+
+// travel mode and quick erase
+import type { TravelStatus } from "./bindings/TravelStatus";
+import type { PendingRelease } from "./bindings/PendingRelease";
+import type { PickedRelease } from "./bindings/PickedRelease";
+import type { TravelOpened } from "./bindings/TravelOpened";
+import type { EraseReport } from "./bindings/EraseReport";
+export type { TravelStatus, PendingRelease, PickedRelease, TravelOpened, EraseReport };
+export const travelStatus = () => call<TravelStatus | null>("travel_status");
+export const travelSeal = (passphrase: string, custodians: string[], threshold: number | null) =>
+  call<TravelStatus>("travel_seal", { passphrase, custodians, threshold });
+export const travelSuggestPath = () => call<string>("travel_suggest_path");
+export const travelRequest = (path: string) => call<PendingRelease>("travel_request", { path });
+export const travelCheck = (releases: PickedRelease[]) => call<null>("travel_check", { releases });
+export const travelOpen = (releases: PickedRelease[], newPassphrase: string) =>
+  call<TravelOpened>("travel_open", { releases, newPassphrase });
+export const vaultErase = () => call<EraseReport>("vault_erase");
+export const wipeAfterGet = () => call<number | null>("wipe_after_get");
+export const wipeAfterSet = (passphrase: string, limit: number | null) =>
+  call<null>("wipe_after_set", { passphrase, limit });

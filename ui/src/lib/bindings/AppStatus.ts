@@ -26,6 +26,10 @@ version: string,
  */
 retry_after_secs: number, 
 /**
+ * Sealed for travel: the unlock screen offers the release steps instead.
+ */
+sealed: boolean, 
+/**
  * Shortest passphrase the core accepts, so the UI checks the same rule.
  */
 min_passphrase_chars: number, 

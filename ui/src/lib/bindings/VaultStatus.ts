@@ -15,4 +15,8 @@ retry_after_secs: bigint,
 /**
  * Consecutive failed attempts so far.
  */
-failed_attempts: number, };
+failed_attempts: number, 
+/**
+ * Sealed for travel: only custodians can release it (see `travel`).
+ */
+sealed: boolean, };
