@@ -15,6 +15,10 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
         "0002_exports",
         include_str!("../../migrations/0002_exports.sql"),
     ),
+    (
+        "0003_search_keys",
+        include_str!("../../migrations/0003_search_keys.sql"),
+    ),
 ];
 
 /// Schema version this build writes.
@@ -22,6 +26,9 @@ pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// Brings `conn` up to `target` (normally [`SCHEMA_VERSION`]).
 pub(crate) fn migrate_to(conn: &mut Connection, target: i64) -> Result<()> {
+    // SQL functions migrations call to run Rust code (0003 rebuilds the
+    // search index with the code a save uses).
+    crate::search::register_sql_functions(conn)?;
     let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     if current > SCHEMA_VERSION {
         return Err(VaultError::FromFuture {
