@@ -100,9 +100,9 @@ impl Term {
             if let Some(c) = t.strip_prefix(CONCEPT_PREFIX) {
                 w.concepts.contains(&c)
             } else if self.prefix {
-                w.folded.starts_with(t.as_str()) || w.key.starts_with(t.as_str())
+                w.folded.starts_with(t.as_str()) || w.keys.iter().any(|k| k.starts_with(t.as_str()))
             } else {
-                w.folded == *t || w.key == *t
+                w.folded == *t || w.keys.contains(t)
             }
         })
     }

@@ -5,7 +5,7 @@
 //! words whose keys matched.
 
 use super::fold::words;
-use super::translit::sound_key;
+use super::translit::sound_keys;
 use super::vocabulary;
 use std::ops::Range;
 
@@ -22,19 +22,20 @@ pub struct WordKeys {
     pub range: Range<usize>,
     /// Its folded form ([`super::fold`]).
     pub folded: String,
-    /// Its sound key ([`super::translit`]).
-    pub key: String,
+    /// Its sound keys ([`super::translit::sound_keys`]): one, or two for
+    /// a Latin word that may be a passport spelling.
+    pub keys: Vec<String>,
     /// The concepts it expresses, alone or within a phrase
     /// ([`super::vocabulary`]).
     pub concepts: Vec<&'static str>,
 }
 
 impl WordKeys {
-    /// The index tokens of this word: the folded form, the sound key when
-    /// it differs, and one token per concept.
+    /// The index tokens of this word: the folded form, the sound keys
+    /// that differ from it, and one token per concept.
     pub fn tokens(&self) -> impl Iterator<Item = String> + '_ {
         std::iter::once(self.folded.clone())
-            .chain((self.key != self.folded).then(|| self.key.clone()))
+            .chain(self.keys.iter().filter(|k| **k != self.folded).cloned())
             .chain(self.concepts.iter().map(|c| concept_token(c)))
     }
 }
@@ -64,12 +65,19 @@ pub fn single_words(text: &str) -> Vec<WordKeys> {
     words(text)
         .into_iter()
         .map(|(folded, range)| {
-            let key = sound_key(&text[range.clone()]);
-            let concepts = vocabulary::concepts(&key);
+            let keys = sound_keys(&text[range.clone()]);
+            let mut concepts = vec![];
+            for k in &keys {
+                for c in vocabulary::concepts(k) {
+                    if !concepts.contains(&c) {
+                        concepts.push(c);
+                    }
+                }
+            }
             WordKeys {
                 range,
                 folded,
-                key,
+                keys,
                 concepts,
             }
         })
@@ -103,7 +111,7 @@ mod tests {
         assert_eq!(w[1].concepts, ["investigation", "sizo"]);
         assert_eq!(w[2].concepts, ["isolator", "sizo"]);
         assert!(w[3].concepts.is_empty());
-        assert_eq!(w[4].key, "5");
+        assert_eq!(w[4].keys, ["5"]);
     }
 
     #[test]

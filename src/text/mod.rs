@@ -22,4 +22,4 @@ pub mod vocabulary;
 
 pub use fold::{fold, fold_char, words};
 pub use keys::{keyed_words, WordKeys};
-pub use translit::sound_key;
+pub use translit::{sound_key, sound_keys};

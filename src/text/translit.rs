@@ -46,6 +46,45 @@ const AZ_ONLY: &[char] = &[
 
 /// The sound key of one word (any case, any normalisation form).
 pub fn sound_key(word: &str) -> String {
+    let (chars, azerbaijani) = lower(word);
+    classes(&sounds(&chars, azerbaijani))
+}
+
+/// The sound keys of one word: its [`sound_key`] and, for a Latin word
+/// that may be a passport spelling, a second one. ICAO Doc 9303 (Russian
+/// passports since 2015) writes я and ю as IA and IU: "KIURDAKHANY",
+/// "GIULNARA", "LIAMAN". Reading every "ia" that way would break Zia or
+/// Maria, so such a word gets both readings: i as a vowel, and i as the
+/// softening y (then dropped like the y of Kyurdakhany).
+pub fn sound_keys(word: &str) -> Vec<String> {
+    let (chars, azerbaijani) = lower(word);
+    let sounds = sounds(&chars, azerbaijani);
+    let mut keys = vec![classes(&sounds)];
+    let latin = chars.iter().all(|c| !('\u{0400}'..='\u{04ff}').contains(c));
+    if !azerbaijani && latin {
+        let mut soft = sounds.clone();
+        let mut changed = false;
+        for i in 1..soft.len().saturating_sub(1) {
+            let after_consonant =
+                soft[i - 1].is_ascii_alphabetic() && !is_vowel(soft[i - 1]) && soft[i - 1] != 'y';
+            if soft[i] == 'i' && after_consonant && matches!(soft[i + 1], 'a' | 'u') {
+                soft[i] = 'y';
+                changed = true;
+            }
+        }
+        if changed {
+            let k = classes(&soft);
+            if k != keys[0] {
+                keys.push(k);
+            }
+        }
+    }
+    keys
+}
+
+/// The word in lower case (İ and I as i), and whether it holds a letter
+/// only Azerbaijani writes.
+fn lower(word: &str) -> (Vec<char>, bool) {
     let mut chars: Vec<char> = Vec::with_capacity(word.len());
     let mut azerbaijani = false;
     for c in word.nfc() {
@@ -57,8 +96,7 @@ pub fn sound_key(word: &str) -> String {
             c => chars.extend(c.to_lowercase()),
         }
     }
-    let sounds = sounds(&chars, azerbaijani);
-    classes(&sounds)
+    (chars, azerbaijani)
 }
 
 /// Step 1: letters (lower case) to sounds, written in Azerbaijani Latin
@@ -112,8 +150,9 @@ fn sounds(s: &[char], azerbaijani: bool) -> Vec<char> {
     out
 }
 
-/// One Cyrillic letter (lower case) in Azerbaijani Latin letters, or
-/// `None` for anything else.
+/// One Cyrillic letter (lower case, or its ISO 9 Latin form where that
+/// would fold wrongly) in Azerbaijani Latin letters, or `None` for
+/// anything else.
 fn cyrillic(c: char) -> Option<&'static str> {
     Some(match c {
         'а' => "a",
@@ -155,6 +194,10 @@ fn cyrillic(c: char) -> Option<&'static str> {
         'ү' => "ü",
         'ј' => "y",
         'қ' => "q",
+        // ISO 9 / GOST 7.79 A write ж as ž (which would fold to z) and
+        // the soft and hard signs as primes.
+        'ž' => "j",
+        'ʹ' | 'ʺ' => "",
         // Ukrainian and Belarusian letters seen in names.
         'і' => "i",
         'ї' => "yi",
@@ -240,7 +283,7 @@ mod tests {
             "Qasymly",
         ]);
         same(&["Rəşid", "Rashid", "Рашид", "Resid"]);
-        same(&["Журавлёв", "журавлев", "Zhuravlev"]);
+        same(&["Журавлёв", "журавлев", "Zhuravlev", "Žuravlëv"]);
         assert_eq!(sound_key("Məmmədov"), "mamadov");
         assert_eq!(sound_key("Kürdəxanı"), "kurdakani");
     }
@@ -265,6 +308,27 @@ mod tests {
         // q marks İshaq as Azerbaijani: s + h, as Исхак writes it.
         same(&["İshaq", "Исхак", "Iskhak"]);
         same(&["Şahin", "Shahin", "Шахин"]);
+    }
+
+    #[test]
+    fn passport_spellings_get_a_second_key() {
+        for (passport, name) in [
+            ("KIURDAKHANY", "Kürdəxanı"),
+            ("GIULNARA", "Gülnarə"),
+            ("LIAMAN", "Ləman"),
+            ("GIANDZHA", "Gəncə"),
+        ] {
+            assert!(
+                sound_keys(passport).contains(&sound_key(name)),
+                "{passport} {:?} vs {name}",
+                sound_keys(passport)
+            );
+        }
+        // The plain reading stays, so Zia still finds Ziya.
+        assert!(sound_keys("Zia").contains(&sound_key("Ziya")));
+        assert_eq!(sound_keys("Ziya"), [sound_key("Ziya")]);
+        assert_eq!(sound_keys("Кюрдаханы"), ["kurdakani"]);
+        assert_eq!(sound_keys("Qasımlı"), ["kasimli"]);
     }
 
     #[test]
