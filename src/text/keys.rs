@@ -7,6 +7,7 @@
 use super::fold::words;
 use super::translit::sound_keys;
 use super::vocabulary;
+use std::collections::HashMap;
 use std::ops::Range;
 
 /// Prefix of a concept's token in the index: a private-use character,
@@ -35,7 +36,12 @@ impl WordKeys {
     /// that differ from it, and one token per concept.
     pub fn tokens(&self) -> impl Iterator<Item = String> + '_ {
         std::iter::once(self.folded.clone())
-            .chain(self.keys.iter().filter(|k| **k != self.folded).cloned())
+            .chain(
+                self.keys
+                    .iter()
+                    .filter(|k| !k.is_empty() && **k != self.folded)
+                    .cloned(),
+            )
             .chain(self.concepts.iter().map(|c| concept_token(c)))
     }
 }
@@ -48,7 +54,43 @@ pub fn concept_token(concept: &str) -> String {
 /// The words of `text` with their keys. Words in a phrase also carry the
 /// phrase's concept, so "Bakı İstintaq Təcridxanası" matches "СИЗО".
 pub fn keyed_words(text: &str) -> Vec<WordKeys> {
-    let mut out = single_words(text);
+    KeyCache::default().keyed_words(text)
+}
+
+/// Sound keys and concepts of words already seen, for work over many
+/// texts that share words (the hits of one search).
+#[derive(Default)]
+pub struct KeyCache(HashMap<String, (Vec<String>, Vec<&'static str>)>);
+
+impl KeyCache {
+    /// [`keyed_words`], looking each word up before working out its keys.
+    pub fn keyed_words(&mut self, text: &str) -> Vec<WordKeys> {
+        let mut out: Vec<WordKeys> = words(text)
+            .into_iter()
+            .map(|(folded, range)| {
+                let word = &text[range.clone()];
+                let (keys, concepts) = match self.0.get(word) {
+                    Some(known) => known.clone(),
+                    None => {
+                        let found = keys_of(word);
+                        self.0.insert(word.to_owned(), found.clone());
+                        found
+                    }
+                };
+                WordKeys {
+                    range,
+                    folded,
+                    keys,
+                    concepts,
+                }
+            })
+            .collect();
+        add_phrases(&mut out);
+        out
+    }
+}
+
+fn add_phrases(out: &mut [WordKeys]) {
     let concepts: Vec<Vec<&'static str>> = out.iter().map(|w| w.concepts.clone()).collect();
     for (range, concept) in vocabulary::phrases(&concepts) {
         for w in &mut out[range] {
@@ -57,7 +99,20 @@ pub fn keyed_words(text: &str) -> Vec<WordKeys> {
             }
         }
     }
-    out
+}
+
+/// The sound keys of one word and the concepts they express.
+fn keys_of(word: &str) -> (Vec<String>, Vec<&'static str>) {
+    let keys = sound_keys(word);
+    let mut concepts = vec![];
+    for k in &keys {
+        for c in vocabulary::concepts(k) {
+            if !concepts.contains(&c) {
+                concepts.push(c);
+            }
+        }
+    }
+    (keys, concepts)
 }
 
 /// The words of `text` with their keys, each word on its own (no phrases).
@@ -65,15 +120,7 @@ pub fn single_words(text: &str) -> Vec<WordKeys> {
     words(text)
         .into_iter()
         .map(|(folded, range)| {
-            let keys = sound_keys(&text[range.clone()]);
-            let mut concepts = vec![];
-            for k in &keys {
-                for c in vocabulary::concepts(k) {
-                    if !concepts.contains(&c) {
-                        concepts.push(c);
-                    }
-                }
-            }
+            let (keys, concepts) = keys_of(&text[range.clone()]);
             WordKeys {
                 range,
                 folded,
