@@ -90,6 +90,7 @@ struct Figures {
     save_p50: Duration,
     save_p99: Duration,
     search_p95: Duration,
+    spellings_p95: Duration,
     broad_p95: Duration,
     list_p95: Duration,
     db_bytes: u64,
@@ -183,6 +184,32 @@ fn run(label: &str, encrypted: bool, n: usize) -> Figures {
         searches.push(s.elapsed());
         assert!(!hits.is_empty() || i % words.len() == 8);
     }
+    // The same names, places and institutions written another way (issue
+    // 12): English and Russian spellings, and a phrase that is a concept.
+    let others = [
+        "Mamedov",
+        "Алиев",
+        "Guseynov",
+        "Gasanov",
+        "Ganja SIZO",
+        "Гянджинский следственный изолятор",
+        "Lankaran",
+        "Nakhchivan",
+        "Bakinsky SIZO",
+        "следователь",
+    ];
+    let mut spellings = Vec::new();
+    for i in 0..300 {
+        let q = SearchQuery {
+            text: others[i % others.len()].into(),
+            limit: Some(50),
+            ..Default::default()
+        };
+        let s = Instant::now();
+        let hits = v.search(&q).unwrap();
+        spellings.push(s.elapsed());
+        assert!(!hits.is_empty(), "{:?} found nothing", q.text);
+    }
     // The worst case: a word in every incident ("Prosecutor's office").
     let mut broad = Vec::new();
     for _ in 0..50 {
@@ -236,6 +263,7 @@ fn run(label: &str, encrypted: bool, n: usize) -> Figures {
         save_p50: pct(saves.clone(), 0.50),
         save_p99: pct(saves, 0.99),
         search_p95: pct(searches, 0.95),
+        spellings_p95: pct(spellings, 0.95),
         broad_p95: pct(broad, 0.95),
         list_p95: pct(lists, 0.95),
         db_bytes,
@@ -277,10 +305,16 @@ fn main() {
         ratio(enc.save_p99, plain.save_p99)
     );
     println!(
-        "| FTS search p95 (limit 50) | {} | {} | {} | ≤ 20 ms |",
+        "| FTS search p95 (limit 50) | {} | {} | {} | ≤ 5 ms |",
         ms(enc.search_p95),
         ms(plain.search_p95),
         ratio(enc.search_p95, plain.search_p95)
+    );
+    println!(
+        "| FTS search p95, other spellings (limit 50) | {} | {} | {} | ≤ 5 ms |",
+        ms(enc.spellings_p95),
+        ms(plain.spellings_p95),
+        ratio(enc.spellings_p95, plain.spellings_p95)
     );
     println!(
         "| FTS search p95, a word in every incident | {} | {} | {} | ≤ 20 ms |",

@@ -140,12 +140,21 @@ fn search_and_filters() {
     };
     let hits = v.search(&q("Əliyev")).unwrap();
     assert_eq!(hits.len(), 1);
-    assert_eq!(hits[0].subtype.as_deref(), Some("access_denied"));
+    assert!(matches!(
+        hits[0].title,
+        Title::Incident {
+            incident_type: IncidentType::AccessDenied,
+            ..
+        }
+    ));
     assert_eq!(v.search(&q("permis")).unwrap().len(), 1, "prefix match");
     assert_eq!(v.search(&q("минутами")).unwrap().len(), 1);
     let hits = v.search(&q("Петрова")).unwrap();
     assert_eq!(hits[0].kind, Kind::Client);
-    assert!(hits[0].title.iter().any(|p| p.hit && p.text == "Петрова"));
+    let Title::Client { full_name, .. } = &hits[0].title else {
+        panic!("{:?}", hits[0].title)
+    };
+    assert!(full_name.iter().any(|p| p.hit && p.text == "Петрова"));
     assert!(
         v.search(&q("\" OR NEAR(")).unwrap().is_empty(),
         "syntax is not injected"

@@ -516,13 +516,26 @@ fn timeline_out(
                     .unwrap_or_else(|_| e.at.clone()),
                 e.kind.to_string(),
                 output::short_id(&e.id),
-                e.title.clone(),
+                e.title.to_string(),
+                context(e.case_number.as_deref(), e.client.as_deref()),
                 e.detail.clone(),
             ]
         })
         .collect();
-    output::table(out, &["WHEN", "KIND", "ID", "WHAT", "DETAIL"], &rows)?;
+    output::table(out, &["WHEN", "KIND", "ID", "WHAT", "OF", "DETAIL"], &rows)?;
     Ok(())
+}
+
+/// "case 1-123/2025, C-001": whose a timeline entry or search hit is.
+fn context(case_number: Option<&str>, client: Option<&str>) -> String {
+    let mut parts = vec![];
+    if let Some(n) = case_number.filter(|n| !n.is_empty()) {
+        parts.push(format!("case {n}"));
+    }
+    if let Some(c) = client.filter(|c| !c.is_empty()) {
+        parts.push(c.to_owned());
+    }
+    parts.join(", ")
 }
 
 fn resolve<T: Record>(v: &Vault, s: &str) -> Result<uuid::Uuid, CliError> {
@@ -836,11 +849,12 @@ fn search(v: &Vault, a: SearchArgs, out: &mut impl Write) -> Result<(), CliError
             vec![
                 h.kind.to_string(),
                 output::short_id(&h.id),
-                mark(&h.title),
+                h.title.english_with(|parts| mark(parts)),
+                context(h.case_number.as_deref(), h.client.as_deref()),
                 mark(&h.snippet),
             ]
         })
         .collect();
-    output::table(out, &["KIND", "ID", "TITLE", "MATCH"], &rows)?;
+    output::table(out, &["KIND", "ID", "TITLE", "OF", "MATCH"], &rows)?;
     Ok(())
 }

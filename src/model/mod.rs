@@ -13,6 +13,7 @@ mod evidence;
 mod hearing;
 mod incident;
 mod standards;
+mod title;
 mod validate;
 
 pub use case::{Case, CaseStatus};
@@ -24,6 +25,7 @@ pub use incident::{
     Consent, Facility, FacilityType, Incident, IncidentType, Official, Remedy, Witness, WitnessKind,
 };
 pub use standards::LegalStandard;
+pub use title::Title;
 pub use validate::{Validate, ValidationError, LIST_MAX, LONG_MAX, SHORT_MAX};
 
 use chrono::{DateTime, FixedOffset, SecondsFormat, Utc};
@@ -122,8 +124,9 @@ pub trait Record:
     const KIND: Kind;
     /// Columns for lists and filters.
     fn index(&self) -> IndexFields;
-    /// A one-line title for lists and search results.
-    fn title(&self) -> String;
+    /// What the record is, in typed parts for lists, search results and
+    /// timelines; the window words them in its language.
+    fn title(&self) -> Title;
     /// Free text for full-text search.
     fn search_text(&self) -> String;
     /// Links that must point at existing records.
@@ -154,8 +157,11 @@ impl Record for Client {
             ..Default::default()
         }
     }
-    fn title(&self) -> String {
-        format!("{} ({})", self.full_name, self.pseudonym)
+    fn title(&self) -> Title {
+        Title::Client {
+            full_name: self.full_name.clone(),
+            pseudonym: self.pseudonym.clone(),
+        }
     }
     fn search_text(&self) -> String {
         let mut parts = vec![self.place_of_detention.as_str(), self.notes.as_str()];
@@ -181,11 +187,10 @@ impl Record for Case {
             ..Default::default()
         }
     }
-    fn title(&self) -> String {
-        if self.court.is_empty() {
-            format!("Case {}", self.case_number)
-        } else {
-            format!("Case {} — {}", self.case_number, self.court)
+    fn title(&self) -> Title {
+        Title::Case {
+            case_number: self.case_number.clone(),
+            court: self.court.clone(),
         }
     }
     fn search_text(&self) -> String {
@@ -220,12 +225,10 @@ impl Record for Hearing {
             ..Default::default()
         }
     }
-    fn title(&self) -> String {
-        let kind = serde_plain(&self.kind).replace('_', " ");
-        if self.court.is_empty() {
-            format!("Hearing: {kind}")
-        } else {
-            format!("Hearing: {kind} — {}", self.court)
+    fn title(&self) -> Title {
+        Title::Hearing {
+            hearing_kind: self.kind,
+            court: self.court.clone(),
         }
     }
     fn search_text(&self) -> String {
@@ -257,8 +260,10 @@ impl Record for Deadline {
             ..Default::default()
         }
     }
-    fn title(&self) -> String {
-        format!("Deadline: {}", serde_plain(&self.kind).replace('_', " "))
+    fn title(&self) -> Title {
+        Title::Deadline {
+            deadline_kind: self.kind,
+        }
     }
     fn search_text(&self) -> String {
         join_text(&[&self.source_rule, &self.notes])
@@ -284,8 +289,11 @@ impl Record for Incident {
             status: Some(self.status.as_str().into()),
         }
     }
-    fn title(&self) -> String {
-        format!("{} — {}", self.incident_type.label(), self.facility.name)
+    fn title(&self) -> Title {
+        Title::Incident {
+            incident_type: self.incident_type,
+            facility: self.facility.name.clone(),
+        }
     }
     fn search_text(&self) -> String {
         let officials: Vec<String> = self
@@ -339,10 +347,12 @@ impl Record for EvidenceNote {
             ..Default::default()
         }
     }
-    fn title(&self) -> String {
+    fn title(&self) -> Title {
         let first_line = self.description.lines().next().unwrap_or_default();
-        let short: String = first_line.chars().take(80).collect();
-        format!("Evidence: {short}")
+        Title::Evidence {
+            evidence_kind: self.kind,
+            description: first_line.chars().take(80).collect(),
+        }
     }
     fn search_text(&self) -> String {
         let names: Vec<&str> = self

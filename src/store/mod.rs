@@ -287,11 +287,17 @@ impl<'v> Writer<'v> {
                 |r| r.get(0),
             )?
         };
+        let entry = crate::search::IndexEntry::of(&s.data).map_err(|e| {
+            Error::Invalid(crate::model::ValidationError::new(
+                "",
+                format!("cannot index: {e}"),
+            ))
+        })?;
         self.tx
             .execute("DELETE FROM search_fts WHERE rowid = ?1", [seq])?;
         self.tx.execute(
-            "INSERT INTO search_fts (rowid, title, body) VALUES (?1, ?2, ?3)",
-            params![seq, s.data.title(), s.data.search_text()],
+            "INSERT INTO search_fts (rowid, title, body, terms) VALUES (?1, ?2, ?3, ?4)",
+            params![seq, entry.title, entry.body, entry.terms],
         )?;
         Ok(())
     }

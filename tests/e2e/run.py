@@ -1200,6 +1200,60 @@ class Suite:
         d.set_value("#s-lang", "en")
         d.wait("#nav-clients", text="Clients")
 
+    def test_search_across_spellings(self) -> None:
+        """Issue 12: "qasim" finds "Qasımlı" and "Кюрдаханы" finds
+        "Kürdəxanı", marked in the words the lawyer wrote, in English and in
+        Azerbaijani, with the title worded by the window in its language.
+        Runs last: it adds a second client, which the quick log of earlier
+        tests does not expect."""
+        d = self.d
+        # The auto-lock test left one minute; this test needs longer.
+        d.click("#nav-settings")
+        d.type("#s-lock", "5")
+        d.click("form.row.bottom button[type=submit]")
+        d.wait(".toast")
+        d.click("#nav-clients")
+        d.click("#add-client")
+        d.type("#c-name", "Rəşid Qasımlı")
+        d.type("#c-pseudo", "C-033")
+        d.click("#save-client")
+        d.wait("[data-screen=client]", text="Qasımlı")
+        d.keys(CTRL, "n")
+        d.wait("[data-screen=quick]")
+        client = d.js(
+            "return [...document.querySelectorAll('#q-client option')]"
+            ".find(o => o.textContent.includes('Qasımlı'))?.value ?? ''"
+        )
+        d.set_value("#q-client", str(client))
+        d.type("#q-facility", "Kürdəxanı")
+        d.set_value("#q-type", "access_denied")
+        d.click("#quick-save")
+        d.wait("[data-screen=incident]", timeout=15)
+        marks = "return [...document.querySelectorAll('#search-results mark')].map(m => m.textContent)"
+        steps = [
+            ("en", "Clients", "Visit refused (lawyer denied access) — Kürdəxanı", "24-search"),
+            ("az", "Müştərilər", "Vəkilə görüş rədd edildi — Kürdəxanı", "az-08-search"),
+        ]
+        for lang, clients, incident, shot in steps:
+            d.click("#nav-settings")
+            d.set_value("#s-lang", lang)
+            d.click("#nav-search")
+            d.type("#search-input", "qasim")
+            d.wait("#search-results", timeout=10, text=clients)
+            if "Qasımlı" not in (d.js(marks) or []):  # type: ignore[operator]
+                raise Failure(f"{lang}: 'qasim' does not mark Qasımlı: {d.js(marks)}")
+            d.screenshot(f"{shot}-qasim")
+            d.type("#search-input", "Кюрдаханы")
+            d.wait("#search-results", timeout=10, text=incident)
+            if "Kürdəxanı" not in (d.js(marks) or []):  # type: ignore[operator]
+                raise Failure(f"{lang}: 'Кюрдаханы' does not mark Kürdəxanı: {d.js(marks)}")
+            if lang == "az" and "Visit" in d.text("#search-results"):
+                raise Failure("an English title is shown in Azerbaijani")
+            d.screenshot(f"{shot}-kurdakhany")
+        d.click("#nav-settings")
+        d.set_value("#s-lang", "en")
+        d.wait("#nav-clients", text="Clients")
+
     def test_panic_lock_clears_screen(self) -> None:
         d = self.d
         d.click("#nav-clients")
@@ -1734,6 +1788,7 @@ def main() -> int:
             suite.test_seal_for_travel_from_settings,
             suite.test_cli_releases_then_open_with_new_passphrase,
             suite.test_erase_countdown_cancelled_then_completed,
+            suite.test_search_across_spellings,
         ]
         words = [a for a in sys.argv[1:] if a != "-k"]
         if words:

@@ -4,8 +4,7 @@ use crate::error::{CmdResult, CommandError};
 use crate::state::{parse_id, parse_record, with_vault, AppState};
 use chrono::{Duration, Local, TimeZone};
 use tauri::State;
-use vekil::model::{Deadline, Hearing, Kind, Record, Stored};
-use vekil::store::ListFilter;
+use vekil::model::{Hearing, Stored};
 use vekil::timeline::TimelineEntry;
 
 #[tauri::command]
@@ -58,31 +57,12 @@ pub async fn agenda(state: State<'_, AppState>, days: u32) -> CmdResult<Vec<Time
         .map(|d| d.fixed_offset())
         .ok_or_else(CommandError::internal)?;
     with_vault(&state, move |v| {
-        let overdue = v.list::<Deadline>(&ListFilter {
-            status: Some("open".into()),
-            from: Some(midnight - Duration::days(OVERDUE_DAYS)),
-            // `to` is inclusive; the agenda itself starts at midnight.
-            to: Some(midnight - Duration::seconds(1)),
-            oldest_first: true,
-            limit: Some(100_000),
-            ..Default::default()
-        })?;
-        let mut out: Vec<TimelineEntry> = overdue
-            .iter()
-            .map(|d| {
-                let idx = d.data.index();
-                TimelineEntry {
-                    at: d.data.due.to_rfc3339(),
-                    kind: Kind::Deadline,
-                    id: d.id,
-                    title: d.data.title(),
-                    subtype: idx.subtype.unwrap_or_default(),
-                    detail: d.data.source_rule.chars().take(300).collect(),
-                    case_id: Some(d.data.case_id),
-                    done: false,
-                }
-            })
-            .collect();
+        // `open_deadlines`' `to` is inclusive; the agenda itself starts at
+        // midnight.
+        let mut out = v.open_deadlines(
+            midnight - Duration::days(OVERDUE_DAYS),
+            midnight - Duration::seconds(1),
+        )?;
         out.extend(v.agenda(midnight, days)?);
         Ok(out)
     })

@@ -154,6 +154,7 @@ const az: Record<Key, string> = {
   "timeline.incident": "Hadisə",
   "timeline.deadline": "Müddət",
   "timeline.evidence": "Sübut",
+  "title.case": "İş {n}",
 
   "agenda.title": "Gündəlik",
   "agenda.intro": "Bütün işlər üzrə növbəti 30 gündə iclaslar və müddətlər.",

@@ -154,6 +154,7 @@ const en = {
   "timeline.incident": "Incident",
   "timeline.deadline": "Deadline",
   "timeline.evidence": "Evidence",
+  "title.case": "Case {n}",
 
   "agenda.title": "Agenda",
   "agenda.intro": "Hearings and deadlines in the next 30 days, across all cases.",

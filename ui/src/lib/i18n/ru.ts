@@ -153,6 +153,7 @@ const ru: Record<Key, string> = {
   "timeline.incident": "Инцидент",
   "timeline.deadline": "Срок",
   "timeline.evidence": "Доказательство",
+  "title.case": "Дело {n}",
 
   "agenda.title": "Ближайшие события",
   "agenda.intro": "Заседания и сроки на ближайшие 30 дней по всем делам.",
