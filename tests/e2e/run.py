@@ -1204,8 +1204,9 @@ class Suite:
         """Issue 12: "qasim" finds "Qasımlı" and "Кюрдаханы" finds
         "Kürdəxanı", marked in the words the lawyer wrote, in English and in
         Azerbaijani, with the title worded by the window in its language.
-        Runs last: it adds a second client, which the quick log of earlier
-        tests does not expect."""
+        Runs after the lock tests (it adds a client, which the quick log of
+        earlier tests does not expect) and before travel mode and quick
+        erase, which leave no vault to search."""
         d = self.d
         # The auto-lock test left one minute; this test needs longer.
         d.click("#nav-settings")
@@ -1790,10 +1791,10 @@ def main() -> int:
             suite.test_session_lock_signal_locks,
             suite.test_lock_during_export_cancels_it,
             suite.test_auto_lock_keeps_typed_incident,
+            suite.test_search_across_spellings,
             suite.test_seal_for_travel_from_settings,
             suite.test_cli_releases_then_open_with_new_passphrase,
             suite.test_erase_countdown_cancelled_then_completed,
-            suite.test_search_across_spellings,
         ]
         words = [a for a in sys.argv[1:] if a != "-k"]
         if words:
