@@ -89,6 +89,7 @@ const az: Record<Key, string> = {
   "err.choice_expired": "Bu fayl seçimi artıq istifadə olunub, vaxtı keçib və ya seyf kilidlənməmişdən əvvəl edilib. Faylı yenidən seçin.",
   "err.file_unreadable": "Seçilmiş fayl oxuna bilmədi. Onun hələ yerində olduğunu və açmağa icazənizin olduğunu yoxlayın, sonra yenidən seçin.",
   "err.file_exists": "Siz seçdikdən sonra bu adda fayl yaranıb. Faylı yenidən seçin.",
+  "err.back_off_now": "Çox cəhd edildi. {seconds} saniyədən sonra yenidən cəhd edə bilərsiniz.",
   "err.in_use": "Bu seyf artıq başqa Vekil pəncərəsində və ya proqramda açıqdır.",
   "err.not_found": "Bu qeyd artıq mövcud deyil.",
   "err.locked": "Seyf kilidlidir. Davam etmək üçün kilidi açın.",

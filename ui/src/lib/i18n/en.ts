@@ -89,6 +89,7 @@ const en = {
   "err.choice_expired": "That file choice was used, has expired or was made before the vault locked. Choose the file again.",
   "err.file_unreadable": "The chosen file could not be read. Check that it is still there and that you may open it, then choose it again.",
   "err.file_exists": "A file with this name appeared after you chose it. Choose the file again.",
+  "err.back_off_now": "Too many attempts. You can try again in {seconds} s.",
   "err.in_use": "This vault is already open in another Vekil window or program.",
   "err.not_found": "That record no longer exists.",
   "err.locked": "The vault is locked. Unlock it to continue.",
