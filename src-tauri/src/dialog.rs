@@ -10,9 +10,14 @@
 //! GTK's file chooser adds what it opens or saves to the desktop's list of
 //! recently used files (`~/.local/share/recently-used.xbel`), which other
 //! programs show and which survives the vault: evidence file names, the
-//! folder holding a client's papers. [`forget_recent_files`] turns that off
-//! for this process only, before any dialog opens; the user's own settings
-//! are not touched.
+//! folder holding a client's papers. Turning GTK's `gtk-recent-files-
+//! enabled` off is not enough: with it off, GTK's recent-files manager
+//! rewrites that file *empty* the first time it is used, wiping the list
+//! every other program keeps there (the E2E test seeds one and caught
+//! this). So [`keep_recent_files_private`] also points GLib's user data
+//! folder, for this process only, away from the user's: to a private
+//! folder in `$XDG_RUNTIME_DIR` (memory, owner-only), or to a path that
+//! cannot exist. The user's own file and settings are never touched.
 
 use crate::error::{CmdResult, CommandError};
 use crate::picked::{Picks, Purpose};
@@ -38,10 +43,44 @@ pub struct ChosenFile {
     pub indexed: bool,
 }
 
-/// Stops GTK from recording chosen files in `recently-used.xbel`, for this
-/// process only. Call once GTK is up (in `setup`), before any dialog.
-/// An application-set value outranks the desktop's XSETTINGS and the
-/// user's `settings.ini`, which stay as they are.
+/// Where GTK's recent-files manager may write instead of the user's
+/// folder: `$XDG_RUNTIME_DIR/vekil-gtk` (created owner-only), or else a
+/// path under `/dev/null`, which cannot be created, so nothing is written.
+#[cfg(target_os = "linux")]
+fn private_data_dir() -> PathBuf {
+    use std::os::unix::fs::DirBuilderExt;
+    std::env::var_os("XDG_RUNTIME_DIR")
+        .map(PathBuf::from)
+        .filter(|run| run.is_absolute() && run.is_dir())
+        .map(|run| run.join("vekil-gtk"))
+        .filter(|dir| dir.is_dir() || std::fs::DirBuilder::new().mode(0o700).create(dir).is_ok())
+        .unwrap_or_else(|| PathBuf::from("/dev/null/vekil-gtk"))
+}
+
+/// Part one of keeping chosen files out of `recently-used.xbel`: GLib
+/// reads `$XDG_DATA_HOME` once, on first use, and keeps the answer for
+/// the life of the process. This sets it to a private folder, makes GLib
+/// read it, and puts the variable back as it was, so Vekil's own folders
+/// (found through the variable) and child processes are unchanged. Call
+/// first thing in `main`, before GTK or anything else uses GLib.
+pub fn keep_recent_files_private() {
+    #[cfg(target_os = "linux")]
+    {
+        const VAR: &str = "XDG_DATA_HOME";
+        let real = std::env::var_os(VAR);
+        std::env::set_var(VAR, private_data_dir());
+        let _cached = gtk::glib::user_data_dir();
+        match real {
+            Some(v) => std::env::set_var(VAR, v),
+            None => std::env::remove_var(VAR),
+        }
+    }
+}
+
+/// Part two: GTK records nothing, even in the private folder. Call once
+/// GTK is up (in `setup`), before any dialog. An application-set value
+/// outranks the desktop's XSETTINGS and the user's `settings.ini`, which
+/// stay as they are.
 pub fn forget_recent_files() {
     #[cfg(target_os = "linux")]
     {
