@@ -3,14 +3,19 @@
 //! This crate only adapts the core to IPC: commands (one module per area),
 //! one error type, the managed state holding the unlocked vault, and the
 //! window set-up. It holds no case logic, and it exposes no filesystem,
-//! shell or network capability to the webview.
+//! shell or network capability to the webview: files are chosen in the
+//! backend's own dialogs or dropped on the window, and the page holds
+//! only tokens for them (`picked.rs`).
 
 #![forbid(unsafe_code)]
 
 pub mod commands;
+pub mod dialog;
+pub mod dropped;
 pub mod error;
 pub mod idle;
 pub mod lock;
+pub mod picked;
 pub mod sleep;
 pub mod state;
 
@@ -50,6 +55,8 @@ pub fn with_commands<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         evidence::evidence_get,
         evidence::evidence_update,
         evidence::evidence_attach,
+        evidence::evidence_choose_file,
+        evidence::evidence_attach_file,
         evidence::attachment_read,
         search::search,
         settings::settings_get,
@@ -57,9 +64,11 @@ pub fn with_commands<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         export::recipient_list,
         export::recipient_add,
         export::recipient_remove,
+        export::recipient_choice_get,
+        export::recipient_choice_set,
         export::signing_public_key,
         export::export_preview,
-        export::export_suggest_path,
+        export::export_destination,
         export::export_write,
         export::export_stats,
         clients::client_update,
@@ -71,7 +80,7 @@ pub fn with_commands<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         deadlines::deadline_update,
         travel::travel_status,
         travel::travel_seal,
-        travel::travel_suggest_path,
+        travel::travel_request_destination,
         travel::travel_request,
         travel::travel_check,
         travel::travel_open,
@@ -101,12 +110,15 @@ fn main_window<R: Runtime, M: Manager<R>>(
         .inner_size(1280.0, 800.0)
         .min_inner_size(960.0, 640.0)
         .incognito(!automation)
-        // Let HTML5 drag-and-drop reach the evidence drop zone; the native
-        // handler would hand the page file paths instead of bytes.
+        // Tauri's drop handler would send dropped files' full paths to the
+        // page; `dropped.rs` catches drops itself and sends tokens.
         .disable_drag_drop_handler()
         .data_directory(webview_data)
         .initialization_script(boot)
         .build()?;
+    if let Some(window) = manager.get_webview_window("main") {
+        dropped::watch(&window)?;
+    }
     Ok(())
 }
 
@@ -188,7 +200,13 @@ fn start_lock_triggers<R: Runtime>(app: &tauri::AppHandle<R>, state: &AppState) 
 /// Starts the desktop app.
 pub fn run() {
     let app = with_commands(tauri::Builder::default())
+        // Native dialogs, run from the backend only: none of the plugin's
+        // own commands is granted to the window (capabilities/default.json).
+        .plugin(tauri_plugin_dialog::init())
         .setup(|app| {
+            // Before any dialog: chosen files leave no trace in the
+            // desktop's recently-used list.
+            dialog::forget_recent_files();
             let paths = app.path();
             let data = paths.app_local_data_dir()?;
             let vault_dir = vekil::vault::default_vault_dir().unwrap_or_else(|| data.join("vault"));

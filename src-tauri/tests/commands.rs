@@ -7,6 +7,7 @@ use tauri::ipc::{CallbackFn, InvokeBody};
 use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, INVOKE_KEY};
 use tauri::webview::InvokeRequest;
 use tauri::{WebviewWindow, WebviewWindowBuilder};
+use vekil_desktop::picked::Purpose;
 use vekil_desktop::state::AppState;
 
 struct Harness {
@@ -49,7 +50,28 @@ fn request(cmd: &str, body: InvokeBody, headers: &[(&'static str, &str)]) -> Inv
     }
 }
 
+/// What the backend's save dialog does when the lawyer picks `path` (the
+/// mock runtime has no GTK): records the choice and returns its token.
+fn chosen(window: &WebviewWindow<tauri::test::MockRuntime>, path: &std::path::Path) -> String {
+    use tauri::Manager;
+    let state = window.state::<AppState>();
+    let picks = &state.picks;
+    let replace = path.exists();
+    picks
+        .add(
+            picks.generation(),
+            path.to_path_buf(),
+            Purpose::Export,
+            replace,
+        )
+        .expect("token")
+}
+
 impl Harness {
+    fn chosen(&self, path: &std::path::Path) -> String {
+        chosen(&self.window, path)
+    }
+
     fn call(&self, cmd: &str, args: Value) -> Result<Value, Value> {
         get_ipc_response(&self.window, request(cmd, InvokeBody::Json(args), &[]))
             .map(|b| b.deserialize::<Value>().expect("json response"))
@@ -380,29 +402,81 @@ fn export_commands_write_a_bundle_and_refuse_bad_paths() {
         "invalid_input"
     );
     let file = out.path().join("b.age");
-    let path = file.to_string_lossy();
     let done = h.ok(
         "export_write",
-        json!({"request": request, "path": path, "replace": false}),
+        json!({"request": request, "destination": h.chosen(&file)}),
     );
     assert_eq!(done["manifest_sha256"].as_str().map(str::len), Some(64));
     assert!(std::fs::metadata(&file)
         .map(|m| m.len() > 0)
         .unwrap_or(false));
+    // The token was spent by the write; the page cannot name the path.
+    let first = std::fs::read(&file).expect("export");
+    for destination in [file.to_string_lossy().into_owned(), "b.age".into()] {
+        assert_eq!(
+            h.err_kind(
+                "export_write",
+                json!({"request": request, "destination": destination})
+            ),
+            "choice_expired"
+        );
+    }
+    // The old call, a path and replace=true, is refused by Tauri itself.
+    let old = h
+        .call(
+            "export_write",
+            json!({"request": request, "path": file.to_string_lossy(), "replace": true}),
+        )
+        .expect_err("no destination token");
+    assert!(old.to_string().contains("destination"), "{old}");
+    // A file that appeared after the dialog closed is not replaced (the
+    // dialog did not ask), and the choice is given back for a retry.
+    let token = {
+        use tauri::Manager;
+        let state = h.window.state::<AppState>();
+        state
+            .picks
+            .add(
+                state.picks.generation(),
+                file.clone(),
+                Purpose::Export,
+                false,
+            )
+            .expect("token")
+    };
+    let e = h
+        .call(
+            "export_write",
+            json!({"request": request, "destination": token}),
+        )
+        .expect_err("appeared since");
+    assert_eq!(
+        (e["kind"].as_str(), e["field"].as_str()),
+        (Some("file_exists"), Some("destination"))
+    );
+    assert_eq!(std::fs::read(&file).expect("export"), first);
+    // A token for a file to attach never becomes an export destination.
+    let attach = {
+        use tauri::Manager;
+        let state = h.window.state::<AppState>();
+        state
+            .picks
+            .add(
+                state.picks.generation(),
+                file.clone(),
+                Purpose::Attach,
+                false,
+            )
+            .expect("token")
+    };
     assert_eq!(
         h.err_kind(
             "export_write",
-            json!({"request": request, "path": path, "replace": false})
+            json!({"request": request, "destination": attach})
         ),
-        "file_exists"
+        "choice_expired"
     );
-    assert_eq!(
-        h.err_kind(
-            "export_write",
-            json!({"request": request, "path": "b.age", "replace": true})
-        ),
-        "invalid_input"
-    );
+    assert_eq!(std::fs::read(&file).expect("export"), first);
     let key = h.ok("signing_public_key", json!({}));
     assert_eq!(key["key_id"].as_str().map(str::len), Some(16));
     assert_eq!(h.ok("export_stats", json!({}))["incidents"], 0);
@@ -418,17 +492,12 @@ fn export_commands_write_a_bundle_and_refuse_bad_paths() {
         ("ics", "ics"),
         ("huridocs", "huridocs.json"),
     ] {
-        let suggested = h.ok("export_suggest_path", json!({"format": format}));
-        assert!(
-            suggested.as_str().is_some_and(|p| p.ends_with(ext)),
-            "{suggested}"
-        );
         let file = out.path().join(format!("own.{ext}"));
         let done = h.ok(
             "export_write",
             json!({"request": {"format": format, "profile": "full", "recipients": [],
                                "from": "2026-01-01", "to": "2026-12-31", "client": null},
-                   "path": file.to_string_lossy(), "replace": false}),
+                   "destination": h.chosen(&file)}),
         );
         assert!(done["manifest_sha256"].is_null());
         assert!(
@@ -516,7 +585,7 @@ fn export_write_reports_progress_and_offers_the_cli_options() {
         json!({"request": {"format": "bundle", "profile": "full", "recipients": ["NGO"],
                            "from": null, "to": null, "client": null, "without_pdf": true,
                            "without_attachments": true},
-               "path": bundle.to_string_lossy(), "replace": false}),
+               "destination": h.chosen(&bundle)}),
     );
     // No consent is recorded for the NGO: the incident stays home.
     assert_eq!(
@@ -561,7 +630,7 @@ fn export_write_reports_progress_and_offers_the_cli_options() {
         "export_write",
         json!({"request": {"format": "pdf", "profile": "full", "recipients": [],
                            "from": null, "to": null, "client": null, "incident": incident},
-               "path": pdf.to_string_lossy(), "replace": false}),
+               "destination": h.chosen(&pdf)}),
     );
     assert!(std::fs::read(&pdf).is_ok_and(|b| b.starts_with(b"%PDF")));
     let events = take();
@@ -575,7 +644,7 @@ fn export_write_reports_progress_and_offers_the_cli_options() {
             "export_write",
             json!({"request": {"format": "pdf", "profile": "public", "recipients": [],
                                "from": null, "to": null, "client": null, "incident": incident},
-                   "path": out.path().join("two.pdf").to_string_lossy(), "replace": false}),
+                   "destination": h.chosen(&out.path().join("two.pdf"))}),
         )
         .expect_err("held-back incident");
     assert_eq!(e["kind"], "incident_not_exported");
@@ -999,7 +1068,7 @@ fn a_lock_during_an_export_stops_it_and_leaves_no_file() {
     });
     let bundle = out.path().join("mart.age");
     let window = h.window.clone();
-    let path = bundle.to_string_lossy().into_owned();
+    let destination = h.chosen(&bundle);
     let export = std::thread::spawn(move || {
         get_ipc_response(
             &window,
@@ -1008,7 +1077,7 @@ fn a_lock_during_an_export_stops_it_and_leaves_no_file() {
                 InvokeBody::Json(json!({"request": {"format": "bundle", "profile": "ngo",
                     "recipients": ["NGO"], "from": null, "to": null, "client": null,
                     "without_pdf": true},
-                    "path": path, "replace": false})),
+                    "destination": destination})),
                 &[],
             ),
         )

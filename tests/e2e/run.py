@@ -60,8 +60,32 @@ CANARY_SLEEP = f"Sleepcanary{TOKEN}"
 CANARIES = [CANARY_NAME, CANARY_FACILITY, CANARY_REASON, CANARY_FILE, CANARY_DRAFT, CANARY_PDF, CANARY_SLEEP]
 # The vault folder of the run (set in main), checked by the travel tests.
 VAULT = Path()
+# The app's private $HOME and $XDG_DATA_HOME (set in main): the file chooser
+# must leave no recently-used.xbel there.
+HOME = Path()
+DATA_HOME = Path()
+# The desktop's recent-files list as another program left it: the app's
+# dialogs must neither add to it nor wipe it.
+RECENT_XBEL = """<?xml version="1.0" encoding="UTF-8"?>
+<xbel version="1.0"
+      xmlns:bookmark="http://www.freedesktop.org/standards/desktop-bookmarks"
+      xmlns:mime="http://www.freedesktop.org/standards/shared-mime-info"
+>
+  <bookmark href="file:///home/lawyer/Documents/m%C9%99ktub.odt" added="2026-11-28T08:15:00.000000Z" modified="2026-11-28T08:15:00.000000Z" visited="2026-11-28T08:15:00.000000Z">
+    <info>
+      <metadata owner="http://freedesktop.org">
+        <mime:mime-type type="application/vnd.oasis.opendocument.text"/>
+        <bookmark:applications>
+          <bookmark:application name="LibreOffice" exec="&apos;soffice %u&apos;" modified="2026-11-28T08:15:00.000000Z" count="1"/>
+        </bookmark:applications>
+      </metadata>
+    </info>
+  </bookmark>
+</xbel>
+"""
 
 FAKE_LOGIND = Path(__file__).with_name("fake_logind.py")
+DRAG_SOURCE = Path(__file__).with_name("drag_source.py")
 # The fake logind needs Debian's python3-dbus-next, whatever python runs this.
 DEBIAN_PYTHON = "/usr/bin/python3"
 
@@ -485,6 +509,61 @@ class Suite:
         d.type("#unlock-pass", passphrase)
         d.click("#unlock")
 
+    def tick_recipient(self, on: bool) -> None:
+        """Ticks or unticks the first organisation (the tick is remembered)."""
+        d = self.d
+        d.wait("#recipient-list input[type=checkbox]")
+        if bool(d.js("return document.querySelector('#recipient-list input[type=checkbox]').checked")) != on:
+            d.click("#recipient-list input[type=checkbox]")
+        end = time.time() + 5
+        while bool(d.js("return document.querySelector('#recipient-list input[type=checkbox]').checked")) != on:
+            if time.time() > end:
+                raise Failure("the recipient tick did not change")
+            time.sleep(0.05)
+
+    def page_cannot_name_a_path(self, existing: Path) -> None:
+        """Script in the page (a compromised renderer) cannot write or read
+        a path it names: export_write and evidence intake take only tokens,
+        a token for one use is refused for another, and nothing changes."""
+        target = HOME / ".bashrc"
+        target.write_text("# the lawyer's own file\n")
+        before = (target.read_bytes(), existing.read_bytes())
+        request = {
+            "format": "json", "profile": "full", "recipients": [], "from": None, "to": None,
+            "client": None, "without_pdf": False, "without_attachments": False, "incident": None,
+            "include_drafts": True, "accept_hits": [], "accept_all_hits": True, "lang": "en",
+        }
+        # (command, arguments, the refusal expected)
+        tries = [
+            ("export_write", {"request": request, "destination": str(target)}, "choice_expired"),
+            ("export_write", {"request": request, "path": str(target), "replace": True}, "destination"),
+            ("evidence_attach_file", {"evidenceId": "0191e9a4-7c1a-7000-8000-000000000001",
+                                      "file": str(existing)}, "choice_expired"),
+            ("travel_request", {"destination": str(target)}, "choice_expired"),
+            # The dialog plugin's own commands are not granted to the window.
+            ("plugin:dialog|save", {"options": {}}, "not allowed"),
+            ("plugin:dialog|open", {"options": {}}, "not allowed"),
+        ]
+        for cmd, args, expected in tries:
+            try:
+                self.invoke(cmd, args)
+            except Failure as e:
+                if expected not in str(e):
+                    raise Failure(f"{cmd} was refused, but not for the token: {e}") from e
+                continue
+            raise Failure(f"the page could call {cmd} with a path of its own")
+        if (target.read_bytes(), existing.read_bytes()) != before:
+            raise Failure("a path named by the page was written")
+        target.unlink()
+
+    def no_recent_files(self) -> None:
+        """GTK's file chooser recorded nothing in the desktop's recent files,
+        and left the entries other programs put there alone."""
+        xbel = DATA_HOME / "recently-used.xbel"
+        if not xbel.exists() or xbel.read_text() != RECENT_XBEL:
+            now = xbel.read_text()[:600] if xbel.exists() else "(deleted)"
+            raise Failure(f"the file chooser changed {xbel}: {now}")
+
     def test_create_vault(self) -> None:
         d = self.d
         d.wait("[data-screen=create]", timeout=30)
@@ -881,6 +960,67 @@ class Suite:
         d.wait("table.custody", text="Photographed")
         d.screenshot("14-evidence")
 
+    def test_attach_by_dialog_and_real_drop(self) -> None:
+        """A file chosen in the backend's open dialog, then one dragged from
+        another X program (a file manager's drag: text/uri-list) onto the
+        zone with real X pointer events: both attached by token, the page
+        never sees a path, and the file chooser records nothing in
+        recently-used.xbel."""
+        d = self.d
+        d.wait("#attach-file")
+        folder = HOME / "subutlar"  # typed by xdotool: ASCII (see drive_file_dialog)
+        folder.mkdir(exist_ok=True)
+        chosen = folder / "qebul-protokolu.png"
+        chosen.write_bytes(tiny_png_with_text("Qəbul protokolu, Kürdəxanı, 27.11.2026"))
+        d.click("#attach-file")
+        drive_file_dialog("Choose a file to attach", chosen, save=False)
+        d.wait("#attach-status", timeout=30, text=chosen.name)
+        d.wait("#attachment-list", text=hashlib.sha256(chosen.read_bytes()).hexdigest())
+        self.no_recent_files()
+
+        # A real drag from another program. The file name is not typed, so
+        # it can be Azerbaijani; a hard-to-type folder is fine too.
+        dropped = HOME / "Şikayətlər" / "şikayət-İlham.png"
+        dropped.parent.mkdir(exist_ok=True)
+        dropped.write_bytes(tiny_png_with_text("Şikayət: vəkil buraxılmadı — Илхам"))
+        d.js("document.querySelector('.drop').scrollIntoView({block: 'center'})")
+        time.sleep(0.3)
+        zone = d.js("const r = document.querySelector('.drop').getBoundingClientRect();"
+                    "return [r.left + r.width / 2, r.top + r.height / 2]")
+        assert isinstance(zone, list)
+        main = wait_window("^Vekil$")
+        geo = dict(line.split("=", 1) for line in xdo("getwindowgeometry", "--shell", main).splitlines())
+        tx, ty = int(geo["X"]) + int(zone[0]), int(geo["Y"]) + int(zone[1])
+        src = subprocess.Popen([DEBIAN_PYTHON, str(DRAG_SOURCE), str(dropped), "1060", "660"],
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                               start_new_session=True)
+        try:
+            assert src.stdout is not None
+            if src.stdout.readline().strip() != "ready":
+                raise Failure("the drag source window did not start")
+            time.sleep(0.5)
+            xdo("mousemove", "--sync", "1160", "720")
+            xdo("mousedown", "1")
+            # Past GTK's drag threshold, then across to the zone in steps,
+            # so both toolkits see motion (WebKit lights the zone up).
+            for i in range(1, 21):
+                xdo("mousemove", "--sync", str(1160 + (tx - 1160) * i // 20), str(720 + (ty - 720) * i // 20))
+                time.sleep(0.05)
+            time.sleep(0.5)
+            xdo("mouseup", "1")
+            d.wait("#attach-status", timeout=30, text=dropped.name)
+            d.wait("#attachment-list", text=hashlib.sha256(dropped.read_bytes()).hexdigest())
+        finally:
+            stop_group(src)
+        # What the page learnt: names, never the folder.
+        shown = str(d.js("return document.body.innerText"))
+        for folder_name in (str(folder), str(dropped.parent)):
+            if folder_name in shown:
+                raise Failure(f"the page shows the folder {folder_name}")
+        self.no_recent_files()
+        d.js("document.querySelector('#attachment-list').scrollIntoView({block: 'start'})")
+        d.screenshot("14b-evidence-dialog-and-drop")
+
     def drop_file(self, data: bytes, name: str, media_type: str) -> None:
         """Drops a file built in memory on the evidence drop zone."""
         self.d.js(
@@ -1031,11 +1171,18 @@ class Suite:
             d.js("document.querySelector('#export-preview').scrollIntoView({block: 'start'})")
             removed = str(d.js("return [...document.querySelectorAll('#export-preview .f.removed')].map(c => c.textContent)"))
             d.screenshot("21-export-preview")
-            out = Path(str(d.js("return document.querySelector('#x-path').value")))
-            if not out.name.endswith(".age") or not out.parent.is_dir():
-                raise Failure(f"suggested path looks wrong: {out}")
+            # Export with no file chosen yet: the backend's save dialog asks,
+            # suggesting a dated .age name; the page shows only the name.
+            # Typed into the dialog by xdotool, which drops repeated
+            # non-ASCII letters ("Məmmədov" came out "Məmmdov"): ASCII here.
+            usb = HOME / "USB-vekil"
+            usb.mkdir(exist_ok=True)
+            out = usb / "ixrac-Mammadov.age"
             d.click("#x-export")
+            drive_file_dialog("Save the export as", out, save=True)
             d.wait("#export-done", timeout=60, text=out.name)
+            if str(usb) in d.text("#export-done"):
+                raise Failure("the page shows the export's folder, not only its name")
             sha_shown = d.text("#done-sha").strip()
             signing = d.text("#done-signing-key").strip()
             age = subprocess.run(["age", "-d", "-i", str(key), str(out)], capture_output=True, timeout=60)
@@ -1061,12 +1208,18 @@ class Suite:
                 raise Failure(f"minisign rejected the manifest with the key shown: {ms.stderr.decode()[:200]}")
             print(f"      age: {len(age.stdout)} bytes of tar, {len(names)} entries; "
                   f"{len(manifest.get('files', []))} files in manifest; removed fields {removed}", flush=True)
-            # A second export to the same name is refused unless "replace" is ticked.
-            d.click("#x-export")
-            d.wait("#x-path-error", text="already exists")
-            d.click("#x-replace")
+            # The token was spent: a second export asks again. Choosing the
+            # same name, GTK asks before replacing; only that yes replaces it.
+            first = out.read_bytes()
+            d.click("#x-destination")
+            drive_file_dialog("Save the export as", out, save=True, replace=True)
+            d.wait("#x-destination-replaces", text=out.name)
             d.click("#x-export")
             d.wait("#export-done", timeout=60, text=out.name)
+            if out.read_bytes() == first:
+                raise Failure("the confirmed replacement did not replace the export")
+            self.page_cannot_name_a_path(out)
+            self.no_recent_files()
             d.js("document.querySelector('#export-done').scrollIntoView({block: 'center'})")
             d.screenshot("23-export-done")
             d.js("document.querySelector('#stats').scrollIntoView({block: 'start'})")
@@ -1078,13 +1231,21 @@ class Suite:
             d.wait("#recipient-list", text=org)
             d.js("document.querySelector('[data-screen=export]').scrollIntoView({block: 'start'})")
             d.screenshot("az-07-export")
+            # The tick is remembered in the vault: still there after a lock.
+            self.locks(lambda: d.click("#lock-now"))
+            self.unlock()
+            d.wait("[data-screen=clients]", timeout=30)
             d.click("#nav-settings")
             d.set_value("#s-lang", "ru")
             d.click("#nav-export")
             d.wait("[data-screen=export] h1", text="Экспорт")
+            d.wait("#recipient-list input[type=checkbox]")
+            if not d.js("return document.querySelector('#recipient-list input[type=checkbox]').checked"):
+                raise Failure("the ticked organisation was forgotten across a lock")
+            self.tick_recipient(False)
             d.click("#x-preview")  # the NGO profile needs an organisation: refused, in Russian
             d.wait("#export-error", text="получател")
-            d.click("#recipient-list input[type=checkbox]")
+            self.tick_recipient(True)
             d.click("#x-preview")
             d.wait("#export-preview", text="Предпросмотр")
             d.screenshot("ru-06-export-preview")
@@ -1105,7 +1266,7 @@ class Suite:
         d.click("#nav-export")
         d.wait("[data-screen=export] h1", text="İxrac")
         d.set_value("#x-profile", "ngo")
-        d.click("#recipient-list input[type=checkbox]")
+        self.tick_recipient(True)
         d.click("#x-preview")
         d.wait("#preview-records", text=CANARY_FACILITY)
         d.wait("#preview-records .f.removed", text="Tam adı")  # full_name, in the client form's words
@@ -1121,7 +1282,7 @@ class Suite:
         d.js("document.querySelector('#export-preview').scrollIntoView({block: 'start'})")
         d.screenshot("21b-export-preview-az")
         # A public report: the incident's consent names only the organisation.
-        d.click("#recipient-list input[type=checkbox]")
+        self.tick_recipient(False)
         d.set_value("#x-profile", "public")
         d.click("#x-preview")
         d.wait("#preview-excluded", text="dərc etməyə razılığı qeyd olunmayıb")
@@ -1142,9 +1303,12 @@ class Suite:
                  if (p && !window.__phases.includes(p.textContent)) window.__phases.push(p.textContent);
                }).observe(document.body, {subtree: true, childList: true, characterData: true});"""
         )
-        out = Path(str(d.js("return document.querySelector('#x-path').value")))
+        out = HOME / "USB-vekil" / "hadise-1.pdf"
+        out.parent.mkdir(exist_ok=True)
         try:
             d.click("#x-export")
+            # The dialog's title is the page's, in Azerbaijani.
+            drive_file_dialog("saxla", out, save=True)
             d.wait("#export-done", timeout=60, text=out.name)
             phases = d.js("return window.__phases")
             if not phases:
@@ -1421,12 +1585,28 @@ class Suite:
             if attached != "ok":
                 raise Failure(f"could not attach the scans: {attached}")
             out = out_dir / "lock-test.age"
+            # The destination comes from the backend's save dialog, as a token.
+            d.js("""window.__dest = null;
+                    window.__TAURI_INTERNALS__.invoke('export_destination', {format: 'bundle', title: 'Save the export as'})
+                      .then((v) => (window.__dest = v), (e) => (window.__dest = {err: e}));""")
+            drive_file_dialog("Save the export as", out, save=True)
+            token = ""
+            end = time.time() + 10
+            while not token and time.time() < end:
+                got = d.js("return window.__dest")
+                if isinstance(got, dict):
+                    if "err" in got:
+                        raise Failure(f"export_destination failed: {got['err']}")
+                    token = str(got["token"])
+                time.sleep(0.05)
+            if not token:
+                raise Failure("the save dialog gave the page no token")
             d.js(
                 """window.__TAURI_INTERNALS__.invoke('export_write', {request: {format: 'bundle',
                      profile: 'ngo', recipients: [arguments[1]], from: null, to: null, client: null,
                      without_pdf: true, include_drafts: true, accept_all_hits: true},
-                     path: arguments[0], replace: false});""",
-                str(out), org,
+                     destination: arguments[0]});""",
+                token, org,
             )
             # The bundle is being written when its partial file passes 8 MB.
             end = time.time() + 60
@@ -1645,6 +1825,77 @@ class Suite:
             raise Failure("case data is still in the page after erase")
 
 
+# --------------------------------------------------------------------------
+# Native GTK file dialogs, driven with xdotool.
+#
+# The dialogs are real GtkFileChooserDialogs run by the backend (not a
+# test stub): the point of the design is that only a dialog the page cannot
+# script names a path, so the test drives it the way a person does, with
+# X key events. WebDriver cannot reach it (screenshots cover the webview
+# only), so each step is checked through its effect: the file on disk, and
+# the name the page shows.
+
+
+def xdo(*args: str, timeout: float = 30) -> str:
+    r = subprocess.run(["xdotool", *args], capture_output=True, text=True, timeout=timeout)
+    if r.returncode != 0:
+        raise Failure(f"xdotool {' '.join(args)}: {r.stderr.strip()[:200]}")
+    return r.stdout.strip()
+
+
+def visible_windows() -> set[str]:
+    r = subprocess.run(["xdotool", "search", "--onlyvisible", "--name", ""],
+                       capture_output=True, text=True, timeout=30)
+    return set(r.stdout.split())
+
+
+def wait_window(name: str, timeout: float = 20, exclude: set[str] | None = None) -> str:
+    """The newest visible X window whose title contains `name` (a regex)."""
+    end = time.time() + timeout
+    while time.time() < end:
+        r = subprocess.run(["xdotool", "search", "--onlyvisible", "--name", name],
+                           capture_output=True, text=True, timeout=30)
+        ids = [w for w in r.stdout.split() if not exclude or w not in exclude]
+        if ids:
+            return ids[-1]
+        time.sleep(0.1)
+    raise Failure(f"no native window titled {name!r} appeared")
+
+
+def wait_window_gone(win: str, timeout: float = 20) -> None:
+    end = time.time() + timeout
+    while time.time() < end:
+        if win not in visible_windows():
+            return
+        time.sleep(0.1)
+    raise Failure(f"the native dialog {win} did not close")
+
+
+def drive_file_dialog(title: str, path: Path, save: bool, replace: bool = False) -> None:
+    """Types `path` into the open or save dialog titled `title` and accepts;
+    `replace`: expects GTK's own "Replace?" question and answers it yes."""
+    before = visible_windows()
+    win = wait_window(title)
+    time.sleep(0.5)  # GTK fills the dialog (folder, suggested name) after mapping
+    xdo("windowfocus", "--sync", win)
+    if save:
+        xdo("key", "--clearmodifiers", "ctrl+a")  # the suggested name is replaced
+    else:
+        xdo("key", "--clearmodifiers", "ctrl+l")  # open: the location entry
+        time.sleep(0.2)
+    xdo("type", "--delay", "15", str(path))
+    time.sleep(0.2)
+    xdo("key", "Return")
+    if replace:
+        time.sleep(0.5)
+        confirm = [w for w in visible_windows() - before if w != win]
+        if not confirm:
+            raise Failure("the save dialog did not ask before replacing the file")
+        xdo("windowfocus", "--sync", confirm[-1])
+        xdo("key", "--clearmodifiers", "alt+r")  # "_Replace"
+    wait_window_gone(win)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -1725,8 +1976,11 @@ def main() -> int:
         print(f"FAIL  start_fake_logind: {e} (needs Debian's dbus-daemon and python3-dbus-next)", flush=True)
         print("E2E: 0 passed, 1 failed")
         return 1
-    global VAULT
+    global VAULT, HOME, DATA_HOME
     VAULT = vault
+    HOME = dirs["home"]
+    DATA_HOME = dirs["data"]
+    (DATA_HOME / "recently-used.xbel").write_text(RECENT_XBEL)
     env = dict(os.environ)
     env.update(
         HOME=str(dirs["home"]),
@@ -1780,6 +2034,7 @@ def main() -> int:
             suite.test_deadline_on_case_and_agenda,
             suite.test_edit_client_case_and_hearing,
             suite.test_attach_file_to_evidence,
+            suite.test_attach_by_dialog_and_real_drop,
             suite.test_preview_pdf_in_memory,
             suite.test_search_finds_incident,
             suite.test_export_bundle,
