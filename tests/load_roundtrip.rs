@@ -443,6 +443,17 @@ proptest! {
             prop_assert!(v["revision"].as_u64().unwrap_or(0) >= 2, "{} revision", kind);
         }
 
+        // Each as published in docs/schema/<kind>.v1.schema.json.
+        for (kind, v) in &first {
+            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join(format!("docs/schema/{}.v1.schema.json", kind.as_str()));
+            let schema: Value = serde_json::from_slice(&std::fs::read(path).expect("schema"))
+                .expect("schema json");
+            let validator = jsonschema::draft202012::new(&schema).expect("schema compiles");
+            let errors: Vec<String> = validator.iter_errors(v).map(|e| e.to_string()).collect();
+            prop_assert!(errors.is_empty(), "{} against its schema: {:?}", kind, errors);
+        }
+
         // A JSON file: one document with a list per kind, as a lawyer
         // would assemble the output of `list --json`.
         let mut doc = serde_json::Map::new();
