@@ -8,11 +8,12 @@
 mod common;
 
 use common::{fast, pass};
-use serde_json::Value;
+use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use vekil::import::{self, signers, ImportError, ImportOptions, SignedBy};
+use vekil::load::{self, Mode, Outcome};
 use vekil::model::{Case, Client, Deadline, EvidenceNote, Hearing, Incident, Kind, Record};
-use vekil::store::ListFilter;
+use vekil::store::{ListFilter, Origin};
 use vekil::vault::Vault;
 
 fn fixtures() -> PathBuf {
@@ -150,6 +151,45 @@ fn the_first_release_bundle_imports_after_trusting_its_signer() {
         assert_eq!(new["facility"]["name"], old["facility"]["name"]);
     }
     assert!(ngo.verify().expect("verify").is_ok());
+
+    // A load never changes another lawyer's record, even with --upsert;
+    // the same content loads back as no change.
+    let theirs = now[0].clone();
+    let id: uuid::Uuid = theirs["id"].as_str().expect("id").parse().expect("uuid");
+    let same = load::json::items(json!({ "incidents": [theirs.clone()] }), "file").expect("items");
+    let r = ngo
+        .load(same, Mode::Upsert)
+        .expect("an unchanged copy loads");
+    assert_eq!(r[0].outcome, Outcome::Unchanged);
+    let mut changed = theirs;
+    changed["reason_given"] = "Dəyişdirilmiş səbəb".into();
+    let items = load::json::items(json!({ "incidents": [changed] }), "file").expect("items");
+    let err = ngo
+        .load(items, Mode::Upsert)
+        .expect_err("an imported record was loaded over");
+    assert!(err.to_string().contains("came from"), "{err}");
+    assert_eq!(listed_now::<Incident>(&ngo), now, "a refused load wrote");
+    // What the organisation loads itself is its own.
+    let mine = json!({"clients": [{"id": "5d0c6a5e-2f43-4b8e-9a0e-6c1f2b3a4d77",
+        "full_name": "Sevinc Quliyeva", "pseudonym": "N-001"}]});
+    ngo.load(load::json::items(mine, "file").expect("items"), Mode::Add)
+        .expect("load");
+    let origin = ngo
+        .write(|w| {
+            w.origin_of(
+                Kind::Client,
+                "5d0c6a5e-2f43-4b8e-9a0e-6c1f2b3a4d77"
+                    .parse()
+                    .expect("uuid"),
+            )
+        })
+        .expect("origin");
+    assert_eq!(origin, Some(Origin::Local));
+    assert!(matches!(
+        ngo.write(|w| w.origin_of(Kind::Incident, id))
+            .expect("origin"),
+        Some(Origin::Signer(_))
+    ));
 
     // Importing it again changes nothing.
     let again = import::import(&ngo, &bundle, &identity, &ImportOptions::default()).expect("again");

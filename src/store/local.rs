@@ -77,14 +77,24 @@ impl Writer<'_> {
                 )?;
                 Ok(loaded(stored.revision, Outcome::Added))
             }
-            Some(Origin::Local) => {
+            Some(origin) => {
                 let old = self.get::<T>(id)?;
                 // Compared as stored (JSON), not with `==`: chrono's
                 // equality ignores the UTC offset, which is data here.
                 let (_, new_value) = Self::to_json(&data)?;
                 let (_, old_value) = Self::to_json(&old.data)?;
                 if new_value == old_value {
+                    // Nothing to change, whoever's it is: a list that
+                    // includes imported records loads back as no change.
                     return Ok(loaded(old.revision, Outcome::Unchanged));
+                }
+                if origin != Origin::Local {
+                    return Err(LoadError::NotLocal {
+                        kind: T::KIND,
+                        id,
+                        owner: origin.describe(&self.tx),
+                    }
+                    .into());
                 }
                 if mode == Mode::Add {
                     return Err(LoadError::Exists { kind: T::KIND, id }.into());
@@ -101,12 +111,6 @@ impl Writer<'_> {
                 let s = self.update(id, old.revision, data)?;
                 Ok(loaded(s.revision, Outcome::Updated))
             }
-            Some(other) => Err(LoadError::NotLocal {
-                kind: T::KIND,
-                id,
-                owner: other.describe(&self.tx),
-            }
-            .into()),
         }
     }
 
