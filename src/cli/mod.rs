@@ -583,9 +583,13 @@ fn in_source(src: &str, e: crate::Error) -> CliError {
 /// them), and the counts on stderr.
 fn report(loaded: &[load::Loaded], with_kind: bool, out: &mut impl Write) -> Result<(), CliError> {
     report_ids(loaded, with_kind, out)?;
+    summary(loaded);
+    Ok(())
+}
+
+fn summary(loaded: &[load::Loaded]) {
     let (added, updated, unchanged) = load::tally(loaded);
     eprintln!("{added} added, {updated} updated, {unchanged} already here unchanged.");
-    Ok(())
 }
 
 /// Records from JSON (`add --json` gives `kind`; `load` reads it from the
@@ -621,8 +625,7 @@ fn load_json(
             all.extend(loaded);
             Ok(())
         })?;
-        let (added, updated, unchanged) = load::tally(&all);
-        eprintln!("{added} added, {updated} updated, {unchanged} already here unchanged.");
+        summary(&all);
         return Ok(());
     }
     let mut items = Vec::new();
