@@ -15,6 +15,7 @@ pub mod cli;
 pub mod error;
 pub mod export;
 pub mod import;
+pub mod load;
 pub mod model;
 pub mod overview;
 pub mod process;

@@ -191,30 +191,6 @@ pub fn read_stdin_value(what: &str) -> Result<String, CliError> {
     Ok(trimmed.to_owned())
 }
 
-/// Fields of the export envelope that `add --json` accepts and ignores,
-/// so an exported record can be fed back in as it is.
-const ENVELOPE: [&str; 6] = [
-    "id",
-    "revision",
-    "created_at",
-    "updated_at",
-    "kind",
-    "derived",
-];
-
-/// Removes envelope fields; returns the `revision` if one was given.
-pub fn strip_envelope(v: &mut Value) -> Option<u32> {
-    let obj = v.as_object_mut()?;
-    let rev = obj
-        .get("revision")
-        .and_then(Value::as_u64)
-        .and_then(|r| u32::try_from(r).ok());
-    for k in ENVELOPE {
-        obj.remove(k);
-    }
-    rev
-}
-
 /// Reads JSON records from a file (all at once, size-limited) and calls
 /// `each` with every top-level value (an array is unpacked). Values may be
 /// one document, an array, or several documents one after another (JSON
@@ -283,18 +259,18 @@ pub fn json_records(
     Ok(())
 }
 
-/// Turns a serde error about a record into one that names the field.
-pub fn record_error(e: serde_json::Error) -> ValidationError {
-    let msg = e.to_string();
-    // serde_json reports "missing field `x`" / "unknown field `x`" / "unknown variant `x`".
-    let field = msg
-        .split('`')
-        .nth(1)
-        .filter(|_| msg.starts_with("missing field") || msg.starts_with("unknown field"))
-        .unwrap_or("record")
-        .to_owned();
-    let msg = msg.split(" at line ").next().unwrap_or(&msg).to_owned();
-    ValidationError::new(field, msg)
+/// Reads a CSV file whole (size-limited like JSON), for
+/// `incident add --csv`.
+pub fn csv_file(path: &Path) -> Result<Vec<u8>, CliError> {
+    let name = path.display();
+    let meta =
+        std::fs::metadata(path).map_err(|e| CliError::data(format!("cannot read {name}: {e}")))?;
+    if meta.len() > MAX_JSON_BYTES {
+        return Err(CliError::data(format!(
+            "{name} is larger than 20 MB; split it into smaller files"
+        )));
+    }
+    std::fs::read(path).map_err(|e| CliError::data(format!("cannot read {name}: {e}")))
 }
 
 /// Parses a moment as a lawyer would type it, naming `field` on error:

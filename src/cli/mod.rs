@@ -15,6 +15,7 @@ mod travel;
 
 pub use input::{take_secret_env, SECRET_VARS};
 
+use crate::load;
 use crate::model::{Case, Kind, Record, Stored};
 use crate::search::SearchQuery;
 use crate::store::ListFilter;
@@ -153,6 +154,20 @@ enum Command {
     /// Evidence notes and their encrypted attachments.
     #[command(subcommand)]
     Evidence(RecordCmd<records::EvidenceFields>),
+    /// Load records of every kind from one JSON file (or `-`), all or
+    /// nothing: `{"clients": […], "incidents": […], …}`, or one record per
+    /// line tagged with its kind (`{"incident": {…}}`). Links resolve
+    /// whatever the order; ids are kept; loading twice adds nothing.
+    Load {
+        /// The file, or `-` for standard input (each record saved and
+        /// acknowledged as it arrives).
+        #[arg(value_name = "FILE|-")]
+        file: String,
+        /// A record whose id is already here is updated to the loaded
+        /// content (its next revision, history kept).
+        #[arg(long)]
+        upsert: bool,
+    },
     /// Full-text search over names, facilities, officials, reasons and notes.
     Search(SearchArgs),
     /// Hearings and open deadlines of the coming days, across all cases.
@@ -191,11 +206,21 @@ enum RecordCmd<F: Form> {
     Add {
         #[command(flatten)]
         fields: F,
-        /// Read the record(s) from a JSON file, or `-` for standard input. A
-        /// file is saved all or nothing; from standard input each record is
-        /// saved and its id printed as it arrives (JSON Lines).
-        #[arg(long, value_name = "FILE|-")]
+        /// Read the record(s) from a JSON file, or `-` for standard input,
+        /// in the shape `list --json` writes; a given `id` is kept, and a
+        /// record already here unchanged is not added again. A file is
+        /// saved all or nothing; from standard input each record is saved
+        /// and its id printed as it arrives (JSON Lines).
+        #[arg(long, value_name = "FILE|-", conflicts_with = "csv")]
         json: Option<String>,
+        /// Read incidents from a CSV file with the columns `export --format
+        /// csv` writes (incidents only; see docs/formats/incidents-csv.md).
+        #[arg(long, value_name = "FILE")]
+        csv: Option<PathBuf>,
+        /// With --json or --csv: a record whose id is already here is
+        /// updated to the loaded content (its next revision, history kept).
+        #[arg(long)]
+        upsert: bool,
         /// Attach a file (evidence only; repeatable).
         #[arg(long = "attach", value_name = "FILE")]
         attach: Vec<PathBuf>,
@@ -444,6 +469,7 @@ fn execute_on(dir: &std::path::Path, command: Command) -> Result<(), CliError> {
         Command::Deadline(c) => record_cmd(&dir, c, out)?,
         Command::Incident(c) => record_cmd(&dir, c, out)?,
         Command::Evidence(c) => record_cmd(&dir, c, out)?,
+        Command::Load { file, upsert } => load_cmd(&open(&dir)?, &file, mode(upsert), out)?,
         Command::Search(mut a) => {
             search_text_from_stdin(&mut a)?;
             search(&open(&dir)?, a, out)?
@@ -545,12 +571,102 @@ fn resolve<T: Record>(v: &Vault, s: &str) -> Result<uuid::Uuid, CliError> {
     Ok(v.resolve::<T>(s)?)
 }
 
-/// Parses one JSON value as a `T`, naming the field at fault.
-fn parse_record<T: Record>(mut value: Value) -> Result<(T, Option<u32>), CliError> {
-    let rev = input::strip_envelope(&mut value);
-    let rec: T = serde_json::from_value(value)
-        .map_err(|e| CliError::from(crate::Error::Invalid(input::record_error(e))))?;
-    Ok((rec, rev))
+fn mode(upsert: bool) -> load::Mode {
+    if upsert {
+        load::Mode::Upsert
+    } else {
+        load::Mode::Add
+    }
+}
+
+/// `e`, said of the input `src` (a file name; standard input needs none,
+/// each record being reported as it arrives).
+fn in_source(src: &str, e: crate::Error) -> CliError {
+    let e = CliError::from(e);
+    if src == "-" {
+        return e;
+    }
+    CliError {
+        message: format!("{src}: {}", e.message),
+        ..e
+    }
+}
+
+/// Prints what a load did: one id per record on stdout (scripts read
+/// them), and the counts on stderr.
+fn report(loaded: &[load::Loaded], with_kind: bool, out: &mut impl Write) -> Result<(), CliError> {
+    report_ids(loaded, with_kind, out)?;
+    summary(loaded);
+    Ok(())
+}
+
+fn summary(loaded: &[load::Loaded]) {
+    let (added, updated, unchanged) = load::tally(loaded);
+    eprintln!("{added} added, {updated} updated, {unchanged} already here unchanged.");
+}
+
+/// Records from JSON (`add --json` gives `kind`; `load` reads it from the
+/// input): a file all or nothing; standard input one record at a time,
+/// each acknowledged by its id once it is durably saved, so that a stream
+/// cut short can be resent from the first unacknowledged record (records
+/// already saved are recognised by id and not added twice).
+fn load_json(
+    v: &Vault,
+    src: &str,
+    kind: Option<Kind>,
+    mode: load::Mode,
+    out: &mut impl Write,
+) -> Result<(), CliError> {
+    let parse = |n: usize, value: Value| -> crate::Result<Vec<load::Item>> {
+        let at = format!("record {n}");
+        match kind {
+            Some(kind) => {
+                let record =
+                    load::json::any_record(kind, value).map_err(|e| load::LoadError::at(&at, e))?;
+                Ok(vec![load::Item { at, record }])
+            }
+            None => load::json::items(value, &at),
+        }
+    };
+    if src == "-" {
+        let mut all = Vec::new();
+        input::json_records("-", |n, value| {
+            let items = parse(n, value)?;
+            let loaded = v.load(items, mode)?;
+            report_ids(&loaded, kind.is_none(), out)?;
+            out.flush()?;
+            all.extend(loaded);
+            Ok(())
+        })?;
+        summary(&all);
+        return Ok(());
+    }
+    let mut items = Vec::new();
+    input::json_records(src, |n, value| {
+        items.extend(parse(n, value).map_err(|e| in_source(src, e))?);
+        Ok(())
+    })?;
+    let loaded = v.load(items, mode).map_err(|e| in_source(src, e))?;
+    report(&loaded, kind.is_none(), out)
+}
+
+fn report_ids(
+    loaded: &[load::Loaded],
+    with_kind: bool,
+    out: &mut impl Write,
+) -> Result<(), CliError> {
+    for l in loaded {
+        if with_kind {
+            writeln!(out, "{} {}", l.kind, l.id)?;
+        } else {
+            writeln!(out, "{}", l.id)?;
+        }
+    }
+    Ok(())
+}
+
+fn load_cmd(v: &Vault, src: &str, mode: load::Mode, out: &mut impl Write) -> Result<(), CliError> {
+    load_json(v, src, None, mode, out)
 }
 
 /// Reads the search words (or the facility filter) from standard input
@@ -598,50 +714,25 @@ where
         RecordCmd::Add {
             fields,
             json,
+            csv,
+            upsert,
             attach,
         } => {
             check_attach::<F::R>(&attach)?;
-            match json {
-                Some(src) if src == "-" => {
-                    // Streamed: each record its own transaction, acknowledged
-                    // by printing its id only once it is durably saved.
-                    input::json_records("-", |n, value| {
-                        let (rec, _) = parse_record::<F::R>(value).map_err(|e| CliError {
-                            message: format!("record {n}: {}", e.message),
-                            ..e
-                        })?;
-                        let s = v.insert(rec).map_err(|e| {
-                            let e = CliError::from(e);
-                            CliError {
-                                message: format!("record {n}: {}", e.message),
-                                ..e
-                            }
-                        })?;
-                        writeln!(out, "{}", s.id)?;
-                        out.flush()?;
-                        Ok(())
-                    })?;
-                }
-                Some(src) => {
-                    let mut recs = Vec::new();
-                    input::json_records(&src, |n, value| {
-                        let (rec, _) = parse_record::<F::R>(value).map_err(|e| CliError {
-                            message: format!("{src}, record {n}: {}", e.message),
-                            ..e
-                        })?;
-                        recs.push(rec);
-                        Ok(())
-                    })?;
-                    let ids = v.write(|w| {
-                        recs.into_iter()
-                            .map(|r| w.insert(r).map(|s| s.id))
-                            .collect::<crate::Result<Vec<_>>>()
-                    })?;
-                    for id in ids {
-                        writeln!(out, "{id}")?;
-                    }
-                }
-                None => {
+            if upsert && json.is_none() && csv.is_none() {
+                return Err(CliError::usage(
+                    "--upsert works only with --json or --csv, which give each record's id".into(),
+                ));
+            }
+            if (json.is_some() || csv.is_some()) && !attach.is_empty() {
+                return Err(CliError::usage(
+                    "--attach works only when adding one record with flags".into(),
+                ));
+            }
+            match (json, csv) {
+                (Some(src), _) => load_json(&v, &src, Some(F::R::KIND), mode(upsert), out)?,
+                (None, Some(path)) => load_csv::<F::R>(&v, &path, mode(upsert), out)?,
+                (None, None) => {
                     let rec = fields.build(&v)?;
                     let s = v.insert(rec)?;
                     for path in &attach {
@@ -700,12 +791,19 @@ where
                                 "{src} holds more than one record"
                             )));
                         }
-                        one = Some(parse_record::<F::R>(value)?);
+                        let incoming = load::json::record::<F::R>(value)
+                            .map_err(|e| in_source(&src, e.into()))?;
+                        one = Some(incoming);
                         Ok(())
                     })?;
-                    let (rec, rev) =
+                    let incoming =
                         one.ok_or_else(|| CliError::data(format!("{src} holds no record")))?;
-                    (rec, rev.unwrap_or(current.revision))
+                    if let Some(other) = incoming.id.filter(|given| *given != id) {
+                        return Err(CliError::data(format!(
+                            "{src} is the record {other}, not {id}; edit that one, or leave `id` out"
+                        )));
+                    }
+                    (incoming.data, incoming.revision.unwrap_or(current.revision))
                 }
                 None => {
                     let mut data = current.data.clone();
@@ -765,6 +863,26 @@ where
         }
     }
     Ok(())
+}
+
+/// `incident add --csv`: the export CSV's rows, loaded all or nothing.
+fn load_csv<R: Record>(
+    v: &Vault,
+    path: &std::path::Path,
+    mode: load::Mode,
+    out: &mut impl Write,
+) -> Result<(), CliError> {
+    if R::KIND != Kind::Incident {
+        return Err(CliError::usage(
+            "--csv works only with `vekil incident add`".into(),
+        ));
+    }
+    let name = path.display().to_string();
+    let bytes = input::csv_file(path)?;
+    let loaded = v
+        .load_incident_csv(&bytes, mode)
+        .map_err(|e| in_source(&name, e))?;
+    report(&loaded, false, out)
 }
 
 fn check_attach<R: Record>(attach: &[PathBuf]) -> Result<(), CliError> {

@@ -76,6 +76,33 @@ pub fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// One official in the `officials` cell: `rank, name, unit, badge`, the
+/// empty ones left out. Also how loading a CSV (`crate::load::csv`)
+/// recognises an official it need not change.
+pub(crate) fn official_cell(o: &crate::model::Official) -> String {
+    super::join_present(&[&o.rank, &o.name, &o.unit, &o.badge])
+}
+
+/// One witness in the `witnesses` cell: `name, role, contact`.
+pub(crate) fn witness_cell(w: &crate::model::Witness) -> String {
+    super::join_present(&[&w.name, &w.role, &w.contact])
+}
+
+/// One remedy in the `remedies` cell: `to (filed) ref. X: response`.
+pub(crate) fn remedy_cell(m: &crate::model::Remedy) -> String {
+    let mut s = m.complaint_to.clone();
+    if let Some(f) = m.filed_on {
+        s.push_str(&format!(" ({f})"));
+    }
+    if !m.reference.is_empty() {
+        s.push_str(&format!(" ref. {}", m.reference));
+    }
+    if !m.response.is_empty() {
+        s.push_str(&format!(": {}", m.response));
+    }
+    s
+}
+
 /// Writes the table, with labels in `lang`.
 pub fn write(set: &ExportSet, lang: Lang, out: impl Write) -> Result<()> {
     let csv_err = |e: csv::Error| ExportError::Serialise {
@@ -96,33 +123,9 @@ pub fn write(set: &ExportSet, lang: Lang, out: impl Write) -> Result<()> {
         let arrested = set
             .client(d.client_id)
             .and_then(|c| c.data.arrested_at.clone());
-        let officials: Vec<String> = d
-            .officials
-            .iter()
-            .map(|o| super::join_present(&[&o.rank, &o.name, &o.unit, &o.badge]))
-            .collect();
-        let witnesses: Vec<String> = d
-            .witnesses
-            .iter()
-            .map(|w| super::join_present(&[&w.name, &w.role, &w.contact]))
-            .collect();
-        let remedies: Vec<String> = d
-            .remedies
-            .iter()
-            .map(|m| {
-                let mut s = m.complaint_to.clone();
-                if let Some(f) = m.filed_on {
-                    s.push_str(&format!(" ({f})"));
-                }
-                if !m.reference.is_empty() {
-                    s.push_str(&format!(" ref. {}", m.reference));
-                }
-                if !m.response.is_empty() {
-                    s.push_str(&format!(": {}", m.response));
-                }
-                s
-            })
-            .collect();
+        let officials: Vec<String> = d.officials.iter().map(official_cell).collect();
+        let witnesses: Vec<String> = d.witnesses.iter().map(witness_cell).collect();
+        let remedies: Vec<String> = d.remedies.iter().map(remedy_cell).collect();
         let standards: Vec<&str> = d.standards.iter().map(|s| s.citation()).collect();
         let row: [String; 32] = [
             r.id.to_string(),

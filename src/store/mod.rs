@@ -7,6 +7,7 @@
 //! one-record shorthands.
 
 mod attachments;
+mod local;
 pub mod media_type;
 mod origin;
 pub(crate) mod revisions;
