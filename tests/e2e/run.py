@@ -521,6 +521,13 @@ class Suite:
                 raise Failure("the recipient tick did not change")
             time.sleep(0.05)
 
+    def month_labels_carry_the_year(self) -> None:
+        """Month bars read "Nov / 2026" ("noy / 2026"), never "noy 26", which reads like a day."""
+        labels = self.d.js("return [...document.querySelectorAll('#chart-month text.lbl')].map(t => t.textContent)")
+        assert isinstance(labels, list)
+        if not labels or not all(re.search(r"(19|20)\d\d$", str(x)) for x in labels):
+            raise Failure(f"month labels without a full year: {labels}")
+
     def page_cannot_name_a_path(self, existing: Path) -> None:
         """Script in the page (a compromised renderer) cannot write or read
         a path it names: export_write and evidence intake take only tokens,
@@ -630,6 +637,58 @@ class Suite:
         d.wait("[data-screen=clients]", timeout=30)
         if d.js("return !!document.querySelector('#unlock-notice')"):
             raise Failure("the unlock notice came back at the next unlock")
+
+    def test_back_off_counts_down(self) -> None:
+        """In Azerbaijani: after the free wrong passphrases, the gate counts
+        the back-off down live (not a fixed "wait 2 seconds"), keeps Unlock
+        disabled meanwhile, and lets the right passphrase in after it."""
+        d = self.d
+        self.ensure_unlocked()
+        self.locks(lambda: d.click("#lock-now"))
+        d.set_value("#gate-lang", "az")
+        d.wait("#unlock", text="Kilidi aç")
+
+        def wrong() -> None:
+            """One attempt, waited for: the gate empties the field when it answers."""
+            end = time.time() + 15
+            while d.js("return document.querySelector('#unlock').disabled") and time.time() < end:
+                time.sleep(0.05)
+            self.unlock(WRONG)
+            end = time.time() + 30
+            while d.js("return document.querySelector('#unlock-pass').value") != "":
+                if time.time() > end:
+                    raise Failure("the gate did not answer the unlock attempt")
+                time.sleep(0.05)
+
+        for _ in range(3):  # the free attempts
+            wrong()
+            d.wait("#unlock-error", text="düzgün deyil")
+        wrong()  # too soon: held back for 2 s, then a fourth real attempt
+        d.wait("#unlock-wait", text="saniyədən sonra")
+        d.wait_gone("#unlock-wait", timeout=10)
+        wrong()
+        d.wait("#unlock-error", text="düzgün deyil")
+        wrong()  # held back for 4 s: watch it count
+        first = int(re.sub(r"\D", "", d.text("#unlock-wait")))
+        if not d.js("return document.querySelector('#unlock').disabled"):
+            raise Failure("Unlock is enabled during the back-off")
+        d.screenshot("05c-unlock-countdown-az")
+        self.shot_small("05d-unlock-countdown-az-1024")
+        time.sleep(1.2)
+        shown = d.find_all("#unlock-wait")
+        later = int(re.sub(r"\D", "", d.text("#unlock-wait"))) if shown else 0
+        if not later < first:
+            raise Failure(f"the back-off did not count down: {first} then {later}")
+        d.wait_gone("#unlock-wait", timeout=10)
+        self.unlock()
+        d.wait("#nav-clients", timeout=30)
+        if d.find_all("#unlock-notice-close"):
+            d.click("#unlock-notice-close")
+        d.click("#nav-settings")
+        d.set_value("#s-lang", "en")
+        d.wait("#nav-clients", text="Clients")
+        d.click("#nav-clients")
+        d.wait("[data-screen=clients]")
 
     def test_forgot_passphrase_recovery_code(self) -> None:
         d = self.d
@@ -1020,6 +1079,7 @@ class Suite:
         self.no_recent_files()
         d.js("document.querySelector('#attachment-list').scrollIntoView({block: 'start'})")
         d.screenshot("14b-evidence-dialog-and-drop")
+        self.shot_small("14c-evidence-dialog-and-drop-1024")
 
     def drop_file(self, data: bytes, name: str, media_type: str) -> None:
         """Drops a file built in memory on the evidence drop zone."""
@@ -1153,6 +1213,7 @@ class Suite:
             d.wait("[data-screen=export]")
             d.wait("#stats", text="Incidents per month")
             d.wait("#chart-month rect")
+            self.month_labels_carry_the_year()
             d.type("#r-name", org)
             d.type("#r-key", "age1notakey")
             d.click("#r-add")
@@ -1214,6 +1275,9 @@ class Suite:
             d.click("#x-destination")
             drive_file_dialog("Save the export as", out, save=True, replace=True)
             d.wait("#x-destination-replaces", text=out.name)
+            d.js("document.querySelector('#x-destination').scrollIntoView({block: 'center'})")
+            d.screenshot("20b-export-destination")
+            self.shot_small("20c-export-destination-1024")
             d.click("#x-export")
             d.wait("#export-done", timeout=60, text=out.name)
             if out.read_bytes() == first:
@@ -1229,6 +1293,7 @@ class Suite:
             d.click("#nav-export")
             d.wait("[data-screen=export] h1", text="İxrac")
             d.wait("#recipient-list", text=org)
+            self.month_labels_carry_the_year()
             d.js("document.querySelector('[data-screen=export]').scrollIntoView({block: 'start'})")
             d.screenshot("az-07-export")
             # The tick is remembered in the vault: still there after a lock.
@@ -1615,7 +1680,8 @@ class Suite:
                 if partial and partial[0].stat().st_size > 8 << 20:
                     break
                 if out.exists():
-                    raise Failure("the export finished before the lock could interrupt it")
+                    raise Failure("the export finished before the lock could interrupt it: "
+                                  f"{[(p.name, p.stat().st_size) for p in out_dir.iterdir()]}")
                 time.sleep(0.01)
             else:
                 raise Failure("the export did not start writing its bundle")
@@ -1753,8 +1819,10 @@ class Suite:
         d = self.d
         request = self.travel_dir / "request.json"
         release = self.travel_dir / "release.json"
-        d.type("#travel-path", str(request))
+        # The request file is chosen in the backend's save dialog.
         d.click("#travel-request")
+        drive_file_dialog("Save the release request as", request, save=True)
+        d.wait("#travel-saved-as", timeout=30, text=request.name)
         code = d.text("#travel-code").strip()
         if len(code.replace(" ", "")) != 15:
             raise Failure(f"confirmation code looks wrong: {code!r}")
@@ -1849,17 +1917,25 @@ def visible_windows() -> set[str]:
     return set(r.stdout.split())
 
 
-def wait_window(name: str, timeout: float = 20, exclude: set[str] | None = None) -> str:
-    """The newest visible X window whose title contains `name` (a regex)."""
+def window_name(win: str) -> str:
+    r = subprocess.run(["xdotool", "getwindowname", win], capture_output=True, text=True, timeout=30)
+    return r.stdout.strip()
+
+
+def wait_window(name: str, timeout: float = 60, exclude: set[str] | None = None) -> str:
+    """The newest visible X window whose title matches `name` (a regex).
+    Titles are compared here, not by `xdotool search --name`, which missed
+    the Azerbaijani title "İxracı belə saxla" that getwindowname reads."""
     end = time.time() + timeout
+    names: list[str] = []
     while time.time() < end:
-        r = subprocess.run(["xdotool", "search", "--onlyvisible", "--name", name],
-                           capture_output=True, text=True, timeout=30)
-        ids = [w for w in r.stdout.split() if not exclude or w not in exclude]
-        if ids:
-            return ids[-1]
-        time.sleep(0.1)
-    raise Failure(f"no native window titled {name!r} appeared")
+        wins = sorted((w for w in visible_windows() if not exclude or w not in exclude), key=int)
+        names = [window_name(w) for w in wins]
+        hits = [w for w, n in zip(wins, names) if re.search(name, n)]
+        if hits:
+            return hits[-1]
+        time.sleep(0.2)
+    raise Failure(f"no native window titled {name!r} appeared; visible: {names}")
 
 
 def wait_window_gone(win: str, timeout: float = 20) -> None:
@@ -2025,6 +2101,7 @@ def main() -> int:
             suite.test_recovery_code_shown_once,
             suite.test_lock_and_unlock,
             suite.test_wrong_passphrase_shows_error,
+            suite.test_back_off_counts_down,
             suite.test_forgot_passphrase_recovery_code,
             suite.test_add_client,
             suite.test_quick_incident_four_fields,
