@@ -12,6 +12,7 @@
 
 pub mod cancel;
 pub mod cli;
+pub mod dates;
 pub mod error;
 pub mod export;
 pub mod import;

@@ -194,8 +194,7 @@ impl From<ExportError> for CommandError {
             ExportError::NotAFile(_) => {
                 Self::invalid("path", "That is a folder, not a file. Add a file name.")
             }
-            ExportError::BadDate { field, .. } => Self::invalid(field, "That is not a date."),
-            ExportError::BadPeriod => Self::invalid("to", "The period ends before it starts."),
+            ExportError::Date(d) => Self::invalid(d.field(), d.to_string()),
             ExportError::IncidentNotExported(_) => CommandError {
                 field: Some("incident".into()),
                 ..Self::new(

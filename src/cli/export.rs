@@ -30,10 +30,11 @@ pub struct ExportArgs {
     /// Organisation from the address book (repeatable); consent is checked for each.
     #[arg(long = "to", value_name = "RECIPIENT")]
     pub to: Vec<String>,
-    /// Incidents, hearings and deadlines from this date (YYYY-MM-DD, from 00:00 UTC; or RFC 3339).
+    /// Incidents, hearings and deadlines from the start of this day, month
+    /// or year (2025-03-01, 2025-03, 2025), in the vault's time zone.
     #[arg(long, value_name = "DATE")]
     pub from: Option<String>,
-    /// …until this date, inclusive (YYYY-MM-DD, to 23:59:59 UTC; or RFC 3339).
+    /// …until the end of this day, month or year, inclusive.
     #[arg(long = "to-date", value_name = "DATE")]
     pub to_date: Option<String>,
     /// Only this client's records (id or unique id prefix).
@@ -202,8 +203,7 @@ impl From<ExportError> for Failure {
         let code = match &e {
             ExportError::RecipientRequired(_)
             | ExportError::UnknownRecipient(_)
-            | ExportError::BadDate { .. }
-            | ExportError::BadPeriod => 1,
+            | ExportError::Date(_) => 1,
             ExportError::Vault(inner) => code_of(inner),
             _ => 3,
         };

@@ -256,10 +256,11 @@ struct ScopeArgs {
     /// Only at this facility (incidents).
     #[arg(long = "at-facility", value_name = "NAME")]
     facility: Option<String>,
-    /// From this date.
+    /// From the start of this day, month or year (or this moment), in the
+    /// vault's time zone.
     #[arg(long, value_name = "WHEN")]
     from: Option<String>,
-    /// Until this date.
+    /// Until the end of this day, month or year (or this moment), inclusive.
     #[arg(long, value_name = "WHEN")]
     until: Option<String>,
 }
@@ -275,6 +276,11 @@ struct Scope {
 
 impl ScopeArgs {
     fn resolve(self, v: &Vault) -> Result<Scope, CliError> {
+        let period = input::period(
+            v,
+            ("--from", self.from.as_deref()),
+            ("--until", self.until.as_deref()),
+        )?;
         Ok(Scope {
             client_id: self
                 .client
@@ -287,8 +293,8 @@ impl ScopeArgs {
                 .map(|c| v.resolve::<Case>(c))
                 .transpose()?,
             facility: self.facility,
-            from: when_opt("from", &self.from)?,
-            to: when_opt("until", &self.until)?,
+            from: period.from,
+            to: period.to,
         })
     }
 }
@@ -761,16 +767,6 @@ fn check_attach<R: Record>(attach: &[PathBuf]) -> Result<(), CliError> {
         ));
     }
     Ok(())
-}
-
-fn when_opt(
-    field: &str,
-    s: &Option<String>,
-) -> Result<Option<chrono::DateTime<chrono::FixedOffset>>, CliError> {
-    s.as_deref()
-        .map(|s| input::when(field, s).map(|e| e.at))
-        .transpose()
-        .map_err(|e| crate::Error::Invalid(e).into())
 }
 
 fn list_filter(v: &Vault, a: ListArgs) -> Result<ListFilter, CliError> {
