@@ -21,6 +21,7 @@ pub mod overview;
 pub mod process;
 pub mod search;
 pub mod secret;
+pub mod stats;
 pub mod store;
 pub mod text;
 pub mod timeline;

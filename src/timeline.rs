@@ -6,11 +6,12 @@
 
 use crate::error::Result;
 use crate::model::{
-    sort_key, Case, Deadline, EvidenceNote, Hearing, Incident, Kind, Record, Stored,
+    sort_key, Case, DatePrecision, Deadline, EventTime, EvidenceNote, Hearing, Incident, Kind,
+    Record, Stored,
 };
 use crate::store::ListFilter;
 use crate::vault::Vault;
-use chrono::{DateTime, Duration, FixedOffset};
+use chrono::{DateTime, Duration, FixedOffset, Utc};
 use serde::Serialize;
 use ts_rs::TS;
 use uuid::Uuid;
@@ -21,6 +22,9 @@ use uuid::Uuid;
 pub struct TimelineEntry {
     /// When, RFC 3339 with the record's own offset.
     pub at: String,
+    /// How precisely `at` is known: a value known to the day or less is a
+    /// date and is shown without a time (`crate::dates::show`).
+    pub precision: DatePrecision,
     /// Kind of record.
     pub kind: Kind,
     /// Record id.
@@ -37,15 +41,11 @@ pub struct TimelineEntry {
     pub done: bool,
 }
 
-fn entry<T: Record>(
-    s: &Stored<T>,
-    at: DateTime<FixedOffset>,
-    detail: &str,
-    done: bool,
-) -> TimelineEntry {
+fn entry<T: Record>(s: &Stored<T>, at: EventTime, detail: &str, done: bool) -> TimelineEntry {
     let idx = s.data.index();
     TimelineEntry {
-        at: at.to_rfc3339(),
+        at: at.at.to_rfc3339(),
+        precision: at.precision,
         kind: T::KIND,
         id: s.id,
         title: s.data.title(),
@@ -55,6 +55,10 @@ fn entry<T: Record>(
         done,
     }
 }
+
+/// How far ahead the agenda may look, and how far back it looks for
+/// deadlines still open.
+pub const MAX_AGENDA_DAYS: u32 = 366;
 
 fn all(f: ListFilter) -> ListFilter {
     ListFilter {
@@ -80,10 +84,15 @@ impl Vault {
             } else {
                 &h.data.outcome
             };
-            out.push(entry(&h, h.data.at, detail, false));
+            out.push(entry(&h, EventTime::exact(h.data.at), detail, false));
         }
         for d in self.list::<Deadline>(&by_case)? {
-            out.push(entry(&d, d.data.due, &d.data.source_rule, d.data.done));
+            out.push(entry(
+                &d,
+                EventTime::exact(d.data.due),
+                &d.data.source_rule,
+                d.data.done,
+            ));
         }
         let mut seen = std::collections::HashSet::new();
         for client in &case.data.client_ids {
@@ -96,7 +105,7 @@ impl Vault {
                     seen.insert(i.id);
                     out.push(entry(
                         &i,
-                        i.data.occurred.at,
+                        i.data.occurred.clone(),
                         &i.data.reason_given,
                         i.data.status.as_str() == "final",
                     ));
@@ -107,7 +116,7 @@ impl Vault {
             if seen.insert(i.id) {
                 out.push(entry(
                     &i,
-                    i.data.occurred.at,
+                    i.data.occurred.clone(),
                     &i.data.reason_given,
                     i.data.status.as_str() == "final",
                 ));
@@ -115,7 +124,7 @@ impl Vault {
         }
         for e in self.list::<EvidenceNote>(&by_case)? {
             if let Some(t) = &e.data.obtained_at {
-                out.push(entry(&e, t.at, &e.data.source, false));
+                out.push(entry(&e, t.clone(), &e.data.source, false));
             }
         }
         out.sort_by_cached_key(|e| {
@@ -126,9 +135,40 @@ impl Vault {
         Ok(out)
     }
 
+    /// The agenda, as `vekil agenda` and the desktop app show it: open
+    /// deadlines already missed (due in the past year, before today in the
+    /// vault's time zone) first, oldest first, so a missed deadline never
+    /// drops off; then hearings and open deadlines from the start of today
+    /// for `days` days (1–366), soonest first.
+    pub fn agenda(&self, now: DateTime<Utc>, days: u32) -> Result<Vec<TimelineEntry>> {
+        if days == 0 || days > MAX_AGENDA_DAYS {
+            return Err(crate::model::ValidationError::new(
+                "days",
+                "must be between 1 and 366; choose how many days ahead to show",
+            )
+            .into());
+        }
+        let zone = self.time_zone()?;
+        let midnight = zone.start_of(zone.today(now));
+        let overdue = self.list::<Deadline>(&all(ListFilter {
+            status: Some("open".into()),
+            from: Some(midnight - Duration::days(i64::from(MAX_AGENDA_DAYS))),
+            // `to` is inclusive; the agenda itself starts at midnight.
+            to: Some(midnight - Duration::seconds(1)),
+            ..Default::default()
+        }))?;
+        let mut out: Vec<TimelineEntry> = overdue
+            .iter()
+            .map(|d| entry(d, EventTime::exact(d.data.due), &d.data.source_rule, false))
+            .collect();
+        let mut ahead = self.days_ahead(midnight, days)?;
+        out.append(&mut ahead);
+        Ok(out)
+    }
+
     /// Hearings and open deadlines from `from` for `days` days, across all
     /// cases, soonest first.
-    pub fn agenda(&self, from: DateTime<FixedOffset>, days: u32) -> Result<Vec<TimelineEntry>> {
+    fn days_ahead(&self, from: DateTime<FixedOffset>, days: u32) -> Result<Vec<TimelineEntry>> {
         let to = from + Duration::days(i64::from(days));
         let window = all(ListFilter {
             from: Some(from),
@@ -137,14 +177,24 @@ impl Vault {
         });
         let mut out = Vec::new();
         for h in self.list::<Hearing>(&window)? {
-            out.push(entry(&h, h.data.at, &h.data.courtroom, false));
+            out.push(entry(
+                &h,
+                EventTime::exact(h.data.at),
+                &h.data.courtroom,
+                false,
+            ));
         }
         let open = ListFilter {
             status: Some("open".into()),
             ..window
         };
         for d in self.list::<Deadline>(&open)? {
-            out.push(entry(&d, d.data.due, &d.data.source_rule, false));
+            out.push(entry(
+                &d,
+                EventTime::exact(d.data.due),
+                &d.data.source_rule,
+                false,
+            ));
         }
         out.sort_by_cached_key(|e| {
             DateTime::parse_from_rfc3339(&e.at)

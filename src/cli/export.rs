@@ -144,7 +144,9 @@ pub enum ExportCommand {
     /// Lawyers whose signed bundles this vault accepts.
     #[command(subcommand)]
     Signer(super::signer::SignerCommand),
-    /// Incident counts by month, facility, authority and type; median hours to first access.
+    /// Incident statistics: counts by type, facility, facility type, authority,
+    /// region and month; written refusals; median wait and time to first meeting
+    /// (docs/formats/stats.md).
     Stats {
         /// As JSON.
         #[arg(long)]
@@ -543,30 +545,42 @@ pub fn run(
         ExportCommand::Signer(cmd) => super::signer::run(cmd, open),
         ExportCommand::Stats { json } => {
             let vault = open()?;
-            let s = import::stats(&vault)?;
+            let s = crate::stats::stats(&vault)?;
             if *json {
                 let text = serde_json::to_string_pretty(&s).map_err(Failure::data)?;
                 println!("{text}");
                 return Ok(());
             }
-            println!("Incidents: {}", s.incidents);
+            println!("Incidents: {} (months in {})", s.incidents, s.time_zone);
             for (title, m) in [
-                ("By month", &s.by_month),
-                ("By facility", &s.by_facility),
-                ("By authority", &s.by_authority),
                 ("By type", &s.by_type),
+                ("By facility", &s.by_facility),
+                ("By facility type", &s.by_facility_type),
+                ("By authority", &s.by_authority),
+                ("By region", &s.by_region),
+                ("By month", &s.by_month),
             ] {
                 println!("\n{title}:");
                 for (k, n) in m {
                     println!("  {n:>6}  {k}");
                 }
             }
-            match s.median_hours_to_first_access {
-                Some(h) => println!(
-                    "\nMedian hours from arrest to first access: {h} (over {} client(s))",
-                    s.clients_measured
+            println!("\nWritten refusals: {}", s.written_refusals);
+            let d = &s.delayed_access;
+            match d.median_minutes_waited {
+                Some(m) => println!(
+                    "Median minutes waited for delayed access: {m} (over {} of {} incident(s))",
+                    d.measured, d.incidents
                 ),
-                None => println!("\nMedian hours from arrest to first access: not enough data"),
+                None => println!("Median minutes waited for delayed access: not enough data"),
+            }
+            let f = &s.first_meeting;
+            match f.median_hours {
+                Some(h) => println!(
+                    "Median hours from arrest to first meeting: {h} (over {} client(s))",
+                    f.clients_measured
+                ),
+                None => println!("Median hours from arrest to first meeting: not enough data"),
             }
             Ok(())
         }

@@ -15,7 +15,7 @@ mod travel;
 
 pub use input::{take_secret_env, SECRET_VARS};
 
-use crate::model::{Case, Kind, Record, Stored};
+use crate::model::{Case, EventTime, Kind, Record, Stored};
 use crate::search::SearchQuery;
 use crate::store::ListFilter;
 use crate::vault::{default_vault_dir, UnlockOptions, Vault, VaultError};
@@ -160,6 +160,21 @@ enum Command {
         /// How many days ahead.
         #[arg(long, default_value_t = 30)]
         days: u32,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The vault's time zone, which draws every day boundary (lists,
+    /// exports, agenda, stats by month); see docs/formats/dates.md.
+    TimeZone {
+        /// Choose this zone (an IANA name such as Asia/Baku).
+        zone: Option<String>,
+        /// Follow this computer's zone again.
+        #[arg(long, conflicts_with = "zone")]
+        computer: bool,
+        /// List every zone name Vekil knows.
+        #[arg(long, conflicts_with_all = ["zone", "computer"])]
+        list: bool,
         /// Print JSON.
         #[arg(long)]
         json: bool,
@@ -456,8 +471,47 @@ fn execute_on(dir: &std::path::Path, command: Command) -> Result<(), CliError> {
         }
         Command::Agenda { days, json } => {
             let v = open(&dir)?;
-            let items = v.agenda(chrono::Local::now().fixed_offset(), days)?;
+            let items = v.agenda(chrono::Utc::now(), days)?;
             timeline_out(&items, json, out)?;
+        }
+        Command::TimeZone { list: true, .. } => {
+            for name in crate::dates::Zone::all_names() {
+                writeln!(out, "{name}")?;
+            }
+        }
+        Command::TimeZone {
+            zone,
+            computer,
+            json,
+            ..
+        } => {
+            let v = open(&dir)?;
+            let setting = match (zone, computer) {
+                (Some(z), _) => v.set_time_zone(Some(
+                    crate::dates::Zone::named(&z).map_err(crate::Error::from)?,
+                ))?,
+                (None, true) => v.set_time_zone(None)?,
+                (None, false) => v.time_zone_setting()?,
+            };
+            if json {
+                writeln!(
+                    out,
+                    "{}",
+                    serde_json::to_string_pretty(&setting).unwrap_or_default()
+                )?;
+            } else if setting.follows_computer {
+                writeln!(
+                    out,
+                    "{} (this computer's; none chosen for the vault)",
+                    setting.zone
+                )?;
+            } else {
+                writeln!(
+                    out,
+                    "{} (chosen for the vault; this computer's is {})",
+                    setting.zone, setting.computer
+                )?;
+            }
         }
         Command::Timeline { case, json } => {
             let v = open(&dir)?;
@@ -518,7 +572,12 @@ fn timeline_out(
         .map(|e| {
             vec![
                 chrono::DateTime::parse_from_rfc3339(&e.at)
-                    .map(|d| output::moment(&d))
+                    .map(|at| {
+                        crate::dates::show(&EventTime {
+                            at,
+                            precision: e.precision,
+                        })
+                    })
                     .unwrap_or_else(|_| e.at.clone()),
                 e.kind.to_string(),
                 output::short_id(&e.id),

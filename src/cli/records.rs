@@ -665,7 +665,7 @@ impl Columns for Incident {
     fn row(s: &Stored<Self>) -> Vec<String> {
         vec![
             short_id(&s.id),
-            moment(&s.data.occurred.at),
+            crate::dates::show(&s.data.occurred),
             s.data.incident_type.as_str().into(),
             s.data.facility.name.clone(),
             s.data.status.as_str().into(),

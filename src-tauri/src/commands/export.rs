@@ -1,6 +1,6 @@
 //! Exports for partner organisations, the recipient address book, the
 //! vault's signing key and the incident statistics. The core does the work
-//! (`vekil::export`, `vekil::import::stats`); these commands only parse what
+//! (`vekil::export`, `vekil::stats`); these commands only parse what
 //! the window sends, check the output path, and run the core off the main
 //! thread. `export_write` reports its progress to the window as
 //! [`PROGRESS_EVENT`] events carrying a [`Progress`].
@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use tauri::{AppHandle, Emitter, Runtime, State};
 use ts_rs::TS;
 use vekil::export::{self, ExportDone, ExportFormat, ExportRequest, Preview, Progress, Recipient};
-use vekil::import::Stats;
+use vekil::stats::Stats;
 
 /// The event `export_write` emits while it works.
 pub const PROGRESS_EVENT: &str = "export-progress";
@@ -145,11 +145,10 @@ pub async fn export_write<R: Runtime>(
     .await
 }
 
-/// Incident counts by month, type, facility and authority, and the median
-/// hours from arrest to first access.
+/// The statistics `vekil stats` prints (`vekil::stats`, one definition).
 #[tauri::command]
 pub async fn export_stats(state: State<'_, AppState>) -> CmdResult<Stats> {
-    with_vault(&state, |v| Ok(vekil::import::stats(v)?)).await
+    with_vault(&state, |v| Ok(vekil::stats::stats(v)?)).await
 }
 
 #[cfg(test)]
