@@ -84,6 +84,16 @@ pub enum DateError {
         /// What was given.
         text: String,
     },
+    /// A day, month or year alone for a field that holds a moment (a
+    /// hearing's start, a deadline's due time), which would otherwise be
+    /// stored as a false "00:00".
+    #[error("{field}: {text:?} gives no time of day; add it, e.g. {text} 10:00 (a deadline that runs to the end of the day: {text} 23:59)")]
+    NeedsTime {
+        /// The field or flag.
+        field: String,
+        /// What was given.
+        text: String,
+    },
     /// An end before its start.
     #[error("{to_field} is before {from_field}; check the period")]
     Backwards {
@@ -108,6 +118,7 @@ impl DateError {
             | Self::YearOutOfRange { field, .. }
             | Self::SkippedTime { field, .. }
             | Self::NotADay { field, .. }
+            | Self::NeedsTime { field, .. }
             | Self::PrecisionTooFine { field, .. } => field,
             Self::Backwards { to_field, .. } => to_field,
             Self::UnknownZone { .. } => "time_zone",
@@ -382,6 +393,26 @@ pub fn parse_day(
         });
     }
     Ok(t.at.date_naive())
+}
+
+/// A moment (`2025-03-14 09:30`, `now`, RFC 3339) through [`parse`], for
+/// fields stored without a precision (a hearing's start, a deadline's due
+/// time, when access was requested): a day, month or year alone is
+/// refused rather than stored as midnight.
+pub fn parse_moment(
+    field: &str,
+    text: &str,
+    zone: Zone,
+    now: DateTime<Utc>,
+) -> Result<DateTime<FixedOffset>, DateError> {
+    let t = parse(field, text, zone, now)?;
+    if is_calendar(t.precision) {
+        return Err(DateError::NeedsTime {
+            field: field.to_owned(),
+            text: text.trim().to_owned(),
+        });
+    }
+    Ok(t.at)
 }
 
 /// An [`EventTime`] from its stored parts, as JSON and CSV files give
@@ -696,6 +727,20 @@ mod tests {
             );
         }
         assert!(Zone::named("Mars/Olympus").is_err());
+    }
+
+    #[test]
+    fn a_moment_field_refuses_a_date_without_a_time() {
+        let e = parse_moment("due", "2025-03-20", baku(), now()).unwrap_err();
+        assert!(matches!(e, DateError::NeedsTime { .. }), "{e}");
+        assert_eq!(e.field(), "due");
+        assert!(parse_moment("due", "2025-03", baku(), now()).is_err());
+        assert_eq!(
+            parse_moment("due", "2025-03-20 23:59", baku(), now())
+                .unwrap()
+                .to_rfc3339(),
+            "2025-03-20T23:59:00+04:00"
+        );
     }
 
     #[test]

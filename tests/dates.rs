@@ -283,6 +283,13 @@ fn a_day_only_date_is_shown_without_a_time_in_lists_and_the_pdf() {
         .find(|l| l.contains(&m.day_only))
         .expect("csv row");
     assert!(line.contains(",2025-03-06,day,"), "{line}");
+    // No hours since arrest from a date alone.
+    let header: Vec<&str> = csv.lines().next().expect("header").split(',').collect();
+    let col = header
+        .iter()
+        .position(|h| *h == "hours_since_arrest")
+        .expect("column");
+    assert_eq!(line.split(',').nth(col), Some(""), "{line}");
 }
 
 #[test]
@@ -420,6 +427,29 @@ fn vekil_agenda_shows_missed_deadlines_first_like_the_app() {
         .map(|e| e["id"].as_str().expect("id"))
         .collect();
     assert_eq!(ids, vec![missed.as_str(), coming.as_str()]);
+    // A deadline or hearing typed as a day alone is refused, not stored as
+    // a false 00:00.
+    let before = data_fingerprint(&s.cli.vault);
+    let err = s.fails(
+        &[
+            "deadline",
+            "add",
+            "--case",
+            &case[..8],
+            "--due",
+            "2025-03-20",
+            "--kind",
+            "appeal",
+        ],
+        3,
+    );
+    assert!(err.contains("due") && err.contains("23:59"), "{err}");
+    let err = s.fails(
+        &["hearing", "add", "--case", &case[..8], "--at", "2025-03-20"],
+        3,
+    );
+    assert!(err.contains("at"), "{err}");
+    assert_eq!(data_fingerprint(&s.cli.vault), before);
     let err = s.fails(&["agenda", "--days", "0"], 3);
     assert!(err.contains("days"), "{err}");
 }

@@ -304,6 +304,16 @@ pub fn when(v: &crate::Vault, field: &str, s: &str) -> Result<EventTime, CliErro
     Ok(dates::parse(field, s, v.time_zone()?, Utc::now()).map_err(crate::Error::from)?)
 }
 
+/// A moment for a field stored without a precision (a hearing's start, a
+/// deadline's due time): a date alone is refused, not stored as 00:00.
+pub fn exact(
+    v: &crate::Vault,
+    field: &str,
+    s: &str,
+) -> Result<chrono::DateTime<chrono::FixedOffset>, CliError> {
+    Ok(dates::parse_moment(field, s, v.time_zone()?, Utc::now()).map_err(crate::Error::from)?)
+}
+
 /// A calendar date (`2025-03-14`, `14.03.2025`, `today`), through the one
 /// parser; a month or a time is refused, since the field holds a day.
 pub fn date(v: &crate::Vault, field: &str, s: &str) -> Result<NaiveDate, CliError> {

@@ -4,7 +4,7 @@
 //! model requires, `edit` changes only the flags given. Anything the flags
 //! do not cover is set with `--json`, in the export format's shape.
 
-use super::input::{choice, date, when, TextSlot};
+use super::input::{choice, date, exact, when, TextSlot};
 use super::output::{moment, short_id};
 use super::CliError;
 use crate::model::*;
@@ -350,8 +350,8 @@ impl Form for HearingFields {
             .ok_or_else(|| missing("case", "hearing"))?;
         let at = self.at.as_deref().ok_or_else(|| missing("at", "hearing"))?;
         let case = v.resolve::<Case>(case)?;
-        let at = when(v, "at", at)?;
-        let mut h = Hearing::new(case, at.at, HearingKind::default());
+        let at = exact(v, "at", at)?;
+        let mut h = Hearing::new(case, at, HearingKind::default());
         self.apply(v, &mut h)?;
         Ok(h)
     }
@@ -360,7 +360,7 @@ impl Form for HearingFields {
             h.case_id = v.resolve::<Case>(c)?;
         }
         if let Some(s) = &self.at {
-            h.at = when(v, "at", s)?.at;
+            h.at = exact(v, "at", s)?;
         }
         if let Some(s) = &self.kind {
             h.kind = choice("kind", s).map_err(invalid)?;
@@ -435,10 +435,10 @@ impl Form for DeadlineFields {
             .as_deref()
             .ok_or_else(|| missing("due", "deadline"))?;
         let case_id = v.resolve::<Case>(case)?;
-        let due = when(v, "due", due)?;
+        let due = exact(v, "due", due)?;
         let mut d = Deadline {
             case_id,
-            due: due.at,
+            due,
             kind: DeadlineKind::default(),
             source_rule: String::new(),
             done: false,
@@ -452,7 +452,7 @@ impl Form for DeadlineFields {
             d.case_id = v.resolve::<Case>(c)?;
         }
         if let Some(s) = &self.due {
-            d.due = when(v, "due", s)?.at;
+            d.due = exact(v, "due", s)?;
         }
         if let Some(s) = &self.kind {
             d.kind = choice("kind", s).map_err(invalid)?;
@@ -608,10 +608,10 @@ impl Form for IncidentFields {
         set(&mut i.written_refusal, self.written_refusal);
         set(&mut i.legal_basis_cited, self.legal_basis);
         if let Some(s) = &self.requested_at {
-            i.requested_at = Some(when(v, "requested_at", s)?.at);
+            i.requested_at = Some(exact(v, "requested_at", s)?);
         }
         if let Some(s) = &self.refused_at {
-            i.refused_at = Some(when(v, "refused_at", s)?.at);
+            i.refused_at = Some(exact(v, "refused_at", s)?);
         }
         if self.minutes_waited.is_some() {
             i.minutes_waited = self.minutes_waited;

@@ -468,9 +468,15 @@ impl Incident {
         }
     }
 
-    /// Hours from the client's arrest to this incident, when both are known.
+    /// Hours from the client's arrest to this incident, when both are known
+    /// at least to the hour: from a date alone the hours would be invented.
     pub fn hours_since_arrest(&self, arrested_at: Option<&EventTime>) -> Option<f64> {
         let arrest = arrested_at?;
+        if crate::dates::is_calendar(arrest.precision)
+            || crate::dates::is_calendar(self.occurred.precision)
+        {
+            return None;
+        }
         let secs = (self.occurred.at - arrest.at).num_seconds();
         (secs >= 0).then(|| (secs as f64 / 3600.0 * 10.0).round() / 10.0)
     }
