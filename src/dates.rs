@@ -192,7 +192,7 @@ impl Zone {
 
     /// `t` as seen in this zone.
     pub fn moment(&self, t: DateTime<Utc>) -> DateTime<FixedOffset> {
-        t.with_timezone(&self.0).fixed_offset()
+        whole_minutes(t.with_timezone(&self.0))
     }
 
     /// Today's date in this zone, `now` being now.
@@ -212,8 +212,8 @@ impl Zone {
         // No zone skips more than a day; quarter hours cover every shift.
         for _ in 0..=96 {
             match self.0.from_local_datetime(&t) {
-                LocalResult::Single(d) => return d.fixed_offset(),
-                LocalResult::Ambiguous(d, _) => return d.fixed_offset(),
+                LocalResult::Single(d) => return whole_minutes(d),
+                LocalResult::Ambiguous(d, _) => return whole_minutes(d),
                 LocalResult::None => t += Duration::minutes(15),
             }
         }
@@ -224,7 +224,7 @@ impl Zone {
     pub fn end_of(&self, day: NaiveDate) -> DateTime<FixedOffset> {
         let next = day.succ_opt().unwrap_or(day);
         let end = self.start_of(next) - Duration::seconds(1);
-        end.with_timezone(&self.0).fixed_offset()
+        whole_minutes(end.with_timezone(&self.0))
     }
 
     /// A wall-clock time in this zone. A time that occurs twice (the
@@ -237,7 +237,7 @@ impl Zone {
         t: NaiveDateTime,
     ) -> Result<DateTime<FixedOffset>, DateError> {
         match self.0.from_local_datetime(&t) {
-            LocalResult::Single(d) | LocalResult::Ambiguous(d, _) => Ok(d.fixed_offset()),
+            LocalResult::Single(d) | LocalResult::Ambiguous(d, _) => Ok(whole_minutes(d)),
             LocalResult::None => Err(DateError::SkippedTime {
                 field: field.to_owned(),
                 text: text.to_owned(),
@@ -245,6 +245,21 @@ impl Zone {
             }),
         }
     }
+}
+
+/// `t` with its offset in whole minutes, keeping its wall-clock time.
+/// Before standard time (Baku until 1924) zones had offsets such as
+/// +03:19:24, which RFC 3339 cannot write: stored, the seconds would be
+/// lost and the value would not read back as itself.
+fn whole_minutes(t: DateTime<Tz>) -> DateTime<FixedOffset> {
+    let t = t.fixed_offset();
+    let secs = t.offset().local_minus_utc();
+    if secs % 60 == 0 {
+        return t;
+    }
+    FixedOffset::east_opt(secs - secs % 60)
+        .and_then(|o| o.from_local_datetime(&t.naive_local()).single())
+        .unwrap_or(t)
 }
 
 impl std::fmt::Display for Zone {
@@ -817,5 +832,58 @@ mod tests {
         assert_eq!(with(DatePrecision::Year), "2025");
         assert_eq!(with(DatePrecision::Minute), "2025-03-06 00:00 +04:00");
         assert_eq!(with(DatePrecision::Hour), "2025-03-06 ~00:00 +04:00");
+    }
+
+    mod round_trip {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn precision() -> impl Strategy<Value = DatePrecision> {
+            prop_oneof![
+                Just(DatePrecision::Minute),
+                Just(DatePrecision::Day),
+                Just(DatePrecision::Month),
+                Just(DatePrecision::Year),
+            ]
+        }
+
+        proptest! {
+            /// What Vekil shows or writes of a date reads back as the same
+            /// date at the same precision: typed in any zone, and from
+            /// JSON/CSV (`event_time`).
+            #[test]
+            fn shown_dates_read_back_the_same(
+                days in 0i64..(200 * 366),
+                minute in 0i64..(24 * 60),
+                p in precision(),
+                zone in prop_oneof![Just("Asia/Baku"), Just("Europe/Moscow"), Just("UTC"), Just("America/New_York")],
+            ) {
+                let zone = Zone::named(zone).unwrap();
+                let day = NaiveDate::from_ymd_opt(1900, 1, 1).unwrap() + Duration::days(days);
+                prop_assume!(day.year() <= 2100);
+                let start = zone.start_of(day);
+                let t = match p {
+                    DatePrecision::Minute => EventTime::exact(start + Duration::minutes(minute)),
+                    _ => EventTime { at: start, precision: p },
+                };
+                let t = EventTime { at: t.at, precision: t.precision };
+                if is_calendar(p) {
+                    let typed = parse("at", &date_text(&t), zone, Utc::now()).unwrap();
+                    prop_assert_eq!(typed.precision, p);
+                    prop_assert_eq!(date_text(&typed), date_text(&t));
+                    let stored = event_time("at", &date_text(&t), None).unwrap();
+                    prop_assert_eq!(stored.precision, p);
+                    prop_assert_eq!(date_text(&stored), date_text(&t));
+                    prop_assert_eq!(first_day(&stored), first_day(&typed));
+                } else {
+                    let typed = parse("at", &t.at.to_rfc3339(), zone, Utc::now()).unwrap();
+                    prop_assert_eq!(typed.at, t.at);
+                    prop_assert_eq!(typed.precision, DatePrecision::Minute);
+                    let shown = format!("{} {}", date_text(&t), time_text(&t).unwrap());
+                    let wall = parse("at", &shown, Zone::named("UTC").unwrap(), Utc::now()).unwrap();
+                    prop_assert_eq!(wall.at.naive_local(), t.at.naive_local());
+                }
+            }
+        }
     }
 }
