@@ -453,3 +453,53 @@ fn vekil_agenda_shows_missed_deadlines_first_like_the_app() {
     let err = s.fails(&["agenda", "--days", "0"], 3);
     assert!(err.contains("days"), "{err}");
 }
+
+/// A value known only to the day belongs to the period holding its date,
+/// whatever offset it was recorded with (a JSON file from New York, or
+/// from Kiribati): lists and exports agree with stats by month.
+#[test]
+fn a_day_value_falls_in_the_period_of_its_date_whatever_its_offset() {
+    use vekil::dates::{Period, Zone};
+    use vekil::model::{Client, DatePrecision, EventTime, Incident, IncidentType};
+    let (_t, _d, v, _) = new_vault();
+    let baku = Zone::named("Asia/Baku").expect("zone");
+    v.set_time_zone(Some(baku)).expect("zone");
+    let c = v
+        .insert(Client::new("Leyla Həsənova", "C-7"))
+        .expect("client");
+    let mut ids = vec![];
+    // 31 March at -05:00 is already 1 April in Baku; 1 March at +14:00 is
+    // still 28 February there. By their dates both are March.
+    for at in ["2025-03-31T00:00:00-05:00", "2025-03-01T00:00:00+14:00"] {
+        let at: chrono::DateTime<chrono::FixedOffset> = at.parse().expect("at");
+        let mut i = Incident::quick(c.id, "Bakı İSS-1", at, IncidentType::AccessDenied);
+        i.occurred = EventTime {
+            at,
+            precision: DatePrecision::Day,
+        };
+        ids.push(v.insert(i).expect("incident").id);
+    }
+    let now = chrono::Utc::now();
+    let listed = |from: &str, to: &str| {
+        let p = Period::parse(("from", Some(from)), ("to", Some(to)), baku, now).expect("period");
+        let mut got: Vec<_> = v
+            .list::<Incident>(&vekil::store::ListFilter {
+                from: p.from,
+                to: p.to,
+                limit: Some(100),
+                ..Default::default()
+            })
+            .expect("list")
+            .into_iter()
+            .map(|s| s.id)
+            .collect();
+        got.sort();
+        got
+    };
+    ids.sort();
+    assert_eq!(listed("2025-03", "2025-03"), ids);
+    assert!(listed("2025-02", "2025-02").is_empty());
+    assert!(listed("2025-04", "2025-04").is_empty());
+    let s = vekil::stats::stats(&v).expect("stats");
+    assert_eq!(s.by_month.get("2025-03"), Some(&2), "{:?}", s.by_month);
+}
