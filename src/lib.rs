@@ -12,6 +12,7 @@
 
 pub mod cancel;
 pub mod cli;
+pub mod dates;
 pub mod error;
 pub mod export;
 pub mod import;
@@ -21,6 +22,7 @@ pub mod overview;
 pub mod process;
 pub mod search;
 pub mod secret;
+pub mod stats;
 pub mod store;
 pub mod text;
 pub mod timeline;

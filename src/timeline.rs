@@ -6,11 +6,12 @@
 
 use crate::error::{Error, Result};
 use crate::model::{
-    sort_key, Case, Client, Deadline, EvidenceNote, Hearing, Incident, Kind, Record, Stored, Title,
+    sort_key, Case, Client, DatePrecision, Deadline, EventTime, EvidenceNote, Hearing, Incident,
+    Kind, Record, Stored, Title,
 };
 use crate::store::ListFilter;
 use crate::vault::Vault;
-use chrono::{DateTime, Duration, FixedOffset};
+use chrono::{DateTime, Duration, FixedOffset, Utc};
 use serde::Serialize;
 use std::collections::HashMap;
 use ts_rs::TS;
@@ -22,6 +23,9 @@ use uuid::Uuid;
 pub struct TimelineEntry {
     /// When, RFC 3339 with the record's own offset.
     pub at: String,
+    /// How precisely `at` is known: a value known to the day or less is a
+    /// date and is shown without a time (`crate::dates::show`).
+    pub precision: DatePrecision,
     /// Kind of record.
     pub kind: Kind,
     /// Record id.
@@ -90,7 +94,7 @@ impl<'v> Context<'v> {
     fn entry<T: Record>(
         &mut self,
         s: &Stored<T>,
-        at: DateTime<FixedOffset>,
+        at: EventTime,
         detail: &str,
         done: bool,
     ) -> Result<TimelineEntry> {
@@ -99,7 +103,8 @@ impl<'v> Context<'v> {
         let client_id = idx.client_id.or(case.as_ref().and_then(|c| c.1));
         let client = client_id.map(|c| self.client(c)).transpose()?.flatten();
         Ok(TimelineEntry {
-            at: at.to_rfc3339(),
+            at: at.at.to_rfc3339(),
+            precision: at.precision,
             kind: T::KIND,
             id: s.id,
             title: s.data.title(),
@@ -111,6 +116,10 @@ impl<'v> Context<'v> {
         })
     }
 }
+
+/// How far ahead the agenda may look, and how far back it looks for
+/// deadlines still open.
+pub const MAX_AGENDA_DAYS: u32 = 366;
 
 fn all(f: ListFilter) -> ListFilter {
     ListFilter {
@@ -145,10 +154,15 @@ impl Vault {
             } else {
                 &h.data.outcome
             };
-            out.push(cx.entry(&h, h.data.at, detail, false)?);
+            out.push(cx.entry(&h, EventTime::exact(h.data.at), detail, false)?);
         }
         for d in self.list::<Deadline>(&by_case)? {
-            out.push(cx.entry(&d, d.data.due, &d.data.source_rule, d.data.done)?);
+            out.push(cx.entry(
+                &d,
+                EventTime::exact(d.data.due),
+                &d.data.source_rule,
+                d.data.done,
+            )?);
         }
         let mut seen = std::collections::HashSet::new();
         for client in &case.data.client_ids {
@@ -161,7 +175,7 @@ impl Vault {
                     seen.insert(i.id);
                     out.push(cx.entry(
                         &i,
-                        i.data.occurred.at,
+                        i.data.occurred.clone(),
                         &i.data.reason_given,
                         i.data.status.as_str() == "final",
                     )?);
@@ -172,7 +186,7 @@ impl Vault {
             if seen.insert(i.id) {
                 out.push(cx.entry(
                     &i,
-                    i.data.occurred.at,
+                    i.data.occurred.clone(),
                     &i.data.reason_given,
                     i.data.status.as_str() == "final",
                 )?);
@@ -180,16 +194,48 @@ impl Vault {
         }
         for e in self.list::<EvidenceNote>(&by_case)? {
             if let Some(t) = &e.data.obtained_at {
-                out.push(cx.entry(&e, t.at, &e.data.source, false)?);
+                out.push(cx.entry(&e, t.clone(), &e.data.source, false)?);
             }
         }
         by_date(&mut out);
         Ok(out)
     }
 
+    /// The agenda, as `vekil agenda` and the desktop app show it: open
+    /// deadlines already missed (due in the past year, before today in the
+    /// vault's time zone) first, oldest first, so a missed deadline never
+    /// drops off; then hearings and open deadlines from the start of today
+    /// for `days` days (1–366), soonest first.
+    pub fn agenda(&self, now: DateTime<Utc>, days: u32) -> Result<Vec<TimelineEntry>> {
+        if days == 0 || days > MAX_AGENDA_DAYS {
+            return Err(crate::model::ValidationError::new(
+                "days",
+                "must be between 1 and 366; choose how many days ahead to show",
+            )
+            .into());
+        }
+        let zone = self.time_zone()?;
+        let midnight = zone.start_of(zone.today(now));
+        let overdue = self.list::<Deadline>(&all(ListFilter {
+            status: Some("open".into()),
+            from: Some(midnight - Duration::days(i64::from(MAX_AGENDA_DAYS))),
+            // `to` is inclusive; the agenda itself starts at midnight.
+            to: Some(midnight - Duration::seconds(1)),
+            ..Default::default()
+        }))?;
+        let mut cx = Context::new(self);
+        let mut out = overdue
+            .iter()
+            .map(|d| cx.entry(d, EventTime::exact(d.data.due), &d.data.source_rule, false))
+            .collect::<Result<Vec<_>>>()?;
+        let mut ahead = self.days_ahead(midnight, days)?;
+        out.append(&mut ahead);
+        Ok(out)
+    }
+
     /// Hearings and open deadlines from `from` for `days` days, across all
     /// cases, soonest first.
-    pub fn agenda(&self, from: DateTime<FixedOffset>, days: u32) -> Result<Vec<TimelineEntry>> {
+    fn days_ahead(&self, from: DateTime<FixedOffset>, days: u32) -> Result<Vec<TimelineEntry>> {
         let to = from + Duration::days(i64::from(days));
         let window = all(ListFilter {
             from: Some(from),
@@ -199,37 +245,16 @@ impl Vault {
         let mut cx = Context::new(self);
         let mut out = Vec::new();
         for h in self.list::<Hearing>(&window)? {
-            out.push(cx.entry(&h, h.data.at, &h.data.courtroom, false)?);
+            out.push(cx.entry(&h, EventTime::exact(h.data.at), &h.data.courtroom, false)?);
         }
         let open = ListFilter {
             status: Some("open".into()),
             ..window
         };
         for d in self.list::<Deadline>(&open)? {
-            out.push(cx.entry(&d, d.data.due, &d.data.source_rule, false)?);
+            out.push(cx.entry(&d, EventTime::exact(d.data.due), &d.data.source_rule, false)?);
         }
         by_date(&mut out);
         Ok(out)
-    }
-
-    /// Deadlines still open that fall due between `from` and `to`
-    /// (inclusive), oldest first: the agenda lists missed ones before the
-    /// days ahead, so a missed deadline never drops off.
-    pub fn open_deadlines(
-        &self,
-        from: DateTime<FixedOffset>,
-        to: DateTime<FixedOffset>,
-    ) -> Result<Vec<TimelineEntry>> {
-        let open = all(ListFilter {
-            status: Some("open".into()),
-            from: Some(from),
-            to: Some(to),
-            ..Default::default()
-        });
-        let mut cx = Context::new(self);
-        self.list::<Deadline>(&open)?
-            .iter()
-            .map(|d| cx.entry(d, d.data.due, &d.data.source_rule, false))
-            .collect()
     }
 }

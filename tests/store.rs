@@ -229,7 +229,9 @@ fn case_timeline_and_agenda() {
         vec![Kind::Incident, Kind::Hearing, Kind::Deadline, Kind::Hearing]
     );
     assert_eq!(tl[1].detail, "Detention for 4 months");
-    let agenda = v.agenda(at(9, 0), 7).unwrap();
+    v.set_time_zone(Some(vekil::dates::Zone::named("Asia/Baku").unwrap()))
+        .unwrap();
+    let agenda = v.agenda(at(9, 0).with_timezone(&Utc), 7).unwrap();
     assert_eq!(
         agenda.len(),
         2,

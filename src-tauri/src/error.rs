@@ -198,8 +198,7 @@ impl From<ExportError> for CommandError {
                 "destination",
                 "That is a folder, not a file. Choose the file again.",
             ),
-            ExportError::BadDate { field, .. } => Self::invalid(field, "That is not a date."),
-            ExportError::BadPeriod => Self::invalid("to", "The period ends before it starts."),
+            ExportError::Date(d) => Self::invalid(d.field(), d.to_string()),
             ExportError::IncidentNotExported(_) => CommandError {
                 field: Some("incident".into()),
                 ..Self::new(

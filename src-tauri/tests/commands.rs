@@ -1134,3 +1134,125 @@ fn unlock_reports_a_changed_header_and_verify_runs_the_full_check() {
     h.ok("vault_lock", json!({"draft": null}));
     assert_eq!(h.err_kind("vault_verify", json!({})), "locked");
 }
+
+/// The `vekil` CLI built beside this test (`cargo build -p vekil`, or any
+/// `cargo test -p vekil`, puts it in the same target directory).
+fn vekil_cli() -> std::path::PathBuf {
+    let exe = std::env::current_exe().expect("test executable");
+    let bin = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .expect("target directory")
+        .join("vekil");
+    assert!(
+        bin.is_file(),
+        "{} is missing; build the CLI first with `cargo build -p vekil`",
+        bin.display()
+    );
+    bin
+}
+
+/// Issue 11.7: the CLI and the app give the same agenda, statistics and
+/// export from one vault, because each is one core function. The vault's
+/// time zone is chosen in the app; the CLI runs on a computer in UTC and
+/// must still draw days in Baku.
+#[test]
+fn the_cli_and_the_app_agree_on_agenda_stats_and_export() {
+    let h = harness().unlocked();
+    let set = h.ok("time_zone_set", json!({"zone": "Asia/Baku"}));
+    assert_eq!(set["zone"], "Asia/Baku");
+    assert_eq!(set["follows_computer"], false);
+    assert_eq!(h.ok("time_zone_get", json!({})), set);
+    h.refused("time_zone_set", json!({"zone": "Baku"}), "zone");
+    assert!(h
+        .ok("time_zone_names", json!({}))
+        .as_array()
+        .expect("names")
+        .contains(&json!("Asia/Baku")));
+
+    let client = h.client();
+    let case = h.case(&client);
+    for (at, facility) in [
+        ("2025-03-01T01:00:00+04:00", "Bakı İSS-1"),
+        ("2025-03-31T23:30:00+04:00", "Bakı İSS-1"),
+        ("2025-04-01T02:00:00+04:00", "Gəncə İVS"),
+        ("2025-02-28T23:00:00+04:00", "Gəncə İVS"),
+    ] {
+        h.ok(
+            "incident_quick",
+            json!({"quick": {"client_id": client, "facility": facility, "at": at,
+                "incident_type": "access_delayed"}}),
+        );
+    }
+    // Baku has kept +04:00 all year since 2016.
+    let zone = chrono::FixedOffset::east_opt(4 * 3600).expect("offset");
+    let today = chrono::Utc::now().with_timezone(&zone).date_naive();
+    for (days, kind) in [(-5, "appeal"), (4, "complaint")] {
+        let due = (today + chrono::Duration::days(days))
+            .and_hms_opt(10, 0, 0)
+            .expect("time")
+            .and_local_timezone(zone)
+            .single()
+            .expect("due")
+            .to_rfc3339();
+        h.ok(
+            "deadline_create",
+            json!({"deadline": {"case_id": case["id"], "due": due, "kind": kind}}),
+        );
+    }
+
+    let app_agenda = h.ok("agenda", json!({"days": 30}));
+    let app_stats = h.ok("export_stats", json!({}));
+    let app_export = h.dir.path().join("app.json");
+    h.ok(
+        "export_write",
+        json!({"request": {"format": "json", "profile": "full", "recipients": [],
+                           "from": "2025-03-01", "to": "2025-03-31", "client": null},
+               "path": app_export.to_string_lossy(), "replace": false}),
+    );
+    assert_eq!(app_agenda.as_array().map(Vec::len), Some(2));
+    assert_eq!(app_stats["by_month"]["2025-03"], 2, "{app_stats}");
+    h.ok("vault_lock", json!({"draft": null}));
+
+    let cli = |args: &[&str]| -> Value {
+        let out = std::process::Command::new(vekil_cli())
+            .args(args)
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", h.dir.path())
+            .env("TMPDIR", h.dir.path())
+            .env("TZ", "UTC")
+            .env("VEKIL_VAULT", h.dir.path().join("vault"))
+            .env("VEKIL_PASSPHRASE", "correct horse battery staple")
+            .output()
+            .expect("run vekil");
+        assert!(
+            out.status.success(),
+            "vekil {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap_or(Value::Null)
+    };
+    assert_eq!(cli(&["agenda", "--days", "30", "--json"]), app_agenda);
+    assert_eq!(cli(&["stats", "--json"]), app_stats);
+    let cli_export = h.dir.path().join("cli.json");
+    cli(&[
+        "export",
+        "--format",
+        "json",
+        "--from",
+        "2025-03-01",
+        "--to-date",
+        "2025-03-31",
+        "--out",
+        cli_export.to_str().expect("utf-8"),
+    ]);
+    let read = |p: &std::path::Path| -> Value {
+        let mut v: Value = serde_json::from_slice(&std::fs::read(p).expect("read")).expect("json");
+        v.as_object_mut().expect("log").remove("generated_at");
+        v
+    };
+    let (app_log, cli_log) = (read(&app_export), read(&cli_export));
+    assert_eq!(app_log["incidents"].as_array().map(Vec::len), Some(2));
+    assert_eq!(cli_log, app_log);
+}

@@ -30,10 +30,11 @@ pub struct ExportArgs {
     /// Organisation from the address book (repeatable); consent is checked for each.
     #[arg(long = "to", value_name = "RECIPIENT")]
     pub to: Vec<String>,
-    /// Incidents, hearings and deadlines from this date (YYYY-MM-DD, from 00:00 UTC; or RFC 3339).
+    /// Incidents, hearings and deadlines from the start of this day, month
+    /// or year (2025-03-01, 2025-03, 2025), in the vault's time zone.
     #[arg(long, value_name = "DATE")]
     pub from: Option<String>,
-    /// …until this date, inclusive (YYYY-MM-DD, to 23:59:59 UTC; or RFC 3339).
+    /// …until the end of this day, month or year, inclusive.
     #[arg(long = "to-date", value_name = "DATE")]
     pub to_date: Option<String>,
     /// Only this client's records (id or unique id prefix).
@@ -143,7 +144,9 @@ pub enum ExportCommand {
     /// Lawyers whose signed bundles this vault accepts.
     #[command(subcommand)]
     Signer(super::signer::SignerCommand),
-    /// Incident counts by month, facility, authority and type; median hours to first access.
+    /// Incident statistics: counts by type, facility, facility type, authority,
+    /// region and month; written refusals; median wait and time to first meeting
+    /// (docs/formats/stats.md).
     Stats {
         /// As JSON.
         #[arg(long)]
@@ -202,8 +205,7 @@ impl From<ExportError> for Failure {
         let code = match &e {
             ExportError::RecipientRequired(_)
             | ExportError::UnknownRecipient(_)
-            | ExportError::BadDate { .. }
-            | ExportError::BadPeriod => 1,
+            | ExportError::Date(_) => 1,
             ExportError::Vault(inner) => code_of(inner),
             _ => 3,
         };
@@ -543,30 +545,42 @@ pub fn run(
         ExportCommand::Signer(cmd) => super::signer::run(cmd, open),
         ExportCommand::Stats { json } => {
             let vault = open()?;
-            let s = import::stats(&vault)?;
+            let s = crate::stats::stats(&vault)?;
             if *json {
                 let text = serde_json::to_string_pretty(&s).map_err(Failure::data)?;
                 println!("{text}");
                 return Ok(());
             }
-            println!("Incidents: {}", s.incidents);
+            println!("Incidents: {} (months in {})", s.incidents, s.time_zone);
             for (title, m) in [
-                ("By month", &s.by_month),
-                ("By facility", &s.by_facility),
-                ("By authority", &s.by_authority),
                 ("By type", &s.by_type),
+                ("By facility", &s.by_facility),
+                ("By facility type", &s.by_facility_type),
+                ("By authority", &s.by_authority),
+                ("By region", &s.by_region),
+                ("By month", &s.by_month),
             ] {
                 println!("\n{title}:");
                 for (k, n) in m {
                     println!("  {n:>6}  {k}");
                 }
             }
-            match s.median_hours_to_first_access {
-                Some(h) => println!(
-                    "\nMedian hours from arrest to first access: {h} (over {} client(s))",
-                    s.clients_measured
+            println!("\nWritten refusals: {}", s.written_refusals);
+            let d = &s.delayed_access;
+            match d.median_minutes_waited {
+                Some(m) => println!(
+                    "Median minutes waited for delayed access: {m} (over {} of {} incident(s))",
+                    d.measured, d.incidents
                 ),
-                None => println!("\nMedian hours from arrest to first access: not enough data"),
+                None => println!("Median minutes waited for delayed access: not enough data"),
+            }
+            let f = &s.first_meeting;
+            match f.median_hours {
+                Some(h) => println!(
+                    "Median hours from arrest to first meeting: {h} (over {} client(s))",
+                    f.clients_measured
+                ),
+                None => println!("Median hours from arrest to first meeting: not enough data"),
             }
             Ok(())
         }

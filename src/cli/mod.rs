@@ -16,7 +16,7 @@ mod travel;
 pub use input::{take_secret_env, SECRET_VARS};
 
 use crate::load;
-use crate::model::{Case, Kind, Record, Stored};
+use crate::model::{Case, EventTime, Kind, Record, Stored};
 use crate::search::SearchQuery;
 use crate::store::ListFilter;
 use crate::vault::{default_vault_dir, UnlockOptions, Vault, VaultError};
@@ -179,6 +179,21 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The vault's time zone, which draws every day boundary (lists,
+    /// exports, agenda, stats by month); see docs/formats/dates.md.
+    TimeZone {
+        /// Choose this zone (an IANA name such as Asia/Baku).
+        zone: Option<String>,
+        /// Follow this computer's zone again.
+        #[arg(long, conflicts_with = "zone")]
+        computer: bool,
+        /// List every zone name Vekil knows.
+        #[arg(long, conflicts_with_all = ["zone", "computer"])]
+        list: bool,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// A case's hearings, incidents, deadlines and evidence in date order.
     Timeline {
         /// The case (id or id prefix).
@@ -281,10 +296,11 @@ struct ScopeArgs {
     /// Only at this facility (incidents).
     #[arg(long = "at-facility", value_name = "NAME")]
     facility: Option<String>,
-    /// From this date.
+    /// From the start of this day, month or year (or this moment), in the
+    /// vault's time zone.
     #[arg(long, value_name = "WHEN")]
     from: Option<String>,
-    /// Until this date.
+    /// Until the end of this day, month or year (or this moment), inclusive.
     #[arg(long, value_name = "WHEN")]
     until: Option<String>,
 }
@@ -300,6 +316,11 @@ struct Scope {
 
 impl ScopeArgs {
     fn resolve(self, v: &Vault) -> Result<Scope, CliError> {
+        let period = input::period(
+            v,
+            ("--from", self.from.as_deref()),
+            ("--until", self.until.as_deref()),
+        )?;
         Ok(Scope {
             client_id: self
                 .client
@@ -312,8 +333,8 @@ impl ScopeArgs {
                 .map(|c| v.resolve::<Case>(c))
                 .transpose()?,
             facility: self.facility,
-            from: when_opt("from", &self.from)?,
-            to: when_opt("until", &self.until)?,
+            from: period.from,
+            to: period.to,
         })
     }
 }
@@ -476,8 +497,47 @@ fn execute_on(dir: &std::path::Path, command: Command) -> Result<(), CliError> {
         }
         Command::Agenda { days, json } => {
             let v = open(&dir)?;
-            let items = v.agenda(chrono::Local::now().fixed_offset(), days)?;
+            let items = v.agenda(chrono::Utc::now(), days)?;
             timeline_out(&items, json, out)?;
+        }
+        Command::TimeZone { list: true, .. } => {
+            for name in crate::dates::Zone::all_names() {
+                writeln!(out, "{name}")?;
+            }
+        }
+        Command::TimeZone {
+            zone,
+            computer,
+            json,
+            ..
+        } => {
+            let v = open(&dir)?;
+            let setting = match (zone, computer) {
+                (Some(z), _) => v.set_time_zone(Some(
+                    crate::dates::Zone::named(&z).map_err(crate::Error::from)?,
+                ))?,
+                (None, true) => v.set_time_zone(None)?,
+                (None, false) => v.time_zone_setting()?,
+            };
+            if json {
+                writeln!(
+                    out,
+                    "{}",
+                    serde_json::to_string_pretty(&setting).unwrap_or_default()
+                )?;
+            } else if setting.follows_computer {
+                writeln!(
+                    out,
+                    "{} (this computer's; none chosen for the vault)",
+                    setting.zone
+                )?;
+            } else {
+                writeln!(
+                    out,
+                    "{} (chosen for the vault; this computer's is {})",
+                    setting.zone, setting.computer
+                )?;
+            }
         }
         Command::Timeline { case, json } => {
             let v = open(&dir)?;
@@ -538,7 +598,12 @@ fn timeline_out(
         .map(|e| {
             vec![
                 chrono::DateTime::parse_from_rfc3339(&e.at)
-                    .map(|d| output::moment(&d))
+                    .map(|at| {
+                        crate::dates::show(&EventTime {
+                            at,
+                            precision: e.precision,
+                        })
+                    })
                     .unwrap_or_else(|_| e.at.clone()),
                 e.kind.to_string(),
                 output::short_id(&e.id),
@@ -892,16 +957,6 @@ fn check_attach<R: Record>(attach: &[PathBuf]) -> Result<(), CliError> {
         ));
     }
     Ok(())
-}
-
-fn when_opt(
-    field: &str,
-    s: &Option<String>,
-) -> Result<Option<chrono::DateTime<chrono::FixedOffset>>, CliError> {
-    s.as_deref()
-        .map(|s| input::when(field, s).map(|e| e.at))
-        .transpose()
-        .map_err(|e| crate::Error::Invalid(e).into())
 }
 
 fn list_filter(v: &Vault, a: ListArgs) -> Result<ListFilter, CliError> {

@@ -63,6 +63,17 @@ fn time(t: Option<&chrono::DateTime<chrono::FixedOffset>>) -> String {
         .unwrap_or_default()
 }
 
+/// `occurred_at`: RFC 3339 for a moment; the date alone (`2025-03-06`,
+/// `2025-03`, `2025`) for a value known only to the day, month or year,
+/// which has no time to show.
+fn event_time(t: &crate::model::EventTime) -> String {
+    if crate::dates::is_calendar(t.precision) {
+        crate::dates::date_text(t)
+    } else {
+        time(Some(&t.at))
+    }
+}
+
 fn num<T: ToString>(v: Option<T>) -> String {
     v.map(|v| v.to_string()).unwrap_or_default()
 }
@@ -136,7 +147,7 @@ pub fn write(set: &ExportSet, lang: Lang, out: impl Write) -> Result<()> {
             num(d.case_id),
             d.incident_type.as_str().into(),
             lang.incident_type(d.incident_type).into(),
-            time(Some(&d.occurred.at)),
+            event_time(&d.occurred),
             plain(&d.occurred.precision),
             d.facility.name.clone(),
             plain(&d.facility.facility_type),

@@ -91,17 +91,9 @@ pub enum ExportError {
     /// The output file exists and replacing it was not asked for.
     #[error("{0} already exists; choose another name or confirm replacing it")]
     FileExists(PathBuf),
-    /// A period bound is not a date.
-    #[error("{field}: {value:?} is not a date; write YYYY-MM-DD or an RFC 3339 time")]
-    BadDate {
-        /// `from` or `to`.
-        field: &'static str,
-        /// What was given.
-        value: String,
-    },
-    /// The period ends before it starts.
-    #[error("the period ends before it starts; check the from and to dates")]
-    BadPeriod,
+    /// A period bound is not a date, or the period ends before it starts.
+    #[error(transparent)]
+    Date(#[from] crate::dates::DateError),
     /// A one-incident report of an incident that does not leave.
     #[error("incident {0} does not leave with this profile and these recipients (see the preview for why)")]
     IncidentNotExported(uuid::Uuid),

@@ -261,6 +261,20 @@ fn fmt_time(t: &chrono::DateTime<chrono::FixedOffset>) -> String {
     t.format("%Y-%m-%d %H:%M (UTC%:z)").to_string()
 }
 
+/// An event time at its precision: a value known only to the day, month
+/// or year is its date alone, never "00:00", which would be a false time
+/// in a legal document.
+fn fmt_event(t: &crate::model::EventTime) -> String {
+    match crate::dates::time_text(t) {
+        Some(time) => format!(
+            "{} {time} (UTC{})",
+            crate::dates::date_text(t),
+            t.at.format("%:z")
+        ),
+        None => crate::dates::date_text(t),
+    }
+}
+
 fn clip(s: &str, n: usize) -> String {
     if s.chars().count() <= n {
         s.to_string()
@@ -277,13 +291,13 @@ fn incident_section(l: &mut Layout, set: &ExportSet, lang: Lang, n: usize, inc: 
     l.heading(&format!(
         "{n}. {} — {}",
         lang.incident_type(d.incident_type),
-        d.occurred.at.format("%Y-%m-%d")
+        crate::dates::date_text(&d.occurred)
     ));
     let arrested = set
         .client(d.client_id)
         .and_then(|c| c.data.arrested_at.clone());
     l.field(w(Word::Client), &set.client_label(d.client_id));
-    l.field(w(Word::DateAndTime), &fmt_time(&d.occurred.at));
+    l.field(w(Word::DateAndTime), &fmt_event(&d.occurred));
     l.field(
         w(Word::Facility),
         &super::join_present(&[&d.facility.name, &d.facility.region]),
@@ -410,7 +424,7 @@ fn summary_table(l: &mut Layout, set: &ExportSet, lang: Lang) {
         let d = &o.record.data;
         let cells = [
             (n + 1).to_string(),
-            d.occurred.at.format("%Y-%m-%d").to_string(),
+            crate::dates::date_text(&d.occurred),
             set.client_label(d.client_id),
             d.facility.name.clone(),
             lang.incident_type(d.incident_type).to_string(),

@@ -11,9 +11,9 @@ use super::{
     bundle, csv, huridocs, ics, json, pdf, recipients, select, Excluded, ExportError,
     ExportOptions, ExportSet, Phase, Preview, Profile, Progress, Recipient, Result,
 };
+use crate::dates::Period;
 use crate::model::{Client, Incident};
 use crate::Vault;
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 use ts_rs::TS;
@@ -64,10 +64,11 @@ pub struct ExportRequest {
     /// Organisations from the address book (consent is checked for each).
     #[serde(default)]
     pub recipients: Vec<String>,
-    /// First day (`YYYY-MM-DD`, from 00:00 UTC) or an RFC 3339 moment.
+    /// From the start of this day, month or year (or this moment), in the
+    /// vault's time zone; any form `crate::dates::parse` reads.
     #[serde(default)]
     pub from: Option<String>,
-    /// Last day, inclusive (`YYYY-MM-DD`, to 23:59:59 UTC) or an RFC 3339 moment.
+    /// Until the end of this day, month or year (or this moment), inclusive.
     #[serde(default)]
     pub to: Option<String>,
     /// Only this client's records (id or unique id prefix).
@@ -135,33 +136,6 @@ pub struct ExportDone {
     pub skipped_attachments: Vec<Excluded>,
 }
 
-/// Reads one end of an export period: a day (`YYYY-MM-DD`, the whole day
-/// in UTC) or an RFC 3339 moment. Empty means no bound.
-pub fn parse_bound(
-    field: &'static str,
-    s: &str,
-    end: bool,
-) -> Result<Option<DateTime<FixedOffset>>> {
-    let s = s.trim();
-    if s.is_empty() {
-        return Ok(None);
-    }
-    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
-        return Ok(Some(t));
-    }
-    let day = NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| ExportError::BadDate {
-        field,
-        value: s.to_owned(),
-    })?;
-    let time = if end {
-        NaiveTime::from_hms_opt(23, 59, 59)
-    } else {
-        NaiveTime::from_hms_opt(0, 0, 0)
-    }
-    .unwrap_or_default();
-    Ok(Some(day.and_time(time).and_utc().fixed_offset()))
-}
-
 /// A request resolved against the vault: what leaves, and to whom.
 pub struct Prepared {
     /// The redacted records.
@@ -174,13 +148,12 @@ pub struct Prepared {
 
 /// Resolves recipients, client, incident and period, and selects.
 pub fn prepare(vault: &Vault, req: &ExportRequest) -> Result<Prepared> {
-    let from = parse_bound("from", req.from.as_deref().unwrap_or(""), false)?;
-    let to = parse_bound("to", req.to.as_deref().unwrap_or(""), true)?;
-    if let (Some(f), Some(t)) = (from, to) {
-        if f > t {
-            return Err(ExportError::BadPeriod);
-        }
-    }
+    let period = Period::parse(
+        ("from", req.from.as_deref()),
+        ("to", req.to.as_deref()),
+        vault.time_zone()?,
+        chrono::Utc::now(),
+    )?;
     let client = match req
         .client
         .as_deref()
@@ -202,8 +175,8 @@ pub fn prepare(vault: &Vault, req: &ExportRequest) -> Result<Prepared> {
     let opts = ExportOptions {
         profile: req.profile,
         recipients: recipients.iter().map(|r| r.name.clone()).collect(),
-        from,
-        to,
+        from: period.from,
+        to: period.to,
         client,
         without_attachments: req.without_attachments,
         include_drafts: req.include_drafts,

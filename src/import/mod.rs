@@ -28,11 +28,9 @@
 
 pub mod signers;
 mod staging;
-mod stats;
 
 pub use signers::TrustedSigner;
 pub use staging::STAGING_DIR;
-pub use stats::{stats, Stats};
 
 use crate::cancel::Cancel;
 use crate::export::bundle::{

@@ -22,8 +22,9 @@
 //! here. Spreadsheet habits are tolerated: a byte-order mark or none, CRLF
 //! or LF, quoted or bare cells, blank rows, columns in any order.
 //!
-//! Dates are RFC 3339 with their offset, as exported (a note for the one
-//! date parser of issue 11: day-only cells should go through it).
+//! `occurred_at` goes through the one date parser (`crate::dates`): RFC
+//! 3339 with its offset for a moment, the date alone for a value known to
+//! the day, month or year, as exported. Other times are moments.
 
 use super::{Incoming, Item, LoadError};
 use crate::export::csv::{official_cell, remedy_cell, witness_cell, COLUMNS};
@@ -101,6 +102,35 @@ fn moment(s: &str) -> Result<DateTime<FixedOffset>, String> {
             "{s:?} is not a date and time with its offset, as exported (2025-03-14T09:30:00+04:00)"
         )
     })
+}
+
+/// `occurred_at` and `date_precision` together, through the one date
+/// parser (`crate::dates::event_time`): a moment with its offset, or a date
+/// alone for a value known to the day, month or year, as the export writes
+/// it. A date alone that is still the one the vault's copy shows keeps the
+/// stored moment (its midnight in the vault's zone), so an unchanged table
+/// loads back as no change.
+fn occurred(row: &Row<'_>, slot: &mut EventTime) -> Result<(), ValidationError> {
+    let precision = match row.get("date_precision").map(str::trim) {
+        None => None,
+        Some("") => Some(DatePrecision::default()),
+        Some(s) => Some(code(s).map_err(|p| ValidationError::new("date_precision", p))?),
+    };
+    let Some(at) = row.get("occurred_at").map(str::trim) else {
+        if let Some(p) = precision {
+            slot.precision = p;
+        }
+        return Ok(());
+    };
+    let t = crate::dates::event_time("occurred_at", at, precision)
+        .map_err(|e| ValidationError::new("occurred_at", e.to_string()))?;
+    let same_calendar_value = crate::dates::is_calendar(t.precision)
+        && t.precision == slot.precision
+        && crate::dates::date_text(slot) == at;
+    if !same_calendar_value {
+        *slot = t;
+    }
+    Ok(())
 }
 
 fn number(s: &str) -> Result<u32, String> {
@@ -222,14 +252,7 @@ fn incident(row: &Row<'_>, base: Option<Incident>) -> Result<Incident, Validatio
     row.parsed("client_id", &mut d.client_id, uuid)?;
     row.parsed("case_id", &mut d.case_id, |s| opt(s, uuid))?;
     row.parsed("type", &mut d.incident_type, code)?;
-    row.parsed("occurred_at", &mut d.occurred.at, moment)?;
-    row.parsed("date_precision", &mut d.occurred.precision, |s| {
-        if s.is_empty() {
-            Ok(DatePrecision::default())
-        } else {
-            code(s)
-        }
-    })?;
+    occurred(&row, &mut d.occurred)?;
     row.text("facility", &mut d.facility.name);
     row.parsed("facility_type", &mut d.facility.facility_type, |s| {
         if s.is_empty() {

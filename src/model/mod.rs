@@ -122,6 +122,11 @@ pub trait Record:
 {
     /// The kind.
     const KIND: Kind;
+    /// JSON path of the [`EventTime`] the `at` column comes from
+    /// (`$.occurred`), when the kind sorts by one: periods then compare a
+    /// value known only to the day, month or year by its date
+    /// (`crate::dates`), not by its midnight in some offset.
+    const EVENT_TIME: Option<&'static str> = None;
     /// Columns for lists and filters.
     fn index(&self) -> IndexFields;
     /// What the record is, in typed parts for lists, search results and
@@ -150,6 +155,7 @@ fn join_text(parts: &[&str]) -> String {
 
 impl Record for Client {
     const KIND: Kind = Kind::Client;
+    const EVENT_TIME: Option<&'static str> = Some("$.arrested_at");
     fn index(&self) -> IndexFields {
         IndexFields {
             at: self.arrested_at.as_ref().map(|e| e.at),
@@ -279,6 +285,7 @@ impl Record for Deadline {
 
 impl Record for Incident {
     const KIND: Kind = Kind::Incident;
+    const EVENT_TIME: Option<&'static str> = Some("$.occurred");
     fn index(&self) -> IndexFields {
         IndexFields {
             client_id: Some(self.client_id),
@@ -335,6 +342,7 @@ impl Record for Incident {
 
 impl Record for EvidenceNote {
     const KIND: Kind = Kind::Evidence;
+    const EVENT_TIME: Option<&'static str> = Some("$.obtained_at");
     fn check_edit(&self, stored: Option<&Self>) -> validate::Result {
         self.check_attachment_edit(stored)
     }

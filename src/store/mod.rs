@@ -79,6 +79,58 @@ impl SqlFilter {
         self.sql.push_str(&cond.replace('?', &n));
     }
 
+    /// Appends `AND cond`, where `cond` names its values `?A`, `?B`, …
+    /// in the order of `values`.
+    fn and_each(&mut self, cond: &str, values: &[String]) {
+        let mut cond = cond.to_owned();
+        for (v, mark) in values.iter().zip(["?A", "?B", "?C"]) {
+            self.args.push(Box::new(v.clone()));
+            cond = cond.replace(mark, &format!("?{}", self.args.len()));
+        }
+        self.sql.push_str(" AND ");
+        self.sql.push_str(&cond);
+    }
+
+    /// A period on the `at` column of one kind. Where the kind sorts by an
+    /// [`crate::model::EventTime`] (`event_time`, its JSON path), a value
+    /// known only to the day, month or year is compared by its first day
+    /// against the day each bound falls on, as
+    /// [`crate::dates::Period::contains`] does: it belongs to one period
+    /// whatever offset it was recorded in. The index still narrows the
+    /// scan to two days either side of the bounds.
+    pub(crate) fn period(
+        &mut self,
+        event_time: Option<&str>,
+        from: Option<DateTime<FixedOffset>>,
+        to: Option<DateTime<FixedOffset>>,
+    ) {
+        let Some(path) = event_time else {
+            self.common("", None, None, None, from, to);
+            return;
+        };
+        let at = format!("json_extract(data, '{path}.at')");
+        let first_day = format!(
+            "(CASE json_extract(data, '{path}.precision') \
+             WHEN 'day' THEN substr({at}, 1, 10) \
+             WHEN 'month' THEN substr({at}, 1, 7) || '-01' \
+             WHEN 'year' THEN substr({at}, 1, 4) || '-01-01' END)"
+        );
+        let day = |t: &DateTime<FixedOffset>| t.date_naive().format("%Y-%m-%d").to_string();
+        let slack = chrono::Duration::days(2);
+        if let Some(f) = from {
+            self.and_each(
+                &format!("at >= ?A AND COALESCE({first_day} >= ?B, at >= ?C)"),
+                &[sort_key(&(f - slack)), day(&f), sort_key(&f)],
+            );
+        }
+        if let Some(t) = to {
+            self.and_each(
+                &format!("at <= ?A AND COALESCE({first_day} <= ?B, at <= ?C)"),
+                &[sort_key(&(t + slack)), day(&t), sort_key(&t)],
+            );
+        }
+    }
+
     /// The filters lists and search share; `t` is the table alias prefix.
     pub(crate) fn common(
         &mut self,
@@ -631,9 +683,10 @@ impl Vault {
             f.case_id,
             f.facility.as_deref(),
             f.subtype.as_deref(),
-            f.from,
-            f.to,
+            None,
+            None,
         );
+        q.period(T::EVENT_TIME, f.from, f.to);
         if let Some(v) = &f.status {
             q.and("status = ?", v.clone());
         }

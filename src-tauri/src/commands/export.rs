@@ -1,6 +1,6 @@
 //! Exports for partner organisations, the recipient address book, the
 //! vault's signing key and the incident statistics. The core does the work
-//! (`vekil::export`, `vekil::import::stats`); these commands only parse what
+//! (`vekil::export`, `vekil::stats`); these commands only parse what
 //! the window sends and run the core off the main thread.
 //!
 //! The window never names the export file: `export_destination` runs the
@@ -18,7 +18,7 @@ use serde::Serialize;
 use tauri::{AppHandle, Emitter, Runtime, State};
 use ts_rs::TS;
 use vekil::export::{self, ExportDone, ExportFormat, ExportRequest, Preview, Progress, Recipient};
-use vekil::import::Stats;
+use vekil::stats::Stats;
 
 /// The event `export_write` emits while it works.
 pub const PROGRESS_EVENT: &str = "export-progress";
@@ -152,9 +152,8 @@ pub async fn export_write<R: Runtime>(
     written
 }
 
-/// Incident counts by month, type, facility and authority, and the median
-/// hours from arrest to first access.
+/// The statistics `vekil stats` prints (`vekil::stats`, one definition).
 #[tauri::command]
 pub async fn export_stats(state: State<'_, AppState>) -> CmdResult<Stats> {
-    with_vault(&state, |v| Ok(vekil::import::stats(v)?)).await
+    with_vault(&state, |v| Ok(vekil::stats::stats(v)?)).await
 }

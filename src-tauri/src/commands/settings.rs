@@ -1,11 +1,14 @@
 //! Window preferences (language, auto-lock), kept in a small plain JSON file
 //! next to the app's config. They are not case data and need no vault.
+//! The vault's time zone is the exception: it decides which day a record
+//! falls on, so it lives in the vault (`vekil::dates`) and travels with it.
 
 use crate::error::{CmdResult, CommandError};
-use crate::state::{blocking, AppState};
+use crate::state::{blocking, with_vault, AppState};
 use serde::{Deserialize, Serialize};
 use tauri::State;
 use ts_rs::TS;
+use vekil::dates::{Zone, ZoneSetting};
 
 /// The preferences.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -86,4 +89,31 @@ pub async fn settings_set(
         u64::from(saved.auto_lock_minutes) * 60,
     ));
     Ok(saved)
+}
+
+/// The vault's time zone, whether it follows this computer, and this
+/// computer's zone.
+#[tauri::command]
+pub async fn time_zone_get(state: State<'_, AppState>) -> CmdResult<ZoneSetting> {
+    with_vault(&state, |v| Ok(v.time_zone_setting()?)).await
+}
+
+/// Chooses the vault's time zone (an IANA name such as `Asia/Baku`), or
+/// with `None` follows this computer's again.
+#[tauri::command]
+pub async fn time_zone_set(
+    state: State<'_, AppState>,
+    zone: Option<String>,
+) -> CmdResult<ZoneSetting> {
+    let zone = zone
+        .map(|z| Zone::named(&z))
+        .transpose()
+        .map_err(|e| CommandError::invalid("zone", e.to_string()))?;
+    with_vault(&state, move |v| Ok(v.set_time_zone(zone)?)).await
+}
+
+/// Every time zone name Vekil knows, for the Settings picker.
+#[tauri::command]
+pub fn time_zone_names() -> Vec<&'static str> {
+    Zone::all_names()
 }

@@ -105,6 +105,10 @@ export const search = (text: string) => call<M.SearchHit[]>("search", { text });
 // settings
 export const settingsGet = () => call<M.Settings>("settings_get");
 export const settingsSet = (settings: M.Settings) => call<M.Settings>("settings_set", { settings });
+// The vault's time zone: kept in the vault, it draws every day boundary.
+export const timeZoneGet = () => call<M.ZoneSetting>("time_zone_get");
+export const timeZoneSet = (zone: string | null) => call<M.ZoneSetting>("time_zone_set", { zone });
+export const timeZoneNames = () => call<string[]>("time_zone_names");
 
 // export (recipients, preview, write, statistics)
 import type { Recipient } from "./bindings/Recipient";
