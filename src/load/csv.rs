@@ -252,7 +252,7 @@ fn incident(row: &Row<'_>, base: Option<Incident>) -> Result<Incident, Validatio
     row.parsed("client_id", &mut d.client_id, uuid)?;
     row.parsed("case_id", &mut d.case_id, |s| opt(s, uuid))?;
     row.parsed("type", &mut d.incident_type, code)?;
-    occurred(&row, &mut d.occurred)?;
+    occurred(row, &mut d.occurred)?;
     row.text("facility", &mut d.facility.name);
     row.parsed("facility_type", &mut d.facility.facility_type, |s| {
         if s.is_empty() {
