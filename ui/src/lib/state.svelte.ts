@@ -5,6 +5,9 @@
 import * as api from "./api";
 import type { UnlockReport } from "./model";
 
+/** What "Add evidence" on an incident or a case pre-links a new note to. */
+export type EvidenceLink = { client_id?: string; case_id?: string; incident_id?: string };
+
 export type Route =
   | { name: "clients" }
   | { name: "client"; id: string }
@@ -13,7 +16,7 @@ export type Route =
   | { name: "agenda" }
   | { name: "incidents" }
   | { name: "incident"; id: string }
-  | { name: "evidence"; id?: string }
+  | { name: "evidence"; id?: string; link?: EvidenceLink }
   | { name: "search" }
   | { name: "export" }
   | { name: "settings" };
