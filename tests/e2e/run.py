@@ -421,6 +421,51 @@ return [...hits];
 """
 
 
+def jpeg_with_gps() -> bytes:
+    """A small phone-like JPEG: JFIF, then EXIF with a camera make and a GPS
+    position in Baku (the layout of tests/media_support/mod.rs::exif_tiff),
+    then a decodable grey image. Built in memory: no copy on disk."""
+    def seg(marker: int, payload: bytes) -> bytes:
+        return bytes([0xFF, marker]) + struct.pack(">H", len(payload) + 2) + payload
+
+    make = b"E2E-Camera\0"
+    make_at = 92
+    lat_at = make_at + len(make)
+    lon_at = lat_at + 24
+    t = b"II*\0" + struct.pack("<I", 8)
+
+    def entry(tag: int, kind: int, count: int, value: int) -> bytes:
+        return struct.pack("<HHII", tag, kind, count, value)
+
+    t += struct.pack("<H", 2) + entry(0x010F, 2, len(make), make_at) + entry(0x8825, 4, 1, 38) + struct.pack("<I", 0)
+    t += struct.pack("<H", 4)
+    t += entry(0x0001, 2, 2, ord("N")) + entry(0x0002, 5, 3, lat_at)
+    t += entry(0x0003, 2, 2, ord("E")) + entry(0x0004, 5, 3, lon_at) + struct.pack("<I", 0)
+    assert len(t) == make_at
+    t += make
+    for d_, m_, s_ in [(40, 24, 3348), (49, 52, 140)]:
+        t += struct.pack("<IIIIII", d_, 1, m_, 1, s_, 100)
+    w, h = 32, 24
+    j = b"\xff\xd8" + seg(0xE0, b"JFIF\0\x01\x01\0\0\x01\0\x01\0\0") + seg(0xE1, b"Exif\0\0" + t)
+    j += seg(0xDB, b"\0" + b"\x01" * 64)
+    j += seg(0xC0, b"\x08" + struct.pack(">HH", h, w) + b"\x01\x01\x11\x00")
+    for class_id in (0x00, 0x10):
+        j += seg(0xC4, bytes([class_id, 1]) + b"\0" * 15 + b"\0")
+    j += seg(0xDA, bytes([1, 1, 0x00, 0, 63, 0]))
+    bits = ((w + 7) // 8) * ((h + 7) // 8) * 2
+    data = bytearray((bits + 7) // 8)
+    if bits % 8:
+        data[-1] = 0xFF >> (bits % 8)
+    return j + bytes(data) + b"\xff\xd9"
+
+
+def exif_gps(jpeg: bytes) -> dict:
+    """GPS tags stock exiftool finds in a JPEG read from stdin."""
+    out = subprocess.run(["exiftool", "-j", "-n", "-GPS:all", "-"], input=jpeg, capture_output=True, timeout=30)
+    found = json.loads(out.stdout or b"[{}]")[0]
+    return {k: v for k, v in found.items() if k.startswith("GPS")}
+
+
 # --------------------------------------------------------------------------
 # The scenario. Tests run in order and build on each other, like a lawyer's day.
 
@@ -1159,6 +1204,116 @@ class Suite:
         d.set_value("#s-lang", "en")
         d.wait("#nav-clients", text="Clients")
 
+    def test_ngo_bundle_without_witness_name_or_gps(self) -> None:
+        """Issue 9's scenario, through the window only: the incident whose
+        consent was left as it opened (test_complete_in_full_form checks it
+        opens unticked, then ticks the organisation) gets a witness whose
+        name is repeated in the reason; a photo with GPS is linked to it from
+        the incident's "Add evidence". The NGO preview flags the name and
+        shows the photo leaving cleaned, in English and in Azerbaijani; once
+        the lawyer confirms the hit, the bundle (opened with stock age)
+        holds the photo, no witness name, and (stock exiftool) no GPS."""
+        import io
+        import tarfile
+
+        d = self.d
+        org = "Azərbaycan Vəkillər Assosiasiyası"
+        witness, surname = "Səbinə Hüseynova", "Hüseynova"
+        jpeg = jpeg_with_gps()
+        if not exif_gps(jpeg):
+            raise Failure("the test photo carries no GPS to begin with")
+        d.click("#nav-incidents")
+        d.wait("#incident-list", text=CANARY_FACILITY)
+        d.js("[...document.querySelectorAll('#incident-list button')].find(b => b.textContent.includes(arguments[0])).click()",
+             CANARY_FACILITY)
+        d.wait("#incident-form")
+        d.click("#add-witness")
+        d.type("#w-name-0", witness)
+        d.set_value("#w-kind-0", "other")
+        reason = f"{CANARY_REASON} müstəntiqin icazəsi yoxdur; {witness} qapıda gözləyirdi"
+        d.type("#i-reason", reason)
+        d.wait_gone(".toast")
+        d.click("#save-incident")
+        d.wait(".toast", text="Incident saved")
+        # "Add evidence" on the incident opens the form linked to it.
+        d.click("#incident-add-evidence")
+        d.wait("#evidence-form")
+        linked = d.js("return document.querySelector('#e-incident').value")
+        client = d.js("return document.querySelector('#e-client').value")
+        if not linked or not client:
+            raise Failure(f"the evidence form is not pre-linked to the incident and its client: {linked!r}, {client!r}")
+        d.set_value("#e-kind", "photo")
+        d.type("#e-desc", "Bruises photographed at the gate")
+        d.type("#e-source", "Taken by the lawyer")
+        d.click("#save-evidence")
+        d.wait("#evidence-links", text=CANARY_FACILITY)
+        self.drop_file(jpeg, "Hüseynova_darvaza.jpg", "image/jpeg")
+        d.wait("#attachment-list", text=hashlib.sha256(jpeg).hexdigest())
+        # The incident lists it.
+        d.click("#evidence-links dd:nth-of-type(3) button")
+        d.wait("#incident-evidence", text="Bruises photographed")
+        keydir = Path(tempfile.mkdtemp(prefix="vekil-e2e-ngo9-"))
+        try:
+            key = keydir / "ngo.txt"
+            subprocess.run(["age-keygen", "-o", str(key)], check=True, capture_output=True)
+            public = next(line.split(":", 1)[1].strip() for line in key.read_text().splitlines()
+                          if line.startswith("# public key:"))
+            self.invoke("recipient_remove", {"name": org})
+            self.invoke("recipient_add", {"name": org, "agePublicKey": public})
+            for lang, heading, cleaned, shot in [
+                ("en", "Export", "Cleaned", "25-export-preview-hits"),
+                ("az", "İxrac", "Təmizlənib", "az-09-export-preview-hits"),
+            ]:
+                d.click("#nav-settings")
+                d.set_value("#s-lang", lang)
+                d.click("#nav-export")
+                d.wait("[data-screen=export] h1", text=heading)
+                d.set_value("#x-profile", "ngo")
+                d.wait("#recipient-list", text=org)
+                d.js("const c = document.querySelector('#recipient-list input[type=checkbox]'); if (!c.checked) c.click();")
+                d.click("#x-preview")
+                d.wait("#preview-hits", timeout=30, text=witness)
+                row = d.wait("#preview-attachments li", text="Hüseynova_darvaza.jpg")
+                if cleaned not in str(d.s("GET", f"/element/{row}/text")):
+                    raise Failure(f"{lang}: the photo is not shown leaving cleaned")
+                d.js("document.querySelector('#export-preview').scrollIntoView({block: 'start'})")
+                d.screenshot(shot)
+            # The lawyer reads each hit and lets it through.
+            for _ in d.find_all("#preview-hits .hit-ok"):
+                d.js("[...document.querySelectorAll('#preview-hits .hit-ok')].find(c => !c.checked)?.click()")
+            out = keydir / "ngo9.tar.age"
+            d.type("#x-path", str(out))
+            d.click("#x-export")
+            d.wait("#export-done", timeout=60, text=out.name)
+            age = subprocess.run(["age", "-d", "-i", str(key), str(out)], capture_output=True, timeout=60)
+            if age.returncode != 0:
+                raise Failure(f"age could not decrypt the bundle: {age.stderr.decode()[:200]}")
+            with tarfile.open(fileobj=io.BytesIO(age.stdout)) as tar:
+                files = {m.name: tar.extractfile(m).read() for m in tar.getmembers() if m.isfile()}  # type: ignore[union-attr]
+            import unicodedata
+            # The one text the lawyer confirmed leaves as written; the name
+            # must be nowhere else (the witness leaves as a role and number).
+            if not any(reason.encode() in data for data in files.values()):
+                raise Failure("the confirmed reason text did not leave")
+            needles = {unicodedata.normalize(f, n) for n in (witness, surname) for f in ("NFC", "NFD")}
+            leaks = [(n, name) for name, data in files.items() for n in needles
+                     for rest in [data.replace(reason.encode(), b"")]
+                     if n.encode() in rest or n.encode().upper() in rest or n.lower().encode() in rest]
+            if leaks:
+                raise Failure(f"the witness's name is in the bundle outside the confirmed text: {leaks}")
+            photos = [name for name, data in files.items() if data[:3] == b"\xff\xd8\xff"]
+            if not photos:
+                raise Failure(f"the linked photo did not leave with its incident: {sorted(files)}")
+            for name in photos:
+                if gps := exif_gps(files[name]):
+                    raise Failure(f"{name} still carries GPS: {gps}")
+            print(f"      bundle: {len(files)} files, photos {photos}, no name, no GPS", flush=True)
+        finally:
+            shutil.rmtree(keydir, ignore_errors=True)
+            d.click("#nav-settings")
+            d.set_value("#s-lang", "en")
+            d.wait("#nav-clients", text="Clients")
+
     def test_switch_to_azerbaijani(self) -> None:
         d = self.d
         d.click("#nav-settings")
@@ -1778,6 +1933,7 @@ def main() -> int:
             suite.test_search_finds_incident,
             suite.test_export_bundle,
             suite.test_export_preview_in_azerbaijani,
+            suite.test_ngo_bundle_without_witness_name_or_gps,
             suite.test_switch_to_azerbaijani,
             suite.test_panic_lock_clears_screen,
             suite.test_unsaved_incident_survives_lock,
