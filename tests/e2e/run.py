@@ -1314,6 +1314,149 @@ class Suite:
             d.set_value("#s-lang", "en")
             d.wait("#nav-clients", text="Clients")
 
+    # Every control reachable at both sizes: inside the window (after the
+    # content scrolls it into view), not under a sticky bar or anything
+    # else, and a text box wide enough for what it holds.
+    CONTROLS_IN_VIEW = """
+        const vw = innerWidth, vh = innerHeight, bad = [];
+        const name = (el) => el ? (el.id ? '#' + el.id : el.tagName.toLowerCase() + '.' + [...el.classList].join('.')) + ' "' + (el.textContent || el.value || '').trim().slice(0, 30) + '"' : 'nothing';
+        const sel = 'button, input, select, textarea, a[href], summary, [tabindex]:not([tabindex="-1"])';
+        for (const el of document.querySelectorAll(sel)) {
+          if (el.type === 'hidden' || el.closest('[inert], .toast, #__e2e_tick')) continue;
+          const st = getComputedStyle(el);
+          if (st.visibility === 'hidden' || st.display === 'none') continue;
+          let r = el.getBoundingClientRect();
+          if (r.width === 0 && r.height === 0) continue;
+          el.scrollIntoView({block: 'nearest', inline: 'nearest'});
+          r = el.getBoundingClientRect();
+          if (r.left < -1 || r.right > vw + 1 || r.top < -1 || r.bottom > vh + 1) {
+            bad.push(name(el) + ' outside the window ' + JSON.stringify([Math.round(r.left), Math.round(r.top), Math.round(r.right), Math.round(r.bottom)]));
+            continue;
+          }
+          const probes = [[r.left + r.width / 2, r.top + r.height / 2], [r.left + 3, r.top + 3], [r.right - 3, r.bottom - 3]];
+          for (const [x, y] of probes) {
+            const hit = document.elementFromPoint(Math.min(Math.max(x, 0), vw - 1), Math.min(Math.max(y, 0), vh - 1));
+            const label = el.closest('label');
+            if (hit && (hit === el || el.contains(hit) || (label && label.contains(hit)))) continue;
+            bad.push(name(el) + ' covered by ' + name(hit));
+            break;
+          }
+          if (el.matches('input:not([type]), input[type=text], input[type=search]') && el.value && el.scrollWidth > el.clientWidth + 2) {
+            bad.push(name(el) + ' cut off: ' + el.value);
+          }
+        }
+        document.querySelector('main')?.scrollTo(0, 0);
+        document.scrollingElement.scrollTo(0, 0);
+        return bad;
+    """
+
+    def check_screen(self, label: str) -> list[str]:
+        d = self.d
+        try:
+            d.wait_gone(".toast", timeout=8)
+        except Failure:
+            d.js("document.querySelector('.toast')?.remove()")
+        bad = d.js(self.CONTROLS_IN_VIEW) or []
+        d.screenshot(label)
+        return [f"{label}: {b}" for b in bad]  # type: ignore[union-attr]
+
+    def test_small_screens_show_every_control(self) -> None:
+        """Issue 12.5: each main screen at 1024×600 (the smallest laptop
+        the app supports, also its minimum window) and at 1280×800, with a
+        screenshot of each; every button, box and link must be reachable."""
+        d = self.d
+        rect = d.s("GET", "/window/rect")
+        assert isinstance(rect, dict)
+        problems: list[str] = []
+        try:
+            for w, h in [(1024, 600), (1280, 800)]:
+                d.s("POST", "/window/rect", {"width": w, "height": h})
+                time.sleep(0.6)
+                got = d.js("return [innerWidth, innerHeight]")
+                if got != [w, h]:
+                    problems.append(f"the window could not be made {w}x{h}: the page is {got}")
+                    continue
+                size = f"{w}x{h}"
+                for nav in ("clients", "cases", "agenda", "incidents", "evidence", "search", "export", "settings"):
+                    d.click(f"#nav-{nav}")
+                    d.wait(f"[data-screen={nav}]")
+                    time.sleep(0.3)
+                    problems += self.check_screen(f"size-{size}-{nav}")
+                d.click("#nav-clients")
+                d.click("[data-screen=clients] .list-item")
+                d.wait("[data-screen=client]")
+                problems += self.check_screen(f"size-{size}-client")
+                d.click("#nav-cases")
+                d.click("[data-screen=cases] .list-item")
+                d.wait("#case-timeline")
+                problems += self.check_screen(f"size-{size}-case")
+                d.click("#nav-incidents")
+                d.click("#incident-list button")
+                d.wait("#incident-form")
+                problems += self.check_screen(f"size-{size}-incident")
+                d.keys(CTRL, "n")
+                d.wait("[data-screen=quick]")
+                problems += self.check_screen(f"size-{size}-quick")
+                d.keys("\ue00c")
+                d.wait_gone("[data-screen=quick]")
+        finally:
+            d.s("POST", "/window/rect", {"width": rect["width"], "height": rect["height"]})
+            time.sleep(0.3)
+        if problems:
+            raise Failure(f"{len(problems)} control(s) not reachable:\n      " + "\n      ".join(problems[:150]))
+
+    def active(self) -> str:
+        return str(self.d.js("const a = document.activeElement; return a ? (a.id || a.tagName.toLowerCase()) : ''"))
+
+    def test_keyboard_only_quick_log(self) -> None:
+        """Issue 12.5: Ctrl+N opens the quick log with focus inside; Tab and
+        Shift+Tab never leave it for the page behind; Esc closes it and puts
+        focus back where it was; a log typed and saved from the keyboard
+        alone lands focus on the new incident's heading."""
+        d = self.d
+        tab, enter, esc = "\ue004", "\ue007", "\ue00c"
+        inside = "return !!document.activeElement?.closest('[data-screen=quick]')"
+        d.click("#nav-incidents")
+        d.wait("[data-screen=incidents]")
+        d.js("document.querySelector('#log-denied').focus()")
+        d.keys(CTRL, "n")
+        d.wait("[data-screen=quick]")
+        if not d.js(inside):
+            raise Failure(f"the quick log opened with focus on {self.active()}")
+        for chord in [(tab,)] * 12 + [(SHIFT, tab)] * 12:
+            d.keys(*chord)
+            if not d.js(inside):
+                raise Failure(f"{'Shift+' if len(chord) > 1 else ''}Tab left the dialog for {self.active()}")
+        d.keys(esc)
+        d.wait_gone("[data-screen=quick]")
+        time.sleep(0.2)
+        if self.active() != "log-denied":
+            raise Failure(f"after Esc, focus is on {self.active()}, not on the button that opened the dialog")
+        d.keys(CTRL, "n")
+        d.wait("[data-screen=quick]")
+        for _ in range(10):
+            if self.active() == "q-facility":
+                break
+            d.keys(tab)
+        else:
+            raise Failure("Tab never reached the facility box")
+        el = d.s("GET", "/element/active")
+        assert isinstance(el, dict)
+        d.s("POST", f"/element/{el[ELEMENT]}/value", {"text": "Kürdəxanı İstintaq Təcridxanası"})
+        for _ in range(12):
+            if self.active() == "quick-save":
+                break
+            d.keys(tab)
+        else:
+            raise Failure("Tab never reached Save draft")
+        d.screenshot("26-quick-keyboard")
+        d.keys(enter)
+        d.wait("[data-screen=incident] h1", timeout=15)
+        time.sleep(0.3)
+        focused = d.js("return document.activeElement?.closest('[data-screen=incident]') ? document.activeElement.tagName : ''")
+        if focused != "H1":
+            raise Failure(f"after saving, focus is on {self.active()}, not on the new incident's heading")
+
     def test_switch_to_azerbaijani(self) -> None:
         d = self.d
         d.click("#nav-settings")
@@ -1934,6 +2077,8 @@ def main() -> int:
             suite.test_export_bundle,
             suite.test_export_preview_in_azerbaijani,
             suite.test_ngo_bundle_without_witness_name_or_gps,
+            suite.test_small_screens_show_every_control,
+            suite.test_keyboard_only_quick_log,
             suite.test_switch_to_azerbaijani,
             suite.test_panic_lock_clears_screen,
             suite.test_unsaved_incident_survives_lock,

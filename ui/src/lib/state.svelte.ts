@@ -113,3 +113,20 @@ export async function afterUnlock(report: UnlockReport | null = null): Promise<v
     ui.pendingDraft = null;
   }
 }
+
+/**
+ * Focuses the element matching `selector` once the screen being navigated
+ * to has drawn it (headings get tabindex -1 for this), so keyboard users
+ * land where they go on rather than on the page body. Gives up after ~2 s.
+ */
+export function focusWhenShown(selector: string): void {
+  let frames = 120;
+  const tryFocus = () => {
+    const el = document.querySelector<HTMLElement>(selector);
+    if (el) {
+      if (!el.hasAttribute("tabindex")) el.setAttribute("tabindex", "-1");
+      el.focus();
+    } else if (frames-- > 0) requestAnimationFrame(tryFocus);
+  };
+  requestAnimationFrame(tryFocus);
+}
