@@ -28,7 +28,8 @@ pub struct Stats {
     /// By facility name.
     #[ts(type = "Record<string, number>")]
     pub by_facility: BTreeMap<String, usize>,
-    /// By authority (empty shown as "(not recorded)").
+    /// By authority; the empty key counts incidents with no authority
+    /// recorded (each interface words it).
     #[ts(type = "Record<string, number>")]
     pub by_authority: BTreeMap<String, usize>,
     /// By incident type.
@@ -76,12 +77,11 @@ pub fn stats(vault: &Vault) -> crate::Result<Stats> {
             .entry(d.occurred.at.format("%Y-%m").to_string())
             .or_default() += 1;
         *s.by_facility.entry(d.facility.name.clone()).or_default() += 1;
-        let auth = if d.authority.trim().is_empty() {
-            "(not recorded)".to_string()
-        } else {
-            d.authority.clone()
-        };
-        *s.by_authority.entry(auth).or_default() += 1;
+        // An empty key stands for "not recorded": the window and the CLI
+        // word it in their own language.
+        *s.by_authority
+            .entry(d.authority.trim().to_string())
+            .or_default() += 1;
         *s.by_type
             .entry(d.incident_type.as_str().into())
             .or_default() += 1;

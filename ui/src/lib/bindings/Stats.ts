@@ -17,7 +17,8 @@ by_month: Record<string, number>,
  */
 by_facility: Record<string, number>, 
 /**
- * By authority (empty shown as "(not recorded)").
+ * By authority; the empty key counts incidents with no authority
+ * recorded (each interface words it).
  */
 by_authority: Record<string, number>, 
 /**
