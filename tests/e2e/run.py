@@ -745,9 +745,22 @@ class Suite:
         if order.find("Visit refused") == -1 or order.find("Visit refused") > order.find("Preventive measure"):
             raise Failure("timeline is missing the incident or is not in date order")
         d.screenshot("12-case-timeline")
+        d.wait("#case-clients", text="C-017")  # the case header names its client
         d.click("#nav-agenda")
         d.wait("#agenda-list", text="Preventive measure")
+        # Issue 12.2: the agenda names the client (pseudonym by default) and the case.
+        d.wait("#agenda-list", text="C-017")
+        d.wait("#agenda-list", text="1(101)-2231/2026")
         d.screenshot("13-agenda")
+        d.click("#nav-settings")
+        d.set_value("#s-names", "full_name")
+        d.click("#nav-agenda")
+        d.wait("#agenda-list", text=CANARY_NAME)
+        d.screenshot("13b-agenda-full-names")
+        d.click("#nav-settings")
+        d.set_value("#s-names", "pseudonym")
+        d.click("#nav-agenda")
+        d.wait("#agenda-list", text="C-017")
 
     def entry_id(self, container: str, text: str) -> str:
         """The record id of the timeline entry in `container` showing `text`."""
@@ -1278,6 +1291,15 @@ class Suite:
                     raise Failure(f"{lang}: the photo is not shown leaving cleaned")
                 d.js("document.querySelector('#export-preview').scrollIntoView({block: 'start'})")
                 d.screenshot(shot)
+                if lang == "az":
+                    # The raw field paths were tooltips; an authority left
+                    # empty was "(not recorded)" in English.
+                    raw = d.js("return [...document.querySelectorAll('#export-preview [title]')].map(e => e.title).filter(t => /[a-z]_[a-z]|\\[\\]/.test(t))")
+                    if raw:
+                        raise Failure(f"raw field paths as tooltips: {raw}")
+                    d.wait("#chart-authority", text="(qeyd olunmayıb)")
+                    if "(not recorded)" in d.text("#stats"):
+                        raise Failure("English '(not recorded)' in the Azerbaijani statistics")
             # The lawyer reads each hit and lets it through.
             for _ in d.find_all("#preview-hits .hit-ok"):
                 d.js("[...document.querySelectorAll('#preview-hits .hit-ok')].find(c => !c.checked)?.click()")
@@ -1434,6 +1456,7 @@ class Suite:
             raise Failure(f"after Esc, focus is on {self.active()}, not on the button that opened the dialog")
         d.keys(CTRL, "n")
         d.wait("[data-screen=quick]")
+        d.wait("#q-case-linked", text="1(101)-2231/2026")
         for _ in range(10):
             if self.active() == "q-facility":
                 break
@@ -1456,6 +1479,10 @@ class Suite:
         focused = d.js("return document.activeElement?.closest('[data-screen=incident]') ? document.activeElement.tagName : ''")
         if focused != "H1":
             raise Failure(f"after saving, focus is on {self.active()}, not on the new incident's heading")
+        # Issue 12.2: the client's only open case was linked (the dialog said so).
+        d.wait("#i-case")
+        if not d.js("return document.querySelector('#i-case').value"):
+            raise Failure("the quick log did not link the incident to the client's only open case")
 
     def test_switch_to_azerbaijani(self) -> None:
         d = self.d
@@ -1473,6 +1500,7 @@ class Suite:
             d.click(f"#nav-{nav}")
             d.wait(f"[data-screen={nav}]")
             d.screenshot(name)
+        d.wait("#agenda-list", text="C-017")  # the Azerbaijani agenda names the client too
         d.click("#nav-incidents")
         d.wait("#incident-list", text="Vəkilə görüş rədd edildi")
         d.click("#incident-list button")
@@ -1510,20 +1538,21 @@ class Suite:
         d.type("#s-lock", "5")
         d.click("form.row.bottom button[type=submit]")
         d.wait(".toast")
-        d.click("#nav-clients")
-        d.click("#add-client")
-        d.type("#c-name", "Rəşid Qasımlı")
-        d.type("#c-pseudo", "C-033")
-        d.click("#save-client")
-        d.wait("[data-screen=client]", text="Qasımlı")
+        # Issue 12.2: the quick log makes the new client from a name alone,
+        # with a pseudonym suggested (the core refuses one equal to the name).
         d.keys(CTRL, "n")
         d.wait("[data-screen=quick]")
-        client = d.js(
-            "return [...document.querySelectorAll('#q-client option')]"
-            ".find(o => o.textContent.includes('Qasımlı'))?.value ?? ''"
-        )
-        d.set_value("#q-client", str(client))
+        d.set_value("#q-client", "__new")
+        d.type("#q-new-name", "Rəşid Qasımlı")
+        suggested = str(d.js("return document.querySelector('#q-new-pseudo').value"))
+        if not re.fullmatch(r"C-\d{3,}", suggested):
+            raise Failure(f"no pseudonym suggested for the new client: {suggested!r}")
+        d.type("#q-new-pseudo", "Rəşid Qasımlı")
         d.type("#q-facility", "Kürdəxanı")
+        d.set_value("#q-type", "access_denied")
+        d.click("#quick-save")
+        d.wait("#q-new-pseudo-error")  # the pseudonym may not be the name
+        d.type("#q-new-pseudo", "C-033")
         d.set_value("#q-type", "access_denied")
         d.click("#quick-save")
         d.wait("[data-screen=incident]", timeout=15)

@@ -30,6 +30,8 @@ export const ui = $state({
   toast: "" as string,
   notice: "" as string,
   autoLockMinutes: 5,
+  /** How lists name a client (Settings): "pseudonym" or "full_name". */
+  clientNames: "pseudonym" as "pseudonym" | "full_name",
   vaultPath: "" as string,
   version: "" as string,
   /** The core's shortest accepted passphrase (from `vault_status`). */
