@@ -23,7 +23,7 @@ use uuid::Uuid;
 pub const FORMAT: &str = "vekil-stats/1";
 
 /// The bucket for a field left empty.
-pub const NOT_RECORDED: &str = "(not recorded)";
+pub const NOT_RECORDED: &str = "";
 
 /// Every figure, as documented in `docs/formats/stats.md`.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -45,10 +45,11 @@ pub struct Stats {
     /// By facility type (`temporary_detention`…).
     #[ts(type = "Record<string, number>")]
     pub by_facility_type: BTreeMap<String, usize>,
-    /// By authority (NFC; empty as "(not recorded)").
+    /// By authority (NFC; the empty key counts incidents with none recorded,
+    /// which each interface words in its own language).
     #[ts(type = "Record<string, number>")]
     pub by_authority: BTreeMap<String, usize>,
-    /// By the facility's region (NFC; empty as "(not recorded)").
+    /// By the facility's region (NFC; the empty key: none recorded).
     #[ts(type = "Record<string, number>")]
     pub by_region: BTreeMap<String, usize>,
     /// By month of occurrence in the vault's time zone (`YYYY-MM`); an
@@ -99,7 +100,8 @@ pub fn facility_key(f: &Facility) -> String {
     label(&f.name)
 }
 
-/// Text as a bucket: NFC, trimmed, empty as [`NOT_RECORDED`].
+/// Text as a bucket: NFC, trimmed; nothing recorded is the empty key
+/// ([`NOT_RECORDED`]), worded by the window and the CLI.
 fn label(s: &str) -> String {
     let s: String = s.trim().nfc().collect();
     if s.is_empty() {

@@ -41,6 +41,10 @@ pub struct TimelineEntry {
     /// Pseudonym of the record's client (for a hearing or deadline: the
     /// case's first client).
     pub client: Option<String>,
+    /// That client's full name: the window shows it instead of the
+    /// pseudonym when the lawyer chose so in Settings (the CLI keeps the
+    /// pseudonym, which is safer on a shared screen).
+    pub client_name: Option<String>,
     /// Deadline met / incident final.
     pub done: bool,
 }
@@ -50,7 +54,7 @@ pub struct TimelineEntry {
 struct Context<'v> {
     vault: &'v Vault,
     cases: HashMap<Uuid, Option<(String, Option<Uuid>)>>,
-    clients: HashMap<Uuid, Option<String>>,
+    clients: HashMap<Uuid, Option<(String, String)>>,
 }
 
 /// `Ok(None)` for a record that is gone (a timeline still shows the rest).
@@ -82,11 +86,12 @@ impl<'v> Context<'v> {
         Ok(c)
     }
 
-    fn client(&mut self, id: Uuid) -> Result<Option<String>> {
+    /// A client's pseudonym and full name.
+    fn client(&mut self, id: Uuid) -> Result<Option<(String, String)>> {
         if let Some(c) = self.clients.get(&id) {
             return Ok(c.clone());
         }
-        let c = found(self.vault.get::<Client>(id))?.map(|c| c.data.pseudonym);
+        let c = found(self.vault.get::<Client>(id))?.map(|c| (c.data.pseudonym, c.data.full_name));
         self.clients.insert(id, c.clone());
         Ok(c)
     }
@@ -111,7 +116,8 @@ impl<'v> Context<'v> {
             detail: detail.chars().take(300).collect(),
             case_id: idx.case_id,
             case_number: case.map(|c| c.0),
-            client,
+            client_name: client.as_ref().map(|c| c.1.clone()),
+            client: client.map(|c| c.0),
             done,
         })
     }

@@ -239,6 +239,39 @@ fn case_timeline_and_agenda() {
     );
 }
 
+/// Issue 12.2: an agenda item says whose it is and which case, so the
+/// lawyer can tell two "Extension of detention" hearings apart; the window
+/// shows the pseudonym or the full name, as chosen in Settings.
+#[test]
+fn agenda_items_name_the_client_and_the_case() {
+    let (_t, _d, v, _) = new_vault();
+    let c = v.insert(Client::new("Rəşid Qasımlı", "C-033")).unwrap();
+    let case = v.insert(Case::new(c.id, "1(101)-2231/2026")).unwrap();
+    v.insert(Hearing::new(
+        case.id,
+        at(10, 10),
+        HearingKind::DetentionExtension,
+    ))
+    .unwrap();
+    v.insert(Deadline {
+        case_id: case.id,
+        due: at(12, 18),
+        kind: DeadlineKind::Appeal,
+        source_rule: "CPC 384".into(),
+        done: false,
+        notes: String::new(),
+    })
+    .unwrap();
+    let agenda = v.agenda(at(9, 0).with_timezone(&chrono::Utc), 7).unwrap();
+    assert_eq!(agenda.len(), 2);
+    for e in &agenda {
+        assert_eq!(e.case_id, Some(case.id), "{:?} links to its case", e.kind);
+        assert_eq!(e.case_number.as_deref(), Some("1(101)-2231/2026"));
+        assert_eq!(e.client.as_deref(), Some("C-033"));
+        assert_eq!(e.client_name.as_deref(), Some("Rəşid Qasımlı"));
+    }
+}
+
 #[test]
 fn client_overview_gathers_everything_about_one_client() {
     let (_t, _d, v, _) = new_vault();

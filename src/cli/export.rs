@@ -562,6 +562,7 @@ pub fn run(
             ] {
                 println!("\n{title}:");
                 for (k, n) in m {
+                    let k = if k.is_empty() { "(not recorded)" } else { k };
                     println!("  {n:>6}  {k}");
                 }
             }

@@ -19,6 +19,9 @@ pub struct Settings {
     pub language: String,
     /// Minutes of inactivity before the vault locks (1–60).
     pub auto_lock_minutes: u32,
+    /// How lists (agenda, case header) name a client: `pseudonym` (the
+    /// default, safer on a screen others can see) or `full_name`.
+    pub client_names: String,
 }
 
 impl Default for Settings {
@@ -26,6 +29,7 @@ impl Default for Settings {
         Self {
             language: "en".into(),
             auto_lock_minutes: 5,
+            client_names: "pseudonym".into(),
         }
     }
 }
@@ -42,6 +46,12 @@ impl Settings {
             return Err(CommandError::invalid(
                 "auto_lock_minutes",
                 "Choose between 1 and 60 minutes.",
+            ));
+        }
+        if !["pseudonym", "full_name"].contains(&self.client_names.as_str()) {
+            return Err(CommandError::invalid(
+                "client_names",
+                "Choose the pseudonym or the full name.",
             ));
         }
         Ok(())

@@ -46,6 +46,12 @@ case_number: string | null,
  */
 client: string | null, 
 /**
+ * That client's full name: the window shows it instead of the
+ * pseudonym when the lawyer chose so in Settings (the CLI keeps the
+ * pseudonym, which is safer on a shared screen).
+ */
+client_name: string | null, 
+/**
  * Deadline met / incident final.
  */
 done: boolean, };
