@@ -741,3 +741,54 @@ fn a_restore_needs_a_new_or_empty_folder_and_a_strong_new_passphrase() {
     .is_err());
     assert!(!target.exists());
 }
+
+#[test]
+fn the_cli_backs_up_and_restores_and_refuses_a_damaged_file_in_one_line() {
+    let t = tempfile::tempdir().unwrap();
+    let cli = common::Cli::new(t.path());
+    cli.init();
+    cli.ok(&["client", "add", "--name", CANARY, "--pseudonym", "C-001"]);
+    cli.ok(&[
+        "client",
+        "add",
+        "--name",
+        "Иван Петров",
+        "--pseudonym",
+        "C-002",
+    ]);
+    let file = t.path().join("ehtiyat.age");
+    let f = file.to_str().unwrap();
+    let said = cli.ok(&["backup", "--out", f]);
+    assert!(said.contains("2 records"), "{said}");
+    // Never replaced.
+    let err = cli.fails(&["backup", "--out", f], 1);
+    assert!(err.contains("already exists"), "{err}");
+
+    // A damaged copy: one sentence, exit 3, nothing created.
+    let good = std::fs::read(&file).unwrap();
+    let bad = t.path().join("bad.age");
+    std::fs::write(&bad, &good[..good.len() - 100]).unwrap();
+    let target = t.path().join("new-vault");
+    let tgt = target.to_str().unwrap();
+    let err = cli.fails(&["restore", bad.to_str().unwrap(), "--vault", tgt], 3);
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(err.contains("damaged"), "{err}");
+    assert!(!target.exists());
+    // The live vault is not an empty folder.
+    let live = cli.vault.to_str().unwrap().to_owned();
+    cli.fails(&["restore", f, "--vault", &live], 3);
+
+    let out = cli.ok(&["restore", f, "--vault", tgt]);
+    let code = common::recovery_code(&out);
+    assert!(out.contains("2 records"), "{out}");
+    let listed = cli.ok(&["--vault", tgt, "client", "list"]);
+    assert!(listed.contains(CANARY), "{listed}");
+    assert!(cli.ok(&["--vault", tgt, "verify-vault"]).contains("intact"));
+    // The printed code is the new vault's.
+    let v = Vault::recover(
+        &target,
+        &RecoveryCode::parse(&code).unwrap(),
+        &Passphrase::new(NEW_PASS.into()),
+    );
+    assert!(v.is_ok());
+}

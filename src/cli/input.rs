@@ -137,6 +137,19 @@ pub fn recovery_code() -> Result<RecoveryCode, CliError> {
     RecoveryCode::parse(&text).map_err(|e| CliError::data(e.to_string()))
 }
 
+/// The secret a backup was sealed to: the passphrase variables, else the
+/// recovery-code variables, else a prompt (either may be typed).
+pub fn backup_secret() -> Result<Passphrase, CliError> {
+    let text = match from_env("VEKIL_PASSPHRASE_FILE", "VEKIL_PASSPHRASE")? {
+        Some(t) => t,
+        None => match from_env("VEKIL_RECOVERY_CODE_FILE", "VEKIL_RECOVERY_CODE")? {
+            Some(t) => t,
+            None => prompt("Passphrase or recovery code the backup was sealed to")?,
+        },
+    };
+    Ok(Passphrase::new(text.to_string()))
+}
+
 /// A free-text flag that may be `-`: one value, or a repeatable flag's list.
 pub enum TextSlot<'a> {
     /// `--notes -`

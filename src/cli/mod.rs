@@ -5,6 +5,7 @@
 //! 3 data error (invalid record, not found, damaged file). Nothing panics
 //! on user input; `main` only calls [`run`].
 
+mod backup;
 pub mod export;
 mod input;
 mod notices;
@@ -182,6 +183,8 @@ enum Command {
     Exports(export::ExportCommand),
     #[command(flatten)]
     Travel(travel::Commands),
+    #[command(flatten)]
+    Backup(backup::Commands),
 }
 
 /// The commands every record kind has.
@@ -438,6 +441,7 @@ fn execute_on(dir: &std::path::Path, command: Command) -> Result<(), CliError> {
             notices::print(v.unlock_report());
             writeln!(out, "New passphrase set. The recovery code stays the same.")?;
         }
+        Command::Backup(cmd) => backup::run(cmd, &dir, out)?,
         Command::Client(c) => record_cmd(&dir, c, out)?,
         Command::Case(c) => record_cmd(&dir, c, out)?,
         Command::Hearing(c) => record_cmd(&dir, c, out)?,
