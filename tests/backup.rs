@@ -746,7 +746,7 @@ fn a_restore_needs_a_new_or_empty_folder_and_a_strong_new_passphrase() {
 fn the_cli_backs_up_and_restores_and_refuses_a_damaged_file_in_one_line() {
     let t = tempfile::tempdir().unwrap();
     let cli = common::Cli::new(t.path());
-    cli.init();
+    let first_code = cli.init();
     cli.ok(&["client", "add", "--name", CANARY, "--pseudonym", "C-001"]);
     cli.ok(&[
         "client",
@@ -791,4 +791,34 @@ fn the_cli_backs_up_and_restores_and_refuses_a_damaged_file_in_one_line() {
         &Passphrase::new(NEW_PASS.into()),
     );
     assert!(v.is_ok());
+
+    // Sealed to the recovery code: a script that sets both the passphrase
+    // (to unlock) and the code finds the one that opens it, and the new
+    // passphrase comes from its variable.
+    let code_file = t.path().join("kod.age");
+    let o = cli
+        .cmd(&[
+            "backup",
+            "--out",
+            code_file.to_str().unwrap(),
+            "--to-recovery-code",
+        ])
+        .env("VEKIL_RECOVERY_CODE", &first_code)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let third = t.path().join("third");
+    let o = cli
+        .cmd(&[
+            "restore",
+            code_file.to_str().unwrap(),
+            "--vault",
+            third.to_str().unwrap(),
+        ])
+        .env("VEKIL_RECOVERY_CODE", &first_code)
+        .env("VEKIL_NEW_PASSPHRASE", NEW_PASS)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(Vault::unlock(&third, &Passphrase::new(NEW_PASS.into())).is_ok());
 }

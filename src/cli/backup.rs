@@ -146,29 +146,51 @@ fn restore_cmd(
     out: &mut impl Write,
 ) -> Result<(), CliError> {
     let needs = backup::probe(file)?;
-    let (opener, new_pass) = match (needs, identity) {
-        (Needs::Identity, Some(id)) => (Opener::Identity(id), Some(input::new_passphrase(false)?)),
+    let (openers, new_pass) = match (needs, identity) {
+        (Needs::Identity, Some(id)) => (
+            vec![Opener::Identity(id)],
+            Some(input::new_passphrase(false)?),
+        ),
         (Needs::Identity, None) => return Err(BackupError::NeedsIdentity(file.into()).into()),
         (Needs::Secret, Some(_)) => return Err(BackupError::NeedsSecret(file.into()).into()),
-        (Needs::Secret, None) => (Opener::Secret(input::backup_secret()?), None),
+        (Needs::Secret, None) => (
+            input::backup_secrets()?
+                .into_iter()
+                .map(Opener::Secret)
+                .collect(),
+            None,
+        ),
     };
     let opts = UnlockOptions::on_this_computer();
-    let restored = match backup::restore(
-        file,
-        dir,
-        &opener,
-        new_pass.as_ref(),
-        &opts,
-        &mut progress_line(),
-    ) {
-        Err(BackupError::NewPassphraseNeeded) => {
+    let mut new_pass = new_pass;
+    let mut result = Err(BackupError::WrongSecret(file.into()));
+    for opener in &openers {
+        result = backup::restore(
+            file,
+            dir,
+            opener,
+            new_pass.as_ref(),
+            &opts,
+            &mut progress_line(),
+        );
+        if matches!(result, Err(BackupError::NewPassphraseNeeded)) {
             end_progress_line();
-            eprintln!("vekil: the backup was sealed to the recovery code; choose a passphrase for the restored vault.");
-            let new = input::new_passphrase(false)?;
-            backup::restore(file, dir, &opener, Some(&new), &opts, &mut progress_line())
+            eprintln!("vekil: the backup was not sealed to a passphrase; choose one for the restored vault.");
+            new_pass = Some(input::new_passphrase(false)?);
+            result = backup::restore(
+                file,
+                dir,
+                opener,
+                new_pass.as_ref(),
+                &opts,
+                &mut progress_line(),
+            );
         }
-        other => other,
-    }?;
+        if !matches!(result, Err(BackupError::WrongSecret(_))) {
+            break;
+        }
+    }
+    let restored = result?;
     end_progress_line();
     notices::print(restored.vault.unlock_report());
     let s = &restored.summary;
