@@ -101,8 +101,8 @@ Environment:
   VEKIL_VAULT                 vault directory (default: the desktop app's, ~/.local/share/vekil/vault)
   VEKIL_PASSPHRASE_FILE       file holding the passphrase, for scripts (preferred)
   VEKIL_PASSPHRASE            the passphrase itself, for scripts
-  VEKIL_NEW_PASSPHRASE_FILE   new passphrase for `passwd` and `recover` (or VEKIL_NEW_PASSPHRASE)
-  VEKIL_RECOVERY_CODE_FILE    recovery code for `recover` (or VEKIL_RECOVERY_CODE)
+  VEKIL_NEW_PASSPHRASE_FILE   new passphrase for `passwd`, `recover`, `restore` (or VEKIL_NEW_PASSPHRASE)
+  VEKIL_RECOVERY_CODE_FILE    recovery code for `recover`, `backup --to-recovery-code`, `restore` (or VEKIL_RECOVERY_CODE)
 Without them, secrets are asked for on the terminal. They are never taken as arguments.
 
 Case text in flags (names, notes, reasons, search words) is kept by shell history
