@@ -66,6 +66,9 @@ const COMMANDS: &[&str] = &[
     "vault_erase",
     "wipe_after_get",
     "wipe_after_set",
+    "backup_write",
+    "backup_pick",
+    "backup_restore",
 ];
 
 fn main() {

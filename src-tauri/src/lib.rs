@@ -90,6 +90,9 @@ pub fn with_commands<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         travel::vault_erase,
         travel::wipe_after_get,
         travel::wipe_after_set,
+        backup::backup_write,
+        backup::backup_pick,
+        backup::backup_restore,
     ])
 }
 

@@ -138,6 +138,25 @@ pub fn recovery_code() -> Result<RecoveryCode, CliError> {
     RecoveryCode::parse(&text).map_err(|e| CliError::data(e.to_string()))
 }
 
+/// The secrets that may open a backup, in the order to try them: the
+/// passphrase variables, then the recovery-code variables (a script sets
+/// the passphrase to unlock, and may set the code too); a prompt, where
+/// either may be typed, when neither is set.
+pub fn backup_secrets() -> Result<Vec<Passphrase>, CliError> {
+    let mut out = Vec::new();
+    if let Some(t) = from_env("VEKIL_PASSPHRASE_FILE", "VEKIL_PASSPHRASE")? {
+        out.push(Passphrase::new(t.to_string()));
+    }
+    if let Some(t) = from_env("VEKIL_RECOVERY_CODE_FILE", "VEKIL_RECOVERY_CODE")? {
+        out.push(Passphrase::new(t.to_string()));
+    }
+    if out.is_empty() {
+        let t = prompt("Passphrase or recovery code the backup was sealed to")?;
+        out.push(Passphrase::new(t.to_string()));
+    }
+    Ok(out)
+}
+
 /// A free-text flag that may be `-`: one value, or a repeatable flag's list.
 pub enum TextSlot<'a> {
     /// `--notes -`

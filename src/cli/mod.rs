@@ -5,6 +5,7 @@
 //! 3 data error (invalid record, not found, damaged file). Nothing panics
 //! on user input; `main` only calls [`run`].
 
+mod backup;
 pub mod export;
 mod input;
 mod notices;
@@ -101,8 +102,8 @@ Environment:
   VEKIL_VAULT                 vault directory (default: the desktop app's, ~/.local/share/vekil/vault)
   VEKIL_PASSPHRASE_FILE       file holding the passphrase, for scripts (preferred)
   VEKIL_PASSPHRASE            the passphrase itself, for scripts
-  VEKIL_NEW_PASSPHRASE_FILE   new passphrase for `passwd` and `recover` (or VEKIL_NEW_PASSPHRASE)
-  VEKIL_RECOVERY_CODE_FILE    recovery code for `recover` (or VEKIL_RECOVERY_CODE)
+  VEKIL_NEW_PASSPHRASE_FILE   new passphrase for `passwd`, `recover`, `restore` (or VEKIL_NEW_PASSPHRASE)
+  VEKIL_RECOVERY_CODE_FILE    recovery code for `recover`, `backup --to-recovery-code`, `restore` (or VEKIL_RECOVERY_CODE)
 Without them, secrets are asked for on the terminal. They are never taken as arguments.
 
 Case text in flags (names, notes, reasons, search words) is kept by shell history
@@ -212,6 +213,8 @@ enum Command {
     Exports(export::ExportCommand),
     #[command(flatten)]
     Travel(travel::Commands),
+    #[command(flatten)]
+    Backup(backup::Commands),
 }
 
 /// The commands every record kind has.
@@ -484,6 +487,7 @@ fn execute_on(dir: &std::path::Path, command: Command) -> Result<(), CliError> {
             notices::print(v.unlock_report());
             writeln!(out, "New passphrase set. The recovery code stays the same.")?;
         }
+        Command::Backup(cmd) => backup::run(cmd, &dir, out)?,
         Command::Client(c) => record_cmd(&dir, c, out)?,
         Command::Case(c) => record_cmd(&dir, c, out)?,
         Command::Hearing(c) => record_cmd(&dir, c, out)?,

@@ -13,7 +13,7 @@ mod origin;
 pub(crate) mod revisions;
 mod verify;
 
-pub use attachments::{AttachmentError, AttachmentReader};
+pub use attachments::{AttachmentError, AttachmentReader, MAX_ATTACHMENT_BYTES};
 pub use origin::{Origin, OriginError};
 pub use revisions::Revision;
 pub use verify::VerifyReport;

@@ -191,3 +191,22 @@ export const vaultErase = () => call<EraseReport>("vault_erase");
 export const wipeAfterGet = () => call<number | null>("wipe_after_get");
 export const wipeAfterSet = (passphrase: string, limit: number | null) =>
   call<null>("wipe_after_set", { passphrase, limit });
+
+// encrypted backup and restore: the backend runs every file dialog; the
+// page names no path, only the token of the backup it picked
+import type { BackupRequest } from "./bindings/BackupRequest";
+import type { BackupSummary } from "./bindings/BackupSummary";
+import type { PickedBackup } from "./bindings/PickedBackup";
+import type { RestoreRequest } from "./bindings/RestoreRequest";
+import type { RestoreDone } from "./bindings/RestoreDone";
+import type { BackupProgress } from "./bindings/BackupProgress";
+export type { BackupRequest, BackupSummary, PickedBackup, RestoreRequest, RestoreDone, BackupProgress };
+/** `null` when the save dialog was cancelled. */
+export const backupWrite = (request: BackupRequest) => call<BackupSummary | null>("backup_write", { request });
+/** `null` when the open dialog was cancelled. */
+export const backupPick = (dialogTitle: string) => call<PickedBackup | null>("backup_pick", { dialogTitle });
+/** `null` when a dialog (identity file, folder) was cancelled. */
+export const backupRestore = (request: RestoreRequest) => call<RestoreDone | null>("backup_restore", { request });
+/** Calls `f` with each `backup-progress` event; resolves to the unsubscribe function. */
+export const onBackupProgress = (f: (p: BackupProgress) => void): Promise<UnlistenFn> =>
+  listen<BackupProgress>("backup-progress", (e) => f(e.payload));
