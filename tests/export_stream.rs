@@ -90,7 +90,9 @@ const GOLDEN: &[(&str, &str)] = &[
     ),
 ];
 
-fn golden_outputs(g: &Generated) -> Vec<(String, Vec<u8>)> {
+/// Every output of the golden vault; `keep` is the memory budget for
+/// incidents and notes (0: every writer reads them again from the vault).
+fn golden_outputs(g: &Generated, keep: usize) -> Vec<(String, Vec<u8>)> {
     let mut out = vec![];
     let at = chrono::DateTime::parse_from_rfc3339("2025-06-30T08:00:00Z")
         .expect("time")
@@ -99,15 +101,17 @@ fn golden_outputs(g: &Generated) -> Vec<(String, Vec<u8>)> {
         ("ngo", Profile::Ngo, vec![NGO.to_string()]),
         ("backup", Profile::Full, vec![]),
     ] {
-        let mut set = export::select(
+        let mut set = export::select_keeping(
             &g.vault,
             &ExportOptions {
                 profile,
                 recipients,
                 ..Default::default()
             },
+            keep,
         )
         .expect("select");
+        assert_eq!(set.in_memory(), keep > 0);
         set.generated_at = at;
         set.vault_id = "golden-vault".into();
         let mut put = |what: &str, bytes: Vec<u8>| out.push((format!("{name}.{what}"), bytes));
@@ -148,17 +152,22 @@ fn golden_outputs(g: &Generated) -> Vec<(String, Vec<u8>)> {
 fn streamed_outputs_are_byte_identical_to_the_in_memory_writers() {
     let tmp = tempfile::tempdir().expect("tmp");
     let g = generated_vault(&tmp.path().join("lawyer"), GOLDEN_INCIDENTS, true);
-    let outputs = golden_outputs(&g);
     let dump = std::env::var_os("VEKIL_GOLDEN_DIR");
     let mut wrong = vec![];
-    for (name, bytes) in &outputs {
-        let sha = hex::encode(Sha256::digest(bytes));
-        if let Some(d) = &dump {
-            std::fs::write(std::path::Path::new(d).join(name), bytes).expect("dump");
-        }
-        match GOLDEN.iter().find(|(n, _)| n == name) {
-            Some((_, want)) if *want == sha => {}
-            _ => wrong.push(format!("(\"{name}\", \"{sha}\"),")),
+    for (mode, keep) in [("kept", export::KEEP_BYTES), ("streamed", 0)] {
+        for (name, bytes) in &golden_outputs(&g, keep) {
+            let sha = hex::encode(Sha256::digest(bytes));
+            if let Some(d) = &dump {
+                std::fs::write(
+                    std::path::Path::new(d).join(format!("{mode}.{name}")),
+                    bytes,
+                )
+                .expect("dump");
+            }
+            match GOLDEN.iter().find(|(n, _)| n == name) {
+                Some((_, want)) if *want == sha => {}
+                _ => wrong.push(format!("{mode}: (\"{name}\", \"{sha}\"),")),
+            }
         }
     }
     assert!(

@@ -242,7 +242,7 @@ pub fn assert_valid(v: &serde_json::Value) {
 }
 
 /// The set most tests export: the NGO profile, for the recipient NGO.
-pub fn select_for_ngo(vault: &Vault) -> vekil::export::ExportSet {
+pub fn select_for_ngo(vault: &Vault) -> vekil::export::ExportSet<'_> {
     vekil::export::select(
         vault,
         &vekil::export::ExportOptions {
@@ -252,6 +252,28 @@ pub fn select_for_ngo(vault: &Vault) -> vekil::export::ExportSet {
         },
     )
     .expect("select")
+}
+
+/// Every incident a set exports, redacted, in order.
+pub fn incidents_of(set: &vekil::export::ExportSet<'_>) -> Vec<vekil::export::Out<Incident>> {
+    let mut out = vec![];
+    set.each_incident(&mut |o| {
+        out.push(o.clone());
+        Ok(())
+    })
+    .expect("incidents");
+    out
+}
+
+/// Every evidence note a set exports, redacted, in order.
+pub fn evidence_of(set: &vekil::export::ExportSet<'_>) -> Vec<vekil::export::Out<EvidenceNote>> {
+    let mut out = vec![];
+    set.each_evidence(&mut |o| {
+        out.push(o.clone());
+        Ok(())
+    })
+    .expect("evidence");
+    out
 }
 
 /// A PNG of one pixel with correct CRCs and, when `text` is given, a
