@@ -152,6 +152,16 @@ pub struct Spilled {
     body: Body,
 }
 
+impl std::fmt::Debug for Spilled {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Spilled")
+            .field("sha256", &self.sha256)
+            .field("len", &self.len)
+            .field("on_disk", &matches!(self.body, Body::File { .. }))
+            .finish()
+    }
+}
+
 impl Spilled {
     /// The bytes, from the start (each call starts again).
     pub fn reader(&mut self) -> Result<Box<dyn Read + '_>> {
