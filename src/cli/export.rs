@@ -16,6 +16,7 @@ use crate::export::{
 use crate::import;
 use crate::vault::VaultError;
 use crate::Vault;
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 /// Arguments of `vekil export`.
@@ -345,21 +346,18 @@ pub fn attachment_text(a: &AttachmentStatus) -> String {
     }
 }
 
-/// A bundle's progress as a line on stderr (none for the last steps).
-/// Attachments are counted on their own: steps before them are the log
-/// and, `with_pdf`, the PDF; after them only the finish.
-fn progress_text(p: &Progress, with_pdf: bool) -> Option<String> {
-    let before = 1 + u64::from(with_pdf);
-    match p.phase {
-        Phase::Log => Some("writing the incident log".into()),
-        Phase::Pdf => Some("laying out the PDF report".into()),
-        Phase::Attachments => Some(format!(
-            "attachment {}/{}",
-            p.done.saturating_sub(before) + 1,
-            p.total.saturating_sub(before + 1)
-        )),
-        Phase::Selecting | Phase::Finishing | Phase::Done => None,
-    }
+/// An export's progress as one line: what it is doing and how many of
+/// its steps (records written, incidents laid out, attachments copied)
+/// are done; none before the records are chosen and after the last.
+fn progress_text(p: &Progress) -> Option<String> {
+    let what = match p.phase {
+        Phase::Log => "writing the records",
+        Phase::Pdf => "laying out the PDF report",
+        Phase::Attachments => "copying attachments",
+        Phase::Selecting | Phase::Finishing | Phase::Done => return None,
+    };
+    let pct = (p.done * 100).checked_div(p.total).unwrap_or(0);
+    Some(format!("{what}: {pct}% ({} of {} steps)", p.done, p.total))
 }
 
 fn print_preview(p: &export::Preview, json: bool) -> Result<(), Failure> {
@@ -446,15 +444,22 @@ fn run_export(vault: &Vault, a: &ExportArgs) -> Result<(), Failure> {
             "a bundle is encrypted to organisations: name at least one with --to RECIPIENT",
         ));
     }
-    let with_pdf = !a.no_pdf;
-    let done = export::request::write(vault, &req, out, a.replace, &mut |p| {
-        if p.phase == Phase::Selecting {
+    // One line on a terminal, redrawn in place; nothing when piped.
+    let terminal = std::io::stderr().is_terminal();
+    let mut shown = false;
+    let written = export::request::write(vault, &req, out, a.replace, &mut |p| {
+        if !terminal {
             return;
         }
-        if let Some(line) = progress_text(&p, with_pdf) {
-            eprintln!("  {line}")
+        if let Some(line) = progress_text(&p) {
+            eprint!("\r\x1b[2K  {line}");
+            shown = true;
         }
-    })?;
+    });
+    if shown {
+        eprint!("\r\x1b[2K");
+    }
+    let done = written?;
     eprintln!(
         "exported {} incident(s), {} held back, profile {}",
         done.incidents, done.held_back, a.profile
@@ -664,14 +669,26 @@ mod tests {
     }
 
     #[test]
-    fn attachments_are_counted_on_their_own() {
-        let p = Progress {
-            phase: Phase::Attachments,
-            done: 2,
-            total: 5,
+    fn progress_counts_steps_and_is_silent_outside_the_work() {
+        let p = |phase, done| Progress {
+            phase,
+            done,
+            total: 20_000,
         };
-        // log, pdf, [attachment 1, attachment 2], finish
-        assert_eq!(progress_text(&p, true).as_deref(), Some("attachment 1/2"));
-        assert_eq!(progress_text(&p, false).as_deref(), Some("attachment 2/3"));
+        assert_eq!(
+            progress_text(&p(Phase::Log, 5_000)).as_deref(),
+            Some("writing the records: 25% (5000 of 20000 steps)")
+        );
+        assert!(progress_text(&p(Phase::Selecting, 0)).is_none());
+        assert!(progress_text(&p(Phase::Done, 20_000)).is_none());
+        let none = Progress {
+            phase: Phase::Log,
+            done: 0,
+            total: 0,
+        };
+        assert_eq!(
+            progress_text(&none).as_deref(),
+            Some("writing the records: 0% (0 of 0 steps)")
+        );
     }
 }

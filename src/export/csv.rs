@@ -14,7 +14,9 @@
 //! copy. Such cells get a leading `'`, which spreadsheets show as text.
 
 use super::lang::Lang;
+use super::redact::Out;
 use super::{ExportError, ExportSet, Result};
+use crate::model::Incident;
 use chrono::SecondsFormat;
 use std::io::Write;
 
@@ -116,19 +118,41 @@ pub(crate) fn remedy_cell(m: &crate::model::Remedy) -> String {
 
 /// Writes the table, with labels in `lang`.
 pub fn write(set: &ExportSet, lang: Lang, out: impl Write) -> Result<()> {
-    let csv_err = |e: csv::Error| ExportError::Serialise {
+    let mut table = Table::new(out, lang)?;
+    set.each_incident(&mut |o| table.row(set, o))?;
+    table.finish()
+}
+
+fn csv_err(e: csv::Error) -> ExportError {
+    ExportError::Serialise {
         what: "the CSV table".into(),
         reason: e.to_string(),
-    };
-    let mut out = std::io::BufWriter::new(out);
-    out.write_all("\u{feff}".as_bytes())
-        .map_err(super::io_err("CSV"))?;
-    let mut w = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::CRLF)
-        .quote_style(csv::QuoteStyle::Necessary)
-        .from_writer(out);
-    w.write_record(COLUMNS).map_err(csv_err)?;
-    for o in &set.incidents {
+    }
+}
+
+/// The table being written, a row at a time.
+pub(crate) struct Table<W: Write> {
+    w: csv::Writer<std::io::BufWriter<W>>,
+    lang: Lang,
+}
+
+impl<W: Write> Table<W> {
+    /// Starts the table: the byte-order mark and the header row.
+    pub(crate) fn new(out: W, lang: Lang) -> Result<Self> {
+        let mut out = std::io::BufWriter::new(out);
+        out.write_all("\u{feff}".as_bytes())
+            .map_err(super::io_err("CSV"))?;
+        let mut w = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::CRLF)
+            .quote_style(csv::QuoteStyle::Necessary)
+            .from_writer(out);
+        w.write_record(COLUMNS).map_err(csv_err)?;
+        Ok(Self { w, lang })
+    }
+
+    /// One incident's row.
+    pub(crate) fn row(&mut self, set: &ExportSet, o: &Out<Incident>) -> Result<()> {
+        let lang = self.lang;
         let r = &o.record;
         let d = &r.data;
         let arrested = set
@@ -172,12 +196,20 @@ pub fn write(set: &ExportSet, lang: Lang, out: impl Write) -> Result<()> {
             d.status.as_str().into(),
             d.notes.clone(),
         ];
-        w.write_record(row.iter().map(|c| neutralise(c).into_owned()))
-            .map_err(csv_err)?;
+        self.w
+            .write_record(row.iter().map(|c| match neutralise(c) {
+                std::borrow::Cow::Borrowed(s) => std::borrow::Cow::Borrowed(s.as_bytes()),
+                std::borrow::Cow::Owned(s) => std::borrow::Cow::Owned(s.into_bytes()),
+            }))
+            .map_err(csv_err)
     }
-    let mut out = w.into_inner().map_err(|e| ExportError::Io {
-        path: "CSV".into(),
-        source: std::io::Error::other(e.to_string()),
-    })?;
-    out.flush().map_err(super::io_err("CSV"))
+
+    /// Ends the table and flushes it.
+    pub(crate) fn finish(self) -> Result<()> {
+        let mut out = self.w.into_inner().map_err(|e| ExportError::Io {
+            path: "CSV".into(),
+            source: std::io::Error::other(e.to_string()),
+        })?;
+        out.flush().map_err(super::io_err("CSV"))
+    }
 }
