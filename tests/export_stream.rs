@@ -18,19 +18,19 @@ const GOLDEN_INCIDENTS: usize = 1_000;
 const GOLDEN: &[(&str, &str)] = &[
     (
         "ngo.log.json",
-        "527c4cb23d218ddba57f36665aff040fc2d0f0c208f215557e8cc7d32ddad6e1",
+        "f71248376eabc8c68448f507540b338b711382163cc60c0273bb9f5c5f6c0d54",
     ),
     (
         "ngo.signed-log.json",
-        "4fd22382628a46fc574de65330f959f6fd6bfe0bda5da0c24976210acc22ec71",
+        "f1bc22fd4fa6bedb9abdc178fb69e7ad9181948bb3f3f018409c675c3aaaa89e",
     ),
     (
         "ngo.En.csv",
-        "8e2d9ca3aef5139d5196a9cf20471fa9f15f16fc0834badaed4c947352f77dd2",
+        "23d0ab10f554ff6bca22dd126f7eadaba5c327b001fe5c9ec66e45ae43ca83f4",
     ),
     (
         "ngo.Az.csv",
-        "134233fea802fe8da221b22157cdddfb630a86b5f2cf156c8a2111a20cf821af",
+        "839107733c4baa730937bdb3dbad03927ee82e3ff9de14cea0236e6d7d472d92",
     ),
     (
         "ngo.huridocs.json",
@@ -42,7 +42,7 @@ const GOLDEN: &[(&str, &str)] = &[
     ),
     (
         "ngo.report.pdf",
-        "b904d5782a1f06c1a890e7fe50021303b04817d0f8e2e6fe75df557f38fe0883",
+        "9f223ecc34ebc233de8a3ad6788b79351bebabcec008c46c453c26a26cf06966",
     ),
     (
         "ngo.incident.pdf",
@@ -50,7 +50,7 @@ const GOLDEN: &[(&str, &str)] = &[
     ),
     (
         "ngo.preview.json",
-        "5b6b1daae67540645f1bb8bf4b9c01bac409554845086e2da5d8ac80ca544a38",
+        "4508b84f016eb064fdc4a93d114f11cb0695cf2cd8d0e553c6b309cf379d9c11",
     ),
     (
         "backup.log.json",
@@ -62,11 +62,11 @@ const GOLDEN: &[(&str, &str)] = &[
     ),
     (
         "backup.En.csv",
-        "6f7a5376840c153b3e6a8317a4aaf27e6e675f650fad199fd75feae70f4e00f3",
+        "9aeaa61d81b712d891be2fbd11cd1d20d751bb7bd986a381916a095ad2ec5646",
     ),
     (
         "backup.Az.csv",
-        "7336e22fc4690987e9991741c43ea1abf4499ee48ad74cfd144b9cd7c6a9c2bb",
+        "8f1e5a680b2d858571e7bb714cc9bc051971eaa4a8bbb73193798a745804e5bc",
     ),
     (
         "backup.huridocs.json",
@@ -78,7 +78,7 @@ const GOLDEN: &[(&str, &str)] = &[
     ),
     (
         "backup.report.pdf",
-        "76ef605f1515e45b48f33224bc752290f8be93b9f5b6183947f71c7cadb08df3",
+        "02e6f23e48e7d74f712850cbedf210be7765c01271d81567093094d679f66d35",
     ),
     (
         "backup.incident.pdf",

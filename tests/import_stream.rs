@@ -139,3 +139,27 @@ fn a_log_is_merged_record_by_record_with_progress() {
         }
     }
 }
+
+/// An NGO bundle whose evidence has a chain of custody imports (the log
+/// used to leave `custody[].who` out, and the importer refused every such
+/// bundle), and the custodians arrive as numbered roles, never by name.
+#[test]
+fn an_ngo_bundle_with_a_chain_of_custody_imports_with_custodians_as_roles() {
+    let s = setup(100, true);
+    let path = bundle(&s, "custody.age");
+    let report = vekil::import::import(&s.ngo, &path, &s.identity, &Default::default())
+        .expect("an NGO bundle with custody imports");
+    assert!(
+        report.counts["evidence"]["added"] > 0,
+        "{:?}",
+        report.counts
+    );
+    let notes: Vec<vekil::model::Stored<vekil::model::EvidenceNote>> =
+        s.ngo.list(&Default::default()).expect("list evidence");
+    let chains: Vec<_> = notes.iter().flat_map(|n| n.data.custody.iter()).collect();
+    assert!(!chains.is_empty(), "custody entries arrived");
+    for c in chains {
+        assert_eq!(c.who, "custodian 1", "a custodian leaves as a role");
+        assert_eq!(c.action, "qəbul etdi");
+    }
+}

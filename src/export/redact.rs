@@ -598,6 +598,23 @@ pub fn witness_label(kind: WitnessKind, n: usize) -> String {
     format!("{} {n}", kind.label())
 }
 
+/// A custodian's label in a note's chain of custody: `custodian <n>`,
+/// numbered by first appearance, so a hand-over from one person to another
+/// still shows while neither is named (the field is required, so it is
+/// replaced rather than removed). Names are compared after case and
+/// accent folding, so "Əliyev" and "ƏLİYEV" are one person.
+fn custodian_label(seen: &mut Vec<String>, who: &str) -> String {
+    let key = crate::text::fold(who);
+    let n = match seen.iter().position(|k| *k == key) {
+        Some(i) => i + 1,
+        None => {
+            seen.push(key);
+            seen.len()
+        }
+    };
+    format!("custodian {n}")
+}
+
 /// The neutral name an attachment leaves under outside the own backup.
 pub fn neutral_file_name(n: usize, media_type: &str) -> String {
     let ext = match media_type {
@@ -678,6 +695,7 @@ pub(super) fn redact_evidence(
                 custody,
             } = d;
             let attachments = redact_attachments(r, attachments, numbered);
+            let mut custodians = Vec::new();
             if cleaned {
                 for f in [
                     Field::EvidenceAttachmentSha256,
@@ -701,7 +719,9 @@ pub(super) fn redact_evidence(
                 custody: custody
                     .into_iter()
                     .map(|CustodyEntry { who, at, action }| CustodyEntry {
-                        who: r.keep(Field::EvidenceCustodyWho, who),
+                        who: r.replace(Field::EvidenceCustodyWho, who, |who| {
+                            (custodian_label(&mut custodians, &who), true)
+                        }),
                         at: r.keep(Field::EvidenceCustodyAt, at),
                         action: r.keep(Field::EvidenceCustodyAction, action),
                     })

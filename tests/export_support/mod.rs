@@ -338,9 +338,7 @@ pub struct Generated {
 /// without health, evidence with attachments (a text file, and a PNG
 /// whose metadata an NGO export strips), hearings, deadlines. With
 /// `custody`, evidence has a chain of custody whose custodians' names are
-/// looked for in the text. (An NGO log then leaves `custody[].who` out,
-/// which the log's schema and the importer require: a defect of the NGO
-/// profile reported separately, so tests that import leave custody out.)
+/// looked for in the text (an NGO log numbers them: `custodian 1`).
 pub fn generated_vault(dir: &Path, incidents: usize, custody: bool) -> Generated {
     use unicode_normalization::UnicodeNormalization;
     let vault = new_vault(dir);

@@ -31,11 +31,12 @@ by_facility: Record<string, number>,
  */
 by_facility_type: Record<string, number>, 
 /**
- * By authority (NFC; empty as "(not recorded)").
+ * By authority (NFC; the empty key counts incidents with none recorded,
+ * which each interface words in its own language).
  */
 by_authority: Record<string, number>, 
 /**
- * By the facility's region (NFC; empty as "(not recorded)").
+ * By the facility's region (NFC; the empty key: none recorded).
  */
 by_region: Record<string, number>, 
 /**
