@@ -1533,8 +1533,10 @@ class Suite:
             for _ in d.find_all("#preview-hits .hit-ok"):
                 d.js("[...document.querySelectorAll('#preview-hits .hit-ok')].find(c => !c.checked)?.click()")
             out = keydir / "ngo9.tar.age"
-            d.type("#x-path", str(out))
+            # The backend's save dialog names the file (ASCII path: see
+            # drive_file_dialog); the page never does.
             d.click("#x-export")
+            drive_file_dialog("Save the export as", out, save=True)
             d.wait("#export-done", timeout=60, text=out.name)
             age = subprocess.run(["age", "-d", "-i", str(key), str(out)], capture_output=True, timeout=60)
             if age.returncode != 0:
