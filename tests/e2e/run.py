@@ -1534,9 +1534,10 @@ class Suite:
                 d.js("[...document.querySelectorAll('#preview-hits .hit-ok')].find(c => !c.checked)?.click()")
             out = keydir / "ngo9.tar.age"
             # The backend's save dialog names the file (ASCII path: see
-            # drive_file_dialog); the page never does.
+            # drive_file_dialog); the page never does. The window is in
+            # Azerbaijani here, and so is the dialog's title.
             d.click("#x-export")
-            drive_file_dialog("Save the export as", out, save=True)
+            drive_file_dialog("Save the export as|İxracı belə saxla", out, save=True)
             d.wait("#export-done", timeout=60, text=out.name)
             age = subprocess.run(["age", "-d", "-i", str(key), str(out)], capture_output=True, timeout=60)
             if age.returncode != 0:
