@@ -6,62 +6,12 @@
 
 #[path = "../../tests/support/records_gen.rs"]
 mod records_gen;
+mod support;
 
 use proptest::prelude::*;
 use serde::Serialize;
 use serde_json::{json, Value};
-use tauri::ipc::{CallbackFn, InvokeBody};
-use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, INVOKE_KEY};
-use tauri::webview::InvokeRequest;
-use tauri::{WebviewWindow, WebviewWindowBuilder};
-use vekil_desktop::state::AppState;
-
-struct Harness {
-    _dir: tempfile::TempDir,
-    _app: tauri::App<tauri::test::MockRuntime>,
-    window: WebviewWindow<tauri::test::MockRuntime>,
-}
-
-fn harness() -> Harness {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let state =
-        AppState::new(dir.path().join("vault"), dir.path().join("settings.json")).with_test_kdf(10);
-    let app = vekil_desktop::with_commands(mock_builder())
-        .manage(state)
-        .build(mock_context(noop_assets()))
-        .expect("mock app");
-    let window = WebviewWindowBuilder::new(&app, "main", Default::default())
-        .build()
-        .expect("mock window");
-    let h = Harness {
-        _dir: dir,
-        _app: app,
-        window,
-    };
-    h.ok(
-        "vault_create",
-        json!({"passphrase": "correct horse battery staple"}),
-    );
-    h
-}
-
-impl Harness {
-    fn ok(&self, cmd: &str, args: Value) -> Value {
-        let request = InvokeRequest {
-            cmd: cmd.into(),
-            callback: CallbackFn(0),
-            error: CallbackFn(1),
-            url: "tauri://localhost".parse().expect("url"),
-            body: InvokeBody::Json(args),
-            headers: Default::default(),
-            invoke_key: INVOKE_KEY.to_string(),
-        };
-        match get_ipc_response(&self.window, request) {
-            Ok(b) => b.deserialize::<Value>().expect("json response"),
-            Err(e) => panic!("{cmd} failed: {e}"),
-        }
-    }
-}
+use support::*;
 
 /// Every field sent comes back as sent, named when it does not.
 fn same_data(kind: &str, sent: &impl Serialize, back: &Value) -> Result<(), TestCaseError> {
@@ -81,7 +31,7 @@ proptest! {
 
     #[test]
     fn what_the_window_saves_it_reads_back_identically(mut s in records_gen::set()) {
-        let h = harness();
+        let h = harness().unlocked();
         let client = h.ok("client_create", json!({"client": s.client}));
         let client_id = id(&client);
         let listed = h.ok("client_list", json!({}));
