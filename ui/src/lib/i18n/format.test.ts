@@ -23,4 +23,15 @@ describe("event times", () => {
     expect(formatEventTime("2025-01-01T00:00:00+04:00", "year")).toBe("2025");
     expect(formatEventTime("2025-03-06T09:30:00+04:00", "minute")).toMatch(/\d{2}:\d{2}/);
   });
+
+  it("show a value known to the hour as that hour, marked approximate, never with its stored minutes", async () => {
+    const { formatEventTime, i18n } = await import("./index.svelte");
+    for (const locale of ["en", "az", "ru"] as const) {
+      i18n.locale = locale;
+      const hour = formatEventTime("2025-03-06T09:35:00+04:00", "hour");
+      // The stored :35 is not known; the core words the same value "~HH:00".
+      expect(hour, locale).not.toMatch(/:35/);
+      expect(hour, locale).toMatch(/~\d{2}:00/);
+    }
+  });
 });

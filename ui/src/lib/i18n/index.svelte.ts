@@ -70,7 +70,8 @@ export function formatDateTime(value: string | Date | null | undefined): string 
  * day) and never with a time it does not have.
  */
 export function formatEventTime(at: string | null | undefined, precision: string): string {
-  if (precision === "minute" || precision === "hour") return formatDateTime(at);
+  if (precision === "minute") return formatDateTime(at);
+  if (precision === "hour") return formatHour(at);
   const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(at ?? "");
   if (!m) return "—";
   const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
@@ -79,6 +80,19 @@ export function formatEventTime(at: string | null | undefined, precision: string
   if (precision === "month")
     return new Intl.DateTimeFormat(tag, { year: "numeric", month: "long", timeZone: "UTC" }).format(Date.UTC(y, mo - 1, 1));
   return new Intl.DateTimeFormat(tag, { dateStyle: "medium", timeZone: "UTC" }).format(Date.UTC(y, mo - 1, d));
+}
+
+/**
+ * A value known to the hour: its hour with the minutes left out and marked
+ * approximate ("6 Mar 2025, ~09:00"), as the core words it, because the
+ * stored minutes were never known.
+ */
+function formatHour(at: string | null | undefined): string {
+  const d = parse(at);
+  if (!d) return "—";
+  d.setMinutes(0, 0, 0);
+  const parts = new Intl.DateTimeFormat(intlTag[i18n.locale], { dateStyle: "medium", timeStyle: "short" }).formatToParts(d);
+  return parts.map((p) => (p.type === "hour" ? `~${p.value}` : p.value)).join("");
 }
 
 export function formatWeekday(value: string | Date | null | undefined): string {
