@@ -525,8 +525,29 @@ impl Unprivileged {
             }
         }
         chown_all(root);
+        Self::assert_reaches_the_cli();
         Self {
             uid: Some(Self::NOBODY),
+        }
+    }
+
+    /// `nobody` must be able to walk to the CLI binary; a checkout inside
+    /// a private folder (such as `mktemp -d`'s 0700) stops it, and the test
+    /// would otherwise fail on a bare "permission denied" at spawn.
+    fn assert_reaches_the_cli() {
+        use std::os::unix::fs::PermissionsExt;
+        let exe = std::path::Path::new(env!("CARGO_BIN_EXE_vekil"));
+        for dir in exe.ancestors().skip(1) {
+            let Ok(meta) = std::fs::metadata(dir) else {
+                continue;
+            };
+            assert!(
+                meta.permissions().mode() & 0o001 != 0,
+                "this test runs the CLI as `nobody`, who cannot enter {} (mode {:o}): \
+                 run the tests from a checkout whose folders others may enter (chmod o+x)",
+                dir.display(),
+                meta.permissions().mode() & 0o777
+            );
         }
     }
 
