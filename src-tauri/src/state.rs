@@ -5,6 +5,7 @@ use crate::idle::Idle;
 use crate::lock::{Locker, Slot};
 use crate::picked::Picks;
 use serde::de::DeserializeOwned;
+use std::any::Any;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -88,15 +89,29 @@ where
     blocking(move || crate::lock::with_unlocked(&slot, f)).await
 }
 
+/// One type for every job sent to the blocking pool; see [`blocking`].
+type Job = Box<dyn FnOnce() -> Box<dyn Any + Send> + Send>;
+
 /// Runs blocking work (KDF, SQLite, encryption) on the blocking pool.
+///
+/// The job is boxed and its result type erased, so tokio's task machinery
+/// (harness, poll, drop glue) is compiled once for all commands instead of
+/// once per closure type: with some 70 commands that was a large share of
+/// the binary (docs/benchmarks.md, "Binary size"). One allocation per
+/// command is the price.
 pub async fn blocking<T, F>(f: F) -> CmdResult<T>
 where
     T: Send + 'static,
     F: FnOnce() -> CmdResult<T> + Send + 'static,
 {
-    tauri::async_runtime::spawn_blocking(f)
+    let job: Job = Box::new(move || Box::new(f()) as Box<dyn Any + Send>);
+    let out = tauri::async_runtime::spawn_blocking(job)
         .await
-        .map_err(|_| CommandError::internal())?
+        .map_err(|_| CommandError::internal())?;
+    match out.downcast::<CmdResult<T>>() {
+        Ok(result) => *result,
+        Err(_) => Err(CommandError::internal()),
+    }
 }
 
 /// Parses an id sent by the UI.
