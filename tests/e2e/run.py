@@ -2257,7 +2257,9 @@ class Suite:
         sentence; Restore into a new folder gives a vault the CLI opens and
         verifies, with the same clients. Screenshots in en, az and ru."""
         d = self.d
-        self.backup_dir = Path(tempfile.mkdtemp(prefix="vekil-e2e-backup-"))
+        # Inside the run's work folder: removed at the end even if a later
+        # step fails, and scanned for canaries with it.
+        self.backup_dir = Path(tempfile.mkdtemp(prefix="backup-", dir=VAULT.parent))
         self.backup_file = self.backup_dir / "vekil-backup.age"
         self.backup_pass = self.passphrase
         d.click("#nav-settings")
