@@ -66,8 +66,11 @@ const COMMANDS: &[&str] = &[
     "vault_erase",
     "wipe_after_get",
     "wipe_after_set",
+    "backup_destination",
     "backup_write",
-    "backup_pick",
+    "backup_choose",
+    "backup_choose_identity",
+    "backup_choose_folder",
     "backup_restore",
 ];
 

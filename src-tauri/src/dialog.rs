@@ -183,8 +183,21 @@ async fn run_save<R: Runtime>(
     rx.await.ok().flatten()
 }
 
-/// Runs the open dialog (one existing file) and waits; `None` if cancelled.
-async fn run_open<R: Runtime>(app: &AppHandle<R>, picks: &Picks, title: &str) -> Option<PathBuf> {
+/// Which open dialog: one existing file, or a folder.
+#[derive(Clone, Copy)]
+enum Pick {
+    File,
+    Folder,
+}
+
+/// Runs the open dialog (one existing file, or a folder, in which a new
+/// one can be made) and waits; `None` if cancelled.
+async fn run_open<R: Runtime>(
+    app: &AppHandle<R>,
+    picks: &Picks,
+    title: &str,
+    pick: Pick,
+) -> Option<PathBuf> {
     let (tx, rx) = tokio::sync::oneshot::channel();
     let mut d = app.dialog().file().set_title(clean_title(title));
     if let Some(folder) = start_folder(app, picks) {
@@ -193,9 +206,13 @@ async fn run_open<R: Runtime>(app: &AppHandle<R>, picks: &Picks, title: &str) ->
     if let Some(w) = app.get_webview_window("main") {
         d = d.set_parent(&w);
     }
-    d.pick_file(move |p| {
+    let send = move |p| {
         let _ = tx.send(local(p));
-    });
+    };
+    match pick {
+        Pick::File => d.pick_file(send),
+        Pick::Folder => d.set_can_create_directories(true).pick_folder(send),
+    }
     rx.await.ok().flatten()
 }
 
@@ -255,13 +272,46 @@ pub async fn choose_file<R: Runtime>(
     picks: &Picks,
     title: &str,
 ) -> CmdResult<Option<ChosenFile>> {
+    choose_existing(app, picks, Purpose::Attach, title).await
+}
+
+/// Asks for an existing file to read for `purpose` (a file to attach, a
+/// backup to restore, the key file that opens it). `Ok(None)`: cancelled.
+pub async fn choose_existing<R: Runtime>(
+    app: &AppHandle<R>,
+    picks: &Picks,
+    purpose: Purpose,
+    title: &str,
+) -> CmdResult<Option<ChosenFile>> {
+    choose(app, picks, purpose, title, Pick::File).await
+}
+
+/// Asks for a folder for `purpose` (the dialog can make a new one), such
+/// as the new, empty folder a backup is restored into. `Ok(None)`:
+/// cancelled.
+pub async fn choose_folder<R: Runtime>(
+    app: &AppHandle<R>,
+    picks: &Picks,
+    purpose: Purpose,
+    title: &str,
+) -> CmdResult<Option<ChosenFile>> {
+    choose(app, picks, purpose, title, Pick::Folder).await
+}
+
+async fn choose<R: Runtime>(
+    app: &AppHandle<R>,
+    picks: &Picks,
+    purpose: Purpose,
+    title: &str,
+    pick: Pick,
+) -> CmdResult<Option<ChosenFile>> {
     let since = picks.generation();
-    let Some(path) = run_open(app, picks, title).await else {
+    let Some(path) = run_open(app, picks, title, pick).await else {
         return Ok(None);
     };
     let name = display_name(&path);
     let token = picks
-        .add(since, path, Purpose::Attach, false)
+        .add(since, path, purpose, false)
         .ok_or_else(locked_meanwhile)?;
     Ok(Some(ChosenFile {
         token,

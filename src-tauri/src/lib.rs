@@ -91,7 +91,10 @@ pub fn with_commands<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         travel::wipe_after_get,
         travel::wipe_after_set,
         backup::backup_write,
-        backup::backup_pick,
+        backup::backup_destination,
+        backup::backup_choose,
+        backup::backup_choose_identity,
+        backup::backup_choose_folder,
         backup::backup_restore,
     ])
 }

@@ -32,14 +32,25 @@ pub enum Purpose {
     TravelRequest,
     /// A file to encrypt into the vault (the open dialog, or a drop).
     Attach,
+    /// A backup file to write (the backup save dialog).
+    Backup,
+    /// A backup file to restore (its open dialog).
+    Restore,
+    /// The age identity (key file) that opens a backup sealed to it.
+    Identity,
+    /// The new, empty folder a backup is restored into (a folder dialog).
+    RestoreFolder,
 }
 
 impl Purpose {
     /// The argument name the page sends the token in, for error messages.
     fn field(self) -> &'static str {
         match self {
-            Self::Export | Self::TravelRequest => "destination",
+            Self::Export | Self::TravelRequest | Self::Backup => "destination",
             Self::Attach => "file",
+            Self::Restore => "token",
+            Self::Identity => "identity",
+            Self::RestoreFolder => "folder",
         }
     }
 }

@@ -592,6 +592,11 @@ class Suite:
             ("evidence_attach_file", {"evidenceId": "0191e9a4-7c1a-7000-8000-000000000001",
                                       "file": str(existing)}, "choice_expired"),
             ("travel_request", {"destination": str(target)}, "choice_expired"),
+            ("backup_write", {"request": {"seal_to": "passphrase", "secret": WRONG, "recipients": []},
+                              "destination": str(target)}, "choice_expired"),
+            ("backup_restore", {"request": {"token": str(existing), "secret": WRONG, "identity": None,
+                                            "new_passphrase": None, "into": "new_folder",
+                                            "folder": str(HOME)}}, "choice_expired"),
             # The dialog plugin's own commands are not granted to the window.
             ("plugin:dialog|save", {"options": {}}, "not allowed"),
             ("plugin:dialog|open", {"options": {}}, "not allowed"),
@@ -2193,6 +2198,220 @@ class Suite:
         self.code = new_code
         shutil.rmtree(self.travel_dir, ignore_errors=True)
 
+    # ---- Issue 10.5: encrypted backup and restore in the window ----------
+
+    BACKUP_SIZES = [(1280, 800), (1024, 600)]
+
+    def shoot_cards(self, cards: list[tuple[str, str]], lang: str) -> list[str]:
+        """Each card (css, shot name) at both sizes in `lang`; every control
+        on the screen reachable. Returns the problems found."""
+        d = self.d
+        rect = d.s("GET", "/window/rect")
+        assert isinstance(rect, dict)
+        problems: list[str] = []
+        try:
+            d.wait_gone(".toast", timeout=8)
+        except Failure:
+            d.js("document.querySelector('.toast')?.remove()")
+        try:
+            for w, h in self.BACKUP_SIZES:
+                d.s("POST", "/window/rect", {"width": w, "height": h})
+                time.sleep(0.6)
+                bad = d.js(self.CONTROLS_IN_VIEW) or []
+                problems += [f"{lang} {w}x{h}: {b}" for b in bad]  # type: ignore[union-attr]
+                for css, shot in cards:
+                    d.js(f"document.querySelector({css!r}).scrollIntoView({{block: 'start'}})")
+                    d.screenshot(f"{shot}-{lang}-{w}x{h}")
+                d.js("document.querySelector('main')?.scrollTo(0, 0)")
+        finally:
+            d.s("POST", "/window/rect", {"width": rect["width"], "height": rect["height"]})
+            time.sleep(0.3)
+        return problems
+
+    def watch_progress(self, css: str) -> None:
+        """Records every text the progress line `css` shows (a backup of a
+        small vault takes less time than a WebDriver round trip)."""
+        self.d.js(
+            """window.__e2eProgress = [];
+               const sel = arguments[0];
+               window.__e2eProgressObs?.disconnect();
+               window.__e2eProgressObs = new MutationObserver(() => {
+                 const el = document.querySelector(sel);
+                 const t = el && el.textContent.trim();
+                 if (t && window.__e2eProgress.at(-1) !== t) window.__e2eProgress.push(t);
+               });
+               window.__e2eProgressObs.observe(document.body, {subtree: true, childList: true, characterData: true});""",
+            css,
+        )
+
+    def progress_seen(self) -> list[str]:
+        seen = self.d.js("window.__e2eProgressObs?.disconnect(); return window.__e2eProgress || []")
+        return [str(x) for x in seen]  # type: ignore[union-attr]
+
+    def test_backup_and_restore_in_settings(self) -> None:
+        """Settings → Backup, sealed to the passphrase, through the backend's
+        save dialog with progress shown: the file is owner-only (0600),
+        names no record in the clear, and stock `age -d` opens it with the
+        passphrase typed on its terminal. A wrong passphrase writes nothing;
+        an altered file and a wrong passphrase restore nothing, each with a
+        sentence; Restore into a new folder gives a vault the CLI opens and
+        verifies, with the same clients. Screenshots in en, az and ru."""
+        d = self.d
+        # Inside the run's work folder: removed at the end even if a later
+        # step fails, and scanned for canaries with it.
+        self.backup_dir = Path(tempfile.mkdtemp(prefix="backup-", dir=VAULT.parent))
+        self.backup_file = self.backup_dir / "vekil-backup.age"
+        self.backup_pass = self.passphrase
+        d.click("#nav-settings")
+        d.wait("#backup-card")
+        d.js("document.querySelector('#backup-card').scrollIntoView({block: 'start'})")
+        # A wrong passphrase: the dialog runs, nothing is written, and the
+        # chosen file is kept for the retry.
+        d.type("#backup-secret", WRONG)
+        d.click("#backup-start")
+        drive_file_dialog("Save the encrypted backup", self.backup_file, save=True)
+        d.wait("#backup-error", timeout=30, text="not correct")
+        d.wait("#backup-dest", text=self.backup_file.name)
+        if self.backup_file.exists():
+            raise Failure("a backup with a wrong passphrase left a file")
+        d.type("#backup-secret", self.backup_pass)
+        self.watch_progress("#backup-progress")
+        d.click("#backup-start")  # no second dialog: the choice was given back
+        d.wait("#backup-result", timeout=60, text="Backup written")
+        d.wait("#backup-file", text=self.backup_file.name)
+        seen = self.progress_seen()
+        if not any("%" in x for x in seen):
+            raise Failure(f"no progress was shown during the backup: {seen}")
+        print(f"      progress shown: {seen[:3]} … {seen[-1:]}", flush=True)
+        mode = self.backup_file.stat().st_mode & 0o777
+        if mode != 0o600:
+            raise Failure(f"the backup file is mode {mode:o}, not 600")
+        raw = self.backup_file.read_bytes()
+        if leaked := [c for c in CANARIES + ["Qasımlı"] if c.encode() in raw]:
+            raise Failure(f"the backup names {leaked} in the clear")
+        # Stock age, passphrase on its terminal; the plaintext stays in memory.
+        rc, plain, said = age_decrypt(self.backup_file, self.backup_pass)
+        if rc != 0:
+            raise Failure(f"age -d refused the backup with the passphrase: {said}")
+        entries = tar_entries(plain)
+        manifest = json.loads(entries.get("manifest.json", b"{}"))
+        if manifest.get("format") != "vekil-backup" or manifest.get("sealed_to") != "passphrase":
+            raise Failure(f"age -d did not give a Vekil backup: {list(entries)[:5]}")
+        tables = b"".join(v for k, v in entries.items() if k.startswith("tables/"))
+        if CANARY_NAME.encode() not in tables:
+            raise Failure("the decrypted backup does not hold the clients")
+        rc, _, said = age_decrypt(self.backup_file, WRONG)
+        if rc == 0:
+            raise Failure("age -d opened the backup with a wrong passphrase")
+        del plain, entries, tables
+        print(f"      backup {len(raw)} bytes, mode 600, age -d: {len(manifest.get('tables', {}))} tables", flush=True)
+
+        # Restore in Settings: an altered copy, then a wrong passphrase,
+        # then the right one, into a new folder.
+        altered = self.backup_dir / "altered.age"
+        flipped = bytearray(raw)
+        flipped[len(raw) // 2] ^= 0x01
+        altered.write_bytes(bytes(flipped))
+        altered.chmod(0o600)
+        restored = self.backup_dir / "restored"
+        restored.mkdir()
+        d.js("document.querySelector('#restore-card').scrollIntoView({block: 'start'})")
+        d.click("#restore-pick")
+        drive_file_dialog("Choose an encrypted Vekil backup", altered, save=False)
+        d.wait("#restore-picked", text=altered.name)
+        d.type("#restore-secret", self.backup_pass)
+        d.click("#restore-start")
+        drive_folder_dialog("new, empty folder", restored)
+        d.wait("#restore-error", timeout=60, text="damaged or was altered")
+        if any(restored.iterdir()):
+            raise Failure(f"an altered backup left files: {sorted(p.name for p in restored.iterdir())}")
+        d.click("#restore-pick")
+        drive_file_dialog("Choose an encrypted Vekil backup", self.backup_file, save=False)
+        d.wait("#restore-picked", text=self.backup_file.name)
+        d.type("#restore-secret", WRONG)
+        d.click("#restore-start")
+        drive_folder_dialog("new, empty folder", restored)
+        d.wait("#restore-error", timeout=60, text="does not open this backup")
+        if any(restored.iterdir()):
+            raise Failure("a wrong passphrase left files in the folder")
+        d.type("#restore-secret", self.backup_pass)
+        self.watch_progress("#restore-progress")
+        d.click("#restore-start")  # the folder was kept for the retry
+        d.wait("#restore-result", timeout=60, text="Restored")
+        if len(d.text("#restore-code").strip().split("-")) != 8:
+            raise Failure("the restored vault's new recovery code is not shown")
+        if not any("%" in x for x in self.progress_seen()):
+            raise Failure("no progress was shown during the restore")
+        cli = ROOT / "target" / "debug" / "vekil"
+        env = {"PATH": os.environ.get("PATH", ""), "HOME": str(HOME), "VEKIL_PASSPHRASE": self.backup_pass}
+        for args in (["verify-vault"], ["client", "list"]):
+            out = subprocess.run([str(cli), "--vault", str(restored), *args],
+                                 capture_output=True, text=True, timeout=120, env=env)
+            if out.returncode != 0:
+                raise Failure(f"vekil {' '.join(args)} on the restored vault: {out.stderr.strip()[:300]}")
+        for name in (CANARY_NAME, "Rəşid Qasımlı"):
+            if name not in out.stdout:
+                raise Failure(f"the restored vault does not list {name}")
+        self.no_recent_files()
+        d.click("#restore-card button")  # close the result
+
+        # What the lawyer sees, in each language and at both sizes: the
+        # backup just written, and a backup picked to restore.
+        d.click("#restore-pick")
+        drive_file_dialog("Choose an encrypted Vekil backup", self.backup_file, save=False)
+        d.wait("#restore-secret")
+        problems: list[str] = []
+        for lang, title in [("en", "Backup"), ("az", "Ehtiyat"), ("ru", "Резерв")]:
+            d.set_value("#s-lang", lang)
+            d.wait("#backup-card h2", text=title)
+            problems += self.shoot_cards([("#backup-card", "backup"), ("#restore-card", "restore-settings")], lang)
+        d.set_value("#s-lang", "en")
+        d.wait("#nav-clients", text="Clients")
+        d.click("#nav-clients")
+        d.wait("[data-screen=clients]")
+        if problems:
+            raise Failure(f"{len(problems)} control(s) not reachable:\n      " + "\n      ".join(problems[:40]))
+
+    def test_restore_from_the_unlock_screen(self) -> None:
+        """After the erase, the laptop has no vault: the unlock screen's
+        "Restore from a backup" brings the backup made in Settings back as
+        the app's vault, shows a new recovery code once, and opens on the
+        same clients. Screenshots of that screen in en, az and ru."""
+        d = self.d
+        if not getattr(self, "backup_file", None):
+            raise Failure("needs the backup made by backup_and_restore_in_settings")
+        d.js("location.reload()")
+        d.wait("#restore-backup", timeout=30)
+        d.click("#restore-backup")
+        d.wait("#restore-form")
+        d.click("#restore-pick")
+        drive_file_dialog("Choose an encrypted Vekil backup", self.backup_file, save=False)
+        d.wait("#restore-picked", text=self.backup_file.name)
+        problems: list[str] = []
+        for lang, pick in [("az", "Ehtiyat nüsxə faylını"), ("ru", "Выбрать файл копии"), ("en", "Choose the backup file")]:
+            d.set_value("#gate-lang", lang)
+            d.wait("#restore-pick", text=pick)
+            problems += self.shoot_cards([("[data-screen=restore]", "restore-gate")], lang)
+        d.type("#restore-secret", WRONG)
+        d.click("#restore-start")
+        d.wait("#restore-error", timeout=60, text="does not open this backup")
+        if VAULT.exists() and any(VAULT.iterdir()):
+            raise Failure("a refused restore left files in the vault folder")
+        d.type("#restore-secret", self.backup_pass)
+        d.click("#restore-start")
+        d.wait("#recovery-code", timeout=60)
+        d.screenshot("restore-gate-recovery-code")
+        d.click("#recovery-confirm")
+        d.click("#recovery-done")
+        d.wait("[data-screen=clients]", timeout=30)
+        d.wait("body", text=CANARY_NAME)
+        d.click("#nav-search")
+        d.type("#search-input", "qasim")
+        d.wait("#search-results", timeout=10, text="Qasımlı")
+        shutil.rmtree(self.backup_dir, ignore_errors=True)
+        if problems:
+            raise Failure(f"{len(problems)} control(s) not reachable:\n      " + "\n      ".join(problems[:40]))
+
     def test_erase_countdown_cancelled_then_completed(self) -> None:
         """Ctrl+Shift+Delete starts a visible countdown; Cancel keeps the
         vault. Settings → Erase runs it to the end: the "erased" screen, and
@@ -2300,6 +2519,86 @@ def drive_file_dialog(title: str, path: Path, save: bool, replace: bool = False)
         xdo("windowfocus", "--sync", confirm[-1])
         xdo("key", "--clearmodifiers", "alt+r")  # "_Replace"
     wait_window_gone(win)
+
+
+def drive_folder_dialog(title: str, folder: Path) -> None:
+    """Chooses the existing `folder` in the folder dialog titled `title`:
+    its path in the location entry, then Return, which in GTK's folder
+    chooser may first open the folder; a second Return selects it."""
+    win = wait_window(title)
+    time.sleep(0.5)
+    xdo("windowfocus", "--sync", win)
+    xdo("key", "--clearmodifiers", "ctrl+l")
+    time.sleep(0.2)
+    xdo("type", "--delay", "15", str(folder))
+    time.sleep(0.2)
+    xdo("key", "Return")
+    time.sleep(1.0)
+    if win in visible_windows():
+        xdo("windowfocus", "--sync", win)
+        xdo("key", "Return")
+    wait_window_gone(win)
+
+
+def age_decrypt(file: Path, passphrase: str, timeout: float = 60) -> tuple[int, bytes, str]:
+    """Stock `age -d FILE`, which reads a passphrase only from a terminal:
+    run on a pseudo-terminal, answer its prompt, and take the plaintext
+    from a pipe, in memory (never on disk). Returns (exit code, plaintext,
+    what it said on the terminal)."""
+    import pty
+    import selectors
+
+    r, w = os.pipe()
+    pid, tty = pty.fork()
+    if pid == 0:  # the child: stdout is the pipe, the terminal is the pty
+        try:
+            os.close(r)
+            os.dup2(w, 1)
+            os.execvp("age", ["age", "-d", str(file)])
+        finally:
+            os._exit(127)
+    os.close(w)
+    sel = selectors.DefaultSelector()
+    sel.register(r, selectors.EVENT_READ)
+    sel.register(tty, selectors.EVENT_READ)
+    out, said, answered = bytearray(), bytearray(), False
+    end = time.time() + timeout
+    open_fds = {r, tty}
+    while open_fds and time.time() < end:
+        for key, _ in sel.select(timeout=0.5):
+            fd = key.fd
+            try:
+                chunk = os.read(fd, 65536)
+            except OSError:
+                chunk = b""
+            if not chunk:
+                sel.unregister(fd)
+                open_fds.discard(fd)
+                continue
+            if fd == r:
+                out += chunk
+            else:
+                said += chunk
+                if not answered and b"passphrase" in said.lower():
+                    os.write(tty, passphrase.encode() + b"\n")
+                    answered = True
+    for fd in (r, tty):
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    _, status = os.waitpid(pid, 0)
+    text = said.decode("utf-8", "replace").replace(passphrase, "***")
+    return os.waitstatus_to_exitcode(status), bytes(out), text.strip()
+
+
+def tar_entries(data: bytes) -> dict[str, bytes]:
+    """The files of a tar archive held in memory."""
+    import io
+    import tarfile
+
+    with tarfile.open(fileobj=io.BytesIO(data), mode="r:") as t:
+        return {m.name: (t.extractfile(m) or io.BytesIO()).read() for m in t.getmembers() if m.isfile()}
 
 
 def free_port() -> int:
@@ -2458,9 +2757,12 @@ def main() -> int:
             suite.test_auto_lock_keeps_typed_incident,
             # Before the travel tests: the erase at the end leaves no vault.
             suite.test_search_across_spellings,
+            suite.test_backup_and_restore_in_settings,
             suite.test_seal_for_travel_from_settings,
             suite.test_cli_releases_then_open_with_new_passphrase,
             suite.test_erase_countdown_cancelled_then_completed,
+            # After the erase: a laptop with no vault restores the backup.
+            suite.test_restore_from_the_unlock_screen,
         ]
         words = [a for a in sys.argv[1:] if a != "-k"]
         if words:

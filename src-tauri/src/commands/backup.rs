@@ -2,23 +2,27 @@
 //! `vekil backup` / `vekil restore` (`vekil::vault::backup`).
 //!
 //! **No path from the page.** Every file these commands write or read is
-//! one the lawyer chose in a native GTK dialog the backend runs itself,
-//! parented to the window; the page sends only the dialog's title (in its
-//! language) and, for a restore, the opaque token of the backup it picked.
-//! (Branch `paths` brings the same rule to every export with a shared
-//! dialog module; these commands should move onto it when it is merged.)
-//! The dialogs record nothing in `recently-used.xbel`.
+//! one the lawyer chose in the backend's own dialog (`crate::dialog`, the
+//! one dialog path every export and attachment uses: removable media
+//! first, nothing recorded in `recently-used.xbel`). The page holds only
+//! one-use tokens (`crate::picked`), each good for its own purpose: the
+//! backup to write ([`backup_destination`]), the backup to restore
+//! ([`backup_choose`]), the key file that opens it
+//! ([`backup_choose_identity`]) and the new folder to restore into
+//! ([`backup_choose_folder`]). A backup or restore that fails before it
+//! wrote anything (a mistyped passphrase) gives its tokens back, so the
+//! lawyer can retry without choosing again.
 //!
 //! Progress goes to the window as [`PROGRESS_EVENT`] events carrying a
 //! [`Progress`]. A lock stops a backup through the vault's cancel flag and
 //! leaves no file.
 
+use crate::dialog::{self, ChosenFile};
 use crate::error::{CmdResult, CommandError};
+use crate::picked::{Purpose, Taken};
 use crate::state::{blocking, parse_record, with_vault, AppState};
 use serde::{Deserialize, Serialize};
-use std::path::PathBuf;
-use std::sync::Mutex;
-use tauri::{AppHandle, Emitter, Manager, Runtime, State};
+use tauri::{AppHandle, Emitter, Runtime, State};
 use ts_rs::TS;
 use vekil::secret::{Passphrase, RecoveryCode};
 use vekil::vault::backup::{
@@ -42,7 +46,8 @@ pub enum BackupSealTo {
     Recipients,
 }
 
-/// A backup request from the window (no path: the backend asks for it).
+/// A backup request from the window (no path: the destination is a token
+/// from [`backup_destination`]).
 #[derive(Debug, Deserialize, TS)]
 #[ts(export)]
 pub struct BackupRequest {
@@ -52,15 +57,14 @@ pub struct BackupRequest {
     pub secret: String,
     /// Address-book names, for `recipients`.
     pub recipients: Vec<String>,
-    /// The save dialog's title, in the window's language.
-    pub dialog_title: String,
 }
 
 /// A backup file the lawyer picked in the backend's dialog.
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export)]
 pub struct PickedBackup {
-    /// Opaque: names the file in the backend for `backup_restore`.
+    /// Opaque, good once: names the file in the backend for
+    /// `backup_restore`.
     pub token: String,
     /// The file's name (no folder), to show.
     pub name: String,
@@ -77,26 +81,29 @@ pub enum RestoreInto {
     /// restored vault is then the open one.
     AppVault,
     /// A new, empty folder chosen in a dialog (to check a backup, or keep
-    /// a second copy); the restored vault is closed again.
+    /// a second copy), given in `folder`; the restored vault is closed
+    /// again.
     NewFolder,
 }
 
-/// A restore request from the window.
+/// A restore request from the window: tokens, never paths.
 #[derive(Debug, Deserialize, TS)]
 #[ts(export)]
 pub struct RestoreRequest {
-    /// From [`backup_pick`].
+    /// The backup, from [`backup_choose`].
     pub token: String,
     /// The passphrase or recovery code, for a backup that needs a secret.
     pub secret: Option<String>,
+    /// The key file, from [`backup_choose_identity`], for a backup sealed
+    /// to age recipients.
+    pub identity: Option<String>,
     /// The restored vault's passphrase, when the backup was not sealed to
     /// the passphrase (or to change it).
     pub new_passphrase: Option<String>,
     /// Where to.
     pub into: RestoreInto,
-    /// The title of the dialog that asks for the identity file or the
-    /// folder, in the window's language.
-    pub dialog_title: String,
+    /// For `new_folder`: the folder, from [`backup_choose_folder`].
+    pub folder: Option<String>,
 }
 
 /// What a restore brought back, with the new recovery code (show once).
@@ -174,17 +181,33 @@ impl From<BackupError> for CommandError {
     }
 }
 
-/// The backup the lawyer picked last: token and path. One at a time.
-static PICKED: Mutex<Option<(String, PathBuf)>> = Mutex::new(None);
+/// Runs the save dialog for a new backup file (suggesting
+/// `vekil-backup-<date>.age`); `null` if the lawyer cancelled. `title` is
+/// the dialog's title, in the window's language.
+#[tauri::command]
+pub async fn backup_destination<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    title: String,
+) -> CmdResult<Option<ChosenFile>> {
+    let name = format!(
+        "vekil-backup-{}.age",
+        chrono::Local::now().format("%Y-%m-%d")
+    );
+    dialog::choose_destination(&app, &state.picks, Purpose::Backup, &title, &name).await
+}
 
-/// Asks for a new backup file in a save dialog, then writes the backup
-/// there; `null` when the dialog was cancelled.
+/// Writes the backup where `destination` (a token from
+/// [`backup_destination`]) points, emitting [`PROGRESS_EVENT`]. The core
+/// never replaces a file, even one the lawyer agreed to replace in the
+/// dialog. A failed backup writes nothing and gives the token back.
 #[tauri::command]
 pub async fn backup_write<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
     request: serde_json::Value,
-) -> CmdResult<Option<BackupSummary>> {
+    destination: String,
+) -> CmdResult<BackupSummary> {
     let request: BackupRequest = parse_record("request", request)?;
     let secret = request.secret;
     let seal = match request.seal_to {
@@ -199,103 +222,168 @@ pub async fn backup_write<R: Runtime>(
             to: request.recipients,
         },
     };
-    let name = format!(
-        "vekil-backup-{}.age",
-        chrono::Local::now().format("%Y-%m-%d")
-    );
-    let (title, dialog_app) = (request.dialog_title, app.clone());
-    let Some(out) =
-        blocking(move || dialog::ask(&dialog_app, dialog::Ask::Save(name), &title)).await?
-    else {
-        return Ok(None);
-    };
+    let taken = state.picks.take(&destination, Purpose::Backup)?;
+    let out = taken.path().to_path_buf();
     let mut report = move |p: Progress| {
         let _ = app.emit(PROGRESS_EVENT, p);
     };
-    with_vault(&state, move |v| {
-        Ok(Some(backup::write(v, &seal, &out, &mut report)?))
+    let written = with_vault(&state, move |v| {
+        Ok(backup::write(v, &seal, &out, &mut report)?)
     })
-    .await
+    .await;
+    if written.is_err() {
+        state.picks.give_back(taken);
+    }
+    written
 }
 
-/// Asks for a backup file in an open dialog; returns a token for it and
-/// what opens it, or `null` when the dialog was cancelled.
+/// Runs the open dialog for a backup file; answers with its token and
+/// what opens it, or `null` when the dialog was cancelled. Works while
+/// the vault is locked (the unlock screen restores).
 #[tauri::command]
-pub async fn backup_pick<R: Runtime>(
+pub async fn backup_choose<R: Runtime>(
     app: AppHandle<R>,
-    dialog_title: String,
+    state: State<'_, AppState>,
+    title: String,
 ) -> CmdResult<Option<PickedBackup>> {
-    blocking(move || {
-        let Some(path) = dialog::ask(&app, dialog::Ask::Open, &dialog_title)? else {
-            return Ok(None);
-        };
-        let needs = backup::probe(&path)?;
-        let token = uuid::Uuid::new_v4().to_string();
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        *PICKED.lock().unwrap_or_else(|p| p.into_inner()) = Some((token.clone(), path));
-        Ok(Some(PickedBackup { token, name, needs }))
-    })
-    .await
+    let Some(chosen) =
+        dialog::choose_existing(&app, &state.picks, Purpose::Restore, &title).await?
+    else {
+        return Ok(None);
+    };
+    let taken = state.picks.take(&chosen.token, Purpose::Restore)?;
+    let path = taken.path().to_path_buf();
+    // Not a backup: the choice is dropped with the refusal.
+    let needs = blocking(move || Ok(backup::probe(&path)?)).await?;
+    state.picks.give_back(taken);
+    Ok(Some(PickedBackup {
+        token: chosen.token,
+        name: chosen.name,
+        needs,
+    }))
 }
 
-/// Restores the picked backup: into the app's vault location when it
-/// holds no vault (the restored vault is then open), or into a new folder
-/// chosen in a dialog. `null` when a dialog was cancelled.
+/// Runs the open dialog for the age key file that opens a backup sealed
+/// to recipients; `null` if cancelled.
+#[tauri::command]
+pub async fn backup_choose_identity<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    title: String,
+) -> CmdResult<Option<ChosenFile>> {
+    dialog::choose_existing(&app, &state.picks, Purpose::Identity, &title).await
+}
+
+/// Runs the folder dialog for the new, empty folder to restore into;
+/// `null` if cancelled.
+#[tauri::command]
+pub async fn backup_choose_folder<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    title: String,
+) -> CmdResult<Option<ChosenFile>> {
+    dialog::choose_folder(&app, &state.picks, Purpose::RestoreFolder, &title).await
+}
+
+/// The tokens of one restore, taken together: either all or none.
+struct Chosen {
+    file: Taken,
+    identity: Option<Taken>,
+    folder: Option<Taken>,
+}
+
+impl Chosen {
+    fn take(state: &AppState, request: &RestoreRequest) -> CmdResult<Self> {
+        let picks = &state.picks;
+        let file = picks.take(&request.token, Purpose::Restore)?;
+        let rest = || -> CmdResult<(Option<Taken>, Option<Taken>)> {
+            let identity = match &request.identity {
+                Some(t) => Some(picks.take(t, Purpose::Identity)?),
+                None => None,
+            };
+            let folder = match (request.into, &request.folder) {
+                (RestoreInto::NewFolder, Some(t)) => match picks.take(t, Purpose::RestoreFolder) {
+                    Ok(f) => Some(f),
+                    Err(e) => {
+                        identity.into_iter().for_each(|i| picks.give_back(i));
+                        return Err(e);
+                    }
+                },
+                (RestoreInto::NewFolder, None) => {
+                    identity.into_iter().for_each(|i| picks.give_back(i));
+                    return Err(CommandError::invalid(
+                        "folder",
+                        "Choose the new, empty folder to restore the backup into.",
+                    ));
+                }
+                (RestoreInto::AppVault, _) => None,
+            };
+            Ok((identity, folder))
+        };
+        match rest() {
+            Ok((identity, folder)) => Ok(Self {
+                file,
+                identity,
+                folder,
+            }),
+            Err(e) => {
+                picks.give_back(file);
+                Err(e)
+            }
+        }
+    }
+
+    fn give_back(self, state: &AppState) {
+        let picks = &state.picks;
+        picks.give_back(self.file);
+        self.identity.into_iter().for_each(|t| picks.give_back(t));
+        self.folder.into_iter().for_each(|t| picks.give_back(t));
+    }
+}
+
+/// Restores the chosen backup: into the app's vault location when it
+/// holds no vault (the restored vault is then open), or into the new
+/// folder chosen for it. A restore that fails leaves nothing behind and
+/// gives the tokens back for a retry.
 #[tauri::command]
 pub async fn backup_restore<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
     request: serde_json::Value,
-) -> CmdResult<Option<RestoreDone>> {
+) -> CmdResult<RestoreDone> {
     let request: RestoreRequest = parse_record("request", request)?;
-    let file = PICKED
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .as_ref()
-        .filter(|(t, _)| *t == request.token)
-        .map(|(_, p)| p.clone())
-        .ok_or_else(|| CommandError::invalid("token", "Pick the backup file again."))?;
+    let chosen = Chosen::take(&state, &request)?;
+    let (file, identity, folder) = (
+        chosen.file.path().to_path_buf(),
+        chosen.identity.as_ref().map(|t| t.path().to_path_buf()),
+        chosen.folder.as_ref().map(|t| t.path().to_path_buf()),
+    );
     let (installer, app_dir) = (state.installer(), state.vault_dir.clone());
     let opts = super::vault::unlock_options(&state);
     let opened_now = state.vault.lock().map(|g| g.is_some()).unwrap_or(true);
-    blocking(move || {
-        let opener = match (backup::probe(&file)?, request.secret) {
-            (Needs::Secret, Some(s)) => Opener::Secret(Passphrase::new(s)),
-            (Needs::Secret, None) => return Err(BackupError::NeedsSecret(file).into()),
-            (Needs::Identity, _) => {
-                match dialog::ask(&app, dialog::Ask::Open, &request.dialog_title)? {
-                    Some(key) => Opener::Identity(key),
-                    None => return Ok(None),
-                }
-            }
+    let restored = blocking(move || {
+        let opener = match (backup::probe(&file)?, request.secret, identity) {
+            (Needs::Secret, Some(s), _) => Opener::Secret(Passphrase::new(s)),
+            (Needs::Secret, None, _) => return Err(BackupError::NeedsSecret(file).into()),
+            (Needs::Identity, _, Some(key)) => Opener::Identity(key),
+            (Needs::Identity, _, None) => return Err(BackupError::NeedsIdentity(file).into()),
         };
-        let dir = match request.into {
-            RestoreInto::AppVault => {
-                if opened_now || Vault::status(&app_dir).exists {
-                    return Err(CommandError::new(
-                        "vault_exists",
-                        "A vault already exists at this location.",
-                    ));
-                }
-                app_dir
+        let dir = match folder {
+            Some(dir) => dir,
+            None if opened_now || Vault::status(&app_dir).exists => {
+                return Err(CommandError::new(
+                    "vault_exists",
+                    "A vault already exists at this location.",
+                ));
             }
-            RestoreInto::NewFolder => {
-                match dialog::ask(&app, dialog::Ask::Folder, &request.dialog_title)? {
-                    Some(d) => d,
-                    None => return Ok(None),
-                }
-            }
+            None => app_dir,
         };
         let new_pass = request
             .new_passphrase
             .filter(|p| !p.is_empty())
             .map(Passphrase::new);
-        let emitter = app.clone();
         let mut report = move |p: Progress| {
-            let _ = emitter.emit(PROGRESS_EVENT, p);
+            let _ = app.emit(PROGRESS_EVENT, p);
         };
         let r = backup::restore(&file, &dir, &opener, new_pass.as_ref(), &opts, &mut report)?;
         let recovery_code = r.recovery_code.expose_secret().to_owned();
@@ -305,95 +393,17 @@ pub async fn backup_restore<R: Runtime>(
         } else {
             r.vault.close()?;
         }
-        *PICKED.lock().unwrap_or_else(|p| p.into_inner()) = None;
-        Ok(Some(RestoreDone {
+        Ok(RestoreDone {
             recovery_code,
             summary: r.summary,
             opened,
-        }))
+        })
     })
-    .await
-}
-
-/// The native dialogs, run by the backend on the main thread.
-mod dialog {
-    use super::*;
-
-    /// Which dialog.
-    pub enum Ask {
-        /// A new file, with this suggested name.
-        Save(String),
-        /// An existing file.
-        Open,
-        /// A folder (a new one can be made in the dialog).
-        Folder,
+    .await;
+    if restored.is_err() {
+        chosen.give_back(&state);
     }
-
-    /// Runs the dialog parented to the main window and waits for the
-    /// lawyer's choice; `None` when cancelled. Call off the main thread.
-    pub fn ask<R: Runtime>(
-        app: &AppHandle<R>,
-        ask: Ask,
-        title: &str,
-    ) -> CmdResult<Option<PathBuf>> {
-        let window = app
-            .get_webview_window("main")
-            .ok_or_else(CommandError::internal)?;
-        let (tx, rx) = std::sync::mpsc::channel();
-        let (w, title) = (window.clone(), title.to_owned());
-        window
-            .run_on_main_thread(move || {
-                let _ = tx.send(run(&w, ask, &title));
-            })
-            .map_err(|_| CommandError::internal())?;
-        rx.recv().map_err(|_| CommandError::internal())
-    }
-
-    #[cfg(target_os = "linux")]
-    fn run<R: Runtime>(w: &tauri::WebviewWindow<R>, ask: Ask, title: &str) -> Option<PathBuf> {
-        use gtk::prelude::*;
-        // The chooser would add the file to recently-used.xbel: a list of
-        // where the backups are, readable without the passphrase.
-        if let Some(s) = gtk::Settings::default() {
-            s.set_gtk_recent_files_enabled(false);
-        }
-        let parent = w.gtk_window().ok();
-        let (action, accept) = match ask {
-            Ask::Save(_) => (gtk::FileChooserAction::Save, "_Save"),
-            Ask::Open => (gtk::FileChooserAction::Open, "_Open"),
-            Ask::Folder => (gtk::FileChooserAction::SelectFolder, "_Select"),
-        };
-        let d = gtk::FileChooserDialog::with_buttons(
-            Some(title),
-            parent.as_ref(),
-            action,
-            &[
-                ("_Cancel", gtk::ResponseType::Cancel),
-                (accept, gtk::ResponseType::Accept),
-            ],
-        );
-        d.set_local_only(true);
-        d.set_modal(true);
-        if let Some(home) = std::env::var_os("HOME").map(PathBuf::from) {
-            let docs = home.join("Documents");
-            let _ = d.set_current_folder(if docs.is_dir() { docs } else { home });
-        }
-        if let Ask::Save(name) = &ask {
-            // A backup never replaces a file: the core refuses an existing one.
-            d.set_do_overwrite_confirmation(false);
-            d.set_current_name(name);
-        }
-        let chosen = (d.run() == gtk::ResponseType::Accept)
-            .then(|| d.filename())
-            .flatten();
-        d.close();
-        chosen
-    }
-
-    #[cfg(not(target_os = "linux"))]
-    fn run<R: Runtime>(_: &tauri::WebviewWindow<R>, _: Ask, _: &str) -> Option<PathBuf> {
-        None
-    }
+    restored
 }
 
 #[cfg(test)]
@@ -405,7 +415,7 @@ mod tests {
     #[test]
     fn every_backup_refusal_has_a_worded_kind() {
         let en = include_str!("../../../ui/src/lib/i18n/en.ts");
-        let p = || PathBuf::from("/tmp/ehtiyat.age");
+        let p = || std::path::PathBuf::from("/tmp/ehtiyat.age");
         let io = || std::io::Error::other("disk");
         let all = [
             BackupError::WrongPassphrase,

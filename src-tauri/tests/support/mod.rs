@@ -54,23 +54,33 @@ pub fn request(cmd: &str, body: InvokeBody, headers: &[(&'static str, &str)]) ->
 /// What the backend's save dialog does when the lawyer picks `path` (the
 /// mock runtime has no GTK): records the choice and returns its token.
 pub fn chosen(window: &WebviewWindow<tauri::test::MockRuntime>, path: &std::path::Path) -> String {
+    chosen_for(window, path, Purpose::Export)
+}
+
+/// What the backend's dialog does when the lawyer picks `path` for
+/// `purpose` (a backup to write, a backup to restore, its key file, the
+/// folder to restore into): records the choice and returns its token.
+pub fn chosen_for(
+    window: &WebviewWindow<tauri::test::MockRuntime>,
+    path: &std::path::Path,
+    purpose: Purpose,
+) -> String {
     use tauri::Manager;
     let state = window.state::<AppState>();
     let picks = &state.picks;
     let replace = path.exists();
     picks
-        .add(
-            picks.generation(),
-            path.to_path_buf(),
-            Purpose::Export,
-            replace,
-        )
+        .add(picks.generation(), path.to_path_buf(), purpose, replace)
         .expect("token")
 }
 
 impl Harness {
     pub fn chosen(&self, path: &std::path::Path) -> String {
         chosen(&self.window, path)
+    }
+
+    pub fn chosen_for(&self, path: &std::path::Path, purpose: Purpose) -> String {
+        chosen_for(&self.window, path, purpose)
     }
 
     pub fn call(&self, cmd: &str, args: Value) -> Result<Value, Value> {

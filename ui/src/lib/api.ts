@@ -192,8 +192,8 @@ export const wipeAfterGet = () => call<number | null>("wipe_after_get");
 export const wipeAfterSet = (passphrase: string, limit: number | null) =>
   call<null>("wipe_after_set", { passphrase, limit });
 
-// encrypted backup and restore: the backend runs every file dialog; the
-// page names no path, only the token of the backup it picked
+// encrypted backup and restore: the backend runs every file dialog (the
+// shared one every export uses); the page holds only one-use tokens
 import type { BackupRequest } from "./bindings/BackupRequest";
 import type { BackupSummary } from "./bindings/BackupSummary";
 import type { PickedBackup } from "./bindings/PickedBackup";
@@ -201,12 +201,19 @@ import type { RestoreRequest } from "./bindings/RestoreRequest";
 import type { RestoreDone } from "./bindings/RestoreDone";
 import type { BackupProgress } from "./bindings/BackupProgress";
 export type { BackupRequest, BackupSummary, PickedBackup, RestoreRequest, RestoreDone, BackupProgress };
-/** `null` when the save dialog was cancelled. */
-export const backupWrite = (request: BackupRequest) => call<BackupSummary | null>("backup_write", { request });
-/** `null` when the open dialog was cancelled. */
-export const backupPick = (dialogTitle: string) => call<PickedBackup | null>("backup_pick", { dialogTitle });
-/** `null` when a dialog (identity file, folder) was cancelled. */
-export const backupRestore = (request: RestoreRequest) => call<RestoreDone | null>("backup_restore", { request });
+/** The save dialog for a new backup file; `null` when cancelled. */
+export const backupDestination = (title: string) => call<ChosenFile | null>("backup_destination", { title });
+/** Writes the backup to the file behind `destination` (a token from `backupDestination`). */
+export const backupWrite = (request: BackupRequest, destination: string) =>
+  call<BackupSummary>("backup_write", { request, destination });
+/** The open dialog for a backup to restore; `null` when cancelled. */
+export const backupChoose = (title: string) => call<PickedBackup | null>("backup_choose", { title });
+/** The open dialog for the key file that opens a backup; `null` when cancelled. */
+export const backupChooseIdentity = (title: string) => call<ChosenFile | null>("backup_choose_identity", { title });
+/** The folder dialog for a new, empty folder to restore into; `null` when cancelled. */
+export const backupChooseFolder = (title: string) => call<ChosenFile | null>("backup_choose_folder", { title });
+/** Restores the chosen backup; a failure gives the tokens back for a retry. */
+export const backupRestore = (request: RestoreRequest) => call<RestoreDone>("backup_restore", { request });
 /** Calls `f` with each `backup-progress` event; resolves to the unsubscribe function. */
 export const onBackupProgress = (f: (p: BackupProgress) => void): Promise<UnlistenFn> =>
   listen<BackupProgress>("backup-progress", (e) => f(e.payload));

@@ -2,7 +2,8 @@
 import type { BackupSealTo } from "./BackupSealTo";
 
 /**
- * A backup request from the window (no path: the backend asks for it).
+ * A backup request from the window (no path: the destination is a token
+ * from [`backup_destination`]).
  */
 export type BackupRequest = { 
 /**
@@ -16,8 +17,4 @@ secret: string,
 /**
  * Address-book names, for `recipients`.
  */
-recipients: Array<string>, 
-/**
- * The save dialog's title, in the window's language.
- */
-dialog_title: string, };
+recipients: Array<string>, };

@@ -6,7 +6,8 @@ import type { BackupNeeds } from "./BackupNeeds";
  */
 export type PickedBackup = { 
 /**
- * Opaque: names the file in the backend for `backup_restore`.
+ * Opaque, good once: names the file in the backend for
+ * `backup_restore`.
  */
 token: string, 
 /**

@@ -2,17 +2,22 @@
 import type { RestoreInto } from "./RestoreInto";
 
 /**
- * A restore request from the window.
+ * A restore request from the window: tokens, never paths.
  */
 export type RestoreRequest = { 
 /**
- * From [`backup_pick`].
+ * The backup, from [`backup_choose`].
  */
 token: string, 
 /**
  * The passphrase or recovery code, for a backup that needs a secret.
  */
 secret: string | null, 
+/**
+ * The key file, from [`backup_choose_identity`], for a backup sealed
+ * to age recipients.
+ */
+identity: string | null, 
 /**
  * The restored vault's passphrase, when the backup was not sealed to
  * the passphrase (or to change it).
@@ -23,7 +28,6 @@ new_passphrase: string | null,
  */
 into: RestoreInto, 
 /**
- * The title of the dialog that asks for the identity file or the
- * folder, in the window's language.
+ * For `new_folder`: the folder, from [`backup_choose_folder`].
  */
-dialog_title: string, };
+folder: string | null, };
