@@ -28,7 +28,8 @@ pub struct SearchQuery {
     pub client_id: Option<Uuid>,
     /// Only records of this case.
     pub case_id: Option<Uuid>,
-    /// Only incidents at this facility (case-insensitive).
+    /// Only incidents at this facility (an entry of the register, by id
+    /// or any spelling; see `ListFilter::facility`).
     pub facility: Option<String>,
     /// Only this incident type (`access_denied`, …).
     pub incident_type: Option<String>,
@@ -199,10 +200,14 @@ impl Vault {
         if q.incident_type.is_some() {
             q_sql.sql.push_str(" AND r.kind = 'incident'");
         }
+        let facility = match &q.facility {
+            Some(text) => Some(self.facility_filter_keys(text)?),
+            None => None,
+        };
         q_sql.common(
             "r.",
             q.case_id,
-            q.facility.as_deref(),
+            facility.as_deref(),
             q.incident_type.as_deref(),
             q.from,
             q.to,

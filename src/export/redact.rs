@@ -531,6 +531,7 @@ fn redact_incident(
             } = d;
             let EventTime { at, precision } = occurred;
             let Facility {
+                id: facility_id,
                 name,
                 facility_type,
                 region,
@@ -557,6 +558,7 @@ fn redact_incident(
                     precision: r.keep(Field::IncidentOccurredPrecision, precision),
                 },
                 facility: Facility {
+                    id: r.keep(Field::IncidentFacilityId, facility_id),
                     name,
                     facility_type: r.keep(Field::IncidentFacilityType, facility_type),
                     region,

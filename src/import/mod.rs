@@ -32,7 +32,7 @@ mod stats;
 
 pub use signers::TrustedSigner;
 pub use staging::STAGING_DIR;
-pub use stats::{stats, Stats};
+pub use stats::{facility_key, stats, Stats};
 
 use crate::cancel::Cancel;
 use crate::export::bundle::{

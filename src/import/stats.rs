@@ -6,9 +6,16 @@
 //! delay is measured from the client's recorded arrest. Clients without
 //! both are left out of the median, and the count of those measured is
 //! reported beside it so the figure is not over-read.
+//!
+//! Incidents are counted by facility through the facility register
+//! ([`facility_key`]), not by the name as typed: an incident linked to an
+//! entry counts for that entry; one that is not (imported from a lawyer's
+//! bundle) counts for the entry its name is a spelling of, else for its
+//! folded name, so "Kürdəxanı" typed composed, decomposed or in capitals
+//! is one row.
 
-use crate::model::{Client, Incident, Stored};
-use crate::store::ListFilter;
+use crate::model::{Client, Facility, Incident, Stored};
+use crate::store::{FacilityKey, FacilityRegister, ListFilter};
 use crate::Vault;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -25,7 +32,8 @@ pub struct Stats {
     /// By month of occurrence (`YYYY-MM`).
     #[ts(type = "Record<string, number>")]
     pub by_month: BTreeMap<String, usize>,
-    /// By facility name.
+    /// By facility (the register entry's name; a name shared by two
+    /// entries is followed by the region, or the entry's short id).
     #[ts(type = "Record<string, number>")]
     pub by_facility: BTreeMap<String, usize>,
     /// By authority (empty shown as "(not recorded)").
@@ -58,9 +66,43 @@ fn all<T: crate::model::Record>(vault: &Vault) -> crate::Result<Vec<Stored<T>>> 
     }
 }
 
+/// Where statistics count an incident's facility: the one seam between
+/// the statistics and the facility register. Two incidents are the same
+/// place exactly when their keys' `group` are equal.
+pub fn facility_key(register: &FacilityRegister, facility: &Facility) -> (String, FacilityKey) {
+    (register.group_of(facility), register.key_of(facility))
+}
+
+/// Names for the facility groups, unique: the name, then the region,
+/// then the entry's short id when names collide.
+fn facility_labels(groups: &HashMap<String, FacilityKey>) -> HashMap<String, String> {
+    let mut by_name: HashMap<&str, Vec<&String>> = HashMap::new();
+    for (g, k) in groups {
+        by_name.entry(k.name.as_str()).or_default().push(g);
+    }
+    let mut out = HashMap::new();
+    for (g, k) in groups {
+        let label = if by_name[k.name.as_str()].len() == 1 {
+            k.name.clone()
+        } else if !k.region.is_empty() {
+            format!("{} ({})", k.name, k.region)
+        } else {
+            match k.id {
+                Some(id) => format!("{} (#{})", k.name, &id.to_string()[..8]),
+                None => format!("{} (?)", k.name),
+            }
+        };
+        out.insert(g.clone(), label);
+    }
+    out
+}
+
 /// Computes the statistics.
 pub fn stats(vault: &Vault) -> crate::Result<Stats> {
     let incidents = all::<Incident>(vault)?;
+    let register = vault.facility_register()?;
+    let mut facilities: HashMap<String, FacilityKey> = HashMap::new();
+    let mut facility_counts: HashMap<String, usize> = HashMap::new();
     let clients: HashMap<Uuid, Stored<Client>> = all::<Client>(vault)?
         .into_iter()
         .map(|c| (c.id, c))
@@ -75,7 +117,9 @@ pub fn stats(vault: &Vault) -> crate::Result<Stats> {
         *s.by_month
             .entry(d.occurred.at.format("%Y-%m").to_string())
             .or_default() += 1;
-        *s.by_facility.entry(d.facility.name.clone()).or_default() += 1;
+        let (group, key) = facility_key(&register, &d.facility);
+        *facility_counts.entry(group.clone()).or_default() += 1;
+        facilities.entry(group).or_insert(key);
         let auth = if d.authority.trim().is_empty() {
             "(not recorded)".to_string()
         } else {
@@ -91,6 +135,10 @@ pub fn stats(vault: &Vault) -> crate::Result<Stats> {
                 *e = m;
             }
         }
+    }
+    let labels = facility_labels(&facilities);
+    for (group, n) in facility_counts {
+        *s.by_facility.entry(labels[&group].clone()).or_default() += n;
     }
     let mut hours: Vec<f64> = first_access
         .iter()

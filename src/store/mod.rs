@@ -2,17 +2,26 @@
 //!
 //! Every write runs in one SQLite transaction that updates the record, its
 //! full-text entry and the revision chain together, so a crash leaves all
-//! three or none. Writes go through [`Writer`], which an importer can use
+//! three or none. Every record passes one intake on its way in
+//! ([`intake`]: text in NFC; for incidents, the facility linked to the
+//! register, see [`facilities`]). Writes go through [`Writer`], which an importer can use
 //! to apply many records atomically; `Vault::insert` and friends are
 //! one-record shorthands.
 
 mod attachments;
+#[cfg(feature = "bench-baseline")]
+#[doc(hidden)]
+pub mod bench_knobs;
+mod facilities;
+mod intake;
 pub mod media_type;
 mod origin;
 pub(crate) mod revisions;
 mod verify;
 
 pub use attachments::{AttachmentError, AttachmentReader};
+pub(crate) use facilities::{build_register, facility_index_key, RegisterBuilt};
+pub use facilities::{name_key, FacilityKey, FacilityMerge, FacilityRegister, FacilitySuggestion};
 pub use origin::{Origin, OriginError};
 pub use revisions::Revision;
 pub use verify::VerifyReport;
@@ -36,7 +45,9 @@ pub struct ListFilter {
     pub client_id: Option<Uuid>,
     /// Records of this case.
     pub case_id: Option<Uuid>,
-    /// Facility name, exact and case-insensitive.
+    /// Incidents at this facility: a register entry's id or id prefix,
+    /// or a name, compared by `name_key` with every spelling of every
+    /// entry, so any spelling of an entry finds all its incidents.
     pub facility: Option<String>,
     /// Type within the kind: incident type, hearing kind…
     pub subtype: Option<String>,
@@ -79,11 +90,13 @@ impl SqlFilter {
     }
 
     /// The filters lists and search share; `t` is the table alias prefix.
+    /// `facility` holds the `facility` column values to accept
+    /// ([`Vault::facility_filter_keys`]).
     pub(crate) fn common(
         &mut self,
         t: &str,
         case_id: Option<Uuid>,
-        facility: Option<&str>,
+        facility: Option<&[String]>,
         subtype: Option<&str>,
         from: Option<DateTime<FixedOffset>>,
         to: Option<DateTime<FixedOffset>>,
@@ -91,8 +104,12 @@ impl SqlFilter {
         if let Some(c) = case_id {
             self.and(&format!("{t}case_id = ?"), c.to_string());
         }
-        if let Some(v) = facility {
-            self.and(&format!("{t}facility = ? COLLATE NOCASE"), v.to_owned());
+        if let Some(keys) = facility {
+            // COLLATE NOCASE, as the index is: keys are lower case anyway.
+            self.and(
+                &format!("{t}facility COLLATE NOCASE IN (SELECT value FROM json_each(?))"),
+                serde_json::to_string(keys).unwrap_or_else(|_| "[]".into()),
+            );
         }
         if let Some(v) = subtype {
             self.and(&format!("{t}subtype = ?"), v.to_owned());
@@ -248,6 +265,7 @@ impl<'v> Writer<'v> {
             facility,
             subtype,
             status,
+            names,
         } = s.data.index();
         let (kind, id) = (T::KIND.as_str(), s.id.to_string());
         let (created, updated) = (s.created_at.to_rfc3339(), s.updated_at.to_rfc3339());
@@ -287,8 +305,16 @@ impl<'v> Writer<'v> {
                 |r| r.get(0),
             )?
         };
-        self.tx
-            .execute("DELETE FROM search_fts WHERE rowid = ?1", [seq])?;
+        if T::KIND == Kind::Facility {
+            self.write_names(&id, &names)?;
+        }
+        if bench_skip(|k| k.fts) {
+            return Ok(());
+        }
+        if replace {
+            self.tx
+                .execute("DELETE FROM search_fts WHERE rowid = ?1", [seq])?;
+        }
         self.tx.execute(
             "INSERT INTO search_fts (rowid, title, body) VALUES (?1, ?2, ?3)",
             params![seq, s.data.title(), s.data.search_text()],
@@ -296,21 +322,34 @@ impl<'v> Writer<'v> {
         Ok(())
     }
 
-    fn to_json<T: Record>(data: &T) -> Result<(String, Value)> {
-        let value = serde_json::to_value(data).map_err(|e| {
-            Error::Invalid(crate::model::ValidationError::new(
-                "",
-                format!("cannot encode: {e}"),
-            ))
-        })?;
-        Ok((value.to_string(), value))
+    /// The intake every local save passes: the facility a record names is
+    /// linked to the register (`saving`: the record being replaced, which
+    /// the link must not rewrite under its caller), its text is put in
+    /// NFC, and it is validated. Returns it with its JSON value and text.
+    fn prepare<T: Record>(
+        &mut self,
+        mut data: T,
+        saving: Option<Uuid>,
+    ) -> Result<(T, Value, String)> {
+        if bench_skip(|k| k.checks) {
+            let (data, value, json) = intake::encode(data)?;
+            return Ok((data, value, json));
+        }
+        if let Some(f) = data.facility_mut() {
+            self.link_facility(f, saving)?;
+        }
+        let (data, value, json) = intake::encode(data)?;
+        data.validate()?;
+        Ok((data, value, json))
     }
 
     /// Saves a new record.
     pub fn insert<T: Record>(&mut self, data: T) -> Result<Stored<T>> {
-        data.validate()?;
         data.check_edit(None)?;
-        self.check_refs(&data)?;
+        let (data, value, json) = self.prepare(data, None)?;
+        if !bench_skip(|k| k.checks) {
+            self.check_refs(&data)?;
+        }
         let now = Utc::now();
         let stored = Stored {
             id: Uuid::new_v4(),
@@ -319,8 +358,10 @@ impl<'v> Writer<'v> {
             updated_at: now,
             data,
         };
-        let (json, value) = Self::to_json(&stored.data)?;
         self.write_row(&stored, &json, false, &Origin::Local)?;
+        if bench_skip(|k| k.revision) {
+            return Ok(stored);
+        }
         revisions::append(
             &self.tx,
             self.chain,
@@ -345,7 +386,11 @@ impl<'v> Writer<'v> {
     ) -> Result<Stored<T>> {
         let old = self.get::<T>(id)?;
         data.check_edit(Some(&old.data))?;
-        self.replace(id, expected_revision, data)
+        let stored = self.replace(id, expected_revision, data)?;
+        if T::KIND == Kind::Facility {
+            self.refresh_linked(id, None)?;
+        }
+        Ok(stored)
     }
 
     /// [`Self::update`] without the edit check, for the core's own writes
@@ -356,8 +401,6 @@ impl<'v> Writer<'v> {
         expected_revision: u32,
         data: T,
     ) -> Result<Stored<T>> {
-        data.validate()?;
-        self.check_refs(&data)?;
         let old = self.get::<T>(id)?;
         if old.revision != expected_revision {
             return Err(Error::Conflict {
@@ -366,7 +409,8 @@ impl<'v> Writer<'v> {
                 current: old.revision,
             });
         }
-        let (json, value) = Self::to_json(&data)?;
+        let (data, value, json) = self.prepare(data, Some(id))?;
+        self.check_refs(&data)?;
         let old_value = serde_json::to_value(&old.data).unwrap_or(Value::Null);
         let changes = revisions::diff(Some(&old_value), Some(&value));
         if changes.as_object().is_some_and(|m| m.is_empty()) {
@@ -416,6 +460,9 @@ impl<'v> Writer<'v> {
             params![T::KIND.as_str(), id_text],
             |r| r.get(0),
         )?;
+        if T::KIND == Kind::Facility {
+            self.write_names(&id_text, &[])?;
+        }
         self.tx
             .execute("DELETE FROM search_fts WHERE rowid = ?1", [seq])?;
         let old_value = serde_json::to_value(&old.data).unwrap_or(Value::Null);
@@ -447,7 +494,14 @@ impl<'v> Writer<'v> {
         incoming: &Stored<T>,
         origin: &Origin,
     ) -> Result<PutOutcome> {
-        incoming.data.validate()?;
+        // Stored as sent (no register link: it names the sender's), in NFC,
+        // so that sending the same records again compares equal.
+        let (data, value, json) = intake::encode(incoming.data.clone())?;
+        data.validate()?;
+        let incoming = &Stored {
+            data,
+            ..incoming.clone()
+        };
         if let Some(theirs) = origin::origin_of(&self.tx, T::KIND, incoming.id)? {
             if theirs != *origin {
                 return Err(OriginError::Clash {
@@ -461,7 +515,6 @@ impl<'v> Writer<'v> {
         }
         self.check_refs_from(incoming, origin)?;
         let existing: Option<Stored<T>> = get_in(&self.tx, std::path::Path::new(""), incoming.id)?;
-        let (json, value) = Self::to_json(&incoming.data)?;
         let snapshot = revisions::sha256_hex(json.as_bytes());
         let (outcome, op, changes) = match &existing {
             None => (
@@ -512,6 +565,32 @@ impl<'v> Writer<'v> {
     pub fn commit(self) -> Result<()> {
         self.tx.commit().map_err(Error::from)
     }
+}
+
+/// Whether the benchmark turned off a part of the write path (never in
+/// the app or the CLI: the knobs exist only with `bench-baseline`).
+#[inline]
+fn bench_skip(_part: impl Fn(&BenchParts) -> bool) -> bool {
+    #[cfg(feature = "bench-baseline")]
+    {
+        _part(&bench_knobs::get())
+    }
+    #[cfg(not(feature = "bench-baseline"))]
+    {
+        false
+    }
+}
+
+/// The parts of the write path the benchmark can turn off, to measure
+/// what each costs.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct BenchParts {
+    /// The full-text index row.
+    pub(crate) fts: bool,
+    /// The revision row, its MAC and the counters in `meta`.
+    pub(crate) revision: bool,
+    /// Validation, reference checks and the facility link.
+    pub(crate) checks: bool,
 }
 
 fn missing_target(r: &crate::model::Reference) -> Error {
@@ -619,10 +698,14 @@ impl Vault {
                 q.and("client_id = ?", c.to_string());
             }
         }
+        let facility = match &f.facility {
+            Some(text) => Some(self.facility_filter_keys(text)?),
+            None => None,
+        };
         q.common(
             "",
             f.case_id,
-            f.facility.as_deref(),
+            facility.as_deref(),
             f.subtype.as_deref(),
             f.from,
             f.to,
@@ -693,17 +776,6 @@ impl Vault {
             revisions::SELECT_COLUMNS
         ))?;
         let rows = stmt.query_map(params![kind.as_str(), id.to_string()], revisions::read_row)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
-    }
-
-    /// Facility names used before, most used first, for autocomplete.
-    pub fn facility_names(&self, prefix: &str) -> Result<Vec<String>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT facility FROM records WHERE kind = 'incident' AND facility LIKE ?1 || '%'
-             GROUP BY facility COLLATE NOCASE ORDER BY count(*) DESC, facility LIMIT 20",
-        )?;
-        let escaped = prefix.replace(['%', '_'], "");
-        let rows = stmt.query_map([escaped], |r| r.get(0))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 

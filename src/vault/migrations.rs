@@ -23,6 +23,10 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
         "0004_keyed_chain",
         include_str!("../../migrations/0004_keyed_chain.sql"),
     ),
+    (
+        "0005_facility_register",
+        include_str!("../../migrations/0005_facility_register.sql"),
+    ),
 ];
 
 /// Schema version this build writes.

@@ -13,7 +13,8 @@ incidents: number,
  */
 by_month: Record<string, number>, 
 /**
- * By facility name.
+ * By facility (the register entry's name; a name shared by two
+ * entries is followed by the region, or the entry's short id).
  */
 by_facility: Record<string, number>, 
 /**
