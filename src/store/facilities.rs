@@ -113,17 +113,15 @@ fn ambiguous(name: &str, ids: &[Uuid]) -> Error {
     ))
 }
 
-/// What [`Vault::merge_facilities`] did.
-#[derive(Debug, Clone, Serialize, TS)]
-#[ts(export)]
+/// What [`Vault::merge_facilities`] did (the CLI's `facility merge`; the
+/// window does not merge yet, so no TypeScript binding).
+#[derive(Debug, Clone, Serialize)]
 pub struct FacilityMerge {
     /// The entry kept, with the other's name among its spellings.
-    #[ts(type = "FacilityEntry & RecordMeta")]
     pub into: Stored<FacilityEntry>,
     /// The entry removed (its history is kept).
     pub removed: Uuid,
     /// Incidents moved to the kept entry, each with a revision.
-    #[ts(type = "number")]
     pub relinked: u64,
 }
 

@@ -7,6 +7,7 @@ pub mod clients;
 pub mod deadlines;
 pub mod evidence;
 pub mod export;
+pub mod facilities;
 pub mod hearings;
 pub mod incidents;
 pub mod search;
