@@ -173,11 +173,12 @@ pub(crate) fn get_in<T: Record>(
     id: Uuid,
 ) -> Result<Option<Stored<T>>> {
     let row = conn
-        .query_row(
+        .prepare_cached(
             "SELECT id, revision, created_at, updated_at, data FROM records WHERE kind = ?1 AND id = ?2",
-            params![T::KIND.as_str(), id.to_string()],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get::<_, String>(4)?)),
-        )
+        )?
+        .query_row(params![T::KIND.as_str(), id.to_string()], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get::<_, String>(4)?))
+        })
         .optional()?;
     row.map(|(i, rev, c, u, d)| {
         decode::<T>(i, rev, c, u, &d).map_err(|why| {
@@ -193,11 +194,12 @@ pub(crate) fn get_in<T: Record>(
 impl<'v> Writer<'v> {
     fn check_refs<T: Record>(&self, data: &T) -> Result<()> {
         for r in data.references() {
-            let exists: bool = self.tx.query_row(
-                "SELECT EXISTS (SELECT 1 FROM records WHERE kind = ?1 AND id = ?2)",
-                params![r.kind.as_str(), r.id.to_string()],
-                |row| row.get(0),
-            )?;
+            let exists: bool = self
+                .tx
+                .prepare_cached(
+                    "SELECT EXISTS (SELECT 1 FROM records WHERE kind = ?1 AND id = ?2)",
+                )?
+                .query_row(params![r.kind.as_str(), r.id.to_string()], |row| row.get(0))?;
             if !exists {
                 return Err(missing_target(&r));
             }
@@ -287,23 +289,25 @@ impl<'v> Writer<'v> {
             &status,
             &json,
         ];
+        // Statements every save runs are cached: preparing them anew was a
+        // measurable part of a save (docs/benchmarks.md).
         let seq: i64 = if replace {
-            self.tx.query_row(
-                "UPDATE records SET revision = ?3, created_at = ?4, updated_at = ?5, client_id = ?6,
+            self.tx
+                .prepare_cached(
+                    "UPDATE records SET revision = ?3, created_at = ?4, updated_at = ?5, client_id = ?6,
                         case_id = ?7, at = ?8, facility = ?9, subtype = ?10, status = ?11, data = ?12
                  WHERE kind = ?1 AND id = ?2 RETURNING seq",
-                args.as_slice(),
-                |r| r.get(0),
-            )?
+                )?
+                .query_row(args.as_slice(), |r| r.get(0))?
         } else {
             args.push(&origin);
-            self.tx.query_row(
-                "INSERT INTO records (kind, id, revision, created_at, updated_at, client_id, case_id,
+            self.tx
+                .prepare_cached(
+                    "INSERT INTO records (kind, id, revision, created_at, updated_at, client_id, case_id,
                                       at, facility, subtype, status, data, origin)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) RETURNING seq",
-                args.as_slice(),
-                |r| r.get(0),
-            )?
+                )?
+                .query_row(args.as_slice(), |r| r.get(0))?
         };
         if T::KIND == Kind::Facility {
             self.write_names(&id, &names)?;
@@ -313,12 +317,12 @@ impl<'v> Writer<'v> {
         }
         if replace {
             self.tx
-                .execute("DELETE FROM search_fts WHERE rowid = ?1", [seq])?;
+                .prepare_cached("DELETE FROM search_fts WHERE rowid = ?1")?
+                .execute([seq])?;
         }
-        self.tx.execute(
-            "INSERT INTO search_fts (rowid, title, body) VALUES (?1, ?2, ?3)",
-            params![seq, s.data.title(), s.data.search_text()],
-        )?;
+        self.tx
+            .prepare_cached("INSERT INTO search_fts (rowid, title, body) VALUES (?1, ?2, ?3)")?
+            .execute(params![seq, s.data.title(), s.data.search_text()])?;
         Ok(())
     }
 
