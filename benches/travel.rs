@@ -6,110 +6,15 @@
 //! Uses the real key-derivation cost. Prints one Markdown table for
 //! docs/benchmarks.md.
 
-use std::io::Write;
+mod support;
+
 use std::time::{Duration, Instant};
-use vekil::model::{Client, EvidenceNote, Incident, IncidentType};
+use support::{dir_bytes, env_usize, fill};
 use vekil::secret::Passphrase;
-use vekil::vault::{erase, travel, Vault, VaultOptions};
-
-const FACILITIES: &[&str] = &[
-    "Baku Pre-trial Detention Centre No. 1",
-    "Bakı İVS No. 2",
-    "Gəncə İstintaq Təcridxanası",
-    "Şəki Temporary Detention",
-    "Lənkəran SIZO",
-];
-const REASONS: &[&str] = &[
-    "The investigator has not given permission",
-    "Müstəntiqin icazəsi yoxdur",
-    "Свидание не разрешено следователем",
-];
-
-fn env_usize(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
+use vekil::vault::{erase, travel, Vault};
 
 fn ms(d: Duration) -> String {
     format!("{:.1} ms", d.as_secs_f64() * 1000.0)
-}
-
-/// Fills a vault with `n` incidents of 200 clients and `mb` MB of
-/// attachments (10 MB files of pseudo-random bytes, so nothing compresses).
-fn fill(dir: &std::path::Path, pass: &Passphrase, n: usize, mb: usize, scratch: &std::path::Path) {
-    let (v, _) = Vault::create_with(dir, pass, &VaultOptions::default()).unwrap();
-    let clients: Vec<uuid::Uuid> = (0..200)
-        .map(|i| {
-            v.insert(Client::new(format!("Məmmədov {i}"), format!("C-{i:03}")))
-                .unwrap()
-                .id
-        })
-        .collect();
-    let base = chrono::DateTime::parse_from_rfc3339("2021-01-01T09:00:00+04:00").unwrap();
-    let mut first_incident = None;
-    let mut done = 0;
-    while done < n {
-        let batch = (n - done).min(10_000);
-        let ids = v
-            .write(|w| {
-                let mut ids = vec![];
-                for i in done..done + batch {
-                    let mut inc = Incident::quick(
-                        clients[i % clients.len()],
-                        FACILITIES[i % FACILITIES.len()],
-                        base + chrono::Duration::minutes(i as i64 * 7),
-                        IncidentType::AccessDenied,
-                    );
-                    inc.reason_given = format!("{} (ref {i})", REASONS[i % REASONS.len()]);
-                    ids.push(w.insert(inc)?.id);
-                }
-                Ok(ids)
-            })
-            .unwrap();
-        first_incident.get_or_insert(ids[0]);
-        done += batch;
-    }
-    let mut note = EvidenceNote::new("Yazılı imtina, skan");
-    note.incident_id = first_incident;
-    let note = v.insert(note).unwrap();
-    let mut state = 0x9E37_79B9_7F4A_7C15u64;
-    let mut block = vec![0u8; 1 << 20];
-    for f in 0..mb.div_ceil(10) {
-        let path = scratch.join(format!("scan-{f}.bin"));
-        let mut out = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
-        for _ in 0..10 {
-            for chunk in block.chunks_mut(8) {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                chunk.copy_from_slice(&state.to_le_bytes()[..chunk.len()]);
-            }
-            out.write_all(&block).unwrap();
-        }
-        drop(out);
-        v.attach_file(note.id, &path).unwrap();
-        std::fs::remove_file(&path).unwrap();
-    }
-    v.close().unwrap();
-}
-
-fn dir_bytes(dir: &std::path::Path) -> u64 {
-    std::fs::read_dir(dir)
-        .map(|rd| {
-            rd.flatten()
-                .map(|e| {
-                    let p = e.path();
-                    if p.is_dir() {
-                        dir_bytes(&p)
-                    } else {
-                        e.metadata().map(|m| m.len()).unwrap_or(0)
-                    }
-                })
-                .sum()
-        })
-        .unwrap_or(0)
 }
 
 fn main() {

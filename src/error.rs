@@ -60,6 +60,9 @@ pub enum Error {
     /// A merge would replace, or link to, a record from another source.
     #[error(transparent)]
     Origin(#[from] crate::store::OriginError),
+    /// A load (JSON, CSV) was refused as a whole.
+    #[error(transparent)]
+    Load(#[from] crate::load::LoadError),
 }
 
 impl From<rusqlite::Error> for Error {

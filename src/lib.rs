@@ -12,14 +12,17 @@
 
 pub mod cancel;
 pub mod cli;
+pub mod dates;
 pub mod error;
 pub mod export;
 pub mod import;
+pub mod load;
 pub mod model;
 pub mod overview;
 pub mod process;
 pub mod search;
 pub mod secret;
+pub mod stats;
 pub mod store;
 pub mod text;
 pub mod timeline;

@@ -373,7 +373,7 @@ fn address_book_and_several_recipients() {
     )
     .expect("select");
     assert_eq!(
-        set.incidents.len(),
+        set.incident_count(),
         1,
         "only the incident both consented to"
     );
@@ -467,8 +467,7 @@ fn bundle_without_attachments() {
         },
     )
     .expect("select");
-    assert!(set
-        .evidence
+    assert!(evidence_of(&set)
         .iter()
         .all(|e| e.record.data.attachments.is_empty() && e.removed.contains(&"attachments")));
     let r = export::recipients::get(&f.vault, NGO).expect("recipient");
@@ -497,8 +496,11 @@ fn bundle_without_attachments() {
     assert!(ngo.verify().expect("verify").is_ok());
 }
 
+/// Progress counts records (issue 14): every record of the log, each
+/// incident laid out in the PDF (four times: summary and section, in each
+/// of its two passes), every attachment, and the finish.
 #[test]
-fn progress_grows_step_by_step_to_the_total() {
+fn progress_counts_records_and_grows_to_the_total() {
     let f = fixture();
     let set = select_for_ngo(&f.vault);
     let r = export::recipients::get(&f.vault, NGO).expect("recipient");
@@ -516,29 +518,68 @@ fn progress_grows_step_by_step_to_the_total() {
             &mut |p| seen.push(p),
         )
         .expect("bundle");
-        let attachments = set
-            .evidence
-            .iter()
-            .map(|e| e.record.data.attachments.len() as u64)
-            .sum::<u64>();
+        let attachments = set.files.len() as u64;
         assert!(attachments > 0, "the fixture exports an attachment");
-        let total = 2 + u64::from(with_pdf) + attachments;
+        let incidents = set.incident_count() as u64;
+        let records =
+            (set.clients.len() + set.cases.len() + set.evidence_count()) as u64 + incidents;
+        let total = records + 4 * incidents * u64::from(with_pdf) + attachments + 1;
         assert!(seen.iter().all(|p| p.total == total), "{seen:?}");
-        // Every report moves forward by exactly one step, from 0 to total.
+        // Small exports report every step, and never go back.
         let done: Vec<u64> = seen.iter().map(|p| p.done).collect();
-        assert_eq!(done, (0..=total).collect::<Vec<_>>(), "{seen:?}");
+        assert!(done.windows(2).all(|w| w[0] <= w[1]), "{seen:?}");
+        assert_eq!(done.first(), Some(&0));
+        assert_eq!(done.last(), Some(&total));
+        let steps: Vec<u64> = done
+            .iter()
+            .copied()
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        assert_eq!(steps, (0..=total).collect::<Vec<_>>(), "{seen:?}");
         let phases: Vec<Phase> = seen.iter().map(|p| p.phase).collect();
         assert_eq!(phases.first(), Some(&Phase::Log));
         assert_eq!(phases.contains(&Phase::Pdf), with_pdf);
-        assert_eq!(
-            phases.iter().filter(|p| **p == Phase::Attachments).count() as u64,
-            attachments
-        );
-        assert_eq!(
-            &phases[phases.len() - 2..],
-            &[Phase::Finishing, Phase::Done]
-        );
+        assert!(phases.contains(&Phase::Attachments));
+        assert_eq!(phases.last(), Some(&Phase::Done));
+        assert!(phases.contains(&Phase::Finishing));
+        let mut order = phases.clone();
+        order.dedup();
+        let mut sorted = order.clone();
+        sorted.sort_by_key(|p| *p as u8);
+        assert_eq!(order, sorted, "phases run in order: {order:?}");
     }
+}
+
+/// A large export reports a few hundred times, not once per record.
+#[test]
+fn progress_of_a_large_export_is_reported_a_few_hundred_times() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let g = generated_vault(&tmp.path().join("lawyer"), 1_000, false);
+    let ngo_key = tmp.path().join("ngo.txt");
+    let ngo_public = vekil::import::keygen(&ngo_key).expect("keygen");
+    export::recipients::add(&g.vault, NGO, &ngo_public).expect("recipient");
+    let mut req = export::ExportRequest::new(export::ExportFormat::Csv, Profile::Ngo);
+    req.recipients = vec![NGO.into()];
+    req.accept_all_hits = true;
+    let mut seen: Vec<Progress> = vec![];
+    export::request::write(
+        &g.vault,
+        &req,
+        &tmp.path().join("log.csv"),
+        false,
+        &mut |p| seen.push(p),
+    )
+    .expect("csv");
+    let last = seen.last().expect("reports");
+    assert_eq!(last.phase, Phase::Done);
+    assert!(last.total > 800, "{last:?}");
+    assert!(
+        (100..=420).contains(&seen.len()),
+        "{} reports for {} steps",
+        seen.len(),
+        last.total
+    );
 }
 
 #[test]

@@ -212,13 +212,13 @@ fn lawyer_to_ngo_through_the_cli() {
     let ngo = vekil::Vault::unlock(&ngo_dir, &vekil::secret::Passphrase::new(PASS.into()))
         .expect("unlock");
     assert_eq!(ngo.count(Kind::Incident).expect("count"), 2);
-    let s = vekil::import::stats(&ngo).expect("stats");
+    let s = vekil::stats::stats(&ngo).expect("stats");
     assert_eq!(s.incidents, 2);
     assert_eq!(s.by_type.get("access_denied"), Some(&1));
     // Client A: arrested 2025-03-10 08:00, first meeting 2025-03-12 14:00 = 54 h;
     // client B: 2025-04-01 10:00 → 2025-04-03 10:00 = 48 h. Median 51.
-    assert_eq!(s.median_hours_to_first_access, Some(51.0));
-    assert_eq!(s.clients_measured, 2);
+    assert_eq!(s.first_meeting.median_hours, Some(51.0));
+    assert_eq!(s.first_meeting.clients_measured, 2);
     drop(ngo);
 
     // Tampered bundle: exit 3.

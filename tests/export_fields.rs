@@ -145,46 +145,6 @@ fn expect(rule: &str, v: Variant) -> Expect {
     }
 }
 
-/// A PNG of one pixel with correct CRCs, so that any strict parser takes it.
-fn tiny_png() -> Vec<u8> {
-    fn crc32(data: &[u8]) -> u32 {
-        let mut c = 0xFFFF_FFFFu32;
-        for &b in data {
-            c ^= u32::from(b);
-            for _ in 0..8 {
-                c = if c & 1 != 0 {
-                    0xEDB8_8320 ^ (c >> 1)
-                } else {
-                    c >> 1
-                };
-            }
-        }
-        !c
-    }
-    fn chunk(out: &mut Vec<u8>, kind: &[u8], data: &[u8]) {
-        out.extend_from_slice(&(data.len() as u32).to_be_bytes());
-        let mut body = kind.to_vec();
-        body.extend_from_slice(data);
-        out.extend_from_slice(&body);
-        out.extend_from_slice(&crc32(&body).to_be_bytes());
-    }
-    let mut p = b"\x89PNG\r\n\x1a\n".to_vec();
-    chunk(&mut p, b"IHDR", &[0, 0, 0, 1, 0, 0, 0, 1, 8, 0, 0, 0, 0]);
-    // Scanline: filter byte 0, one grey pixel; zlib stored block.
-    let raw = [0u8, 0x80];
-    let mut z = vec![0x78, 0x01, 0x01, 0x02, 0x00, 0xFD, 0xFF];
-    z.extend_from_slice(&raw);
-    let (mut a, mut b) = (1u32, 0u32);
-    for &x in &raw {
-        a = (a + u32::from(x)) % 65521;
-        b = (b + a) % 65521;
-    }
-    z.extend_from_slice(&((b << 16) | a).to_be_bytes());
-    chunk(&mut p, b"IDAT", &z);
-    chunk(&mut p, b"IEND", &[]);
-    p
-}
-
 struct Built {
     tmp: tempfile::TempDir,
     vault_dir: PathBuf,
@@ -314,9 +274,7 @@ fn build() -> Built {
     }];
     let ev = vault.insert(ev).expect("evidence");
     let file_name = format!("{}.png", m.mk("evidence", "attachments[].file_name", Any));
-    vault
-        .attach(ev.id, &file_name, &tiny_png())
-        .expect("attach");
+    vault.attach(ev.id, &file_name, &png(None)).expect("attach");
 
     let mut h = Hearing::new(
         case.id,

@@ -5,7 +5,7 @@ mod export_support;
 use export_support::*;
 use vekil::export::{self, ExportOptions};
 
-fn full_set(f: &Fixture) -> export::ExportSet {
+fn full_set(f: &Fixture) -> export::ExportSet<'_> {
     export::select(&f.vault, &ExportOptions::default()).expect("select")
 }
 

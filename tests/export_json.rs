@@ -5,11 +5,11 @@ mod export_support;
 use export_support::*;
 use vekil::export::{self, ExportOptions, HeldBack, PreviewTitle, Profile};
 
-fn log(
-    f: &Fixture,
+fn log<'f>(
+    f: &'f Fixture,
     profile: Profile,
     recipients: &[&str],
-) -> (export::ExportSet, serde_json::Value) {
+) -> (export::ExportSet<'f>, serde_json::Value) {
     let set = export::select(
         &f.vault,
         &ExportOptions {
@@ -238,7 +238,7 @@ fn date_and_client_filters() {
         },
     )
     .expect("select");
-    let ids: Vec<_> = set.incidents.iter().map(|i| i.record.id).collect();
+    let ids: Vec<_> = incidents_of(&set).iter().map(|i| i.record.id).collect();
     assert_eq!(ids, vec![f.inc_no_consent, f.inc_restricted]);
     assert_eq!(set.clients.len(), 1);
 }

@@ -394,8 +394,7 @@ fn a_missing_stored_file_is_held_back_not_fatal() {
     // The records still leave, in every format.
     let mut json = vec![];
     vekil::export::json::write(&set, None, &mut json).expect("json export");
-    assert!(set
-        .evidence
+    assert!(evidence_of(&set)
         .iter()
         .all(|e| e.record.data.attachments.is_empty()));
 }

@@ -51,7 +51,7 @@ fn one_facility_typed_composed_and_decomposed_is_one_row_in_stats() {
     incident_at(&v, c, KURDEXANI, 3);
     incident_at(&v, c, &nfd_name, 4);
     incident_at(&v, c, "Bakı İVS", 5);
-    let s = vekil::import::stats(&v).unwrap();
+    let s = vekil::stats::stats(&v).unwrap();
     assert_eq!(s.by_facility.len(), 2, "{:?}", s.by_facility);
     assert_eq!(
         s.by_facility.get(KURDEXANI),
@@ -176,7 +176,7 @@ fn a_vault_from_before_the_register_groups_its_names_and_keeps_its_history() {
             && i.data.facility.region == "Bakı"
             && i.data.facility.facility_type == FacilityType::PretrialDetention));
 
-    let s = vekil::import::stats(&v).unwrap();
+    let s = vekil::stats::stats(&v).unwrap();
     assert_eq!(s.by_facility.len(), 5, "{:?}", s.by_facility);
     assert_eq!(s.by_facility[KURDEXANI], 4);
     assert_eq!(s.by_facility["Polis bölməsi 3 (Şəki)"], 2);
@@ -218,7 +218,7 @@ fn a_vault_from_before_the_register_groups_its_names_and_keeps_its_history() {
     let kept = v.get::<FacilityEntry>(into).unwrap();
     assert_eq!(kept.data.spellings, ["Kurdakhany SIZO", "Кюрдаханы СИЗО"]);
 
-    let s = vekil::import::stats(&v).unwrap();
+    let s = vekil::stats::stats(&v).unwrap();
     assert_eq!(s.by_facility.len(), 3, "{:?}", s.by_facility);
     assert_eq!(s.by_facility[KURDEXANI], 6);
     for spelling in [

@@ -140,12 +140,21 @@ fn search_and_filters() {
     };
     let hits = v.search(&q("Əliyev")).unwrap();
     assert_eq!(hits.len(), 1);
-    assert_eq!(hits[0].subtype.as_deref(), Some("access_denied"));
+    assert!(matches!(
+        hits[0].title,
+        Title::Incident {
+            incident_type: IncidentType::AccessDenied,
+            ..
+        }
+    ));
     assert_eq!(v.search(&q("permis")).unwrap().len(), 1, "prefix match");
     assert_eq!(v.search(&q("минутами")).unwrap().len(), 1);
     let hits = v.search(&q("Петрова")).unwrap();
     assert_eq!(hits[0].kind, Kind::Client);
-    assert!(hits[0].title.iter().any(|p| p.hit && p.text == "Петрова"));
+    let Title::Client { full_name, .. } = &hits[0].title else {
+        panic!("{:?}", hits[0].title)
+    };
+    assert!(full_name.iter().any(|p| p.hit && p.text == "Петрова"));
     assert!(
         v.search(&q("\" OR NEAR(")).unwrap().is_empty(),
         "syntax is not injected"
@@ -226,12 +235,47 @@ fn case_timeline_and_agenda() {
         vec![Kind::Incident, Kind::Hearing, Kind::Deadline, Kind::Hearing]
     );
     assert_eq!(tl[1].detail, "Detention for 4 months");
-    let agenda = v.agenda(at(9, 0), 7).unwrap();
+    v.set_time_zone(Some(vekil::dates::Zone::named("Asia/Baku").unwrap()))
+        .unwrap();
+    let agenda = v.agenda(at(9, 0).with_timezone(&Utc), 7).unwrap();
     assert_eq!(
         agenda.len(),
         2,
         "hearing on the 10th, deadline on the 15th; not the 20th"
     );
+}
+
+/// Issue 12.2: an agenda item says whose it is and which case, so the
+/// lawyer can tell two "Extension of detention" hearings apart; the window
+/// shows the pseudonym or the full name, as chosen in Settings.
+#[test]
+fn agenda_items_name_the_client_and_the_case() {
+    let (_t, _d, v, _) = new_vault();
+    let c = v.insert(Client::new("Rəşid Qasımlı", "C-033")).unwrap();
+    let case = v.insert(Case::new(c.id, "1(101)-2231/2026")).unwrap();
+    v.insert(Hearing::new(
+        case.id,
+        at(10, 10),
+        HearingKind::DetentionExtension,
+    ))
+    .unwrap();
+    v.insert(Deadline {
+        case_id: case.id,
+        due: at(12, 18),
+        kind: DeadlineKind::Appeal,
+        source_rule: "CPC 384".into(),
+        done: false,
+        notes: String::new(),
+    })
+    .unwrap();
+    let agenda = v.agenda(at(9, 0).with_timezone(&chrono::Utc), 7).unwrap();
+    assert_eq!(agenda.len(), 2);
+    for e in &agenda {
+        assert_eq!(e.case_id, Some(case.id), "{:?} links to its case", e.kind);
+        assert_eq!(e.case_number.as_deref(), Some("1(101)-2231/2026"));
+        assert_eq!(e.client.as_deref(), Some("C-033"));
+        assert_eq!(e.client_name.as_deref(), Some("Rəşid Qasımlı"));
+    }
 }
 
 #[test]

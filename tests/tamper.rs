@@ -275,11 +275,13 @@ fn cli_reports_a_damaged_database_in_one_sentence() {
     }
     let db = cli.vault.join("vekil.db");
     let n = std::fs::metadata(&db).unwrap().len() as usize;
-    // One byte in each of four pages from the middle: the records and their
-    // full-text rows interleave, and a later migration can shift which of
-    // them sits exactly in the middle (issue 5 added a table).
-    for page in 0..4 {
-        flip(&db, n / 2 + page * 4096);
+    // One byte in each page of the middle fifth of the file: the records
+    // and their full-text rows interleave, and a later migration shifts
+    // which of them sits where (issue 5 added a table; issue 12's search
+    // index stores each record's keys beside its text), so a narrower
+    // window can miss every page that `client list` reads.
+    for offset in (n * 2 / 5..n * 3 / 5).step_by(4096) {
+        flip(&db, offset);
     }
     for args in [&["client", "list"][..], &["verify-vault"][..]] {
         let err = cli.fails(args, 3);

@@ -188,14 +188,17 @@ impl From<ExportError> for CommandError {
                 "Give the organisation a name (up to 200 characters) and an age public key starting with age1.",
             ),
             ExportError::FileExists(_) => CommandError {
-                field: Some("path".into()),
-                ..Self::new("file_exists", "A file with this name already exists.")
+                field: Some("destination".into()),
+                ..Self::new(
+                    "file_exists",
+                    "A file with this name appeared after you chose it. Choose the file again.",
+                )
             },
-            ExportError::NotAFile(_) => {
-                Self::invalid("path", "That is a folder, not a file. Add a file name.")
-            }
-            ExportError::BadDate { field, .. } => Self::invalid(field, "That is not a date."),
-            ExportError::BadPeriod => Self::invalid("to", "The period ends before it starts."),
+            ExportError::NotAFile(_) => Self::invalid(
+                "destination",
+                "That is a folder, not a file. Choose the file again.",
+            ),
+            ExportError::Date(d) => Self::invalid(d.field(), d.to_string()),
             ExportError::IncidentNotExported(_) => CommandError {
                 field: Some("incident".into()),
                 ..Self::new(

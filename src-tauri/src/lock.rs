@@ -13,8 +13,9 @@
 //!    keeps the page's unsaved form as an encrypted draft, and drops the
 //!    vault: the SQLCipher connection closes (wiping its key), and the
 //!    attachment key and name key are zeroized by their own `Drop`;
-//! 3. reloads the page, so its JavaScript heap starts empty and it learns
-//!    from `vault_status` that it is locked (and why).
+//! 3. forgets the files chosen in dialogs or dropped since the unlock
+//!    (`picked.rs`), and reloads the page, so its JavaScript heap starts
+//!    empty and it learns from `vault_status` that it is locked (and why).
 //!
 //! The caller waits at most [`RELEASE_WAIT`] for step 2. A command that
 //! does not check the flag and runs longer (a passphrase change, laying
@@ -273,6 +274,8 @@ pub async fn lock<R: Runtime>(
             .unwrap_or(Dropped::WhenReleased);
     if dropped != Dropped::AlreadyLocked {
         record(reason, "lock_to_key_dropped", started.elapsed(), dropped);
+        // Files chosen in this session are forgotten with it.
+        state.picks.clear();
         reload(app);
     }
     dropped

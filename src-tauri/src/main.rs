@@ -6,5 +6,7 @@ fn main() {
     if let Err(e) = vekil::process::harden() {
         eprintln!("Vekil: {e}");
     }
+    // Before GTK starts: its recent-files list stays out of the user's.
+    vekil_desktop::dialog::keep_recent_files_private();
     vekil_desktop::run();
 }

@@ -3,6 +3,7 @@
 use crate::error::{CmdResult, CommandError};
 use crate::idle::Idle;
 use crate::lock::{Locker, Slot};
+use crate::picked::Picks;
 use serde::de::DeserializeOwned;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -25,6 +26,9 @@ pub struct AppState {
     pub idle: Arc<Idle>,
     /// scrypt work factor for new vaults (lowered only by tests).
     pub kdf_log_n: u8,
+    /// Files chosen in the backend's dialogs or dropped on the window,
+    /// which the page knows only by token (see `picked.rs`).
+    pub picks: Picks,
 }
 
 impl AppState {
@@ -39,6 +43,7 @@ impl AppState {
             vault,
             idle: Idle::new(Duration::from_secs(u64::from(minutes) * 60)),
             kdf_log_n: vekil::vault::DEFAULT_KDF_LOG_N,
+            picks: Picks::new(),
         }
     }
 

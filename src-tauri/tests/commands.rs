@@ -2,92 +2,14 @@
 //! window uses (origin tauri://localhost), so argument parsing and error
 //! mapping are exercised, not just the functions.
 
+mod support;
+
 use serde_json::{json, Value};
-use tauri::ipc::{CallbackFn, InvokeBody};
-use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, INVOKE_KEY};
-use tauri::webview::InvokeRequest;
-use tauri::{WebviewWindow, WebviewWindowBuilder};
+use support::*;
+use tauri::ipc::InvokeBody;
+use tauri::test::get_ipc_response;
+use vekil_desktop::picked::Purpose;
 use vekil_desktop::state::AppState;
-
-struct Harness {
-    dir: tempfile::TempDir,
-    _app: tauri::App<tauri::test::MockRuntime>,
-    window: WebviewWindow<tauri::test::MockRuntime>,
-}
-
-fn harness() -> Harness {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let state =
-        AppState::new(dir.path().join("vault"), dir.path().join("settings.json")).with_test_kdf(10);
-    let app = vekil_desktop::with_commands(mock_builder())
-        .manage(state)
-        .build(mock_context(noop_assets()))
-        .expect("mock app");
-    let window = WebviewWindowBuilder::new(&app, "main", Default::default())
-        .build()
-        .expect("mock window");
-    Harness {
-        dir,
-        _app: app,
-        window,
-    }
-}
-
-fn request(cmd: &str, body: InvokeBody, headers: &[(&'static str, &str)]) -> InvokeRequest {
-    let mut map = tauri::http::HeaderMap::new();
-    for (k, v) in headers {
-        map.insert(*k, v.parse().expect("header"));
-    }
-    InvokeRequest {
-        cmd: cmd.into(),
-        callback: CallbackFn(0),
-        error: CallbackFn(1),
-        url: "tauri://localhost".parse().expect("url"),
-        body,
-        headers: map,
-        invoke_key: INVOKE_KEY.to_string(),
-    }
-}
-
-impl Harness {
-    fn call(&self, cmd: &str, args: Value) -> Result<Value, Value> {
-        get_ipc_response(&self.window, request(cmd, InvokeBody::Json(args), &[]))
-            .map(|b| b.deserialize::<Value>().expect("json response"))
-    }
-
-    fn ok(&self, cmd: &str, args: Value) -> Value {
-        match self.call(cmd, args) {
-            Ok(v) => v,
-            Err(e) => panic!("{cmd} failed: {e}"),
-        }
-    }
-
-    fn err_kind(&self, cmd: &str, args: Value) -> String {
-        match self.call(cmd, args) {
-            Ok(v) => panic!("{cmd} unexpectedly succeeded: {v}"),
-            Err(e) => e["kind"]
-                .as_str()
-                .unwrap_or_else(|| panic!("{cmd}: untyped error {e}"))
-                .to_owned(),
-        }
-    }
-
-    fn unlocked(self) -> Self {
-        self.ok(
-            "vault_create",
-            json!({"passphrase": "correct horse battery staple"}),
-        );
-        self
-    }
-
-    fn client(&self) -> String {
-        let c = self.ok(
-            "client_create",
-            json!({"client": {"full_name": "Elçin Məmmədov", "pseudonym": "C-001"}}),
-        );
-        c["id"].as_str().expect("id").to_owned()
-    }
-}
 
 #[test]
 fn locked_vault_refuses_with_a_typed_error() {
@@ -385,29 +307,81 @@ fn export_commands_write_a_bundle_and_refuse_bad_paths() {
         "invalid_input"
     );
     let file = out.path().join("b.age");
-    let path = file.to_string_lossy();
     let done = h.ok(
         "export_write",
-        json!({"request": request, "path": path, "replace": false}),
+        json!({"request": request, "destination": h.chosen(&file)}),
     );
     assert_eq!(done["manifest_sha256"].as_str().map(str::len), Some(64));
     assert!(std::fs::metadata(&file)
         .map(|m| m.len() > 0)
         .unwrap_or(false));
+    // The token was spent by the write; the page cannot name the path.
+    let first = std::fs::read(&file).expect("export");
+    for destination in [file.to_string_lossy().into_owned(), "b.age".into()] {
+        assert_eq!(
+            h.err_kind(
+                "export_write",
+                json!({"request": request, "destination": destination})
+            ),
+            "choice_expired"
+        );
+    }
+    // The old call, a path and replace=true, is refused by Tauri itself.
+    let old = h
+        .call(
+            "export_write",
+            json!({"request": request, "path": file.to_string_lossy(), "replace": true}),
+        )
+        .expect_err("no destination token");
+    assert!(old.to_string().contains("destination"), "{old}");
+    // A file that appeared after the dialog closed is not replaced (the
+    // dialog did not ask), and the choice is given back for a retry.
+    let token = {
+        use tauri::Manager;
+        let state = h.window.state::<AppState>();
+        state
+            .picks
+            .add(
+                state.picks.generation(),
+                file.clone(),
+                Purpose::Export,
+                false,
+            )
+            .expect("token")
+    };
+    let e = h
+        .call(
+            "export_write",
+            json!({"request": request, "destination": token}),
+        )
+        .expect_err("appeared since");
+    assert_eq!(
+        (e["kind"].as_str(), e["field"].as_str()),
+        (Some("file_exists"), Some("destination"))
+    );
+    assert_eq!(std::fs::read(&file).expect("export"), first);
+    // A token for a file to attach never becomes an export destination.
+    let attach = {
+        use tauri::Manager;
+        let state = h.window.state::<AppState>();
+        state
+            .picks
+            .add(
+                state.picks.generation(),
+                file.clone(),
+                Purpose::Attach,
+                false,
+            )
+            .expect("token")
+    };
     assert_eq!(
         h.err_kind(
             "export_write",
-            json!({"request": request, "path": path, "replace": false})
+            json!({"request": request, "destination": attach})
         ),
-        "file_exists"
+        "choice_expired"
     );
-    assert_eq!(
-        h.err_kind(
-            "export_write",
-            json!({"request": request, "path": "b.age", "replace": true})
-        ),
-        "invalid_input"
-    );
+    assert_eq!(std::fs::read(&file).expect("export"), first);
     let key = h.ok("signing_public_key", json!({}));
     assert_eq!(key["key_id"].as_str().map(str::len), Some(16));
     assert_eq!(h.ok("export_stats", json!({}))["incidents"], 0);
@@ -423,17 +397,12 @@ fn export_commands_write_a_bundle_and_refuse_bad_paths() {
         ("ics", "ics"),
         ("huridocs", "huridocs.json"),
     ] {
-        let suggested = h.ok("export_suggest_path", json!({"format": format}));
-        assert!(
-            suggested.as_str().is_some_and(|p| p.ends_with(ext)),
-            "{suggested}"
-        );
         let file = out.path().join(format!("own.{ext}"));
         let done = h.ok(
             "export_write",
             json!({"request": {"format": format, "profile": "full", "recipients": [],
                                "from": "2026-01-01", "to": "2026-12-31", "client": null},
-                   "path": file.to_string_lossy(), "replace": false}),
+                   "destination": h.chosen(&file)}),
         );
         assert!(done["manifest_sha256"].is_null());
         assert!(
@@ -521,7 +490,7 @@ fn export_write_reports_progress_and_offers_the_cli_options() {
         json!({"request": {"format": "bundle", "profile": "full", "recipients": ["NGO"],
                            "from": null, "to": null, "client": null, "without_pdf": true,
                            "without_attachments": true},
-               "path": bundle.to_string_lossy(), "replace": false}),
+               "destination": h.chosen(&bundle)}),
     );
     // No consent is recorded for the NGO: the incident stays home.
     assert_eq!(
@@ -539,11 +508,21 @@ fn export_write_reports_progress_and_offers_the_cli_options() {
     assert!(phases.contains(&"log"), "{events:?}");
     let last = events.last().expect("events");
     assert_eq!(last["done"], last["total"]);
-    let done_steps: Vec<u64> = events[1..]
-        .iter()
-        .filter_map(|e| e["done"].as_u64())
-        .collect();
-    assert!(done_steps.windows(2).all(|w| w[0] < w[1]), "{events:?}");
+    // Each phase counts its own work (records, files): within a phase the
+    // count only grows, and it never passes the phase's total.
+    assert!(
+        events
+            .windows(2)
+            .all(|w| w[0]["phase"] != w[1]["phase"]
+                || w[0]["done"].as_u64() <= w[1]["done"].as_u64()),
+        "{events:?}"
+    );
+    assert!(
+        events
+            .iter()
+            .all(|e| e["done"].as_u64() <= e["total"].as_u64()),
+        "{events:?}"
+    );
     let names = std::process::Command::new("sh")
         .arg("-c")
         .arg(format!(
@@ -566,21 +545,20 @@ fn export_write_reports_progress_and_offers_the_cli_options() {
         "export_write",
         json!({"request": {"format": "pdf", "profile": "full", "recipients": [],
                            "from": null, "to": null, "client": null, "incident": incident},
-               "path": pdf.to_string_lossy(), "replace": false}),
+               "destination": h.chosen(&pdf)}),
     );
     assert!(std::fs::read(&pdf).is_ok_and(|b| b.starts_with(b"%PDF")));
     let events = take();
-    assert_eq!(
-        events.last(),
-        Some(&json!({"phase": "done", "done": 1, "total": 1}))
-    );
+    let last = events.last().expect("progress events");
+    assert_eq!(last["phase"], "done", "{events:?}");
+    assert_eq!(last["done"], last["total"], "{events:?}");
     // …refused, beside the field, when that incident does not leave.
     let e = h
         .call(
             "export_write",
             json!({"request": {"format": "pdf", "profile": "public", "recipients": [],
                                "from": null, "to": null, "client": null, "incident": incident},
-                   "path": out.path().join("two.pdf").to_string_lossy(), "replace": false}),
+                   "destination": h.chosen(&out.path().join("two.pdf"))}),
         )
         .expect_err("held-back incident");
     assert_eq!(e["kind"], "incident_not_exported");
@@ -1004,7 +982,7 @@ fn a_lock_during_an_export_stops_it_and_leaves_no_file() {
     });
     let bundle = out.path().join("mart.age");
     let window = h.window.clone();
-    let path = bundle.to_string_lossy().into_owned();
+    let destination = h.chosen(&bundle);
     let export = std::thread::spawn(move || {
         get_ipc_response(
             &window,
@@ -1013,7 +991,7 @@ fn a_lock_during_an_export_stops_it_and_leaves_no_file() {
                 InvokeBody::Json(json!({"request": {"format": "bundle", "profile": "ngo",
                     "recipients": ["NGO"], "from": null, "to": null, "client": null,
                     "without_pdf": true},
-                    "path": path, "replace": false})),
+                    "destination": destination})),
                 &[],
             ),
         )
@@ -1069,4 +1047,126 @@ fn unlock_reports_a_changed_header_and_verify_runs_the_full_check() {
     assert_eq!(verified["problems"], json!([]));
     h.ok("vault_lock", json!({"draft": null}));
     assert_eq!(h.err_kind("vault_verify", json!({})), "locked");
+}
+
+/// The `vekil` CLI built beside this test (`cargo build -p vekil`, or any
+/// `cargo test -p vekil`, puts it in the same target directory).
+fn vekil_cli() -> std::path::PathBuf {
+    let exe = std::env::current_exe().expect("test executable");
+    let bin = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .expect("target directory")
+        .join("vekil");
+    assert!(
+        bin.is_file(),
+        "{} is missing; build the CLI first with `cargo build -p vekil`",
+        bin.display()
+    );
+    bin
+}
+
+/// Issue 11.7: the CLI and the app give the same agenda, statistics and
+/// export from one vault, because each is one core function. The vault's
+/// time zone is chosen in the app; the CLI runs on a computer in UTC and
+/// must still draw days in Baku.
+#[test]
+fn the_cli_and_the_app_agree_on_agenda_stats_and_export() {
+    let h = harness().unlocked();
+    let set = h.ok("time_zone_set", json!({"zone": "Asia/Baku"}));
+    assert_eq!(set["zone"], "Asia/Baku");
+    assert_eq!(set["follows_computer"], false);
+    assert_eq!(h.ok("time_zone_get", json!({})), set);
+    h.refused("time_zone_set", json!({"zone": "Baku"}), "zone");
+    assert!(h
+        .ok("time_zone_names", json!({}))
+        .as_array()
+        .expect("names")
+        .contains(&json!("Asia/Baku")));
+
+    let client = h.client();
+    let case = h.case(&client);
+    for (at, facility) in [
+        ("2025-03-01T01:00:00+04:00", "Bakı İSS-1"),
+        ("2025-03-31T23:30:00+04:00", "Bakı İSS-1"),
+        ("2025-04-01T02:00:00+04:00", "Gəncə İVS"),
+        ("2025-02-28T23:00:00+04:00", "Gəncə İVS"),
+    ] {
+        h.ok(
+            "incident_quick",
+            json!({"quick": {"client_id": client, "facility": facility, "at": at,
+                "incident_type": "access_delayed"}}),
+        );
+    }
+    // Baku has kept +04:00 all year since 2016.
+    let zone = chrono::FixedOffset::east_opt(4 * 3600).expect("offset");
+    let today = chrono::Utc::now().with_timezone(&zone).date_naive();
+    for (days, kind) in [(-5, "appeal"), (4, "complaint")] {
+        let due = (today + chrono::Duration::days(days))
+            .and_hms_opt(10, 0, 0)
+            .expect("time")
+            .and_local_timezone(zone)
+            .single()
+            .expect("due")
+            .to_rfc3339();
+        h.ok(
+            "deadline_create",
+            json!({"deadline": {"case_id": case["id"], "due": due, "kind": kind}}),
+        );
+    }
+
+    let app_agenda = h.ok("agenda", json!({"days": 30}));
+    let app_stats = h.ok("export_stats", json!({}));
+    let app_export = h.dir.path().join("app.json");
+    h.ok(
+        "export_write",
+        json!({"request": {"format": "json", "profile": "full", "recipients": [],
+                           "from": "2025-03-01", "to": "2025-03-31", "client": null},
+               "destination": h.chosen(&app_export)}),
+    );
+    assert_eq!(app_agenda.as_array().map(Vec::len), Some(2));
+    assert_eq!(app_stats["by_month"]["2025-03"], 2, "{app_stats}");
+    h.ok("vault_lock", json!({"draft": null}));
+
+    let cli = |args: &[&str]| -> Value {
+        let out = std::process::Command::new(vekil_cli())
+            .args(args)
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", h.dir.path())
+            .env("TMPDIR", h.dir.path())
+            .env("TZ", "UTC")
+            .env("VEKIL_VAULT", h.dir.path().join("vault"))
+            .env("VEKIL_PASSPHRASE", "correct horse battery staple")
+            .output()
+            .expect("run vekil");
+        assert!(
+            out.status.success(),
+            "vekil {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap_or(Value::Null)
+    };
+    assert_eq!(cli(&["agenda", "--days", "30", "--json"]), app_agenda);
+    assert_eq!(cli(&["stats", "--json"]), app_stats);
+    let cli_export = h.dir.path().join("cli.json");
+    cli(&[
+        "export",
+        "--format",
+        "json",
+        "--from",
+        "2025-03-01",
+        "--to-date",
+        "2025-03-31",
+        "--out",
+        cli_export.to_str().expect("utf-8"),
+    ]);
+    let read = |p: &std::path::Path| -> Value {
+        let mut v: Value = serde_json::from_slice(&std::fs::read(p).expect("read")).expect("json");
+        v.as_object_mut().expect("log").remove("generated_at");
+        v
+    };
+    let (app_log, cli_log) = (read(&app_export), read(&cli_export));
+    assert_eq!(app_log["incidents"].as_array().map(Vec::len), Some(2));
+    assert_eq!(cli_log, app_log);
 }

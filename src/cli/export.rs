@@ -16,6 +16,7 @@ use crate::export::{
 use crate::import;
 use crate::vault::VaultError;
 use crate::Vault;
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 /// Arguments of `vekil export`.
@@ -30,10 +31,11 @@ pub struct ExportArgs {
     /// Organisation from the address book (repeatable); consent is checked for each.
     #[arg(long = "to", value_name = "RECIPIENT")]
     pub to: Vec<String>,
-    /// Incidents, hearings and deadlines from this date (YYYY-MM-DD, from 00:00 UTC; or RFC 3339).
+    /// Incidents, hearings and deadlines from the start of this day, month
+    /// or year (2025-03-01, 2025-03, 2025), in the vault's time zone.
     #[arg(long, value_name = "DATE")]
     pub from: Option<String>,
-    /// …until this date, inclusive (YYYY-MM-DD, to 23:59:59 UTC; or RFC 3339).
+    /// …until the end of this day, month or year, inclusive.
     #[arg(long = "to-date", value_name = "DATE")]
     pub to_date: Option<String>,
     /// Only this client's records (id or unique id prefix).
@@ -143,7 +145,9 @@ pub enum ExportCommand {
     /// Lawyers whose signed bundles this vault accepts.
     #[command(subcommand)]
     Signer(super::signer::SignerCommand),
-    /// Incident counts by month, facility, authority and type; median hours to first access.
+    /// Incident statistics: counts by type, facility, facility type, authority,
+    /// region and month; written refusals; median wait and time to first meeting
+    /// (docs/formats/stats.md).
     Stats {
         /// As JSON.
         #[arg(long)]
@@ -202,8 +206,7 @@ impl From<ExportError> for Failure {
         let code = match &e {
             ExportError::RecipientRequired(_)
             | ExportError::UnknownRecipient(_)
-            | ExportError::BadDate { .. }
-            | ExportError::BadPeriod => 1,
+            | ExportError::Date(_) => 1,
             ExportError::Vault(inner) => code_of(inner),
             _ => 3,
         };
@@ -343,21 +346,18 @@ pub fn attachment_text(a: &AttachmentStatus) -> String {
     }
 }
 
-/// A bundle's progress as a line on stderr (none for the last steps).
-/// Attachments are counted on their own: steps before them are the log
-/// and, `with_pdf`, the PDF; after them only the finish.
-fn progress_text(p: &Progress, with_pdf: bool) -> Option<String> {
-    let before = 1 + u64::from(with_pdf);
-    match p.phase {
-        Phase::Log => Some("writing the incident log".into()),
-        Phase::Pdf => Some("laying out the PDF report".into()),
-        Phase::Attachments => Some(format!(
-            "attachment {}/{}",
-            p.done.saturating_sub(before) + 1,
-            p.total.saturating_sub(before + 1)
-        )),
-        Phase::Selecting | Phase::Finishing | Phase::Done => None,
-    }
+/// An export's progress as one line: what it is doing and how many of
+/// its steps (records written, incidents laid out, attachments copied)
+/// are done; none before the records are chosen and after the last.
+fn progress_text(p: &Progress) -> Option<String> {
+    let what = match p.phase {
+        Phase::Log => "writing the records",
+        Phase::Pdf => "laying out the PDF report",
+        Phase::Attachments => "copying attachments",
+        Phase::Selecting | Phase::Finishing | Phase::Done => return None,
+    };
+    let pct = (p.done * 100).checked_div(p.total).unwrap_or(0);
+    Some(format!("{what}: {pct}% ({} of {} steps)", p.done, p.total))
 }
 
 fn print_preview(p: &export::Preview, json: bool) -> Result<(), Failure> {
@@ -444,15 +444,22 @@ fn run_export(vault: &Vault, a: &ExportArgs) -> Result<(), Failure> {
             "a bundle is encrypted to organisations: name at least one with --to RECIPIENT",
         ));
     }
-    let with_pdf = !a.no_pdf;
-    let done = export::request::write(vault, &req, out, a.replace, &mut |p| {
-        if p.phase == Phase::Selecting {
+    // One line on a terminal, redrawn in place; nothing when piped.
+    let terminal = std::io::stderr().is_terminal();
+    let mut shown = false;
+    let written = export::request::write(vault, &req, out, a.replace, &mut |p| {
+        if !terminal {
             return;
         }
-        if let Some(line) = progress_text(&p, with_pdf) {
-            eprintln!("  {line}")
+        if let Some(line) = progress_text(&p) {
+            eprint!("\r\x1b[2K  {line}");
+            shown = true;
         }
-    })?;
+    });
+    if shown {
+        eprint!("\r\x1b[2K");
+    }
+    let done = written?;
     eprintln!(
         "exported {} incident(s), {} held back, profile {}",
         done.incidents, done.held_back, a.profile
@@ -543,30 +550,43 @@ pub fn run(
         ExportCommand::Signer(cmd) => super::signer::run(cmd, open),
         ExportCommand::Stats { json } => {
             let vault = open()?;
-            let s = import::stats(&vault)?;
+            let s = crate::stats::stats(&vault)?;
             if *json {
                 let text = serde_json::to_string_pretty(&s).map_err(Failure::data)?;
                 println!("{text}");
                 return Ok(());
             }
-            println!("Incidents: {}", s.incidents);
+            println!("Incidents: {} (months in {})", s.incidents, s.time_zone);
             for (title, m) in [
-                ("By month", &s.by_month),
-                ("By facility", &s.by_facility),
-                ("By authority", &s.by_authority),
                 ("By type", &s.by_type),
+                ("By facility", &s.by_facility),
+                ("By facility type", &s.by_facility_type),
+                ("By authority", &s.by_authority),
+                ("By region", &s.by_region),
+                ("By month", &s.by_month),
             ] {
                 println!("\n{title}:");
                 for (k, n) in m {
+                    let k = if k.is_empty() { "(not recorded)" } else { k };
                     println!("  {n:>6}  {k}");
                 }
             }
-            match s.median_hours_to_first_access {
-                Some(h) => println!(
-                    "\nMedian hours from arrest to first access: {h} (over {} client(s))",
-                    s.clients_measured
+            println!("\nWritten refusals: {}", s.written_refusals);
+            let d = &s.delayed_access;
+            match d.median_minutes_waited {
+                Some(m) => println!(
+                    "Median minutes waited for delayed access: {m} (over {} of {} incident(s))",
+                    d.measured, d.incidents
                 ),
-                None => println!("\nMedian hours from arrest to first access: not enough data"),
+                None => println!("Median minutes waited for delayed access: not enough data"),
+            }
+            let f = &s.first_meeting;
+            match f.median_hours {
+                Some(h) => println!(
+                    "Median hours from arrest to first meeting: {h} (over {} client(s))",
+                    f.clients_measured
+                ),
+                None => println!("Median hours from arrest to first meeting: not enough data"),
             }
             Ok(())
         }
@@ -649,14 +669,26 @@ mod tests {
     }
 
     #[test]
-    fn attachments_are_counted_on_their_own() {
-        let p = Progress {
-            phase: Phase::Attachments,
-            done: 2,
-            total: 5,
+    fn progress_counts_steps_and_is_silent_outside_the_work() {
+        let p = |phase, done| Progress {
+            phase,
+            done,
+            total: 20_000,
         };
-        // log, pdf, [attachment 1, attachment 2], finish
-        assert_eq!(progress_text(&p, true).as_deref(), Some("attachment 1/2"));
-        assert_eq!(progress_text(&p, false).as_deref(), Some("attachment 2/3"));
+        assert_eq!(
+            progress_text(&p(Phase::Log, 5_000)).as_deref(),
+            Some("writing the records: 25% (5000 of 20000 steps)")
+        );
+        assert!(progress_text(&p(Phase::Selecting, 0)).is_none());
+        assert!(progress_text(&p(Phase::Done, 20_000)).is_none());
+        let none = Progress {
+            phase: Phase::Log,
+            done: 0,
+            total: 0,
+        };
+        assert_eq!(
+            progress_text(&none).as_deref(),
+            Some("writing the records: 0% (0 of 0 steps)")
+        );
     }
 }

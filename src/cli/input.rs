@@ -14,9 +14,10 @@
 //! flag therefore takes `-` to read its value from standard input instead.
 
 use super::CliError;
-use crate::model::{DatePrecision, EventTime, ValidationError};
+use crate::dates;
+use crate::model::{EventTime, ValidationError};
 use crate::secret::{Passphrase, RecoveryCode};
-use chrono::{DateTime, FixedOffset, Local, NaiveDate, NaiveDateTime, TimeZone};
+use chrono::{NaiveDate, Utc};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Read};
@@ -137,6 +138,25 @@ pub fn recovery_code() -> Result<RecoveryCode, CliError> {
     RecoveryCode::parse(&text).map_err(|e| CliError::data(e.to_string()))
 }
 
+/// The secrets that may open a backup, in the order to try them: the
+/// passphrase variables, then the recovery-code variables (a script sets
+/// the passphrase to unlock, and may set the code too); a prompt, where
+/// either may be typed, when neither is set.
+pub fn backup_secrets() -> Result<Vec<Passphrase>, CliError> {
+    let mut out = Vec::new();
+    if let Some(t) = from_env("VEKIL_PASSPHRASE_FILE", "VEKIL_PASSPHRASE")? {
+        out.push(Passphrase::new(t.to_string()));
+    }
+    if let Some(t) = from_env("VEKIL_RECOVERY_CODE_FILE", "VEKIL_RECOVERY_CODE")? {
+        out.push(Passphrase::new(t.to_string()));
+    }
+    if out.is_empty() {
+        let t = prompt("Passphrase or recovery code the backup was sealed to")?;
+        out.push(Passphrase::new(t.to_string()));
+    }
+    Ok(out)
+}
+
 /// A free-text flag that may be `-`: one value, or a repeatable flag's list.
 pub enum TextSlot<'a> {
     /// `--notes -`
@@ -189,30 +209,6 @@ pub fn read_stdin_value(what: &str) -> Result<String, CliError> {
     let trimmed = text.strip_suffix('\n').unwrap_or(&text);
     let trimmed = trimmed.strip_suffix('\r').unwrap_or(trimmed);
     Ok(trimmed.to_owned())
-}
-
-/// Fields of the export envelope that `add --json` accepts and ignores,
-/// so an exported record can be fed back in as it is.
-const ENVELOPE: [&str; 6] = [
-    "id",
-    "revision",
-    "created_at",
-    "updated_at",
-    "kind",
-    "derived",
-];
-
-/// Removes envelope fields; returns the `revision` if one was given.
-pub fn strip_envelope(v: &mut Value) -> Option<u32> {
-    let obj = v.as_object_mut()?;
-    let rev = obj
-        .get("revision")
-        .and_then(Value::as_u64)
-        .and_then(|r| u32::try_from(r).ok());
-    for k in ENVELOPE {
-        obj.remove(k);
-    }
-    rev
 }
 
 /// Reads JSON records from a file (all at once, size-limited) and calls
@@ -283,79 +279,53 @@ pub fn json_records(
     Ok(())
 }
 
-/// Turns a serde error about a record into one that names the field.
-pub fn record_error(e: serde_json::Error) -> ValidationError {
-    let msg = e.to_string();
-    // serde_json reports "missing field `x`" / "unknown field `x`" / "unknown variant `x`".
-    let field = msg
-        .split('`')
-        .nth(1)
-        .filter(|_| msg.starts_with("missing field") || msg.starts_with("unknown field"))
-        .unwrap_or("record")
-        .to_owned();
-    let msg = msg.split(" at line ").next().unwrap_or(&msg).to_owned();
-    ValidationError::new(field, msg)
+/// Reads a CSV file whole (size-limited like JSON), for
+/// `incident add --csv`.
+pub fn csv_file(path: &Path) -> Result<Vec<u8>, CliError> {
+    let name = path.display();
+    let meta =
+        std::fs::metadata(path).map_err(|e| CliError::data(format!("cannot read {name}: {e}")))?;
+    if meta.len() > MAX_JSON_BYTES {
+        return Err(CliError::data(format!(
+            "{name} is larger than 20 MB; split it into smaller files"
+        )));
+    }
+    std::fs::read(path).map_err(|e| CliError::data(format!("cannot read {name}: {e}")))
 }
 
-/// Parses a moment as a lawyer would type it, naming `field` on error:
-/// `now`, RFC 3339 (`2025-03-14T09:30+04:00`), local `2025-03-14 09:30`,
-/// or a partial date `2025-03-14`, `2025-03`, `2025` (precision follows).
-pub fn when(field: &str, s: &str) -> Result<EventTime, ValidationError> {
-    let s = s.trim();
-    let bad = || {
-        ValidationError::new(
-            field,
-            format!("{s:?} is not a date; use e.g. 2025-03-14 09:30, 2025-03-14, 2025-03 or now"),
-        )
-    };
-    let local = |ndt: NaiveDateTime| -> Result<DateTime<FixedOffset>, ValidationError> {
-        Local
-            .from_local_datetime(&ndt)
-            .earliest()
-            .map(|d| d.fixed_offset())
-            .ok_or_else(bad)
-    };
-    if s.eq_ignore_ascii_case("now") {
-        return Ok(EventTime::exact(Local::now().fixed_offset()));
-    }
-    if let Ok(d) = DateTime::parse_from_rfc3339(s) {
-        return Ok(EventTime::exact(d));
-    }
-    for fmt in ["%Y-%m-%dT%H:%M%:z", "%Y-%m-%d %H:%M%:z"] {
-        if let Ok(d) = DateTime::parse_from_str(s, fmt) {
-            return Ok(EventTime::exact(d));
-        }
-    }
-    for fmt in [
-        "%Y-%m-%d %H:%M",
-        "%Y-%m-%dT%H:%M",
-        "%Y-%m-%d %H:%M:%S",
-        "%Y-%m-%dT%H:%M:%S",
-    ] {
-        if let Ok(ndt) = NaiveDateTime::parse_from_str(s, fmt) {
-            return Ok(EventTime::exact(local(ndt)?));
-        }
-    }
-    let (date, precision) = if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-        (d, DatePrecision::Day)
-    } else if let Ok(d) = NaiveDate::parse_from_str(&format!("{s}-01"), "%Y-%m-%d") {
-        (d, DatePrecision::Month)
-    } else if s.len() == 4 && s.chars().all(|c| c.is_ascii_digit()) {
-        (
-            NaiveDate::parse_from_str(&format!("{s}-01-01"), "%Y-%m-%d").map_err(|_| bad())?,
-            DatePrecision::Year,
-        )
-    } else {
-        return Err(bad());
-    };
-    let at = local(date.and_hms_opt(0, 0, 0).ok_or_else(bad)?)?;
-    Ok(EventTime { at, precision })
+/// Reads a date or moment typed on the command line, in the vault's time
+/// zone (`crate::dates::parse`, the one parser; its doc lists the forms).
+pub fn when(v: &crate::Vault, field: &str, s: &str) -> Result<EventTime, CliError> {
+    Ok(dates::parse(field, s, v.time_zone()?, Utc::now()).map_err(crate::Error::from)?)
 }
 
-/// A calendar date `YYYY-MM-DD`.
-pub fn date(field: &str, s: &str) -> Result<NaiveDate, ValidationError> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
-        .map_err(|_| ValidationError::new(field, format!("{s:?} is not a date like 2025-03-14")))
+/// A moment for a field stored without a precision (a hearing's start, a
+/// deadline's due time): a date alone is refused, not stored as 00:00.
+pub fn exact(
+    v: &crate::Vault,
+    field: &str,
+    s: &str,
+) -> Result<chrono::DateTime<chrono::FixedOffset>, CliError> {
+    Ok(dates::parse_moment(field, s, v.time_zone()?, Utc::now()).map_err(crate::Error::from)?)
+}
+
+/// A calendar date (`2025-03-14`, `14.03.2025`, `today`), through the one
+/// parser; a month or a time is refused, since the field holds a day.
+pub fn date(v: &crate::Vault, field: &str, s: &str) -> Result<NaiveDate, CliError> {
+    Ok(dates::parse_day(field, s, v.time_zone()?, Utc::now()).map_err(crate::Error::from)?)
+}
+
+/// A from/until pair for lists and search, in the vault's time zone:
+/// `--until 2025-03` runs to the end of March.
+pub fn period(
+    v: &crate::Vault,
+    from: (&str, Option<&str>),
+    until: (&str, Option<&str>),
+) -> Result<dates::Period, CliError> {
+    Ok(
+        dates::Period::parse(from, until, v.time_zone()?, Utc::now())
+            .map_err(crate::Error::from)?,
+    )
 }
 
 /// A unit enum from its serialised name (`access_denied`), naming `field`.
@@ -375,23 +345,6 @@ pub fn choice<T: serde::de::DeserializeOwned>(field: &str, s: &str) -> Result<T,
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn partial_dates_carry_their_precision() {
-        assert_eq!(
-            when("at", "2025-03").unwrap().precision,
-            DatePrecision::Month
-        );
-        assert_eq!(when("at", "2025").unwrap().precision, DatePrecision::Year);
-        assert_eq!(
-            when("at", "2025-03-14").unwrap().precision,
-            DatePrecision::Day
-        );
-        let t = when("at", "2025-03-14T09:30:00+04:00").unwrap();
-        assert_eq!(t.precision, DatePrecision::Minute);
-        assert_eq!(t.at.offset().local_minus_utc(), 4 * 3600);
-        assert_eq!(when("at", "yesterday-ish").unwrap_err().field, "at");
-    }
 
     #[test]
     fn enum_choice_names_field_and_options() {

@@ -5,6 +5,7 @@
 //! 3 data error (invalid record, not found, damaged file). Nothing panics
 //! on user input; `main` only calls [`run`].
 
+mod backup;
 pub mod export;
 mod input;
 mod notices;
@@ -15,7 +16,8 @@ mod travel;
 
 pub use input::{take_secret_env, SECRET_VARS};
 
-use crate::model::{Case, Kind, Record, Stored};
+use crate::load;
+use crate::model::{Case, EventTime, Kind, Record, Stored};
 use crate::search::SearchQuery;
 use crate::store::ListFilter;
 use crate::vault::{default_vault_dir, UnlockOptions, Vault, VaultError};
@@ -100,8 +102,8 @@ Environment:
   VEKIL_VAULT                 vault directory (default: the desktop app's, ~/.local/share/vekil/vault)
   VEKIL_PASSPHRASE_FILE       file holding the passphrase, for scripts (preferred)
   VEKIL_PASSPHRASE            the passphrase itself, for scripts
-  VEKIL_NEW_PASSPHRASE_FILE   new passphrase for `passwd` and `recover` (or VEKIL_NEW_PASSPHRASE)
-  VEKIL_RECOVERY_CODE_FILE    recovery code for `recover` (or VEKIL_RECOVERY_CODE)
+  VEKIL_NEW_PASSPHRASE_FILE   new passphrase for `passwd`, `recover`, `restore` (or VEKIL_NEW_PASSPHRASE)
+  VEKIL_RECOVERY_CODE_FILE    recovery code for `recover`, `backup --to-recovery-code`, `restore` (or VEKIL_RECOVERY_CODE)
 Without them, secrets are asked for on the terminal. They are never taken as arguments.
 
 Case text in flags (names, notes, reasons, search words) is kept by shell history
@@ -156,6 +158,20 @@ enum Command {
     /// The facility register: each place clients are held, with the other spellings documents use.
     #[command(subcommand)]
     Facility(FacilityCmd),
+    /// Load records of every kind from one JSON file (or `-`), all or
+    /// nothing: `{"clients": […], "incidents": […], …}`, or one record per
+    /// line tagged with its kind (`{"incident": {…}}`). Links resolve
+    /// whatever the order; ids are kept; loading twice adds nothing.
+    Load {
+        /// The file, or `-` for standard input (each record saved and
+        /// acknowledged as it arrives).
+        #[arg(value_name = "FILE|-")]
+        file: String,
+        /// A record whose id is already here is updated to the loaded
+        /// content (its next revision, history kept).
+        #[arg(long)]
+        upsert: bool,
+    },
     /// Full-text search over names, facilities, officials, reasons and notes.
     Search(SearchArgs),
     /// Hearings and open deadlines of the coming days, across all cases.
@@ -163,6 +179,21 @@ enum Command {
         /// How many days ahead.
         #[arg(long, default_value_t = 30)]
         days: u32,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The vault's time zone, which draws every day boundary (lists,
+    /// exports, agenda, stats by month); see docs/formats/dates.md.
+    TimeZone {
+        /// Choose this zone (an IANA name such as Asia/Baku).
+        zone: Option<String>,
+        /// Follow this computer's zone again.
+        #[arg(long, conflicts_with = "zone")]
+        computer: bool,
+        /// List every zone name Vekil knows.
+        #[arg(long, conflicts_with_all = ["zone", "computer"])]
+        list: bool,
         /// Print JSON.
         #[arg(long)]
         json: bool,
@@ -185,6 +216,8 @@ enum Command {
     Exports(export::ExportCommand),
     #[command(flatten)]
     Travel(travel::Commands),
+    #[command(flatten)]
+    Backup(backup::Commands),
 }
 
 /// The commands every record kind has.
@@ -194,11 +227,21 @@ enum RecordCmd<F: Form> {
     Add {
         #[command(flatten)]
         fields: F,
-        /// Read the record(s) from a JSON file, or `-` for standard input. A
-        /// file is saved all or nothing; from standard input each record is
-        /// saved and its id printed as it arrives (JSON Lines).
-        #[arg(long, value_name = "FILE|-")]
+        /// Read the record(s) from a JSON file, or `-` for standard input,
+        /// in the shape `list --json` writes; a given `id` is kept, and a
+        /// record already here unchanged is not added again. A file is
+        /// saved all or nothing; from standard input each record is saved
+        /// and its id printed as it arrives (JSON Lines).
+        #[arg(long, value_name = "FILE|-", conflicts_with = "csv")]
         json: Option<String>,
+        /// Read incidents from a CSV file with the columns `export --format
+        /// csv` writes (incidents only; see docs/formats/incidents-csv.md).
+        #[arg(long, value_name = "FILE")]
+        csv: Option<PathBuf>,
+        /// With --json or --csv: a record whose id is already here is
+        /// updated to the loaded content (its next revision, history kept).
+        #[arg(long)]
+        upsert: bool,
         /// Attach a file (evidence only; repeatable).
         #[arg(long = "attach", value_name = "FILE")]
         attach: Vec<PathBuf>,
@@ -275,10 +318,11 @@ struct ScopeArgs {
     /// Only at this facility (incidents): a register entry's id, name or any other spelling.
     #[arg(long = "at-facility", value_name = "NAME")]
     facility: Option<String>,
-    /// From this date.
+    /// From the start of this day, month or year (or this moment), in the
+    /// vault's time zone.
     #[arg(long, value_name = "WHEN")]
     from: Option<String>,
-    /// Until this date.
+    /// Until the end of this day, month or year (or this moment), inclusive.
     #[arg(long, value_name = "WHEN")]
     until: Option<String>,
 }
@@ -294,6 +338,11 @@ struct Scope {
 
 impl ScopeArgs {
     fn resolve(self, v: &Vault) -> Result<Scope, CliError> {
+        let period = input::period(
+            v,
+            ("--from", self.from.as_deref()),
+            ("--until", self.until.as_deref()),
+        )?;
         Ok(Scope {
             client_id: self
                 .client
@@ -306,8 +355,8 @@ impl ScopeArgs {
                 .map(|c| v.resolve::<Case>(c))
                 .transpose()?,
             facility: self.facility,
-            from: when_opt("from", &self.from)?,
-            to: when_opt("until", &self.until)?,
+            from: period.from,
+            to: period.to,
         })
     }
 }
@@ -457,6 +506,7 @@ fn execute_on(dir: &std::path::Path, command: Command) -> Result<(), CliError> {
             notices::print(v.unlock_report());
             writeln!(out, "New passphrase set. The recovery code stays the same.")?;
         }
+        Command::Backup(cmd) => backup::run(cmd, &dir, out)?,
         Command::Client(c) => record_cmd(&dir, c, out)?,
         Command::Case(c) => record_cmd(&dir, c, out)?,
         Command::Hearing(c) => record_cmd(&dir, c, out)?,
@@ -484,14 +534,54 @@ fn execute_on(dir: &std::path::Path, command: Command) -> Result<(), CliError> {
                 m.into.data.name, m.relinked
             )?;
         }
+        Command::Load { file, upsert } => load_cmd(&open(&dir)?, &file, mode(upsert), out)?,
         Command::Search(mut a) => {
             search_text_from_stdin(&mut a)?;
             search(&open(&dir)?, a, out)?
         }
         Command::Agenda { days, json } => {
             let v = open(&dir)?;
-            let items = v.agenda(chrono::Local::now().fixed_offset(), days)?;
+            let items = v.agenda(chrono::Utc::now(), days)?;
             timeline_out(&items, json, out)?;
+        }
+        Command::TimeZone { list: true, .. } => {
+            for name in crate::dates::Zone::all_names() {
+                writeln!(out, "{name}")?;
+            }
+        }
+        Command::TimeZone {
+            zone,
+            computer,
+            json,
+            ..
+        } => {
+            let v = open(&dir)?;
+            let setting = match (zone, computer) {
+                (Some(z), _) => v.set_time_zone(Some(
+                    crate::dates::Zone::named(&z).map_err(crate::Error::from)?,
+                ))?,
+                (None, true) => v.set_time_zone(None)?,
+                (None, false) => v.time_zone_setting()?,
+            };
+            if json {
+                writeln!(
+                    out,
+                    "{}",
+                    serde_json::to_string_pretty(&setting).unwrap_or_default()
+                )?;
+            } else if setting.follows_computer {
+                writeln!(
+                    out,
+                    "{} (this computer's; none chosen for the vault)",
+                    setting.zone
+                )?;
+            } else {
+                writeln!(
+                    out,
+                    "{} (chosen for the vault; this computer's is {})",
+                    setting.zone, setting.computer
+                )?;
+            }
         }
         Command::Timeline { case, json } => {
             let v = open(&dir)?;
@@ -552,17 +642,35 @@ fn timeline_out(
         .map(|e| {
             vec![
                 chrono::DateTime::parse_from_rfc3339(&e.at)
-                    .map(|d| output::moment(&d))
+                    .map(|at| {
+                        crate::dates::show(&EventTime {
+                            at,
+                            precision: e.precision,
+                        })
+                    })
                     .unwrap_or_else(|_| e.at.clone()),
                 e.kind.to_string(),
                 output::short_id(&e.id),
-                e.title.clone(),
+                e.title.to_string(),
+                context(e.case_number.as_deref(), e.client.as_deref()),
                 e.detail.clone(),
             ]
         })
         .collect();
-    output::table(out, &["WHEN", "KIND", "ID", "WHAT", "DETAIL"], &rows)?;
+    output::table(out, &["WHEN", "KIND", "ID", "WHAT", "OF", "DETAIL"], &rows)?;
     Ok(())
+}
+
+/// "case 1-123/2025, C-001": whose a timeline entry or search hit is.
+fn context(case_number: Option<&str>, client: Option<&str>) -> String {
+    let mut parts = vec![];
+    if let Some(n) = case_number.filter(|n| !n.is_empty()) {
+        parts.push(format!("case {n}"));
+    }
+    if let Some(c) = client.filter(|c| !c.is_empty()) {
+        parts.push(c.to_owned());
+    }
+    parts.join(", ")
 }
 
 fn resolve<T: Record>(v: &Vault, s: &str) -> Result<uuid::Uuid, CliError> {
@@ -575,12 +683,102 @@ fn resolve<T: Record>(v: &Vault, s: &str) -> Result<uuid::Uuid, CliError> {
     Ok(v.resolve::<T>(s)?)
 }
 
-/// Parses one JSON value as a `T`, naming the field at fault.
-fn parse_record<T: Record>(mut value: Value) -> Result<(T, Option<u32>), CliError> {
-    let rev = input::strip_envelope(&mut value);
-    let rec: T = serde_json::from_value(value)
-        .map_err(|e| CliError::from(crate::Error::Invalid(input::record_error(e))))?;
-    Ok((rec, rev))
+fn mode(upsert: bool) -> load::Mode {
+    if upsert {
+        load::Mode::Upsert
+    } else {
+        load::Mode::Add
+    }
+}
+
+/// `e`, said of the input `src` (a file name; standard input needs none,
+/// each record being reported as it arrives).
+fn in_source(src: &str, e: crate::Error) -> CliError {
+    let e = CliError::from(e);
+    if src == "-" {
+        return e;
+    }
+    CliError {
+        message: format!("{src}: {}", e.message),
+        ..e
+    }
+}
+
+/// Prints what a load did: one id per record on stdout (scripts read
+/// them), and the counts on stderr.
+fn report(loaded: &[load::Loaded], with_kind: bool, out: &mut impl Write) -> Result<(), CliError> {
+    report_ids(loaded, with_kind, out)?;
+    summary(loaded);
+    Ok(())
+}
+
+fn summary(loaded: &[load::Loaded]) {
+    let (added, updated, unchanged) = load::tally(loaded);
+    eprintln!("{added} added, {updated} updated, {unchanged} already here unchanged.");
+}
+
+/// Records from JSON (`add --json` gives `kind`; `load` reads it from the
+/// input): a file all or nothing; standard input one record at a time,
+/// each acknowledged by its id once it is durably saved, so that a stream
+/// cut short can be resent from the first unacknowledged record (records
+/// already saved are recognised by id and not added twice).
+fn load_json(
+    v: &Vault,
+    src: &str,
+    kind: Option<Kind>,
+    mode: load::Mode,
+    out: &mut impl Write,
+) -> Result<(), CliError> {
+    let parse = |n: usize, value: Value| -> crate::Result<Vec<load::Item>> {
+        let at = format!("record {n}");
+        match kind {
+            Some(kind) => {
+                let record =
+                    load::json::any_record(kind, value).map_err(|e| load::LoadError::at(&at, e))?;
+                Ok(vec![load::Item { at, record }])
+            }
+            None => load::json::items(value, &at),
+        }
+    };
+    if src == "-" {
+        let mut all = Vec::new();
+        input::json_records("-", |n, value| {
+            let items = parse(n, value)?;
+            let loaded = v.load(items, mode)?;
+            report_ids(&loaded, kind.is_none(), out)?;
+            out.flush()?;
+            all.extend(loaded);
+            Ok(())
+        })?;
+        summary(&all);
+        return Ok(());
+    }
+    let mut items = Vec::new();
+    input::json_records(src, |n, value| {
+        items.extend(parse(n, value).map_err(|e| in_source(src, e))?);
+        Ok(())
+    })?;
+    let loaded = v.load(items, mode).map_err(|e| in_source(src, e))?;
+    report(&loaded, kind.is_none(), out)
+}
+
+fn report_ids(
+    loaded: &[load::Loaded],
+    with_kind: bool,
+    out: &mut impl Write,
+) -> Result<(), CliError> {
+    for l in loaded {
+        if with_kind {
+            writeln!(out, "{} {}", l.kind, l.id)?;
+        } else {
+            writeln!(out, "{}", l.id)?;
+        }
+    }
+    Ok(())
+}
+
+fn load_cmd(v: &Vault, src: &str, mode: load::Mode, out: &mut impl Write) -> Result<(), CliError> {
+    load_json(v, src, None, mode, out)
 }
 
 /// Reads the search words (or the facility filter) from standard input
@@ -628,50 +826,25 @@ where
         RecordCmd::Add {
             fields,
             json,
+            csv,
+            upsert,
             attach,
         } => {
             check_attach::<F::R>(&attach)?;
-            match json {
-                Some(src) if src == "-" => {
-                    // Streamed: each record its own transaction, acknowledged
-                    // by printing its id only once it is durably saved.
-                    input::json_records("-", |n, value| {
-                        let (rec, _) = parse_record::<F::R>(value).map_err(|e| CliError {
-                            message: format!("record {n}: {}", e.message),
-                            ..e
-                        })?;
-                        let s = v.insert(rec).map_err(|e| {
-                            let e = CliError::from(e);
-                            CliError {
-                                message: format!("record {n}: {}", e.message),
-                                ..e
-                            }
-                        })?;
-                        writeln!(out, "{}", s.id)?;
-                        out.flush()?;
-                        Ok(())
-                    })?;
-                }
-                Some(src) => {
-                    let mut recs = Vec::new();
-                    input::json_records(&src, |n, value| {
-                        let (rec, _) = parse_record::<F::R>(value).map_err(|e| CliError {
-                            message: format!("{src}, record {n}: {}", e.message),
-                            ..e
-                        })?;
-                        recs.push(rec);
-                        Ok(())
-                    })?;
-                    let ids = v.write(|w| {
-                        recs.into_iter()
-                            .map(|r| w.insert(r).map(|s| s.id))
-                            .collect::<crate::Result<Vec<_>>>()
-                    })?;
-                    for id in ids {
-                        writeln!(out, "{id}")?;
-                    }
-                }
-                None => {
+            if upsert && json.is_none() && csv.is_none() {
+                return Err(CliError::usage(
+                    "--upsert works only with --json or --csv, which give each record's id".into(),
+                ));
+            }
+            if (json.is_some() || csv.is_some()) && !attach.is_empty() {
+                return Err(CliError::usage(
+                    "--attach works only when adding one record with flags".into(),
+                ));
+            }
+            match (json, csv) {
+                (Some(src), _) => load_json(&v, &src, Some(F::R::KIND), mode(upsert), out)?,
+                (None, Some(path)) => load_csv::<F::R>(&v, &path, mode(upsert), out)?,
+                (None, None) => {
                     let rec = fields.build(&v)?;
                     let s = v.insert(rec)?;
                     for path in &attach {
@@ -730,12 +903,19 @@ where
                                 "{src} holds more than one record"
                             )));
                         }
-                        one = Some(parse_record::<F::R>(value)?);
+                        let incoming = load::json::record::<F::R>(value)
+                            .map_err(|e| in_source(&src, e.into()))?;
+                        one = Some(incoming);
                         Ok(())
                     })?;
-                    let (rec, rev) =
+                    let incoming =
                         one.ok_or_else(|| CliError::data(format!("{src} holds no record")))?;
-                    (rec, rev.unwrap_or(current.revision))
+                    if let Some(other) = incoming.id.filter(|given| *given != id) {
+                        return Err(CliError::data(format!(
+                            "{src} is the record {other}, not {id}; edit that one, or leave `id` out"
+                        )));
+                    }
+                    (incoming.data, incoming.revision.unwrap_or(current.revision))
                 }
                 None => {
                     let mut data = current.data.clone();
@@ -797,6 +977,26 @@ where
     Ok(())
 }
 
+/// `incident add --csv`: the export CSV's rows, loaded all or nothing.
+fn load_csv<R: Record>(
+    v: &Vault,
+    path: &std::path::Path,
+    mode: load::Mode,
+    out: &mut impl Write,
+) -> Result<(), CliError> {
+    if R::KIND != Kind::Incident {
+        return Err(CliError::usage(
+            "--csv works only with `vekil incident add`".into(),
+        ));
+    }
+    let name = path.display().to_string();
+    let bytes = input::csv_file(path)?;
+    let loaded = v
+        .load_incident_csv(&bytes, mode)
+        .map_err(|e| in_source(&name, e))?;
+    report(&loaded, false, out)
+}
+
 fn check_attach<R: Record>(attach: &[PathBuf]) -> Result<(), CliError> {
     if !attach.is_empty() && R::KIND != Kind::Evidence {
         return Err(CliError::usage(
@@ -804,16 +1004,6 @@ fn check_attach<R: Record>(attach: &[PathBuf]) -> Result<(), CliError> {
         ));
     }
     Ok(())
-}
-
-fn when_opt(
-    field: &str,
-    s: &Option<String>,
-) -> Result<Option<chrono::DateTime<chrono::FixedOffset>>, CliError> {
-    s.as_deref()
-        .map(|s| input::when(field, s).map(|e| e.at))
-        .transpose()
-        .map_err(|e| crate::Error::Invalid(e).into())
 }
 
 fn list_filter(v: &Vault, a: ListArgs) -> Result<ListFilter, CliError> {
@@ -879,11 +1069,12 @@ fn search(v: &Vault, a: SearchArgs, out: &mut impl Write) -> Result<(), CliError
             vec![
                 h.kind.to_string(),
                 output::short_id(&h.id),
-                mark(&h.title),
+                h.title.english_with(|parts| mark(parts)),
+                context(h.case_number.as_deref(), h.client.as_deref()),
                 mark(&h.snippet),
             ]
         })
         .collect();
-    output::table(out, &["KIND", "ID", "TITLE", "MATCH"], &rows)?;
+    output::table(out, &["KIND", "ID", "TITLE", "OF", "MATCH"], &rows)?;
     Ok(())
 }

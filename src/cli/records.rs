@@ -4,7 +4,7 @@
 //! model requires, `edit` changes only the flags given. Anything the flags
 //! do not cover is set with `--json`, in the export format's shape.
 
-use super::input::{choice, date, when, TextSlot};
+use super::input::{choice, date, exact, when, TextSlot};
 use super::output::{moment, short_id};
 use super::CliError;
 use crate::model::*;
@@ -134,14 +134,14 @@ impl Form for ClientFields {
         self.apply(v, &mut c)?;
         Ok(c)
     }
-    fn apply(self, _v: &Vault, c: &mut Client) -> Result<(), CliError> {
+    fn apply(self, v: &Vault, c: &mut Client) -> Result<(), CliError> {
         set(&mut c.full_name, self.name);
         set(&mut c.pseudonym, self.pseudonym);
         if let Some(s) = &self.procedural_status {
             c.procedural_status = choice("procedural_status", s).map_err(invalid)?;
         }
         if let Some(s) = &self.arrested_at {
-            c.arrested_at = Some(when("arrested_at", s).map_err(invalid)?);
+            c.arrested_at = Some(when(v, "arrested_at", s)?);
         }
         set(&mut c.place_of_detention, self.detention);
         set_list(&mut c.charges, self.charges);
@@ -273,10 +273,10 @@ impl Form for CaseFields {
             c.status = choice("status", s).map_err(invalid)?;
         }
         if let Some(s) = &self.opened {
-            c.opened_on = Some(date("opened_on", s).map_err(invalid)?);
+            c.opened_on = Some(date(v, "opened_on", s)?);
         }
         if let Some(s) = &self.closed {
-            c.closed_on = Some(date("closed_on", s).map_err(invalid)?);
+            c.closed_on = Some(date(v, "closed_on", s)?);
         }
         set(&mut c.notes, self.notes);
         Ok(())
@@ -350,8 +350,8 @@ impl Form for HearingFields {
             .ok_or_else(|| missing("case", "hearing"))?;
         let at = self.at.as_deref().ok_or_else(|| missing("at", "hearing"))?;
         let case = v.resolve::<Case>(case)?;
-        let at = when("at", at).map_err(invalid)?;
-        let mut h = Hearing::new(case, at.at, HearingKind::default());
+        let at = exact(v, "at", at)?;
+        let mut h = Hearing::new(case, at, HearingKind::default());
         self.apply(v, &mut h)?;
         Ok(h)
     }
@@ -360,7 +360,7 @@ impl Form for HearingFields {
             h.case_id = v.resolve::<Case>(c)?;
         }
         if let Some(s) = &self.at {
-            h.at = when("at", s).map_err(invalid)?.at;
+            h.at = exact(v, "at", s)?;
         }
         if let Some(s) = &self.kind {
             h.kind = choice("kind", s).map_err(invalid)?;
@@ -435,10 +435,10 @@ impl Form for DeadlineFields {
             .as_deref()
             .ok_or_else(|| missing("due", "deadline"))?;
         let case_id = v.resolve::<Case>(case)?;
-        let due = when("due", due).map_err(invalid)?;
+        let due = exact(v, "due", due)?;
         let mut d = Deadline {
             case_id,
-            due: due.at,
+            due,
             kind: DeadlineKind::default(),
             source_rule: String::new(),
             done: false,
@@ -452,7 +452,7 @@ impl Form for DeadlineFields {
             d.case_id = v.resolve::<Case>(c)?;
         }
         if let Some(s) = &self.due {
-            d.due = when("due", s).map_err(invalid)?.at;
+            d.due = exact(v, "due", s)?;
         }
         if let Some(s) = &self.kind {
             d.kind = choice("kind", s).map_err(invalid)?;
@@ -570,7 +570,7 @@ impl Form for IncidentFields {
             .ok_or_else(|| missing("type", "incident"))?;
         let t: IncidentType = t.parse().map_err(invalid)?;
         let client = client_ref(v, client)?;
-        let at = when("occurred", self.at.as_deref().unwrap_or("now")).map_err(invalid)?;
+        let at = when(v, "occurred", self.at.as_deref().unwrap_or("now"))?;
         let mut i = Incident::quick(client, facility, at.at, t);
         i.occurred = at;
         self.apply(v, &mut i)?;
@@ -590,7 +590,7 @@ impl Form for IncidentFields {
             i.facility.id = None;
         }
         if let Some(s) = &self.at {
-            i.occurred = when("occurred", s).map_err(invalid)?;
+            i.occurred = when(v, "occurred", s)?;
         }
         if let Some(s) = &self.incident_type {
             i.incident_type = s.parse().map_err(invalid)?;
@@ -617,10 +617,10 @@ impl Form for IncidentFields {
         set(&mut i.written_refusal, self.written_refusal);
         set(&mut i.legal_basis_cited, self.legal_basis);
         if let Some(s) = &self.requested_at {
-            i.requested_at = Some(when("requested_at", s).map_err(invalid)?.at);
+            i.requested_at = Some(exact(v, "requested_at", s)?);
         }
         if let Some(s) = &self.refused_at {
-            i.refused_at = Some(when("refused_at", s).map_err(invalid)?.at);
+            i.refused_at = Some(exact(v, "refused_at", s)?);
         }
         if self.minutes_waited.is_some() {
             i.minutes_waited = self.minutes_waited;
@@ -636,6 +636,7 @@ impl Form for IncidentFields {
                 .collect::<Result<_, _>>()?;
         }
         if !self.consents.is_empty() {
+            let today = v.time_zone()?.today(chrono::Utc::now());
             i.consent = self
                 .consents
                 .into_iter()
@@ -643,7 +644,7 @@ impl Form for IncidentFields {
                     recipient,
                     granted: true,
                     include_health: false,
-                    recorded_on: Some(chrono::Local::now().date_naive()),
+                    recorded_on: Some(today),
                 })
                 .collect();
         }
@@ -673,7 +674,7 @@ impl Columns for Incident {
     fn row(s: &Stored<Self>) -> Vec<String> {
         vec![
             short_id(&s.id),
-            moment(&s.data.occurred.at),
+            crate::dates::show(&s.data.occurred),
             s.data.incident_type.as_str().into(),
             s.data.facility.name.clone(),
             s.data.status.as_str().into(),
@@ -847,8 +848,9 @@ impl Form for EvidenceFields {
         set(&mut e.description, self.description);
         set(&mut e.source, self.source);
         if let Some(s) = &self.obtained_at {
-            e.obtained_at = Some(when("obtained_at", s).map_err(invalid)?);
+            e.obtained_at = Some(when(v, "obtained_at", s)?);
         }
+        let now = v.time_zone()?.moment(chrono::Utc::now());
         for c in &self.custody {
             let (who, action) = c.split_once(':').ok_or_else(|| {
                 invalid(ValidationError::new(
@@ -858,7 +860,7 @@ impl Form for EvidenceFields {
             })?;
             e.custody.push(CustodyEntry {
                 who: who.trim().into(),
-                at: chrono::Local::now().fixed_offset(),
+                at: now,
                 action: action.trim().into(),
             });
         }

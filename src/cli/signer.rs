@@ -205,7 +205,25 @@ pub fn import(
     let id = import::read_identity(identity)?;
     let vault = open()?;
     eprintln!("checking {}", bundle.display());
-    let r = import::import(&vault, bundle, &id, &ImportOptions { adopt_unknown })?;
+    // One line on a terminal, redrawn in place; nothing when piped.
+    let terminal = std::io::stderr().is_terminal();
+    let mut shown = false;
+    let imported = import::import_with(
+        &vault,
+        bundle,
+        &id,
+        &ImportOptions { adopt_unknown },
+        &mut |n| {
+            if terminal {
+                eprint!("\r\x1b[2K  merged {n} records");
+                shown = true;
+            }
+        },
+    );
+    if shown {
+        eprint!("\r\x1b[2K");
+    }
+    let r = imported?;
     println!(
         "from trusted signer {:?} (key {})",
         r.signer, r.signing_key_id

@@ -18,20 +18,26 @@
 //!
 //! The manifest comes first so that a reader can check the signature
 //! before trusting anything else and reject unknown entries as they
-//! stream past. Attachments are streamed from the vault into the archive
-//! and never held whole in memory; the small generated files are built in
-//! memory (zeroized afterwards) because plaintext must never touch disk.
-//! The caller provides the output (`file::write_new` for a file).
+//! stream past; it lists each file's size and SHA-256, so every file must
+//! exist before the archive starts. The log and the table are written in
+//! one reading of the records, the report in its own two (see
+//! [`super::pdf`]), each into a [`Spill`] that hashes it and keeps it in
+//! memory, or encrypted on disk once it is large (plaintext never touches
+//! the disk), and the archive then copies them in. Attachments are
+//! streamed from the vault into the archive. Nothing is held whole in
+//! memory, whatever the size of the export. The caller provides the
+//! output (`file::write_new` for a file).
 
 use super::lang::Lang;
+use super::reid::Hit;
 use super::signing::SigningKey;
+use super::spill::{Spill, Spilled};
 use super::Profile;
-use super::{io_err, Excluded, ExportError, ExportSet, Phase, Progress, Recipient, Result};
+use super::{io_err, Excluded, ExportError, ExportSet, Meter, Phase, Progress, Recipient, Result};
 use crate::Vault;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::io::Write;
-use zeroize::Zeroizing;
 
 /// `format` of the manifest.
 pub const MANIFEST_FORMAT: &str = "vekil-bundle-manifest";
@@ -146,16 +152,47 @@ pub fn write_to(
     replace: bool,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<BundleSummary> {
+    write_checked(
+        vault,
+        set,
+        recipients,
+        with_pdf,
+        lang,
+        path,
+        replace,
+        progress,
+        &mut |_| Ok(()),
+    )
+}
+
+/// [`write_to`], first handing `confirm` every removed name found in the
+/// text that leaves (known once the files are made, before the archive
+/// is started), which may refuse them.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn write_checked(
+    vault: &Vault,
+    set: &ExportSet,
+    recipients: &[Recipient],
+    with_pdf: bool,
+    lang: Lang,
+    path: &std::path::Path,
+    replace: bool,
+    progress: &mut dyn FnMut(Progress),
+    confirm: &mut dyn FnMut(&[Hit]) -> Result<()>,
+) -> Result<BundleSummary> {
     let mut summary = None;
     let cancel = vault.cancel_handle();
-    let written = super::file::write_new(path, replace, |w| {
-        let mut w = cancel.writer(w);
-        summary = Some(write(
-            vault, set, recipients, with_pdf, lang, &mut w, progress,
-        )?);
-        vault.check_cancel()?;
-        Ok(())
-    });
+    let mut meter = Meter::new(progress, 0);
+    let written = (|| {
+        let mut b = Builder::make(vault, set, recipients, with_pdf, lang, &mut meter)?;
+        confirm(&set.hits()?)?;
+        super::file::write_new(path, replace, |w| {
+            let mut w = cancel.writer(w);
+            summary = Some(b.archive(&mut w, &mut meter)?);
+            vault.check_cancel()?;
+            Ok(())
+        })
+    })();
     if written.is_err() {
         // Stopped by a lock: say so, whichever read or write noticed first.
         vault.check_cancel()?;
@@ -163,17 +200,14 @@ pub fn write_to(
     written?;
     let summary =
         summary.ok_or_else(|| ExportError::Crypto("the bundle was not written".into()))?;
-    progress(Progress {
-        phase: Phase::Done,
-        done: summary.steps,
-        total: summary.steps,
-    });
+    meter.done();
     Ok(summary)
 }
 
 /// Writes a bundle for `recipients` into `out`, reporting each step to
-/// `progress`: the log, the PDF (if any), every attachment and the final
-/// encryption. The caller reports [`Phase::Done`] once `out` is in place.
+/// `progress`: each record of the log, each incident laid out in the PDF
+/// (if any), every attachment and the final encryption. The caller
+/// reports [`Phase::Done`] once `out` is in place.
 pub fn write(
     vault: &Vault,
     set: &ExportSet,
@@ -183,178 +217,251 @@ pub fn write(
     out: &mut dyn Write,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<BundleSummary> {
-    if recipients.is_empty() {
-        return Err(ExportError::RecipientRequired(set.profile));
-    }
-    let keys = recipients
-        .iter()
-        .map(|r| super::recipients::parse_key(&r.name, &r.age_public_key))
-        .collect::<Result<Vec<_>>>()?;
-    let signer = SigningKey::load_or_create(vault)?;
-    let key_id = signer.key_id();
-    let bundle_id = uuid::Uuid::new_v4().to_string();
+    let mut meter = Meter::new(progress, 0);
+    Builder::make(vault, set, recipients, with_pdf, lang, &mut meter)?.archive(out, &mut meter)
+}
 
-    let mut attachments = vec![];
-    let mut seen = std::collections::HashSet::new();
-    for e in &set.evidence {
-        for a in &e.record.data.attachments {
-            let sha = a.sha256.to_ascii_lowercase();
-            if seen.insert(sha.clone()) {
-                attachments.push((sha, a.size));
-            }
+/// A bundle whose files are made and hashed, ready to be archived.
+struct Builder<'a, 'v> {
+    vault: &'a Vault,
+    set: &'a ExportSet<'v>,
+    keys: Vec<age::x25519::Recipient>,
+    signer: SigningKey,
+    key_id: String,
+    bundle_id: String,
+    recipients: Vec<String>,
+    log: Spilled,
+    csv: Spilled,
+    report: Option<(Spilled, String)>,
+    total: u64,
+}
+
+impl<'a, 'v> Builder<'a, 'v> {
+    /// Makes the log, the table and the report (each hashed as it is
+    /// written), signing the report.
+    fn make(
+        vault: &'a Vault,
+        set: &'a ExportSet<'v>,
+        recipients: &[Recipient],
+        with_pdf: bool,
+        lang: Lang,
+        meter: &mut Meter<'_>,
+    ) -> Result<Self> {
+        if recipients.is_empty() {
+            return Err(ExportError::RecipientRequired(set.profile));
         }
-    }
-    // Steps: the log, the PDF, each attachment, the finish.
-    let total = 2 + u64::from(with_pdf) + attachments.len() as u64;
-    let mut step = 0u64;
-    let mut report = |phase: Phase| {
-        progress(Progress {
-            phase,
-            done: step,
+        let keys = recipients
+            .iter()
+            .map(|r| super::recipients::parse_key(&r.name, &r.age_public_key))
+            .collect::<Result<Vec<_>>>()?;
+        let signer = SigningKey::load_or_create(vault)?;
+        let key_id = signer.key_id();
+        let bundle_id = uuid::Uuid::new_v4().to_string();
+
+        // Steps: each record of the log (the table's rows come with its
+        // incidents), each incident laid out in the PDF (four times), each
+        // attachment, the finish.
+        let records =
+            (set.clients.len() + set.cases.len() + set.incident_count() + set.evidence_count())
+                as u64;
+        let pdf_steps = if with_pdf {
+            4 * set.incident_count() as u64
+        } else {
+            0
+        };
+        let total = records + pdf_steps + set.files.len() as u64 + 1;
+        meter.start(total, Phase::Log);
+
+        let mut log = Spill::new(vault.dir());
+        let mut csv_spill = Spill::new(vault.dir());
+        let mut table = super::csv::Table::new(&mut csv_spill, lang)?;
+        super::json::write_with(
+            set,
+            Some(&key_id),
+            &mut log,
+            &mut || meter.step(),
+            Some(&mut |o| table.row(set, o)),
+        )?;
+        table.finish()?;
+        let (log, csv) = (log.finish()?, csv_spill.finish()?);
+
+        let report = if with_pdf {
+            vault.check_cancel()?;
+            meter.phase(Phase::Pdf);
+            let mut pdf = Spill::new(vault.dir());
+            super::pdf::write_log_with(set, lang, Some(&bundle_id), &mut pdf, &mut || {
+                meter.step()
+            })?;
+            let mut pdf = pdf.finish()?;
+            let sig =
+                signer.sign_reader(pdf.reader()?, &format!("vekil report bundle:{bundle_id}"))?;
+            Some((pdf, sig))
+        } else {
+            None
+        };
+        Ok(Self {
+            vault,
+            set,
+            keys,
+            signer,
+            key_id,
+            bundle_id,
+            recipients: recipients.iter().map(|r| r.name.clone()).collect(),
+            log,
+            csv,
+            report,
             total,
-        });
-        step += 1;
-    };
-
-    report(Phase::Log);
-    let mut log = Zeroizing::new(Vec::new());
-    super::json::write(set, Some(&key_id), &mut *log)?;
-    let mut csv = Zeroizing::new(Vec::new());
-    super::csv::write(set, lang, &mut *csv)?;
-    let listed = |path: &str, bytes: &[u8]| ManifestFile {
-        path: path.into(),
-        sha256: sha256_hex(bytes),
-        size: bytes.len() as u64,
-        derived_from: None,
-    };
-    let mut files = vec![listed(LOG, &log), listed(CSV, &csv)];
-
-    let pdf = if with_pdf {
-        vault.check_cancel()?;
-        report(Phase::Pdf);
-        let mut pdf = Zeroizing::new(Vec::new());
-        super::pdf::write_log(set, lang, Some(&bundle_id), &mut *pdf)?;
-        files.push(listed(REPORT, &pdf));
-        let sig = signer.sign(&pdf, &format!("vekil report bundle:{bundle_id}"))?;
-        Some((pdf, sig))
-    } else {
-        None
-    };
-    let skipped: Vec<Excluded> = set
-        .excluded
-        .iter()
-        .filter(|e| e.reason.is_attachments())
-        .cloned()
-        .collect();
-    for (sha, size) in &attachments {
-        files.push(ManifestFile {
-            path: format!("{ATTACHMENTS}{sha}"),
-            sha256: sha.clone(),
-            size: *size,
-            derived_from: set.stripped.get(sha).cloned(),
-        });
+        })
     }
-    let manifest = Manifest {
-        format: MANIFEST_FORMAT.into(),
-        version: MANIFEST_VERSION,
-        bundle_id: Some(bundle_id.clone()),
-        created_at: set
-            .generated_at
-            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        vault_id: set.vault_id.clone(),
-        signing_key_id: key_id.clone(),
-        signing_public_key: super::signing::public_key_line(&signer.public),
-        profile: set.profile,
-        recipients: recipients.iter().map(|r| r.name.clone()).collect(),
-        files,
-    };
-    let manifest_bytes =
-        serde_json::to_vec_pretty(&manifest).map_err(|e| ExportError::Serialise {
-            what: "the manifest".into(),
-            reason: e.to_string(),
-        })?;
-    let manifest_sha = sha256_hex(&manifest_bytes);
-    let comment = format!(
-        "vekil bundle manifest vault:{} created:{}",
-        set.vault_id, manifest.created_at
-    );
-    let manifest_sig = signer.sign(&manifest_bytes, &comment)?;
 
-    let here = "the bundle";
-    let enc = age::Encryptor::with_recipients(keys.iter().map(|k| k as &dyn age::Recipient))
-        .map_err(|e| ExportError::Crypto(format!("age: {e}")))?;
-    let stream = enc.wrap_output(out).map_err(io_err(here))?;
-    let mut tar = tar::Builder::new(stream);
-    let mtime = set.generated_at.timestamp().max(0) as u64;
-    let put = |tar: &mut tar::Builder<_>, path: &str, bytes: &[u8]| -> Result<()> {
-        tar.append(&header(path, bytes.len() as u64, mtime)?, bytes)
-            .map_err(io_err(here))
-    };
-    put(&mut tar, MANIFEST, &manifest_bytes)?;
-    put(&mut tar, MANIFEST_SIG, manifest_sig.as_bytes())?;
-    put(&mut tar, LOG, &log)?;
-    put(&mut tar, CSV, &csv)?;
-    if let Some((pdf, sig)) = &pdf {
-        put(&mut tar, REPORT, pdf)?;
-        put(&mut tar, REPORT_SIG, sig.as_bytes())?;
-    }
-    for (sha, size) in &attachments {
-        vault.check_cancel()?;
-        report(Phase::Attachments);
-        let path = format!("{ATTACHMENTS}{sha}");
-        tar.append(&header(&path, *size, mtime)?, std::io::empty())
-            .map_err(io_err(here))?;
-        let mut w = Exact {
-            inner: tar.get_mut(),
-            left: *size,
+    /// Writes the encrypted archive: the signed manifest, then every file.
+    fn archive(&mut self, out: &mut dyn Write, meter: &mut Meter<'_>) -> Result<BundleSummary> {
+        let (vault, set) = (self.vault, self.set);
+        let listed = |path: &str, s: &Spilled| ManifestFile {
+            path: path.into(),
+            sha256: s.sha256.clone(),
+            size: s.len,
+            derived_from: None,
         };
-        let written = match set.stripped.get(sha) {
-            // A cleaned copy: rebuilt from the original, hash re-checked.
-            Some(original) => {
-                let bytes = vault.read_attachment(original)?;
-                let media = set
-                    .evidence
-                    .iter()
-                    .flat_map(|e| e.record.data.attachments.iter())
-                    .find(|a| a.sha256 == *sha)
-                    .map(|a| a.media_type.clone())
-                    .unwrap_or_default();
-                let clean = match super::metadata::clean(&media, &bytes) {
-                    super::metadata::Cleaned::Stripped(c) => Some(c),
-                    _ => None,
-                }
-                .filter(|c| sha256_hex(c) == *sha)
-                .ok_or_else(|| {
-                    ExportError::Crypto(format!(
-                        "the cleaned copy of attachment {original} changed while exporting"
-                    ))
-                })?;
-                w.write_all(&clean).map_err(io_err(here))?;
-                clean.len() as u64
-            }
-            None => vault.copy_attachment(sha, &mut w)?,
-        };
-        if written != *size {
-            return Err(ExportError::Crypto(format!(
-                "attachment {sha} is {written} bytes, but its record says {size}"
-            )));
+        let mut files = vec![listed(LOG, &self.log), listed(CSV, &self.csv)];
+        if let Some((pdf, _)) = &self.report {
+            files.push(listed(REPORT, pdf));
         }
-        let pad = (512 - size % 512) % 512;
-        tar.get_mut()
-            .write_all(&vec![0u8; pad as usize])
-            .map_err(io_err(here))?;
+        let skipped: Vec<Excluded> = set
+            .excluded
+            .iter()
+            .filter(|e| e.reason.is_attachments())
+            .cloned()
+            .collect();
+        for f in &set.files {
+            files.push(ManifestFile {
+                path: format!("{ATTACHMENTS}{}", f.sha256),
+                sha256: f.sha256.clone(),
+                size: f.size,
+                derived_from: set.stripped.get(&f.sha256).cloned(),
+            });
+        }
+        let manifest = Manifest {
+            format: MANIFEST_FORMAT.into(),
+            version: MANIFEST_VERSION,
+            bundle_id: Some(self.bundle_id.clone()),
+            created_at: set
+                .generated_at
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            vault_id: set.vault_id.clone(),
+            signing_key_id: self.key_id.clone(),
+            signing_public_key: super::signing::public_key_line(&self.signer.public),
+            profile: set.profile,
+            recipients: self.recipients.clone(),
+            files,
+        };
+        let manifest_bytes =
+            serde_json::to_vec_pretty(&manifest).map_err(|e| ExportError::Serialise {
+                what: "the manifest".into(),
+                reason: e.to_string(),
+            })?;
+        let manifest_sha = sha256_hex(&manifest_bytes);
+        let comment = format!(
+            "vekil bundle manifest vault:{} created:{}",
+            set.vault_id, manifest.created_at
+        );
+        let manifest_sig = self.signer.sign(&manifest_bytes, &comment)?;
+
+        let here = "the bundle";
+        let enc =
+            age::Encryptor::with_recipients(self.keys.iter().map(|k| k as &dyn age::Recipient))
+                .map_err(|e| ExportError::Crypto(format!("age: {e}")))?;
+        let stream = enc.wrap_output(out).map_err(io_err(here))?;
+        let mut tar = tar::Builder::new(stream);
+        let mtime = set.generated_at.timestamp().max(0) as u64;
+        let put = |tar: &mut tar::Builder<_>, path: &str, bytes: &[u8]| -> Result<()> {
+            tar.append(&header(path, bytes.len() as u64, mtime)?, bytes)
+                .map_err(io_err(here))
+        };
+        put(&mut tar, MANIFEST, &manifest_bytes)?;
+        put(&mut tar, MANIFEST_SIG, manifest_sig.as_bytes())?;
+        put_spilled(vault, &mut tar, LOG, &mut self.log, mtime)?;
+        put_spilled(vault, &mut tar, CSV, &mut self.csv, mtime)?;
+        if let Some((pdf, sig)) = &mut self.report {
+            put_spilled(vault, &mut tar, REPORT, pdf, mtime)?;
+            put(&mut tar, REPORT_SIG, sig.as_bytes())?;
+        }
+        meter.phase(Phase::Attachments);
+        for f in &set.files {
+            vault.check_cancel()?;
+            let (sha, size) = (&f.sha256, f.size);
+            let path = format!("{ATTACHMENTS}{sha}");
+            tar.append(&header(&path, size, mtime)?, std::io::empty())
+                .map_err(io_err(here))?;
+            let mut w = Exact {
+                inner: tar.get_mut(),
+                left: size,
+            };
+            let written = match set.stripped.get(sha) {
+                // A cleaned copy: rebuilt from the original, hash re-checked.
+                Some(original) => {
+                    let bytes = vault.read_attachment(original)?;
+                    let clean = match super::metadata::clean(&f.media_type, &bytes) {
+                        super::metadata::Cleaned::Stripped(c) => Some(c),
+                        _ => None,
+                    }
+                    .filter(|c| sha256_hex(c) == *sha)
+                    .ok_or_else(|| {
+                        ExportError::Crypto(format!(
+                            "the cleaned copy of attachment {original} changed while exporting"
+                        ))
+                    })?;
+                    w.write_all(&clean).map_err(io_err(here))?;
+                    clean.len() as u64
+                }
+                None => vault.copy_attachment(sha, &mut w)?,
+            };
+            if written != size {
+                return Err(ExportError::Crypto(format!(
+                    "attachment {sha} is {written} bytes, but its record says {size}"
+                )));
+            }
+            let pad = (512 - size % 512) % 512;
+            tar.get_mut()
+                .write_all(&vec![0u8; pad as usize])
+                .map_err(io_err(here))?;
+            meter.step();
+        }
+        vault.check_cancel()?;
+        meter.phase(Phase::Finishing);
+        let stream = tar.into_inner().map_err(io_err(here))?;
+        stream.finish().map_err(io_err(here))?;
+        meter.step();
+        Ok(BundleSummary {
+            manifest_sha256: manifest_sha,
+            manifest,
+            signing_key_id: self.key_id.clone(),
+            skipped_attachments: skipped,
+            steps: self.total,
+        })
     }
+}
+
+/// Copies a made file into the archive as entry `path`.
+fn put_spilled<W: Write>(
+    vault: &Vault,
+    tar: &mut tar::Builder<W>,
+    path: &str,
+    s: &mut Spilled,
+    mtime: u64,
+) -> Result<()> {
+    let here = "the bundle";
     vault.check_cancel()?;
-    report(Phase::Finishing);
-    let stream = tar.into_inner().map_err(io_err(here))?;
-    stream.finish().map_err(io_err(here))?;
-    Ok(BundleSummary {
-        manifest_sha256: manifest_sha,
-        manifest,
-        signing_key_id: key_id,
-        skipped_attachments: skipped,
-        steps: total,
-    })
+    tar.append(&header(path, s.len, mtime)?, std::io::empty())
+        .map_err(io_err(here))?;
+    s.copy_to(&mut Exact {
+        inner: tar.get_mut(),
+        left: s.len,
+    })?;
+    let pad = (512 - s.len % 512) % 512;
+    tar.get_mut()
+        .write_all(&vec![0u8; pad as usize])
+        .map_err(io_err(here))
 }
 
 /// Refuses to write more than the declared size, so a record whose size is

@@ -14,7 +14,9 @@
 //! copy. Such cells get a leading `'`, which spreadsheets show as text.
 
 use super::lang::Lang;
+use super::redact::Out;
 use super::{ExportError, ExportSet, Result};
+use crate::model::Incident;
 use chrono::SecondsFormat;
 use std::io::Write;
 
@@ -63,6 +65,17 @@ fn time(t: Option<&chrono::DateTime<chrono::FixedOffset>>) -> String {
         .unwrap_or_default()
 }
 
+/// `occurred_at`: RFC 3339 for a moment; the date alone (`2025-03-06`,
+/// `2025-03`, `2025`) for a value known only to the day, month or year,
+/// which has no time to show.
+fn event_time(t: &crate::model::EventTime) -> String {
+    if crate::dates::is_calendar(t.precision) {
+        crate::dates::date_text(t)
+    } else {
+        time(Some(&t.at))
+    }
+}
+
 fn num<T: ToString>(v: Option<T>) -> String {
     v.map(|v| v.to_string()).unwrap_or_default()
 }
@@ -76,53 +89,78 @@ pub fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// One official in the `officials` cell: `rank, name, unit, badge`, the
+/// empty ones left out. Also how loading a CSV (`crate::load::csv`)
+/// recognises an official it need not change.
+pub(crate) fn official_cell(o: &crate::model::Official) -> String {
+    super::join_present(&[&o.rank, &o.name, &o.unit, &o.badge])
+}
+
+/// One witness in the `witnesses` cell: `name, role, contact`.
+pub(crate) fn witness_cell(w: &crate::model::Witness) -> String {
+    super::join_present(&[&w.name, &w.role, &w.contact])
+}
+
+/// One remedy in the `remedies` cell: `to (filed) ref. X: response`.
+pub(crate) fn remedy_cell(m: &crate::model::Remedy) -> String {
+    let mut s = m.complaint_to.clone();
+    if let Some(f) = m.filed_on {
+        s.push_str(&format!(" ({f})"));
+    }
+    if !m.reference.is_empty() {
+        s.push_str(&format!(" ref. {}", m.reference));
+    }
+    if !m.response.is_empty() {
+        s.push_str(&format!(": {}", m.response));
+    }
+    s
+}
+
 /// Writes the table, with labels in `lang`.
 pub fn write(set: &ExportSet, lang: Lang, out: impl Write) -> Result<()> {
-    let csv_err = |e: csv::Error| ExportError::Serialise {
+    let mut table = Table::new(out, lang)?;
+    set.each_incident(&mut |o| table.row(set, o))?;
+    table.finish()
+}
+
+fn csv_err(e: csv::Error) -> ExportError {
+    ExportError::Serialise {
         what: "the CSV table".into(),
         reason: e.to_string(),
-    };
-    let mut out = std::io::BufWriter::new(out);
-    out.write_all("\u{feff}".as_bytes())
-        .map_err(super::io_err("CSV"))?;
-    let mut w = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::CRLF)
-        .quote_style(csv::QuoteStyle::Necessary)
-        .from_writer(out);
-    w.write_record(COLUMNS).map_err(csv_err)?;
-    for o in &set.incidents {
+    }
+}
+
+/// The table being written, a row at a time.
+pub(crate) struct Table<W: Write> {
+    w: csv::Writer<std::io::BufWriter<W>>,
+    lang: Lang,
+}
+
+impl<W: Write> Table<W> {
+    /// Starts the table: the byte-order mark and the header row.
+    pub(crate) fn new(out: W, lang: Lang) -> Result<Self> {
+        let mut out = std::io::BufWriter::new(out);
+        out.write_all("\u{feff}".as_bytes())
+            .map_err(super::io_err("CSV"))?;
+        let mut w = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::CRLF)
+            .quote_style(csv::QuoteStyle::Necessary)
+            .from_writer(out);
+        w.write_record(COLUMNS).map_err(csv_err)?;
+        Ok(Self { w, lang })
+    }
+
+    /// One incident's row.
+    pub(crate) fn row(&mut self, set: &ExportSet, o: &Out<Incident>) -> Result<()> {
+        let lang = self.lang;
         let r = &o.record;
         let d = &r.data;
         let arrested = set
             .client(d.client_id)
             .and_then(|c| c.data.arrested_at.clone());
-        let officials: Vec<String> = d
-            .officials
-            .iter()
-            .map(|o| super::join_present(&[&o.rank, &o.name, &o.unit, &o.badge]))
-            .collect();
-        let witnesses: Vec<String> = d
-            .witnesses
-            .iter()
-            .map(|w| super::join_present(&[&w.name, &w.role, &w.contact]))
-            .collect();
-        let remedies: Vec<String> = d
-            .remedies
-            .iter()
-            .map(|m| {
-                let mut s = m.complaint_to.clone();
-                if let Some(f) = m.filed_on {
-                    s.push_str(&format!(" ({f})"));
-                }
-                if !m.reference.is_empty() {
-                    s.push_str(&format!(" ref. {}", m.reference));
-                }
-                if !m.response.is_empty() {
-                    s.push_str(&format!(": {}", m.response));
-                }
-                s
-            })
-            .collect();
+        let officials: Vec<String> = d.officials.iter().map(official_cell).collect();
+        let witnesses: Vec<String> = d.witnesses.iter().map(witness_cell).collect();
+        let remedies: Vec<String> = d.remedies.iter().map(remedy_cell).collect();
         let standards: Vec<&str> = d.standards.iter().map(|s| s.citation()).collect();
         let row: [String; 32] = [
             r.id.to_string(),
@@ -133,7 +171,7 @@ pub fn write(set: &ExportSet, lang: Lang, out: impl Write) -> Result<()> {
             num(d.case_id),
             d.incident_type.as_str().into(),
             lang.incident_type(d.incident_type).into(),
-            time(Some(&d.occurred.at)),
+            event_time(&d.occurred),
             plain(&d.occurred.precision),
             d.facility.name.clone(),
             plain(&d.facility.facility_type),
@@ -158,12 +196,20 @@ pub fn write(set: &ExportSet, lang: Lang, out: impl Write) -> Result<()> {
             d.status.as_str().into(),
             d.notes.clone(),
         ];
-        w.write_record(row.iter().map(|c| neutralise(c).into_owned()))
-            .map_err(csv_err)?;
+        self.w
+            .write_record(row.iter().map(|c| match neutralise(c) {
+                std::borrow::Cow::Borrowed(s) => std::borrow::Cow::Borrowed(s.as_bytes()),
+                std::borrow::Cow::Owned(s) => std::borrow::Cow::Owned(s.into_bytes()),
+            }))
+            .map_err(csv_err)
     }
-    let mut out = w.into_inner().map_err(|e| ExportError::Io {
-        path: "CSV".into(),
-        source: std::io::Error::other(e.to_string()),
-    })?;
-    out.flush().map_err(super::io_err("CSV"))
+
+    /// Ends the table and flushes it.
+    pub(crate) fn finish(self) -> Result<()> {
+        let mut out = self.w.into_inner().map_err(|e| ExportError::Io {
+            path: "CSV".into(),
+            source: std::io::Error::other(e.to_string()),
+        })?;
+        out.flush().map_err(super::io_err("CSV"))
+    }
 }

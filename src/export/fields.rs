@@ -107,6 +107,8 @@ const EXPORTED_CLIENTS: Rule = Rule::Replaced("only clients who leave too");
 const REGION: Rule =
     Rule::Replaced("the region if the facility is marked `identifying` (else leaves)");
 const WITNESS_LABEL: Rule = Rule::Replaced("the witness's kind and number, e.g. `relative 1`");
+const CUSTODIAN_LABEL: Rule =
+    Rule::Replaced("`custodian <n>`, the same number for the same person within a note");
 const CLEAN_HASH: Rule = Rule::Replaced("the hash of the copy without metadata");
 const CLEAN_SIZE: Rule = Rule::Replaced("the size of the copy without metadata");
 const NEUTRAL_NAME: Rule = Rule::Replaced("`evidence-<n>.<ext>`");
@@ -198,7 +200,7 @@ fields! {
     EvidenceAttachmentFileName = "evidence" "attachments[].file_name": L, L, NEUTRAL_NAME, No;
     EvidenceAttachmentSize = "evidence" "attachments[].size": L, CLEAN_SIZE, CLEAN_SIZE, No;
     EvidenceAttachmentMediaType = "evidence" "attachments[].media_type": L, L, L, No;
-    EvidenceCustodyWho = "evidence" "custody[].who": L, L, R, No;
+    EvidenceCustodyWho = "evidence" "custody[].who": L, L, CUSTODIAN_LABEL, No;
     EvidenceCustodyAt = "evidence" "custody[].at": L, L, L, No;
     EvidenceCustodyAction = "evidence" "custody[].action": L, L, L, No;
 

@@ -284,23 +284,48 @@ fn event(set: &ExportSet, inc: &Stored<Incident>) -> Value {
     })
 }
 
-/// Writes the events document.
+/// Writes the events document, one event at a time.
 pub fn write(set: &ExportSet, out: impl Write) -> Result<()> {
-    let events: Vec<Value> = set
-        .incidents
-        .iter()
-        .map(|o| event(set, &o.record))
-        .collect();
-    let doc = json!({
-        "format": "vekil-huridocs-events",
-        "version": 1,
-        "generated_at": set.generated_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        "profile": set.profile.as_str(),
-        "thesauri": "HURIDOCS Events Standard Formats micro-thesauri, as shipped in HURIDOCS OpenEvSys (schema/mysql-dbpopulate-mt.sql)",
-        "events": events,
-    });
+    write_with(set, out, &mut || {})
+}
+
+/// [`write`], calling `step` for each event written.
+pub(crate) fn write_with(set: &ExportSet, out: impl Write, step: &mut dyn FnMut()) -> Result<()> {
+    use serde::ser::{SerializeStruct, Serializer as _};
+    let failure = std::cell::RefCell::new(None);
     let mut out = std::io::BufWriter::new(out);
-    serde_json::to_writer_pretty(&mut out, &doc).map_err(|e| ExportError::Serialise {
+    // The keys in the order the document has always had them (sorted,
+    // as a JSON object built in memory sorts them).
+    let written = (|| -> std::result::Result<(), serde_json::Error> {
+        let mut ser = serde_json::Serializer::pretty(&mut out);
+        let mut doc = (&mut ser).serialize_struct("Events", 6)?;
+        doc.serialize_field(
+            "events",
+            &super::json::Streamed {
+                each: std::cell::RefCell::new(|emit: super::json::Emit<'_>| {
+                    set.each_incident(&mut |o| {
+                        step();
+                        emit(&event(set, &o.record))
+                    })
+                }),
+                failure: &failure,
+            },
+        )?;
+        doc.serialize_field("format", "vekil-huridocs-events")?;
+        doc.serialize_field(
+            "generated_at",
+            &set.generated_at
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        )?;
+        doc.serialize_field("profile", set.profile.as_str())?;
+        doc.serialize_field("thesauri", "HURIDOCS Events Standard Formats micro-thesauri, as shipped in HURIDOCS OpenEvSys (schema/mysql-dbpopulate-mt.sql)")?;
+        doc.serialize_field("version", &1u32)?;
+        SerializeStruct::end(doc)
+    })();
+    if let Some(e) = failure.into_inner() {
+        return Err(e);
+    }
+    written.map_err(|e| ExportError::Serialise {
         what: "the HURIDOCS events".into(),
         reason: e.to_string(),
     })?;

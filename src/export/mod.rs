@@ -2,11 +2,18 @@
 //!
 //! Every export starts with [`select`], which applies the chosen
 //! [`Profile`] and each incident's consent per recipient and produces an
-//! [`ExportSet`]: the records that leave, already redacted, plus a list of
-//! what was held back and why. The format writers (JSON log, CSV, ICS,
-//! HURIDOCS, PDF, bundle) only ever see an `ExportSet`, so no writer can
-//! leak a field the profile removed. [`preview`] shows the same set to the
-//! lawyer before anything is written.
+//! [`ExportSet`]: what leaves, redacted, plus a list of what was held back
+//! and why. The format writers (JSON log, CSV, ICS, HURIDOCS, PDF, bundle)
+//! only ever see an `ExportSet`, so no writer can leak a field the profile
+//! removed. [`preview`] shows the same set to the lawyer before anything is
+//! written.
+//!
+//! Exports stream: a set of any size is written one record at a time
+//! (incidents and evidence notes are read again from the vault for each
+//! pass unless the set is small, see [`select`]), into a [`spill`] that
+//! keeps it in memory, or encrypted on disk past a few MiB, until the
+//! re-identification check has seen every record; only then is the file
+//! written. Memory does not grow with the number of records.
 //!
 //! This module does not decide *where* files go and never touches the
 //! network; the CLI and the desktop shell pass it writers.
@@ -26,14 +33,17 @@ pub mod recipients;
 mod redact;
 pub mod reid;
 pub mod request;
+mod select;
 pub mod signing;
+pub(crate) mod spill;
 
 pub use lang::Lang;
 pub use metadata::{AttachmentOutcome, AttachmentStatus, MetadataHold};
 pub use preview::{Preview, PreviewRecord, PreviewTitle};
 pub use recipients::Recipient;
-pub use redact::{neutral_file_name, select, witness_label, Excluded, ExportSet, HeldBack, Out};
+pub use redact::{neutral_file_name, witness_label, Excluded, HeldBack, Out};
 pub use request::{ExportDone, ExportFormat, ExportRequest};
+pub use select::{select, select_keeping, ExportSet, ExportedFile, KEEP_BYTES};
 
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
@@ -91,17 +101,9 @@ pub enum ExportError {
     /// The output file exists and replacing it was not asked for.
     #[error("{0} already exists; choose another name or confirm replacing it")]
     FileExists(PathBuf),
-    /// A period bound is not a date.
-    #[error("{field}: {value:?} is not a date; write YYYY-MM-DD or an RFC 3339 time")]
-    BadDate {
-        /// `from` or `to`.
-        field: &'static str,
-        /// What was given.
-        value: String,
-    },
-    /// The period ends before it starts.
-    #[error("the period ends before it starts; check the from and to dates")]
-    BadPeriod,
+    /// A period bound is not a date, or the period ends before it starts.
+    #[error(transparent)]
+    Date(#[from] crate::dates::DateError),
     /// A one-incident report of an incident that does not leave.
     #[error("incident {0} does not leave with this profile and these recipients (see the preview for why)")]
     IncidentNotExported(uuid::Uuid),
@@ -223,6 +225,71 @@ pub struct Progress {
     /// Steps in all.
     #[ts(type = "number")]
     pub total: u64,
+}
+
+/// Counts an export's steps and reports them as [`Progress`]: at every
+/// change of phase and about 200 times in all, however many records there
+/// are (a window repaints on each report, a terminal redraws its line).
+pub(crate) struct Meter<'p> {
+    report: &'p mut dyn FnMut(Progress),
+    phase: Phase,
+    done: u64,
+    total: u64,
+    next: u64,
+}
+
+impl<'p> Meter<'p> {
+    pub(crate) fn new(report: &'p mut dyn FnMut(Progress), total: u64) -> Self {
+        Self {
+            report,
+            phase: Phase::Selecting,
+            done: 0,
+            total,
+            next: 0,
+        }
+    }
+
+    /// Sets the number of steps (known once the records are chosen) and
+    /// reports the first phase.
+    pub(crate) fn start(&mut self, total: u64, phase: Phase) {
+        self.total = total;
+        self.phase = phase;
+        self.emit();
+    }
+
+    /// A new phase, reported at once.
+    pub(crate) fn phase(&mut self, phase: Phase) {
+        if phase != self.phase {
+            self.phase = phase;
+            self.emit();
+        }
+    }
+
+    /// One step done (never past the total).
+    pub(crate) fn step(&mut self) {
+        if self.done < self.total {
+            self.done += 1;
+        }
+        if self.done >= self.next {
+            self.emit();
+        }
+    }
+
+    /// The file is in place: [`Phase::Done`] with `done == total`.
+    pub(crate) fn done(&mut self) {
+        self.phase = Phase::Done;
+        self.done = self.total;
+        self.emit();
+    }
+
+    fn emit(&mut self) {
+        (self.report)(Progress {
+            phase: self.phase,
+            done: self.done,
+            total: self.total,
+        });
+        self.next = self.done + (self.total / 200).max(1);
+    }
 }
 
 /// The recipient name that stands for "anyone": consent granted to

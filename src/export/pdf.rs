@@ -11,6 +11,16 @@
 //! with page numbers, the generation time and the bundle manifest's
 //! SHA-256.
 //!
+//! A report of any length is laid out twice, one page at a time, and
+//! never held whole: the first pass counts the pages (for "Page n of m"
+//! and the page tree) and notes every glyph used (the embedded fonts'
+//! widths and ToUnicode maps come before the pages); the second pass lays
+//! out the same pages again and writes each one, footer included, as soon
+//! as it is full. The incidents are read once per pass for the summary
+//! table and once for the sections, so memory holds one page, one
+//! incident and the fonts, and the bytes are those of the whole report
+//! built at once.
+//!
 //! What it does not do: right-to-left text, ligatures or kerning, images.
 
 use super::fields::{Field, Rule};
@@ -93,10 +103,62 @@ impl Font {
     }
 }
 
+/// What becomes of each page once it is full.
+enum Pages<'w> {
+    /// The first pass: pages are counted (their glyphs noted), not kept.
+    Count(usize),
+    /// The second pass: each page gets its footer and is written out.
+    Emit(Box<Emitter<'w>>),
+}
+
+/// The footer's text; the page number is added per page.
+#[derive(Default)]
+struct Footer {
+    line: String,
+    manifest: String,
+    page: &'static str,
+    of: &'static str,
+    total: usize,
+}
+
+/// Writes each page of the second pass.
+struct Emitter<'w> {
+    w: PdfWriter<std::io::BufWriter<&'w mut dyn Write>>,
+    footer: Footer,
+    page_base: usize,
+    done: usize,
+    failed: Option<ExportError>,
+}
+
+impl Emitter<'_> {
+    fn page(&mut self, content: &str) {
+        if self.failed.is_some() {
+            return;
+        }
+        let id = self.page_base + 2 * (self.done - 1);
+        let written = (|| {
+            self.w.obj(
+                id,
+                &format!(
+                    "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {PAGE_W} {PAGE_H}] \
+                     /Resources << /Font << /F1 {} 0 R /F2 {} 0 R >> >> /Contents {} 0 R >>",
+                    FONT_BASE,
+                    FONT_BASE + 5,
+                    id + 1
+                ),
+            )?;
+            self.w.stream(id + 1, "", &deflate(content.as_bytes())?)
+        })();
+        if let Err(e) = written {
+            self.failed = Some(e);
+        }
+    }
+}
+
 /// A page being laid out.
-struct Layout {
+struct Layout<'w> {
     fonts: [Font; 2],
-    pages: Vec<String>,
+    pages: Pages<'w>,
     ops: String,
     y: f32,
 }
@@ -105,11 +167,11 @@ fn esc_num(v: f32) -> String {
     format!("{v:.2}")
 }
 
-impl Layout {
-    fn new() -> Result<Self> {
+impl<'w> Layout<'w> {
+    fn new(pages: Pages<'w>) -> Result<Self> {
         Ok(Self {
             fonts: [Font::load(REGULAR)?, Font::load(BOLD)?],
-            pages: vec![],
+            pages,
             ops: String::new(),
             y: PAGE_H - MARGIN,
         })
@@ -131,10 +193,48 @@ impl Layout {
 
     fn new_page(&mut self) {
         if !self.ops.is_empty() {
-            let ops = std::mem::take(&mut self.ops);
-            self.pages.push(ops);
+            self.end_page();
         }
         self.y = PAGE_H - MARGIN;
+    }
+
+    /// The page is full: counted, or given its footer and written.
+    fn end_page(&mut self) {
+        let (n, footer) = match &mut self.pages {
+            Pages::Count(n) => {
+                *n += 1;
+                self.ops.clear();
+                return;
+            }
+            Pages::Emit(e) => {
+                e.done += 1;
+                (e.done, std::mem::take(&mut e.footer))
+            }
+        };
+        self.footer(n, &footer);
+        let content = std::mem::take(&mut self.ops);
+        if let Pages::Emit(e) = &mut self.pages {
+            e.footer = footer;
+            e.page(&content);
+        }
+    }
+
+    /// Page `n`'s footer: a rule, what the report is, "Page n of m", and
+    /// the bundle it belongs to.
+    fn footer(&mut self, n: usize, f: &Footer) {
+        self.rule(MARGIN, PAGE_W - MARGIN, 44.0, 0.4, 0.75);
+        self.text_at(Weight::Regular, 7.0, MARGIN, 32.0, 0.45, &f.line);
+        let page = format!("{} {} {} {}", f.page, n, f.of, f.total);
+        let pw = self.width(Weight::Regular, &page, 7.0);
+        self.text_at(
+            Weight::Regular,
+            7.0,
+            PAGE_W - MARGIN - pw,
+            32.0,
+            0.45,
+            &page,
+        );
+        self.text_at(Weight::Regular, 6.5, MARGIN, 22.0, 0.45, &f.manifest);
     }
 
     fn ensure(&mut self, h: f32) {
@@ -261,6 +361,20 @@ fn fmt_time(t: &chrono::DateTime<chrono::FixedOffset>) -> String {
     t.format("%Y-%m-%d %H:%M (UTC%:z)").to_string()
 }
 
+/// An event time at its precision: a value known only to the day, month
+/// or year is its date alone, never "00:00", which would be a false time
+/// in a legal document.
+fn fmt_event(t: &crate::model::EventTime) -> String {
+    match crate::dates::time_text(t) {
+        Some(time) => format!(
+            "{} {time} (UTC{})",
+            crate::dates::date_text(t),
+            t.at.format("%:z")
+        ),
+        None => crate::dates::date_text(t),
+    }
+}
+
 fn clip(s: &str, n: usize) -> String {
     if s.chars().count() <= n {
         s.to_string()
@@ -271,19 +385,25 @@ fn clip(s: &str, n: usize) -> String {
     }
 }
 
-fn incident_section(l: &mut Layout, set: &ExportSet, lang: Lang, n: usize, inc: &Stored<Incident>) {
+fn incident_section(
+    l: &mut Layout<'_>,
+    set: &ExportSet,
+    lang: Lang,
+    n: usize,
+    inc: &Stored<Incident>,
+) {
     let w = |word| lang.word(word);
     let d = &inc.data;
     l.heading(&format!(
         "{n}. {} — {}",
         lang.incident_type(d.incident_type),
-        d.occurred.at.format("%Y-%m-%d")
+        crate::dates::date_text(&d.occurred)
     ));
     let arrested = set
         .client(d.client_id)
         .and_then(|c| c.data.arrested_at.clone());
     l.field(w(Word::Client), &set.client_label(d.client_id));
-    l.field(w(Word::DateAndTime), &fmt_time(&d.occurred.at));
+    l.field(w(Word::DateAndTime), &fmt_event(&d.occurred));
     l.field(
         w(Word::Facility),
         &super::join_present(&[&d.facility.name, &d.facility.region]),
@@ -379,7 +499,12 @@ fn incident_section(l: &mut Layout, set: &ExportSet, lang: Lang, n: usize, inc: 
     );
 }
 
-fn summary_table(l: &mut Layout, set: &ExportSet, lang: Lang) {
+fn summary_table(
+    l: &mut Layout<'_>,
+    set: &ExportSet,
+    lang: Lang,
+    step: &mut dyn FnMut(),
+) -> Result<()> {
     l.heading(lang.word(Word::Summary));
     let cols: [(&str, f32); 5] = [
         (lang.word(Word::Number), 22.0),
@@ -390,7 +515,7 @@ fn summary_table(l: &mut Layout, set: &ExportSet, lang: Lang) {
     ];
     let size = 8.5;
     let row_h = 14.0;
-    let header = |l: &mut Layout| {
+    let header = |l: &mut Layout<'_>| {
         l.ensure(row_h * 2.0);
         l.fill(MARGIN, l.y - row_h, TEXT_W, row_h, 0.92);
         let mut x = MARGIN + 3.0;
@@ -402,7 +527,9 @@ fn summary_table(l: &mut Layout, set: &ExportSet, lang: Lang) {
         l.y -= row_h;
     };
     header(l);
-    for (n, o) in set.incidents.iter().enumerate() {
+    let mut n = 0usize;
+    set.each_incident(&mut |o| {
+        step();
         if l.y - row_h < BOTTOM {
             l.new_page();
             header(l);
@@ -410,7 +537,7 @@ fn summary_table(l: &mut Layout, set: &ExportSet, lang: Lang) {
         let d = &o.record.data;
         let cells = [
             (n + 1).to_string(),
-            d.occurred.at.format("%Y-%m-%d").to_string(),
+            crate::dates::date_text(&d.occurred),
             set.client_label(d.client_id),
             d.facility.name.clone(),
             lang.incident_type(d.incident_type).to_string(),
@@ -429,10 +556,12 @@ fn summary_table(l: &mut Layout, set: &ExportSet, lang: Lang) {
         }
         l.y -= row_h;
         l.rule(MARGIN, PAGE_W - MARGIN, l.y, 0.3, 0.85);
-    }
+        n += 1;
+        Ok(())
+    })
 }
 
-fn cover(l: &mut Layout, set: &ExportSet, lang: Lang, title: &str) {
+fn cover(l: &mut Layout<'_>, set: &ExportSet, lang: Lang, title: &str) {
     let w = |word| lang.word(word);
     l.y = PAGE_H - 200.0;
     l.fill(MARGIN, l.y + 40.0, 60.0, 4.0, 0.25);
@@ -447,13 +576,9 @@ fn cover(l: &mut Layout, set: &ExportSet, lang: Lang, title: &str) {
         w(Word::Subtitle),
     );
     l.y -= 30.0;
-    let dates: Vec<_> = set
-        .incidents
-        .iter()
-        .map(|i| i.record.data.occurred.at)
-        .collect();
-    let first = set.from.or_else(|| dates.iter().min().copied());
-    let last = set.to.or_else(|| dates.iter().max().copied());
+    let span = set.incident_span();
+    let first = set.from.or_else(|| span.map(|s| s.0));
+    let last = set.to.or_else(|| span.map(|s| s.1));
     let period = match (first, last) {
         (Some(a), Some(b)) => format!(
             "{} {} {}",
@@ -466,7 +591,7 @@ fn cover(l: &mut Layout, set: &ExportSet, lang: Lang, title: &str) {
         (None, None) => w(Word::NoIncidents).into(),
     };
     l.field(w(Word::Period), &period);
-    l.field(w(Word::Incidents), &set.incidents.len().to_string());
+    l.field(w(Word::Incidents), &set.incident_count().to_string());
     l.field(
         w(Word::Generated),
         &set.generated_at.format("%Y-%m-%d %H:%M UTC").to_string(),
@@ -502,16 +627,33 @@ pub fn write_log(
     bundle_id: Option<&str>,
     out: impl Write,
 ) -> Result<()> {
-    let mut l = Layout::new()?;
-    cover(&mut l, set, lang, lang.word(Word::IncidentLog));
-    l.new_page();
-    summary_table(&mut l, set, lang);
-    l.new_page();
-    for (n, o) in set.incidents.iter().enumerate() {
-        incident_section(&mut l, set, lang, n + 1, &o.record);
-        l.y -= 10.0;
-    }
-    finish(l, lang, lang.word(Word::IncidentLog), set, bundle_id, out)
+    write_log_with(set, lang, bundle_id, out, &mut || {})
+}
+
+/// [`write_log`], calling `step` for each incident laid out (each is laid
+/// out four times: in the summary and its section, in each pass).
+pub(crate) fn write_log_with(
+    set: &ExportSet,
+    lang: Lang,
+    bundle_id: Option<&str>,
+    out: impl Write,
+    step: &mut dyn FnMut(),
+) -> Result<()> {
+    let title = lang.word(Word::IncidentLog);
+    report(set, lang, title, bundle_id, out, &mut |l| {
+        cover(l, set, lang, title);
+        l.new_page();
+        summary_table(l, set, lang, step)?;
+        l.new_page();
+        let mut n = 0usize;
+        set.each_incident(&mut |o| {
+            step();
+            n += 1;
+            incident_section(l, set, lang, n, &o.record);
+            l.y -= 10.0;
+            Ok(())
+        })
+    })
 }
 
 /// Writes a report of one incident of the set.
@@ -523,29 +665,111 @@ pub fn write_incident(
     out: impl Write,
 ) -> Result<()> {
     let inc = set
-        .incidents
-        .iter()
-        .find(|i| i.record.id == id)
+        .incident(id)?
         .ok_or_else(|| ExportError::Pdf(format!("incident {id} is not in this export")))?;
-    let mut l = Layout::new()?;
-    l.para(
-        Weight::Bold,
-        18.0,
-        MARGIN,
-        TEXT_W,
-        0.1,
-        lang.word(Word::IncidentReport),
+    let title = lang.word(Word::IncidentReport);
+    report(set, lang, title, bundle_id, out, &mut |l| {
+        l.para(Weight::Bold, 18.0, MARGIN, TEXT_W, 0.1, title);
+        l.y -= 6.0;
+        incident_section(l, set, lang, 1, &inc.record);
+        Ok(())
+    })
+}
+
+/// Object numbering: 1 catalog, 2 pages, 3.. fonts (5 objects each), then
+/// two per page.
+const FONT_BASE: usize = 3;
+const PAGE_BASE: usize = FONT_BASE + 2 * 5;
+
+/// Lays out `body` twice (see the module documentation) and writes the
+/// report.
+fn report(
+    set: &ExportSet,
+    lang: Lang,
+    title: &str,
+    bundle_id: Option<&str>,
+    out: impl Write,
+    body: &mut dyn FnMut(&mut Layout<'_>) -> Result<()>,
+) -> Result<()> {
+    // First pass: how many pages, and which glyphs, footers included (in
+    // the order the footers are drawn, after every page's content).
+    let mut l = Layout::new(Pages::Count(0))?;
+    body(&mut l)?;
+    l.new_page();
+    let Pages::Count(total) = l.pages else {
+        return Err(ExportError::Pdf("the first pass wrote pages".into()));
+    };
+    let footer = Footer {
+        line: format!(
+            "Vekil · {title} · {}",
+            set.generated_at.format("%Y-%m-%d %H:%M UTC")
+        ),
+        manifest: bundle_id
+            .map(|s| format!("{} {s} · manifest.json", lang.word(Word::Bundle)))
+            .unwrap_or_else(|| lang.word(Word::NotInBundle).into()),
+        page: lang.word(Word::Page),
+        of: lang.word(Word::Of),
+        total,
+    };
+    for n in 1..=total {
+        l.footer(n, &footer);
+        l.ops.clear();
+    }
+    let fonts = l.fonts;
+
+    let mut out = out;
+    let mut w = PdfWriter {
+        out: std::io::BufWriter::new(&mut out as &mut dyn Write),
+        pos: 0,
+        offsets: vec![0],
+    };
+    w.raw(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")?;
+    w.obj(1, "<< /Type /Catalog /Pages 2 0 R >>")?;
+    w.start(2)?;
+    w.raw(b"<< /Type /Pages /Kids [")?;
+    for i in 0..total {
+        let sep = if i == 0 { "" } else { " " };
+        w.raw(format!("{sep}{} 0 R", PAGE_BASE + 2 * i).as_bytes())?;
+    }
+    w.raw(format!("] /Count {total} >>").as_bytes())?;
+    w.raw(b"\nendobj\n")?;
+    write_fonts(&mut w, &fonts)?;
+
+    // Second pass: the same pages, each written as soon as it is full.
+    let mut l = Layout::new(Pages::Emit(Box::new(Emitter {
+        w,
+        footer,
+        page_base: PAGE_BASE,
+        done: 0,
+        failed: None,
+    })))?;
+    body(&mut l)?;
+    l.new_page();
+    let Pages::Emit(e) = l.pages else {
+        return Err(ExportError::Pdf("the second pass counted pages".into()));
+    };
+    if let Some(err) = e.failed {
+        return Err(err);
+    }
+    if e.done != total {
+        return Err(ExportError::Pdf(format!(
+            "the report had {total} pages, then {}: the vault changed while exporting",
+            e.done
+        )));
+    }
+    let mut w = e.w;
+    let xref_at = w.pos;
+    let n = w.offsets.len();
+    let mut xref = format!("xref\n0 {n}\n0000000000 65535 f \n");
+    for off in &w.offsets[1..] {
+        let _ = writeln!(xref, "{off:010} 00000 n ");
+    }
+    let _ = write!(
+        xref,
+        "trailer\n<< /Size {n} /Root 1 0 R /Info << /Producer (Vekil) /Title (Vekil report) >> >>\nstartxref\n{xref_at}\n%%EOF\n"
     );
-    l.y -= 6.0;
-    incident_section(&mut l, set, lang, 1, &inc.record);
-    finish(
-        l,
-        lang,
-        lang.word(Word::IncidentReport),
-        set,
-        bundle_id,
-        out,
-    )
+    w.raw(xref.as_bytes())?;
+    w.out.flush().map_err(super::io_err("PDF report"))
 }
 
 fn deflate(data: &[u8]) -> Result<Vec<u8>> {
@@ -621,74 +845,10 @@ fn to_unicode(used: &BTreeMap<u16, char>) -> String {
     s
 }
 
-fn finish(
-    mut l: Layout,
-    lang: Lang,
-    title: &str,
-    set: &ExportSet,
-    bundle_id: Option<&str>,
-    out: impl Write,
-) -> Result<()> {
-    l.new_page();
-    let total = l.pages.len();
-    let generated = set.generated_at.format("%Y-%m-%d %H:%M UTC").to_string();
-    let manifest = bundle_id
-        .map(|s| format!("{} {s} · manifest.json", lang.word(Word::Bundle)))
-        .unwrap_or_else(|| lang.word(Word::NotInBundle).into());
-    // Footers, now that the page count is known.
-    let pages = std::mem::take(&mut l.pages);
-    let mut contents = Vec::with_capacity(total);
-    for (i, body) in pages.into_iter().enumerate() {
-        l.ops = body;
-        l.rule(MARGIN, PAGE_W - MARGIN, 44.0, 0.4, 0.75);
-        l.text_at(
-            Weight::Regular,
-            7.0,
-            MARGIN,
-            32.0,
-            0.45,
-            &format!("Vekil · {title} · {generated}"),
-        );
-        let page = format!(
-            "{} {} {} {total}",
-            lang.word(Word::Page),
-            i + 1,
-            lang.word(Word::Of)
-        );
-        let pw = l.width(Weight::Regular, &page, 7.0);
-        l.text_at(
-            Weight::Regular,
-            7.0,
-            PAGE_W - MARGIN - pw,
-            32.0,
-            0.45,
-            &page,
-        );
-        l.text_at(Weight::Regular, 6.5, MARGIN, 22.0, 0.45, &manifest);
-        contents.push(std::mem::take(&mut l.ops));
-    }
-
-    // Object numbering: 1 catalog, 2 pages, 3.. fonts (5 objects each), then pages.
-    let mut w = PdfWriter {
-        out: std::io::BufWriter::new(out),
-        pos: 0,
-        offsets: vec![0],
-    };
-    w.raw(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")?;
-    let font_base = 3;
-    let page_base = font_base + 2 * 5;
-    let page_ids: Vec<usize> = (0..total).map(|i| page_base + 2 * i).collect();
-    w.obj(1, "<< /Type /Catalog /Pages 2 0 R >>")?;
-    let kids: Vec<String> = page_ids.iter().map(|id| format!("{id} 0 R")).collect();
-    w.obj(
-        2,
-        &format!(
-            "<< /Type /Pages /Kids [{}] /Count {total} >>",
-            kids.join(" ")
-        ),
-    )?;
-    for (n, font) in l.fonts.iter().enumerate() {
-        let base = font_base + 5 * n;
+/// The two embedded fonts with the glyphs the first pass noted.
+fn write_fonts<W: Write>(w: &mut PdfWriter<W>, fonts: &[Font; 2]) -> Result<()> {
+    for (n, font) in fonts.iter().enumerate() {
+        let base = FONT_BASE + 5 * n;
         let name = if n == 0 {
             "DejaVuSans"
         } else {
@@ -741,30 +901,5 @@ fn finish(
         let cmap = deflate(to_unicode(&font.used).as_bytes())?;
         w.stream(base + 4, "", &cmap)?;
     }
-    for (i, body) in contents.iter().enumerate() {
-        let id = page_ids[i];
-        w.obj(
-            id,
-            &format!(
-                "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {PAGE_W} {PAGE_H}] \
-                 /Resources << /Font << /F1 {} 0 R /F2 {} 0 R >> >> /Contents {} 0 R >>",
-                font_base,
-                font_base + 5,
-                id + 1
-            ),
-        )?;
-        w.stream(id + 1, "", &deflate(body.as_bytes())?)?;
-    }
-    let xref_at = w.pos;
-    let n = w.offsets.len();
-    let mut xref = format!("xref\n0 {n}\n0000000000 65535 f \n");
-    for off in &w.offsets[1..] {
-        let _ = writeln!(xref, "{off:010} 00000 n ");
-    }
-    let _ = write!(
-        xref,
-        "trailer\n<< /Size {n} /Root 1 0 R /Info << /Producer (Vekil) /Title (Vekil report) >> >>\nstartxref\n{xref_at}\n%%EOF\n"
-    );
-    w.raw(xref.as_bytes())?;
-    w.out.flush().map_err(super::io_err("PDF report"))
+    Ok(())
 }

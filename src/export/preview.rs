@@ -4,8 +4,9 @@
 //! and the desktop app shows it; both word it from these codes.
 
 use super::metadata::AttachmentStatus;
-use super::redact::{Excluded, ExportSet, Out};
+use super::redact::{Excluded, Out};
 use super::reid::Hit;
+use super::select::ExportSet;
 use super::{Profile, Result};
 use crate::model::{
     Case, Client, EvidenceKind, EvidenceNote, Incident, IncidentType, Kind, Record,
@@ -130,40 +131,48 @@ pub struct Preview {
     pub hits: Vec<Hit>,
 }
 
-impl ExportSet {
-    /// Exactly which records and fields leave.
+impl ExportSet<'_> {
+    /// Exactly which records and fields leave. Reads the incidents and
+    /// notes (again, for a large export), so the hits are complete.
     pub fn preview(&self) -> Result<Preview> {
-        let mut records = vec![];
-        fn push<T: Titled>(out: &mut Vec<PreviewRecord>, items: &[Out<T>]) -> Result<()> {
-            for o in items {
-                let v = o.to_value()?;
-                let fields = v
-                    .as_object()
-                    .map(|m| m.keys().cloned().collect())
-                    .unwrap_or_default();
-                out.push(PreviewRecord {
-                    kind: T::KIND,
-                    id: o.record.id,
-                    revision: o.record.revision,
-                    title: o.record.data.preview_title(),
-                    fields,
-                    removed: o.removed.iter().map(|s| s.to_string()).collect(),
-                    replaced: o.replaced.iter().map(|s| s.to_string()).collect(),
-                });
-            }
-            Ok(())
+        fn line<T: Titled>(o: &Out<T>) -> Result<PreviewRecord> {
+            let v = o.to_value()?;
+            let fields = v
+                .as_object()
+                .map(|m| m.keys().cloned().collect())
+                .unwrap_or_default();
+            Ok(PreviewRecord {
+                kind: T::KIND,
+                id: o.record.id,
+                revision: o.record.revision,
+                title: o.record.data.preview_title(),
+                fields,
+                removed: o.removed.iter().map(|s| s.to_string()).collect(),
+                replaced: o.replaced.iter().map(|s| s.to_string()).collect(),
+            })
         }
-        push(&mut records, &self.clients)?;
-        push(&mut records, &self.cases)?;
-        push(&mut records, &self.incidents)?;
-        push(&mut records, &self.evidence)?;
+        let mut records = vec![];
+        for o in &self.clients {
+            records.push(line(o)?);
+        }
+        for o in &self.cases {
+            records.push(line(o)?);
+        }
+        self.each_incident(&mut |o| {
+            records.push(line(o)?);
+            Ok(())
+        })?;
+        self.each_evidence(&mut |o| {
+            records.push(line(o)?);
+            Ok(())
+        })?;
         Ok(Preview {
             profile: self.profile,
             recipients: self.recipients.clone(),
             records,
             excluded: self.excluded.clone(),
             attachments: self.attachments.clone(),
-            hits: self.hits.clone(),
+            hits: self.hits()?,
         })
     }
 }

@@ -77,13 +77,19 @@ pub fn add(vault: &Vault, name: &str, key: &str) -> Result<Recipient> {
     get(vault, name)
 }
 
-/// Removes an organisation; false if it was not there.
+/// Removes an organisation; false if it was not there. It is no longer
+/// ticked either: an organisation added later under the same name (with
+/// another key) starts unticked.
 pub fn remove(vault: &Vault, name: &str) -> Result<bool> {
     vault.ensure_writable().map_err(crate::Error::from)?;
-    Ok(vault
+    let removed = vault
         .conn
         .execute("DELETE FROM recipients WHERE name = ?1", [name.trim()])?
-        > 0)
+        > 0;
+    if removed {
+        store_chosen(vault, &chosen(vault)?)?;
+    }
+    Ok(removed)
 }
 
 /// One organisation by name (case-insensitive).
@@ -97,6 +103,62 @@ pub fn get(vault: &Vault, name: &str) -> Result<Recipient> {
         )
         .optional()?
         .ok_or_else(|| ExportError::UnknownRecipient(name.into()))
+}
+
+/// Where the Export screen's ticked organisations are kept (`meta`, inside
+/// the encrypted database), as a JSON array of names.
+const CHOSEN_KEY: &str = "export_recipients_chosen";
+
+/// The organisations ticked on the Export screen last time, by their
+/// address-book spelling, leaving out any removed since. Kept per vault so
+/// the choice survives a lock and a restart (the window keeps nothing).
+pub fn chosen(vault: &Vault) -> Result<Vec<String>> {
+    let stored: Option<String> = vault
+        .conn
+        .query_row("SELECT value FROM meta WHERE key = ?1", [CHOSEN_KEY], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    // A value this code did not write is treated as no choice at all.
+    let names: Vec<String> = stored
+        .and_then(|v| serde_json::from_str(&v).ok())
+        .unwrap_or_default();
+    let book = list(vault)?;
+    // Stored as the address book spells them (see `set_chosen`).
+    Ok(book
+        .into_iter()
+        .filter(|r| names.contains(&r.name))
+        .map(|r| r.name)
+        .collect())
+}
+
+/// Remembers which organisations are ticked on the Export screen. Every
+/// name must be in the address book: an unknown one is refused and the
+/// remembered choice is left as it was. Returns the names as stored.
+pub fn set_chosen(vault: &Vault, names: &[String]) -> Result<Vec<String>> {
+    let mut stored: Vec<String> = vec![];
+    for n in names {
+        let r = get(vault, n)?;
+        if !stored.contains(&r.name) {
+            stored.push(r.name);
+        }
+    }
+    vault.ensure_writable().map_err(crate::Error::from)?;
+    store_chosen(vault, &stored)?;
+    Ok(stored)
+}
+
+fn store_chosen(vault: &Vault, names: &[String]) -> Result<()> {
+    let json = serde_json::to_string(names).map_err(|e| ExportError::Serialise {
+        what: "the chosen recipients".into(),
+        reason: e.to_string(),
+    })?;
+    vault.conn.execute(
+        "INSERT INTO meta (key, value) VALUES (?1, ?2)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        [CHOSEN_KEY, json.as_str()],
+    )?;
+    Ok(())
 }
 
 /// Every organisation, by name.
@@ -114,7 +176,51 @@ pub fn list(vault: &Vault) -> Result<Vec<Recipient>> {
 
 #[cfg(test)]
 mod tests {
+    use crate::secret::Passphrase;
     use crate::vault::migrations::{migrate_to, SCHEMA_VERSION};
+    use crate::vault::{Vault, VaultOptions};
+
+    const NGO_KEY: &str = "age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p";
+    const CUSTODIAN_KEY: &str = "age1zvkyg2lqzraa2lnjvqej32nkuu0ues2s82hzrye869xeexvn73equnujwj";
+
+    /// The Export screen's ticked organisations survive a lock (close and
+    /// unlock), follow the address book, and bad input changes nothing.
+    #[test]
+    fn the_chosen_recipients_are_kept_in_the_vault() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let dir = tmp.path().join("vault");
+        let pass = Passphrase::new("correct horse battery staple".into());
+        let (v, _) =
+            Vault::create_with(&dir, &pass, &VaultOptions { kdf_log_n: 10 }).expect("vault");
+        let ngo = "Azərbaycan Vəkillər Assosiasiyası";
+        let ru = "Правозащитный центр «Мемориал»";
+        super::add(&v, ngo, NGO_KEY).expect("ngo");
+        super::add(&v, ru, CUSTODIAN_KEY).expect("ru");
+        assert!(super::chosen(&v).expect("none yet").is_empty());
+        assert_eq!(
+            super::set_chosen(&v, &[format!("  {ngo} "), ngo.into()]).expect("set"),
+            [ngo]
+        );
+        // An organisation not in the book is refused; the choice stays.
+        let err = super::set_chosen(&v, &[ru.into(), "Unknown NGO".into()]).expect_err("unknown");
+        assert!(
+            matches!(err, super::ExportError::UnknownRecipient(_)),
+            "{err}"
+        );
+        v.close().expect("close");
+
+        let v = Vault::unlock(&dir, &pass).expect("unlock");
+        assert_eq!(super::chosen(&v).expect("kept"), [ngo]);
+        super::set_chosen(&v, &[ru.into(), ngo.into()]).expect("both");
+        assert_eq!(super::chosen(&v).expect("book order"), [ngo, ru]);
+        // A removed organisation is no longer ticked, even if re-added.
+        assert!(super::remove(&v, ngo).expect("remove"));
+        assert_eq!(super::chosen(&v).expect("after remove"), [ru]);
+        super::add(&v, ngo, NGO_KEY).expect("re-add");
+        assert_eq!(super::chosen(&v).expect("re-added unticked"), [ru]);
+        super::set_chosen(&v, &[]).expect("none");
+        assert!(super::chosen(&v).expect("cleared").is_empty());
+    }
 
     /// Migration 0002 on a database seeded at version 1: data kept, the
     /// address book usable.

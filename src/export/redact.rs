@@ -1,31 +1,28 @@
-//! Choosing and redacting what leaves the vault.
+//! Redacting one record for an export.
 //!
-//! [`select`] decides which records leave (profile, consent, drafts,
-//! confidentiality, period, links) and redacts each one field by field
-//! through the allow-list in [`super::fields`]: every record struct is
-//! destructured here without `..`, so a new field does not compile until
-//! it is classified there. While redacting, every value that leaves is
-//! handed to the re-identification check ([`super::reid`]), so no text
-//! can leave unchecked. The rules are documented in
-//! `docs/formats/profiles.md` (generated from the table) and
+//! Each record that leaves is redacted field by field through the
+//! allow-list in [`super::fields`]: every record struct is destructured
+//! here without `..`, so a new field does not compile until it is
+//! classified there. While redacting, every value that leaves is handed to
+//! the re-identification check ([`super::reid`]), so no text can leave
+//! unchecked. Which records leave is decided in [`super::select`], which
+//! calls these functions one record at a time. The rules are documented
+//! in `docs/formats/profiles.md` (generated from the table) and
 //! `docs/formats/incident-log.md` ("Profiles and consent").
 
 use super::fields::{Field, Rule};
-use super::metadata::AttachmentStatus;
-use super::reid::{Hit, NameOf, Names};
-use super::{ExportError, ExportOptions, Profile, Result, PUBLIC_RECIPIENT};
+use super::reid::{Hit, Names};
+use super::{ExportError, Profile, Result};
 use crate::model::{
     AttachmentRef, Case, CaseStatus, Client, Confidentiality, Consent, Contact, CustodyEntry,
     DatePrecision, Deadline, DeadlineKind, EventTime, EvidenceKind, EvidenceNote, Facility,
     FacilityType, Hearing, HearingKind, Incident, IncidentType, Kind, LegalStandard, Official,
     ProceduralStatus, Record, RecordStatus, Remedy, RiskFlag, Stored, Witness, WitnessKind,
 };
-use crate::store::ListFilter;
-use crate::Vault;
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use serde::Serialize;
 use serde_json::Value;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use ts_rs::TS;
 use uuid::Uuid;
 
@@ -139,70 +136,6 @@ pub struct Excluded {
     pub reason: HeldBack,
 }
 
-/// Everything one export writes.
-#[derive(Debug, Clone)]
-pub struct ExportSet {
-    /// Profile applied.
-    pub profile: Profile,
-    /// Organisations it is for.
-    pub recipients: Vec<String>,
-    /// When the set was chosen.
-    pub generated_at: DateTime<Utc>,
-    /// The exporting vault.
-    pub vault_id: String,
-    /// Clients.
-    pub clients: Vec<Out<Client>>,
-    /// Cases.
-    pub cases: Vec<Out<Case>>,
-    /// Incidents, oldest first.
-    pub incidents: Vec<Out<Incident>>,
-    /// Evidence notes.
-    pub evidence: Vec<Out<EvidenceNote>>,
-    /// Hearings (calendar exports).
-    pub hearings: Vec<Out<Hearing>>,
-    /// Deadlines (calendar exports).
-    pub deadlines: Vec<Out<Deadline>>,
-    /// What was held back.
-    pub excluded: Vec<Excluded>,
-    /// The period asked for, if any.
-    pub from: Option<DateTime<FixedOffset>>,
-    /// …until.
-    pub to: Option<DateTime<FixedOffset>>,
-    /// Exported attachment hash → stored original's hash, for copies
-    /// whose metadata was stripped.
-    pub stripped: HashMap<String, String>,
-    /// Removed names found in text that leaves.
-    pub hits: Vec<Hit>,
-    /// Per attachment of an exported evidence note: stripped, as is, or
-    /// held back and why (none in the lawyer's own full backup, which
-    /// carries every original).
-    pub attachments: Vec<AttachmentStatus>,
-}
-
-impl ExportSet {
-    /// The exported client with this id.
-    pub fn client(&self, id: Uuid) -> Option<&Stored<Client>> {
-        self.clients.iter().map(|c| &c.record).find(|c| c.id == id)
-    }
-
-    /// The name an incident's client goes by in this export: the full
-    /// name in the lawyer's own backup, the pseudonym otherwise.
-    pub fn client_label(&self, id: Uuid) -> String {
-        match self.client(id) {
-            Some(c) if self.is_backup() && !c.data.full_name.is_empty() => {
-                format!("{} ({})", c.data.full_name, c.data.pseudonym)
-            }
-            Some(c) => c.data.pseudonym.clone(),
-            None => String::new(),
-        }
-    }
-
-    /// Whether this is the lawyer's own backup (full profile, no recipient).
-    pub fn is_backup(&self) -> bool {
-        self.profile == Profile::Full && self.recipients.is_empty()
-    }
-}
-
 /// Values the re-identification check reads: text is scanned, everything
 /// else has no text to scan.
 trait Scan {
@@ -259,10 +192,11 @@ no_text!(
 );
 
 /// What the export is, for every record's redaction.
-struct Cx<'a> {
-    profile: Profile,
-    backup: bool,
-    names: &'a Names,
+pub(super) struct Cx<'a> {
+    pub(super) profile: Profile,
+    pub(super) backup: bool,
+    /// The names to look for; empty when the record was already scanned.
+    pub(super) names: &'a Names,
 }
 
 /// Redacts one record: applies the table to each field it is handed and
@@ -390,7 +324,7 @@ fn redact<T: Record>(
     r.finish(record)
 }
 
-fn redact_client(s: Stored<Client>, cx: &Cx<'_>, hits: &mut Vec<Hit>) -> Out<Client> {
+pub(super) fn redact_client(s: Stored<Client>, cx: &Cx<'_>, hits: &mut Vec<Hit>) -> Out<Client> {
     redact(
         s,
         cx,
@@ -436,7 +370,7 @@ fn redact_client(s: Stored<Client>, cx: &Cx<'_>, hits: &mut Vec<Hit>) -> Out<Cli
     )
 }
 
-fn redact_case(
+pub(super) fn redact_case(
     s: Stored<Case>,
     cx: &Cx<'_>,
     hits: &mut Vec<Hit>,
@@ -484,7 +418,7 @@ fn redact_case(
     )
 }
 
-fn redact_incident(
+pub(super) fn redact_incident(
     s: Stored<Incident>,
     cx: &Cx<'_>,
     hits: &mut Vec<Hit>,
@@ -666,6 +600,23 @@ pub fn witness_label(kind: WitnessKind, n: usize) -> String {
     format!("{} {n}", kind.label())
 }
 
+/// A custodian's label in a note's chain of custody: `custodian <n>`,
+/// numbered by first appearance, so a hand-over from one person to another
+/// still shows while neither is named (the field is required, so it is
+/// replaced rather than removed). Names are compared after case and
+/// accent folding, so "Əliyev" and "ƏLİYEV" are one person.
+fn custodian_label(seen: &mut Vec<String>, who: &str) -> String {
+    let key = crate::text::fold(who);
+    let n = match seen.iter().position(|k| *k == key) {
+        Some(i) => i + 1,
+        None => {
+            seen.push(key);
+            seen.len()
+        }
+    };
+    format!("custodian {n}")
+}
+
 /// The neutral name an attachment leaves under outside the own backup.
 pub fn neutral_file_name(n: usize, media_type: &str) -> String {
     let ext = match media_type {
@@ -721,7 +672,7 @@ fn redact_attachments(
         .collect()
 }
 
-fn redact_evidence(
+pub(super) fn redact_evidence(
     s: Stored<EvidenceNote>,
     cx: &Cx<'_>,
     hits: &mut Vec<Hit>,
@@ -746,6 +697,7 @@ fn redact_evidence(
                 custody,
             } = d;
             let attachments = redact_attachments(r, attachments, numbered);
+            let mut custodians = Vec::new();
             if cleaned {
                 for f in [
                     Field::EvidenceAttachmentSha256,
@@ -769,7 +721,9 @@ fn redact_evidence(
                 custody: custody
                     .into_iter()
                     .map(|CustodyEntry { who, at, action }| CustodyEntry {
-                        who: r.keep(Field::EvidenceCustodyWho, who),
+                        who: r.replace(Field::EvidenceCustodyWho, who, |who| {
+                            (custodian_label(&mut custodians, &who), true)
+                        }),
                         at: r.keep(Field::EvidenceCustodyAt, at),
                         action: r.keep(Field::EvidenceCustodyAction, action),
                     })
@@ -779,7 +733,7 @@ fn redact_evidence(
     )
 }
 
-fn redact_hearing(s: Stored<Hearing>, cx: &Cx<'_>, hits: &mut Vec<Hit>) -> Out<Hearing> {
+pub(super) fn redact_hearing(s: Stored<Hearing>, cx: &Cx<'_>, hits: &mut Vec<Hit>) -> Out<Hearing> {
     redact(
         s,
         cx,
@@ -812,7 +766,11 @@ fn redact_hearing(s: Stored<Hearing>, cx: &Cx<'_>, hits: &mut Vec<Hit>) -> Out<H
     )
 }
 
-fn redact_deadline(s: Stored<Deadline>, cx: &Cx<'_>, hits: &mut Vec<Hit>) -> Out<Deadline> {
+pub(super) fn redact_deadline(
+    s: Stored<Deadline>,
+    cx: &Cx<'_>,
+    hits: &mut Vec<Hit>,
+) -> Out<Deadline> {
     redact(
         s,
         cx,
@@ -839,317 +797,11 @@ fn redact_deadline(s: Stored<Deadline>, cx: &Cx<'_>, hits: &mut Vec<Hit>) -> Out
     )
 }
 
-pub(crate) fn all<T: Record>(vault: &Vault, f: ListFilter) -> Result<Vec<Stored<T>>> {
-    // Page through so that no list limit silently truncates an export.
-    let mut out = vec![];
-    let page = 5000u32;
-    loop {
-        let items = vault.list::<T>(&ListFilter {
-            oldest_first: true,
-            limit: Some(page),
-            offset: Some(out.len() as u32),
-            ..f.clone()
-        })?;
-        let n = items.len();
-        out.extend(items);
-        if n < page as usize {
-            return Ok(out);
-        }
-    }
-}
-
-fn norm(name: &str) -> String {
-    name.trim().to_lowercase()
-}
-
-/// The names this export removes, gathered from the whole vault: a
-/// client's name in another client's incident identifies them too.
-fn removed_names(
-    profile: Profile,
-    backup: bool,
-    clients: &[Stored<Client>],
-    incidents: &[Stored<Incident>],
-    evidence: &[Stored<EvidenceNote>],
-) -> Names {
-    let gone = |f: Field| !matches!(f.row().rule(profile, backup), Rule::Leaves);
-    let mut names = Names::default();
-    for c in clients {
-        if gone(Field::ClientFullName) {
-            names.add(NameOf::Client, &c.data.full_name);
-        }
-        if gone(Field::ClientContactValue) {
-            // Phone numbers and addresses are not names.
-            for v in c.data.contacts.iter().map(|c| &c.value) {
-                if !v.contains('@') && !v.chars().any(|ch| ch.is_ascii_digit()) {
-                    names.add(NameOf::Contact, v);
-                }
-            }
-        }
-    }
-    if gone(Field::IncidentWitnessName) {
-        for i in incidents {
-            for w in &i.data.witnesses {
-                names.add(NameOf::Witness, &w.name);
-            }
-        }
-    }
-    if gone(Field::EvidenceCustodyWho) {
-        for e in evidence {
-            for c in &e.data.custody {
-                names.add(NameOf::Custodian, &c.who);
-            }
-        }
-    }
-    names
-}
-
-/// Applies the profile, the filters and consent; returns what leaves.
-pub fn select(vault: &Vault, opts: &ExportOptions) -> Result<ExportSet> {
-    let profile = opts.profile;
-    let backup = profile == Profile::Full && opts.recipients.is_empty();
-    let mut consent_for: Vec<String> = opts.recipients.iter().map(|r| norm(r)).collect();
-    if consent_for.is_empty() {
-        match profile {
-            Profile::Full => {}
-            Profile::Ngo => return Err(ExportError::RecipientRequired(profile)),
-            Profile::Public => consent_for.push(PUBLIC_RECIPIENT.into()),
-        }
-    }
-    let vault_id: String =
-        vault
-            .conn
-            .query_row("SELECT value FROM meta WHERE key = 'vault_id'", [], |r| {
-                r.get(0)
-            })?;
-    let mut excluded = vec![];
-    let mut hits = vec![];
-
-    let all_clients: Vec<Stored<Client>> = all::<Client>(vault, ListFilter::default())?;
-    let raw_incidents = all::<Incident>(
-        vault,
-        ListFilter {
-            client_id: opts.client,
-            from: opts.from,
-            to: opts.to,
-            ..Default::default()
-        },
-    )?;
-    let raw_evidence = if profile == Profile::Public {
-        vec![]
-    } else {
-        all::<EvidenceNote>(vault, ListFilter::default())?
-    };
-    let names = removed_names(profile, backup, &all_clients, &raw_incidents, &raw_evidence);
-    let cx = Cx {
-        profile,
-        backup,
-        names: &names,
-    };
-
-    let clients: Vec<Stored<Client>> = all_clients
-        .into_iter()
-        .filter(|c| opts.client.is_none_or(|id| id == c.id))
-        .collect();
-    let client_ids: HashSet<Uuid> = clients.iter().map(|c| c.id).collect();
-
-    // Incidents.
-    let mut incidents = vec![];
-    for inc in raw_incidents {
-        let d = &inc.data;
-        let reason = if backup {
-            None
-        } else if d.confidentiality == Confidentiality::Restricted {
-            Some(HeldBack::Restricted)
-        } else if profile == Profile::Public && d.confidentiality == Confidentiality::Confidential {
-            Some(HeldBack::ConfidentialNotPublic)
-        } else if let Some(r) = consent_for.iter().find(|r| {
-            !d.consent
-                .iter()
-                .any(|c| c.granted && norm(&c.recipient) == **r)
-        }) {
-            Some(HeldBack::NoConsent {
-                recipient: r.clone(),
-            })
-        } else if d.status == RecordStatus::Draft && !opts.include_drafts {
-            Some(HeldBack::Draft)
-        } else {
-            None
-        };
-        if let Some(reason) = reason {
-            excluded.push(Excluded {
-                kind: Kind::Incident,
-                id: inc.id,
-                reason,
-            });
-            continue;
-        }
-        let health_ok = backup
-            || consent_for.iter().all(|r| {
-                d.consent
-                    .iter()
-                    .any(|c| c.granted && c.include_health && norm(&c.recipient) == *r)
-            });
-        incidents.push(redact_incident(inc, &cx, &mut hits, health_ok));
-    }
-
-    // Clients: all in a backup, otherwise only those with an exported incident.
-    let used_clients: HashSet<Uuid> = incidents.iter().map(|i| i.record.data.client_id).collect();
-    let mut out_clients = vec![];
-    for c in clients {
-        if !backup && !used_clients.contains(&c.id) {
-            continue;
-        }
-        out_clients.push(redact_client(c, &cx, &mut hits));
-    }
-    let exported_clients: HashSet<Uuid> = out_clients.iter().map(|c| c.record.id).collect();
-
-    // Cases: none in public reports.
-    let used_cases: HashSet<Uuid> = incidents
-        .iter()
-        .filter_map(|i| i.record.data.case_id)
-        .collect();
-    let mut out_cases = vec![];
-    if profile != Profile::Public {
-        for c in all::<Case>(vault, ListFilter::default())? {
-            let wanted = if backup {
-                opts.client.is_none() || c.data.client_ids.iter().any(|id| client_ids.contains(id))
-            } else {
-                used_cases.contains(&c.id)
-            };
-            if !wanted {
-                continue;
-            }
-            let o = redact_case(c, &cx, &mut hits, &exported_clients);
-            if !o.record.data.client_ids.is_empty() {
-                out_cases.push(o);
-            }
-        }
-    }
-    let exported_cases: HashSet<Uuid> = out_cases.iter().map(|c| c.record.id).collect();
-    for i in incidents.iter_mut() {
-        if let Some(case) = i.record.data.case_id {
-            if !exported_cases.contains(&case) {
-                i.record.data.case_id = None;
-                i.removed.push(Field::IncidentCaseId.row().path);
-            }
-        }
-    }
-    let exported_incidents: HashSet<Uuid> = incidents.iter().map(|i| i.record.id).collect();
-
-    // Evidence: none in public reports.
-    let mut out_evidence = vec![];
-    let mut stripped = HashMap::new();
-    let mut numbered = 0usize;
-    let mut attachments = vec![];
-    for mut e in raw_evidence {
-        let d = &e.data;
-        let wanted = if backup {
-            opts.client.is_none()
-                || d.incident_id
-                    .is_some_and(|id| exported_incidents.contains(&id))
-                || d.case_id.is_some_and(|id| exported_cases.contains(&id))
-                || d.client_id.is_some_and(|id| exported_clients.contains(&id))
-        } else {
-            d.incident_id
-                .is_some_and(|id| exported_incidents.contains(&id))
-        };
-        if !wanted {
-            if !backup {
-                excluded.push(Excluded {
-                    kind: Kind::Evidence,
-                    id: e.id,
-                    reason: HeldBack::NotLinkedToIncident,
-                });
-            }
-            continue;
-        }
-        let mut removed_attachments = false;
-        let mut cleaned = false;
-        let d = &mut e.data;
-        if opts.without_attachments && !d.attachments.is_empty() {
-            d.attachments.clear();
-            removed_attachments = true;
-        }
-        if !backup {
-            // Each file leaves stripped, as is, or stays: see metadata.
-            let sorted = super::metadata::sort_attachments(
-                vault,
-                e.id,
-                std::mem::take(&mut d.attachments),
-                &mut stripped,
-            );
-            d.attachments = sorted.kept;
-            attachments.extend(sorted.statuses);
-            cleaned = sorted.stripped_any;
-            if sorted.held > 0 {
-                excluded.push(Excluded {
-                    kind: Kind::Evidence,
-                    id: e.id,
-                    reason: HeldBack::AttachmentsKeepMetadata { count: sorted.held },
-                });
-            }
-        }
-        let mut o = redact_evidence(e, &cx, &mut hits, &mut numbered, cleaned);
-        if removed_attachments {
-            o.removed.push("attachments");
-        }
-        let d = &mut o.record.data;
-        if d.incident_id
-            .is_some_and(|id| !exported_incidents.contains(&id))
-        {
-            d.incident_id = None;
-            o.removed.push(Field::EvidenceIncidentId.row().path);
-        }
-        if d.case_id.is_some_and(|id| !exported_cases.contains(&id)) {
-            d.case_id = None;
-            o.removed.push(Field::EvidenceCaseId.row().path);
-        }
-        if d.client_id
-            .is_some_and(|id| !exported_clients.contains(&id))
-        {
-            d.client_id = None;
-            o.removed.push(Field::EvidenceClientId.row().path);
-        }
-        out_evidence.push(o);
-    }
-
-    // Calendar items of exported cases.
-    let in_range = |at: &DateTime<FixedOffset>| {
-        opts.from.is_none_or(|f| *at >= f) && opts.to.is_none_or(|t| *at <= t)
-    };
-    let mut hearings = vec![];
-    let mut deadlines = vec![];
-    if !exported_cases.is_empty() {
-        for h in all::<Hearing>(vault, ListFilter::default())? {
-            if exported_cases.contains(&h.data.case_id) && in_range(&h.data.at) {
-                hearings.push(redact_hearing(h, &cx, &mut hits));
-            }
-        }
-        for d in all::<Deadline>(vault, ListFilter::default())? {
-            if exported_cases.contains(&d.data.case_id) && in_range(&d.data.due) {
-                deadlines.push(redact_deadline(d, &cx, &mut hits));
-            }
-        }
-    }
-
-    Ok(ExportSet {
-        profile,
-        recipients: opts.recipients.clone(),
-        generated_at: Utc::now(),
-        vault_id,
-        clients: out_clients,
-        cases: out_cases,
-        incidents,
-        evidence: out_evidence,
-        hearings,
-        deadlines,
-        excluded,
-        from: opts.from,
-        to: opts.to,
-        stripped,
-        hits,
-        attachments,
-    })
+/// Whether field `f` leaves as it is from every record in this kind of
+/// export (its rule does not depend on the record): the choice of what
+/// leaves uses it to read links before redacting.
+pub(super) fn always_leaves(f: Field, profile: Profile, backup: bool) -> bool {
+    matches!(f.row().rule(profile, backup), Rule::Leaves | Rule::Link)
 }
 
 #[cfg(test)]

@@ -7,13 +7,15 @@
 
 use super::file::write_new;
 use super::lang::Lang;
+use super::reid::Hit;
+use super::spill::Spill;
 use super::{
     bundle, csv, huridocs, ics, json, pdf, recipients, select, Excluded, ExportError,
-    ExportOptions, ExportSet, Phase, Preview, Profile, Progress, Recipient, Result,
+    ExportOptions, ExportSet, Meter, Phase, Preview, Profile, Progress, Recipient, Result,
 };
+use crate::dates::Period;
 use crate::model::{Client, Incident};
 use crate::Vault;
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 use ts_rs::TS;
@@ -64,10 +66,11 @@ pub struct ExportRequest {
     /// Organisations from the address book (consent is checked for each).
     #[serde(default)]
     pub recipients: Vec<String>,
-    /// First day (`YYYY-MM-DD`, from 00:00 UTC) or an RFC 3339 moment.
+    /// From the start of this day, month or year (or this moment), in the
+    /// vault's time zone; any form `crate::dates::parse` reads.
     #[serde(default)]
     pub from: Option<String>,
-    /// Last day, inclusive (`YYYY-MM-DD`, to 23:59:59 UTC) or an RFC 3339 moment.
+    /// Until the end of this day, month or year (or this moment), inclusive.
     #[serde(default)]
     pub to: Option<String>,
     /// Only this client's records (id or unique id prefix).
@@ -135,37 +138,10 @@ pub struct ExportDone {
     pub skipped_attachments: Vec<Excluded>,
 }
 
-/// Reads one end of an export period: a day (`YYYY-MM-DD`, the whole day
-/// in UTC) or an RFC 3339 moment. Empty means no bound.
-pub fn parse_bound(
-    field: &'static str,
-    s: &str,
-    end: bool,
-) -> Result<Option<DateTime<FixedOffset>>> {
-    let s = s.trim();
-    if s.is_empty() {
-        return Ok(None);
-    }
-    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
-        return Ok(Some(t));
-    }
-    let day = NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| ExportError::BadDate {
-        field,
-        value: s.to_owned(),
-    })?;
-    let time = if end {
-        NaiveTime::from_hms_opt(23, 59, 59)
-    } else {
-        NaiveTime::from_hms_opt(0, 0, 0)
-    }
-    .unwrap_or_default();
-    Ok(Some(day.and_time(time).and_utc().fixed_offset()))
-}
-
 /// A request resolved against the vault: what leaves, and to whom.
-pub struct Prepared {
+pub struct Prepared<'v> {
     /// The redacted records.
-    pub set: ExportSet,
+    pub set: ExportSet<'v>,
     /// The address-book entries of the recipients.
     pub recipients: Vec<Recipient>,
     /// PDF of one incident: its id.
@@ -173,14 +149,13 @@ pub struct Prepared {
 }
 
 /// Resolves recipients, client, incident and period, and selects.
-pub fn prepare(vault: &Vault, req: &ExportRequest) -> Result<Prepared> {
-    let from = parse_bound("from", req.from.as_deref().unwrap_or(""), false)?;
-    let to = parse_bound("to", req.to.as_deref().unwrap_or(""), true)?;
-    if let (Some(f), Some(t)) = (from, to) {
-        if f > t {
-            return Err(ExportError::BadPeriod);
-        }
-    }
+pub fn prepare<'v>(vault: &'v Vault, req: &ExportRequest) -> Result<Prepared<'v>> {
+    let period = Period::parse(
+        ("from", req.from.as_deref()),
+        ("to", req.to.as_deref()),
+        vault.time_zone()?,
+        chrono::Utc::now(),
+    )?;
     let client = match req
         .client
         .as_deref()
@@ -202,15 +177,15 @@ pub fn prepare(vault: &Vault, req: &ExportRequest) -> Result<Prepared> {
     let opts = ExportOptions {
         profile: req.profile,
         recipients: recipients.iter().map(|r| r.name.clone()).collect(),
-        from,
-        to,
+        from: period.from,
+        to: period.to,
         client,
         without_attachments: req.without_attachments,
         include_drafts: req.include_drafts,
     };
     let set = select(vault, &opts)?;
     if let Some(id) = incident {
-        if !set.incidents.iter().any(|i| i.record.id == id) {
+        if !set.has_incident(id) {
             return Err(ExportError::IncidentNotExported(id));
         }
     }
@@ -228,9 +203,12 @@ pub fn preview(vault: &Vault, req: &ExportRequest) -> Result<Preview> {
 
 /// Writes the export to `out` (refusing an existing file unless
 /// `replace`), reporting progress: [`Phase::Selecting`] first, then the
-/// writer's steps, and [`Phase::Done`] with `done == total` once the file
-/// is in place. Refused while removed names appear in text that leaves
-/// and the lawyer has not confirmed them.
+/// writer's steps (one per record written), and [`Phase::Done`] with
+/// `done == total` once the file is in place. The file is made first (in
+/// memory, or encrypted on disk if large, see [`super::spill`]) and
+/// written only once every record has been checked: refused while
+/// removed names appear in text that leaves and the lawyer has not
+/// confirmed them.
 pub fn write(
     vault: &Vault,
     req: &ExportRequest,
@@ -251,24 +229,27 @@ pub fn write(
         recipients,
         incident,
     } = prepare(vault, req)?;
-    let unconfirmed: Vec<_> = set
-        .hits
-        .iter()
-        .filter(|h| !req.accept_all_hits && !req.accept_hits.contains(&h.id))
-        .cloned()
-        .collect();
-    if !unconfirmed.is_empty() {
-        return Err(ExportError::NamesInText(unconfirmed));
-    }
+    let mut confirm = |hits: &[Hit]| {
+        let unconfirmed: Vec<_> = hits
+            .iter()
+            .filter(|h| !req.accept_all_hits && !req.accept_hits.contains(&h.id))
+            .cloned()
+            .collect();
+        if unconfirmed.is_empty() {
+            Ok(())
+        } else {
+            Err(ExportError::NamesInText(unconfirmed))
+        }
+    };
     let mut done = ExportDone {
-        incidents: set.incidents.len(),
+        incidents: set.incident_count(),
         held_back: set.excluded.len(),
         manifest_sha256: None,
         signing_key_id: None,
         skipped_attachments: vec![],
     };
     if req.format == ExportFormat::Bundle {
-        let s = bundle::write_to(
+        let s = bundle::write_checked(
             vault,
             &set,
             &recipients,
@@ -277,48 +258,66 @@ pub fn write(
             out,
             replace,
             progress,
+            &mut confirm,
         )?;
         done.manifest_sha256 = Some(s.manifest_sha256);
         done.signing_key_id = Some(s.signing_key_id);
         done.skipped_attachments = s.skipped_attachments;
         return Ok(done);
     }
-    let phase = if req.format == ExportFormat::Pdf {
-        Phase::Pdf
-    } else {
-        Phase::Log
+    let incidents = set.incident_count() as u64;
+    let (phase, steps) = match (req.format, incident) {
+        (ExportFormat::Json, _) => (
+            Phase::Log,
+            (set.clients.len() + set.cases.len() + set.evidence_count()) as u64 + incidents,
+        ),
+        (ExportFormat::Csv | ExportFormat::Huridocs, _) => (Phase::Log, incidents),
+        (ExportFormat::Pdf, None) => (Phase::Pdf, 4 * incidents),
+        (ExportFormat::Pdf, Some(_)) => (Phase::Pdf, 1),
+        (ExportFormat::Ics | ExportFormat::Bundle, _) => (Phase::Log, 1),
     };
-    progress(Progress {
-        phase,
-        done: 0,
-        total: 1,
-    });
-    // Every write checks the vault's cancel flag, so a lock stops the
-    // export and `write_new` leaves no file behind.
+    let mut meter = Meter::new(progress, 0);
+    meter.start(steps + 1, phase);
+    // Every reading checks the vault's cancel flag, and so does every
+    // write, so a lock stops the export and `write_new` leaves no file.
     let cancel = vault.cancel_handle();
-    let written = write_new(out, replace, |w| {
-        let w = &mut cancel.writer(w);
-        match req.format {
-            ExportFormat::Json => json::write(&set, None, w),
-            ExportFormat::Csv => csv::write(&set, req.lang, w),
-            ExportFormat::Ics => ics::write(&set, w),
-            ExportFormat::Huridocs => huridocs::write(&set, w),
-            ExportFormat::Pdf => match incident {
-                Some(id) => pdf::write_incident(&set, id, req.lang, None, w),
-                None => pdf::write_log(&set, req.lang, None, w),
-            },
-            ExportFormat::Bundle => Ok(()),
-        }?;
-        Ok(vault.check_cancel()?)
-    });
+    let written = (|| {
+        let mut spill = Spill::new(vault.dir());
+        {
+            let step = &mut || meter.step();
+            match (req.format, incident) {
+                (ExportFormat::Json, _) => json::write_with(&set, None, &mut spill, step, None),
+                (ExportFormat::Csv, _) => {
+                    let mut table = csv::Table::new(&mut spill, req.lang)?;
+                    set.each_incident(&mut |o| {
+                        step();
+                        table.row(&set, o)
+                    })?;
+                    table.finish()
+                }
+                (ExportFormat::Huridocs, _) => huridocs::write_with(&set, &mut spill, step),
+                (ExportFormat::Ics, _) => ics::write(&set, &mut spill),
+                (ExportFormat::Pdf, Some(id)) => {
+                    pdf::write_incident(&set, id, req.lang, None, &mut spill)
+                }
+                (ExportFormat::Pdf, None) => {
+                    pdf::write_log_with(&set, req.lang, None, &mut spill, step)
+                }
+                (ExportFormat::Bundle, _) => Ok(()),
+            }?;
+        }
+        let mut made = spill.finish()?;
+        confirm(&set.hits()?)?;
+        meter.phase(Phase::Finishing);
+        write_new(out, replace, |w| {
+            made.copy_to(&mut cancel.writer(w))?;
+            Ok(vault.check_cancel()?)
+        })
+    })();
     if written.is_err() {
         vault.check_cancel()?;
     }
     written?;
-    progress(Progress {
-        phase: Phase::Done,
-        done: 1,
-        total: 1,
-    });
+    meter.done();
     Ok(done)
 }

@@ -88,6 +88,12 @@ impl SigningKey {
 
     /// Signs `data`; returns the `.minisig` file's text.
     pub fn sign(&self, data: &[u8], trusted_comment: &str) -> Result<String> {
+        self.sign_reader(data, trusted_comment)
+    }
+
+    /// Signs what `data` reads (minisign hashes it as it reads, so a large
+    /// report is never held whole).
+    pub fn sign_reader(&self, data: impl std::io::Read, trusted_comment: &str) -> Result<String> {
         let sig = minisign::sign(
             Some(&self.public),
             &self.secret,

@@ -26,27 +26,27 @@
 //! Re-importing the same bundle changes nothing; later revisions from the
 //! same signer replace older ones.
 
+mod log;
 pub mod signers;
 mod staging;
-mod stats;
 
+pub use log::{parse_log, ParsedLog};
 pub use signers::TrustedSigner;
 pub use staging::STAGING_DIR;
-pub use stats::{facility_key, stats, Stats};
 
 use crate::cancel::Cancel;
 use crate::export::bundle::{
     Manifest, ManifestFile, ATTACHMENTS, CSV, LOG, MANIFEST, MANIFEST_FORMAT, MANIFEST_SIG,
     MANIFEST_VERSION, REPORT, REPORT_SIG,
 };
-use crate::export::json::{FORMAT as LOG_FORMAT, VERSION as LOG_VERSION};
-use crate::model::{Case, Client, EvidenceNote, Incident, Kind, Record, Stored};
+use crate::export::spill::{Spill, Spilled};
+use crate::model::{Kind, Record};
 use crate::store::{Origin, OriginError, PutOutcome};
 use crate::Vault;
 use serde::Serialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -160,6 +160,10 @@ pub enum ImportError {
     /// `log.json` is not a valid incident log.
     #[error("log.json: {0}")]
     Log(String),
+    /// The log's temporary copy (encrypted, see
+    /// [`crate::export::spill`]) could not be written or read back.
+    #[error("the bundle's log could not be held while it is checked ({0}); check the free disk space and import again")]
+    Spill(String),
     /// The vault refused the merge.
     #[error("the import was refused and nothing was changed: {0}")]
     Vault(#[from] Box<crate::Error>),
@@ -300,8 +304,9 @@ pub struct Verified {
     pub manifest_sha256: String,
     /// Who signed it: always a key known in advance.
     pub signer: Signer,
-    /// The incident log's bytes.
-    log: Zeroizing<Vec<u8>>,
+    /// The incident log, checked against the manifest; in memory, or
+    /// encrypted on disk when large (see [`crate::export::spill`]).
+    log: Spilled,
     /// Number of attachments.
     pub attachments: usize,
     /// Whether a signed PDF report was present.
@@ -333,6 +338,10 @@ pub struct ImportOptions {
     /// replaces or links to, become this signer's. Only when the
     /// organisation knows this signer sent them.
     pub adopt_unknown: bool,
+}
+
+fn spill_error(e: crate::export::ExportError) -> ImportError {
+    ImportError::Spill(e.to_string())
 }
 
 fn damaged(e: &std::io::Error, at: &str) -> ImportError {
@@ -421,12 +430,16 @@ type AttachmentSink<'a> = dyn FnMut(&str, &mut dyn Read) -> Result<()> + 'a;
 
 /// Walks the archive, checking everything; calls `on_attachment` with each
 /// verified attachment's reader (which hashes as it is read).
+/// The log goes into a [`Spill`] in `spill_dir`: memory stays bounded,
+/// and what reaches the disk is encrypted to a key that dies with the
+/// process.
 fn walk(
     path: &Path,
     identity: &age::x25519::Identity,
     signed_by: SignedBy<'_>,
     mut on_attachment: Option<&mut AttachmentSink<'_>>,
     cancel: &Cancel,
+    spill_dir: &Path,
 ) -> Result<Verified> {
     let stream = open_stream(path, identity, cancel)?;
     let mut archive = tar::Archive::new(stream);
@@ -593,11 +606,18 @@ fn walk(
                     read: 0,
                 };
                 if matches!(name, EntryName::Document(LOG)) {
-                    let mut buf = Zeroizing::new(Vec::with_capacity(size.min(1 << 24) as usize));
-                    hashing
-                        .read_to_end(&mut buf)
-                        .map_err(|e| damaged(&e, &shown))?;
-                    log = Some(buf);
+                    let mut spill = Spill::new(spill_dir);
+                    let mut buf = Zeroizing::new(vec![0u8; 1 << 16]);
+                    loop {
+                        let n = hashing.read(&mut buf).map_err(|e| damaged(&e, &shown))?;
+                        if n == 0 {
+                            break;
+                        }
+                        spill
+                            .write_all(&buf[..n])
+                            .map_err(|e| ImportError::Spill(e.to_string()))?;
+                    }
+                    log = Some(spill.finish().map_err(spill_error)?);
                 } else if let (EntryName::Attachment, Some(cb)) = (&name, on_attachment.as_mut()) {
                     cb(&want.sha256, &mut hashing)?;
                     std::io::copy(&mut hashing, &mut std::io::sink())
@@ -755,97 +775,21 @@ pub fn verify(
     identity: &age::x25519::Identity,
     signed_by: SignedBy<'_>,
 ) -> Result<Verified> {
-    let v = walk(path, identity, signed_by, None, &Cancel::new())?;
+    let mut v = walk(
+        path,
+        identity,
+        signed_by,
+        None,
+        &Cancel::new(),
+        &std::env::temp_dir(),
+    )?;
     // The log must parse, too.
-    parse_log(&v.log)?;
+    log::read_log(
+        v.log.reader().map_err(spill_error)?,
+        &mut |_| true,
+        &mut |_| Ok(()),
+    )?;
     Ok(v)
-}
-
-/// The records of a log, ready to merge.
-#[derive(Debug, Default)]
-pub struct ParsedLog {
-    /// Clients.
-    pub clients: Vec<Stored<Client>>,
-    /// Cases.
-    pub cases: Vec<Stored<Case>>,
-    /// Incidents.
-    pub incidents: Vec<Stored<Incident>>,
-    /// Evidence notes.
-    pub evidence: Vec<Stored<EvidenceNote>>,
-    /// The exporting vault.
-    pub vault_id: String,
-}
-
-fn records<T: Record>(
-    doc: &mut serde_json::Map<String, Value>,
-    key: &str,
-) -> Result<Vec<Stored<T>>> {
-    let items = match doc.remove(key) {
-        None => return Ok(vec![]),
-        Some(Value::Array(a)) => a,
-        Some(_) => return Err(ImportError::Log(format!("{key} must be an array"))),
-    };
-    let mut out = Vec::with_capacity(items.len());
-    for (i, mut item) in items.into_iter().enumerate() {
-        let id = item
-            .get("id")
-            .and_then(Value::as_str)
-            .unwrap_or("?")
-            .to_owned();
-        if T::KIND == Kind::Client {
-            // NGO and public logs carry clients by pseudonym only; the vault
-            // needs a name, so it gets an explicit placeholder.
-            if let Value::Object(m) = &mut item {
-                if !m.contains_key("full_name") {
-                    let p = m
-                        .get("pseudonym")
-                        .and_then(Value::as_str)
-                        .unwrap_or_default()
-                        .to_owned();
-                    m.insert(
-                        "full_name".into(),
-                        Value::String(format!("(withheld: {p})")),
-                    );
-                }
-            }
-        }
-        let rec: Stored<T> = serde_json::from_value(item)
-            .map_err(|e| ImportError::Log(format!("{key}[{i}] (id {id}): {e}")))?;
-        crate::model::Validate::validate(&rec.data)
-            .map_err(|e| ImportError::Log(format!("{key}[{i}] (id {id}): {e}")))?;
-        out.push(rec);
-    }
-    Ok(out)
-}
-
-/// Parses and validates an incident log.
-pub fn parse_log(bytes: &[u8]) -> Result<ParsedLog> {
-    let v: Value = serde_json::from_slice(bytes)
-        .map_err(|e| ImportError::Log(format!("not valid JSON: {e}")))?;
-    let Value::Object(mut doc) = v else {
-        return Err(ImportError::Log("must be a JSON object".into()));
-    };
-    if doc.get("format").and_then(Value::as_str) != Some(LOG_FORMAT) {
-        return Err(ImportError::Log(format!("format must be {LOG_FORMAT:?}")));
-    }
-    if doc.get("version").and_then(Value::as_u64) != Some(u64::from(LOG_VERSION)) {
-        return Err(ImportError::Log(format!(
-            "version must be {LOG_VERSION}; this build reads only that version"
-        )));
-    }
-    let vault_id = doc
-        .get("source")
-        .and_then(|s| s.get("vault_id"))
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_owned();
-    Ok(ParsedLog {
-        clients: records(&mut doc, "clients")?,
-        cases: records(&mut doc, "cases")?,
-        incidents: records(&mut doc, "incidents")?,
-        evidence: records(&mut doc, "evidence")?,
-        vault_id,
-    })
 }
 
 fn tally(report: &mut ImportReport, kind: Kind, id: uuid::Uuid, o: PutOutcome) {
@@ -869,49 +813,6 @@ fn tally(report: &mut ImportReport, kind: Kind, id: uuid::Uuid, o: PutOutcome) {
         .or_default() += 1;
 }
 
-fn check_links(vault: &Vault, log: &ParsedLog) -> Result<()> {
-    use std::collections::HashSet;
-    let mut present: HashSet<(Kind, uuid::Uuid)> = HashSet::new();
-    present.extend(log.clients.iter().map(|r| (Kind::Client, r.id)));
-    present.extend(log.cases.iter().map(|r| (Kind::Case, r.id)));
-    present.extend(log.incidents.iter().map(|r| (Kind::Incident, r.id)));
-    present.extend(log.evidence.iter().map(|r| (Kind::Evidence, r.id)));
-    let mut stmt = vault
-        .conn
-        .prepare_cached("SELECT count(*) FROM records WHERE kind = ?1 AND id = ?2")?;
-    let mut check = |kind: Kind,
-                     id: uuid::Uuid,
-                     refs: Vec<crate::model::Reference>|
-     -> Result<()> {
-        for r in refs {
-            if present.contains(&(r.kind, r.id)) {
-                continue;
-            }
-            let n: i64 = stmt.query_row(
-                rusqlite::params![r.kind.as_str(), r.id.to_string()],
-                |row| row.get(0),
-            )?;
-            if n == 0 {
-                return Err(ImportError::Log(format!(
-                    "{kind} {id}: {} points to {} {}, which is neither in the bundle nor in this vault",
-                    r.field, r.kind, r.id
-                )));
-            }
-        }
-        Ok(())
-    };
-    for r in &log.cases {
-        check(Kind::Case, r.id, r.data.references())?;
-    }
-    for r in &log.incidents {
-        check(Kind::Incident, r.id, r.data.references())?;
-    }
-    for r in &log.evidence {
-        check(Kind::Evidence, r.id, r.data.references())?;
-    }
-    Ok(())
-}
-
 /// Verifies a bundle signed by a trusted signer and merges it into
 /// `vault` atomically, reading the file once.
 ///
@@ -926,6 +827,22 @@ pub fn import(
     identity: &age::x25519::Identity,
     options: &ImportOptions,
 ) -> Result<ImportReport> {
+    import_with(vault, path, identity, options, &mut |_| {})
+}
+
+/// Records merged between two calls of [`import_with`]'s `progress`.
+pub const PROGRESS_EVERY: usize = 1_000;
+
+/// [`import`], calling `progress` with the number of records merged so
+/// far, every [`PROGRESS_EVERY`] records (the log is read as a stream, so
+/// its total is not known in advance).
+pub fn import_with(
+    vault: &Vault,
+    path: &Path,
+    identity: &age::x25519::Identity,
+    options: &ImportOptions,
+    progress: &mut dyn FnMut(usize),
+) -> Result<ImportReport> {
     let cancel = vault.cancel_handle();
     // Whatever read noticed a lock first, the error says the import stopped.
     let stopped = |e: ImportError| match cancel.check() {
@@ -933,7 +850,7 @@ pub fn import(
         Ok(()) => e,
     };
     let mut staging = staging::Staging::open(vault)?;
-    let verified = {
+    let mut verified = {
         let mut stage = |sha: &str, r: &mut dyn Read| staging.stage(sha, r);
         walk(
             path,
@@ -941,19 +858,10 @@ pub fn import(
             SignedBy::TrustedIn(vault),
             Some(&mut stage),
             &cancel,
+            vault.dir(),
         )
         .map_err(stopped)?
     };
-    let log = parse_log(&verified.log)?;
-    // Informative only (who signed is settled above), but the two must agree.
-    if log.vault_id != verified.manifest.vault_id {
-        return Err(ImportError::Invalid(
-            "log.json and manifest.json name different source vaults".into(),
-        ));
-    }
-    // Every link must resolve, in the log or already in this vault.
-    check_links(vault, &log)?;
-
     let key = minisign::PublicKey::from_base64(&verified.signer.public_key)
         .map_err(|e| ImportError::BadSignature(e.to_string()))?;
     let origin = signers::origin(&key);
@@ -963,27 +871,99 @@ pub fn import(
         attachments: verified.attachments,
         ..Default::default()
     };
+    // Adopting needs every id the log names before the first merge: a
+    // reading of its own, which also checks the whole log before the
+    // transaction starts.
+    let named = if options.adopt_unknown {
+        let mut named = Named::new();
+        log::read_log(
+            verified.log.reader().map_err(spill_error)?,
+            &mut |_| true,
+            &mut |r| {
+                cancel.check()?;
+                r.name_into(&mut named);
+                Ok(())
+            },
+        )
+        .map_err(stopped)?;
+        Some(named)
+    } else {
+        None
+    };
     let mut refused: Vec<OriginError> = vec![];
+    // Why the merge stopped, when it was not the vault's own error.
+    let mut stop: Option<ImportError> = None;
     cancel.check()?;
-    // One transaction: a lock between records rolls the whole merge back.
+    // One transaction, records merged as they are read: a bad record, a
+    // broken link or a lock rolls the whole merge back.
     let merged = vault.write(|w| {
-        if options.adopt_unknown {
-            report.adopted = adopt_unknown(w, &log, &origin)?;
+        if let Some(named) = &named {
+            report.adopted = adopt_unknown(w, named, &origin)?;
         }
-        let m = Merge {
+        let mut m = Merge {
             origin: &origin,
             cancel: &cancel,
+            present: HashSet::new(),
+            report: &mut report,
+            refused: &mut refused,
+            merged: 0,
+            progress,
         };
-        m.merge(w, &log.clients, &mut report, &mut refused)?;
-        m.merge(w, &log.cases, &mut report, &mut refused)?;
-        m.merge(w, &log.incidents, &mut report, &mut refused)?;
-        m.merge(w, &log.evidence, &mut report, &mut refused)?;
+        // Records are merged in the log's order, each array once those its
+        // records link to are in (clients, cases, incidents, evidence). A
+        // log written that way (every log since issue 14) is read once; one
+        // with its fields sorted by name (older logs) is read three times.
+        let mut done = [false; 4];
+        let mut exists: Option<[bool; 4]> = None;
+        loop {
+            let reader = match verified.log.reader() {
+                Ok(r) => r,
+                Err(e) => {
+                    stop = Some(spill_error(e));
+                    return Err(rolled_back());
+                }
+            };
+            let mut now = [false; 4];
+            let mut take = |n: usize| {
+                let ready = (0..n).all(|j| done[j] || now[j] || exists.is_some_and(|e| !e[j]));
+                now[n] = !done[n] && ready;
+                now[n]
+            };
+            let read = log::read_log(reader, &mut take, &mut |r| m.merge(w, r));
+            let checked = read.and_then(|head| {
+                // Informative only (who signed is settled above), but the
+                // two must agree.
+                if head.vault_id != verified.manifest.vault_id {
+                    return Err(ImportError::Invalid(
+                        "log.json and manifest.json name different source vaults".into(),
+                    ));
+                }
+                Ok(head.arrays)
+            });
+            let arrays = match checked {
+                Ok(a) => a,
+                Err(e) => {
+                    stop = Some(e);
+                    return Err(rolled_back());
+                }
+            };
+            for (d, n) in done.iter_mut().zip(now) {
+                *d |= n;
+            }
+            exists = Some(arrays);
+            if done.iter().zip(arrays).all(|(d, e)| *d || !e) {
+                break;
+            }
+        }
         match refused.first() {
             // Rolls the transaction back; reported in full below.
             Some(first) => Err(first.clone().into()),
             None => Ok(()),
         }
     });
+    if let Some(e) = stop {
+        return Err(stopped(e));
+    }
     if !refused.is_empty() {
         return Err(ImportError::Refused(refused));
     }
@@ -992,30 +972,88 @@ pub fn import(
     Ok(report)
 }
 
+/// The error a merge returns to roll its transaction back when the real
+/// reason is kept aside (it is never shown).
+fn rolled_back() -> crate::Error {
+    rusqlite::Error::InvalidQuery.into()
+}
+
+type Named = HashSet<(Kind, uuid::Uuid)>;
+
+impl log::LogRecord {
+    fn kind_id(&self) -> (Kind, uuid::Uuid) {
+        match self {
+            Self::Client(r) => (Kind::Client, r.id),
+            Self::Case(r) => (Kind::Case, r.id),
+            Self::Incident(r) => (Kind::Incident, r.id),
+            Self::Evidence(r) => (Kind::Evidence, r.id),
+        }
+    }
+
+    fn references(&self) -> Vec<crate::model::Reference> {
+        match self {
+            Self::Client(r) => r.data.references(),
+            Self::Case(r) => r.data.references(),
+            Self::Incident(r) => r.data.references(),
+            Self::Evidence(r) => r.data.references(),
+        }
+    }
+
+    /// Adds this record's id and the ids it links to.
+    fn name_into(&self, named: &mut Named) {
+        named.insert(self.kind_id());
+        named.extend(self.references().into_iter().map(|x| (x.kind, x.id)));
+    }
+}
+
 /// What every record of one import is merged with.
 struct Merge<'a> {
     origin: &'a Origin,
     cancel: &'a Cancel,
+    /// Every record of the log read so far: links to them resolve.
+    present: Named,
+    report: &'a mut ImportReport,
+    /// Records refused for crossing origins: collected (nothing of theirs
+    /// is written) so that all are reported.
+    refused: &'a mut Vec<OriginError>,
+    /// Records merged so far, and who hears of them.
+    merged: usize,
+    progress: &'a mut dyn FnMut(usize),
 }
 
 impl Merge<'_> {
-    /// Puts each record with the origin; records refused for crossing
-    /// origins are collected (nothing of theirs is written) so that all are
-    /// reported. A lock stops it between records.
-    fn merge<T: Record>(
-        &self,
-        w: &mut crate::store::Writer<'_>,
-        records: &[Stored<T>],
-        report: &mut ImportReport,
-        refused: &mut Vec<OriginError>,
-    ) -> crate::Result<()> {
-        for r in records {
-            self.cancel.check()?;
-            match w.put_stored(r, self.origin) {
-                Ok(o) => tally(report, T::KIND, r.id, o),
-                Err(crate::Error::Origin(e)) => refused.push(e),
-                Err(e) => return Err(e),
+    /// Puts one record with the origin, once its links resolve (to a
+    /// record read before it, or one already in this vault). A lock stops
+    /// it between records.
+    fn merge(&mut self, w: &mut crate::store::Writer<'_>, r: log::LogRecord) -> Result<()> {
+        self.cancel.check()?;
+        let (kind, id) = r.kind_id();
+        for link in r.references() {
+            if self.present.contains(&(link.kind, link.id)) {
+                continue;
             }
+            if w.origin_of(link.kind, link.id)?.is_none() {
+                return Err(ImportError::Log(format!(
+                    "{kind} {id}: {} points to {} {}, which is neither in the bundle nor in this vault",
+                    link.field, link.kind, link.id
+                )));
+            }
+        }
+        self.present.insert((kind, id));
+        let put = match &r {
+            log::LogRecord::Client(r) => w.put_stored(r, self.origin),
+            log::LogRecord::Case(r) => w.put_stored(r, self.origin),
+            log::LogRecord::Incident(r) => w.put_stored(r, self.origin),
+            log::LogRecord::Evidence(r) => w.put_stored(r, self.origin),
+        };
+        match put {
+            Ok(o) => tally(self.report, kind, id, o),
+            Err(crate::Error::Origin(e)) => self.refused.push(e),
+            Err(e) => return Err(e.into()),
+        }
+        self.merged += 1;
+        if self.merged.is_multiple_of(PROGRESS_EVERY) {
+            (self.progress)(self.merged);
         }
         Ok(())
     }
@@ -1025,23 +1063,11 @@ impl Merge<'_> {
 /// or links to.
 fn adopt_unknown(
     w: &mut crate::store::Writer<'_>,
-    log: &ParsedLog,
+    named: &Named,
     origin: &Origin,
 ) -> crate::Result<usize> {
-    type Named = std::collections::HashSet<(Kind, uuid::Uuid)>;
-    let mut named = Named::new();
-    fn collect<T: Record>(out: &mut Named, records: &[Stored<T>]) {
-        for r in records {
-            out.insert((T::KIND, r.id));
-            out.extend(r.data.references().into_iter().map(|x| (x.kind, x.id)));
-        }
-    }
-    collect(&mut named, &log.clients);
-    collect(&mut named, &log.cases);
-    collect(&mut named, &log.incidents);
-    collect(&mut named, &log.evidence);
     let mut n = 0;
-    for (kind, id) in named {
+    for &(kind, id) in named {
         if w.adopt(kind, id, origin)? {
             n += 1;
         }

@@ -104,6 +104,8 @@ impl Validate for Case {
             validate::short(p, f, v)?;
         }
         validate::short_list(p, "charges", &self.charges)?;
+        validate::day_opt(p, "opened_on", self.opened_on.as_ref())?;
+        validate::day_opt(p, "closed_on", self.closed_on.as_ref())?;
         validate::ordered(
             p,
             "closed_on",

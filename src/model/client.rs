@@ -113,6 +113,9 @@ impl Validate for Client {
                 "must differ from the full name, since it replaces the name in exports",
             ));
         }
+        if let Some(t) = &self.arrested_at {
+            t.validate_at(&validate::join(p, "arrested_at"))?;
+        }
         validate::short(p, "place_of_detention", &self.place_of_detention)?;
         validate::short_list(p, "charges", &self.charges)?;
         validate::short_list(p, "case_numbers", &self.case_numbers)?;

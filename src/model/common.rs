@@ -25,7 +25,13 @@ pub enum DatePrecision {
 }
 
 /// A moment with an explicit UTC offset and a stated precision.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+///
+/// Known only to the day, month or year, it is a calendar date: `at` is
+/// midnight at its start and only that date counts (`crate::dates`). JSON
+/// may then give `at` as the date alone (`"2025-03-06"`, `"2025-03"`,
+/// `"2025"`); the precision follows from it unless stated, and may not be
+/// finer than the text.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[serde(deny_unknown_fields)]
 #[ts(export)]
 pub struct EventTime {
@@ -35,6 +41,30 @@ pub struct EventTime {
     /// How much of `at` is known.
     #[serde(default)]
     pub precision: DatePrecision,
+}
+
+impl<'de> Deserialize<'de> for EventTime {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Parts {
+            at: String,
+            #[serde(default)]
+            precision: Option<DatePrecision>,
+        }
+        let p = Parts::deserialize(d)?;
+        crate::dates::event_time("at", &p.at, p.precision).map_err(|e| {
+            // serde names the path; the sentence after "at: " says the rest.
+            let text = e.to_string();
+            serde::de::Error::custom(text.strip_prefix("at: ").unwrap_or(&text).to_owned())
+        })
+    }
+}
+
+impl Validate for EventTime {
+    fn validate_at(&self, path: &str) -> Result {
+        validate::moment(path, "at", &self.at)
+    }
 }
 
 impl EventTime {

@@ -84,6 +84,7 @@ pub struct CustodyEntry {
 impl Validate for CustodyEntry {
     fn validate_at(&self, p: &str) -> Result {
         validate::required(p, "who", &self.who)?;
+        validate::moment(p, "at", &self.at)?;
         validate::required(p, "action", &self.action)
     }
 }
@@ -198,6 +199,9 @@ impl Validate for EvidenceNote {
         }
         validate::long(p, "description", &self.description)?;
         validate::short(p, "source", &self.source)?;
+        if let Some(t) = &self.obtained_at {
+            t.validate_at(&validate::join(p, "obtained_at"))?;
+        }
         validate::each(p, "attachments", &self.attachments)?;
         validate::each(p, "custody", &self.custody)
     }

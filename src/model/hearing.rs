@@ -80,6 +80,7 @@ impl Hearing {
 
 impl Validate for Hearing {
     fn validate_at(&self, p: &str) -> Result {
+        validate::moment(p, "at", &self.at)?;
         for (f, v) in [
             ("court", &self.court),
             ("courtroom", &self.courtroom),
@@ -139,6 +140,7 @@ pub struct Deadline {
 
 impl Validate for Deadline {
     fn validate_at(&self, p: &str) -> Result {
+        validate::moment(p, "due", &self.due)?;
         validate::short(p, "source_rule", &self.source_rule)?;
         validate::long(p, "notes", &self.notes)
     }

@@ -309,6 +309,8 @@ impl Validate for Remedy {
         validate::required(p, "complaint_to", &self.complaint_to)?;
         validate::short(p, "reference", &self.reference)?;
         validate::long(p, "response", &self.response)?;
+        validate::day_opt(p, "filed_on", self.filed_on.as_ref())?;
+        validate::day_opt(p, "response_on", self.response_on.as_ref())?;
         validate::ordered(
             p,
             "response_on",
@@ -339,7 +341,8 @@ pub struct Consent {
 
 impl Validate for Consent {
     fn validate_at(&self, p: &str) -> Result {
-        validate::required(p, "recipient", &self.recipient)
+        validate::required(p, "recipient", &self.recipient)?;
+        validate::day_opt(p, "recorded_on", self.recorded_on.as_ref())
     }
 }
 
@@ -476,9 +479,15 @@ impl Incident {
         }
     }
 
-    /// Hours from the client's arrest to this incident, when both are known.
+    /// Hours from the client's arrest to this incident, when both are known
+    /// at least to the hour: from a date alone the hours would be invented.
     pub fn hours_since_arrest(&self, arrested_at: Option<&EventTime>) -> Option<f64> {
         let arrest = arrested_at?;
+        if crate::dates::is_calendar(arrest.precision)
+            || crate::dates::is_calendar(self.occurred.precision)
+        {
+            return None;
+        }
         let secs = (self.occurred.at - arrest.at).num_seconds();
         (secs >= 0).then(|| (secs as f64 / 3600.0 * 10.0).round() / 10.0)
     }
@@ -486,6 +495,14 @@ impl Incident {
 
 impl Validate for Incident {
     fn validate_at(&self, p: &str) -> Result {
+        self.occurred.validate_at(&validate::join(p, "occurred"))?;
+        for (f, v) in [
+            ("requested_at", &self.requested_at),
+            ("refused_at", &self.refused_at),
+            ("meeting_at", &self.meeting_at),
+        ] {
+            validate::moment_opt(p, f, v.as_ref())?;
+        }
         self.facility.validate_at(&validate::join(p, "facility"))?;
         for (f, v) in [
             ("authority", &self.authority),

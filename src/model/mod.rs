@@ -14,6 +14,7 @@ mod facility;
 mod hearing;
 mod incident;
 mod standards;
+mod title;
 mod validate;
 
 pub use case::{Case, CaseStatus};
@@ -26,6 +27,7 @@ pub use incident::{
     Consent, Facility, FacilityType, Incident, IncidentType, Official, Remedy, Witness, WitnessKind,
 };
 pub use standards::LegalStandard;
+pub use title::Title;
 pub use validate::{Validate, ValidationError, LIST_MAX, LONG_MAX, SHORT_MAX};
 
 use chrono::{DateTime, FixedOffset, SecondsFormat, Utc};
@@ -132,10 +134,16 @@ pub trait Record:
 {
     /// The kind.
     const KIND: Kind;
+    /// JSON path of the [`EventTime`] the `at` column comes from
+    /// (`$.occurred`), when the kind sorts by one: periods then compare a
+    /// value known only to the day, month or year by its date
+    /// (`crate::dates`), not by its midnight in some offset.
+    const EVENT_TIME: Option<&'static str> = None;
     /// Columns for lists and filters.
     fn index(&self) -> IndexFields;
-    /// A one-line title for lists and search results.
-    fn title(&self) -> String;
+    /// What the record is, in typed parts for lists, search results and
+    /// timelines; the window words them in its language.
+    fn title(&self) -> Title;
     /// Free text for full-text search.
     fn search_text(&self) -> String;
     /// Links that must point at existing records.
@@ -164,6 +172,7 @@ fn join_text(parts: &[&str]) -> String {
 
 impl Record for Client {
     const KIND: Kind = Kind::Client;
+    const EVENT_TIME: Option<&'static str> = Some("$.arrested_at");
     fn index(&self) -> IndexFields {
         IndexFields {
             at: self.arrested_at.as_ref().map(|e| e.at),
@@ -171,8 +180,11 @@ impl Record for Client {
             ..Default::default()
         }
     }
-    fn title(&self) -> String {
-        format!("{} ({})", self.full_name, self.pseudonym)
+    fn title(&self) -> Title {
+        Title::Client {
+            full_name: self.full_name.clone(),
+            pseudonym: self.pseudonym.clone(),
+        }
     }
     fn search_text(&self) -> String {
         let mut parts = vec![self.place_of_detention.as_str(), self.notes.as_str()];
@@ -198,11 +210,10 @@ impl Record for Case {
             ..Default::default()
         }
     }
-    fn title(&self) -> String {
-        if self.court.is_empty() {
-            format!("Case {}", self.case_number)
-        } else {
-            format!("Case {} — {}", self.case_number, self.court)
+    fn title(&self) -> Title {
+        Title::Case {
+            case_number: self.case_number.clone(),
+            court: self.court.clone(),
         }
     }
     fn search_text(&self) -> String {
@@ -237,12 +248,10 @@ impl Record for Hearing {
             ..Default::default()
         }
     }
-    fn title(&self) -> String {
-        let kind = serde_plain(&self.kind).replace('_', " ");
-        if self.court.is_empty() {
-            format!("Hearing: {kind}")
-        } else {
-            format!("Hearing: {kind} — {}", self.court)
+    fn title(&self) -> Title {
+        Title::Hearing {
+            hearing_kind: self.kind,
+            court: self.court.clone(),
         }
     }
     fn search_text(&self) -> String {
@@ -274,8 +283,10 @@ impl Record for Deadline {
             ..Default::default()
         }
     }
-    fn title(&self) -> String {
-        format!("Deadline: {}", serde_plain(&self.kind).replace('_', " "))
+    fn title(&self) -> Title {
+        Title::Deadline {
+            deadline_kind: self.kind,
+        }
     }
     fn search_text(&self) -> String {
         join_text(&[&self.source_rule, &self.notes])
@@ -291,6 +302,7 @@ impl Record for Deadline {
 
 impl Record for Incident {
     const KIND: Kind = Kind::Incident;
+    const EVENT_TIME: Option<&'static str> = Some("$.occurred");
     fn index(&self) -> IndexFields {
         IndexFields {
             client_id: Some(self.client_id),
@@ -302,8 +314,11 @@ impl Record for Incident {
             names: vec![],
         }
     }
-    fn title(&self) -> String {
-        format!("{} — {}", self.incident_type.label(), self.facility.name)
+    fn title(&self) -> Title {
+        Title::Incident {
+            incident_type: self.incident_type,
+            facility: self.facility.name.clone(),
+        }
     }
     fn search_text(&self) -> String {
         let officials: Vec<String> = self
@@ -370,11 +385,10 @@ impl Record for FacilityEntry {
             ..Default::default()
         }
     }
-    fn title(&self) -> String {
-        if self.region.is_empty() {
-            format!("Facility: {}", self.name)
-        } else {
-            format!("Facility: {} — {}", self.name, self.region)
+    fn title(&self) -> Title {
+        Title::Facility {
+            name: self.name.clone(),
+            region: self.region.clone(),
         }
     }
     fn search_text(&self) -> String {
@@ -389,6 +403,7 @@ impl Record for FacilityEntry {
 
 impl Record for EvidenceNote {
     const KIND: Kind = Kind::Evidence;
+    const EVENT_TIME: Option<&'static str> = Some("$.obtained_at");
     fn check_edit(&self, stored: Option<&Self>) -> validate::Result {
         self.check_attachment_edit(stored)
     }
@@ -401,10 +416,12 @@ impl Record for EvidenceNote {
             ..Default::default()
         }
     }
-    fn title(&self) -> String {
+    fn title(&self) -> Title {
         let first_line = self.description.lines().next().unwrap_or_default();
-        let short: String = first_line.chars().take(80).collect();
-        format!("Evidence: {short}")
+        Title::Evidence {
+            evidence_kind: self.kind,
+            description: first_line.chars().take(80).collect(),
+        }
     }
     fn search_text(&self) -> String {
         let names: Vec<&str> = self

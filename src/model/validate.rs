@@ -128,6 +128,32 @@ pub(crate) fn each<T: Validate>(path: &str, field: &str, v: &[T]) -> Result {
     Ok(())
 }
 
+/// A moment in a year Vekil accepts ([`crate::dates::YEARS`]), in its
+/// own offset.
+pub(crate) fn moment(path: &str, field: &str, v: &chrono::DateTime<chrono::FixedOffset>) -> Result {
+    day(path, field, &v.date_naive())
+}
+
+/// An optional moment, as [`moment`].
+pub(crate) fn moment_opt(
+    path: &str,
+    field: &str,
+    v: Option<&chrono::DateTime<chrono::FixedOffset>>,
+) -> Result {
+    v.map_or(Ok(()), |v| moment(path, field, v))
+}
+
+/// A calendar date in a year Vekil accepts.
+pub(crate) fn day(path: &str, field: &str, v: &chrono::NaiveDate) -> Result {
+    use chrono::Datelike;
+    crate::dates::check_year(&join(path, field), v.year()).map_err(Into::into)
+}
+
+/// An optional calendar date, as [`day`].
+pub(crate) fn day_opt(path: &str, field: &str, v: Option<&chrono::NaiveDate>) -> Result {
+    v.map_or(Ok(()), |v| day(path, field, v))
+}
+
 /// Refuses an end before its start.
 pub(crate) fn ordered<T: PartialOrd>(
     path: &str,

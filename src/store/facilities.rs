@@ -576,12 +576,12 @@ pub(crate) struct RegisterBuilt {
     pub linked: u64,
 }
 
-/// `meta` key set by migration 0005 when a vault with incidents needs its
+/// `meta` key set by migration 0006 when a vault with incidents needs its
 /// register built.
 const PENDING_KEY: &str = "facility_register";
 
 /// Builds the register of a vault made before it existed, once, at the
-/// first unlock by this version (migration 0005 marks such a vault; SQL
+/// first unlock by this version (migration 0006 marks such a vault; SQL
 /// cannot write revisions, whose MAC needs the vault key).
 ///
 /// Incidents are grouped by the [`name_key`] of their facility name, so

@@ -14,12 +14,13 @@ mod attachments;
 pub mod bench_knobs;
 mod facilities;
 mod intake;
+mod local;
 pub mod media_type;
 mod origin;
 pub(crate) mod revisions;
 mod verify;
 
-pub use attachments::{AttachmentError, AttachmentReader};
+pub use attachments::{AttachmentError, AttachmentReader, MAX_ATTACHMENT_BYTES};
 pub(crate) use facilities::{build_register, facility_index_key, RegisterBuilt};
 pub use facilities::{name_key, FacilityKey, FacilityMerge, FacilityRegister, FacilitySuggestion};
 pub use origin::{Origin, OriginError};
@@ -87,6 +88,58 @@ impl SqlFilter {
         let n = format!("?{}", self.args.len());
         self.sql.push_str(" AND ");
         self.sql.push_str(&cond.replace('?', &n));
+    }
+
+    /// Appends `AND cond`, where `cond` names its values `?A`, `?B`, …
+    /// in the order of `values`.
+    fn and_each(&mut self, cond: &str, values: &[String]) {
+        let mut cond = cond.to_owned();
+        for (v, mark) in values.iter().zip(["?A", "?B", "?C"]) {
+            self.args.push(Box::new(v.clone()));
+            cond = cond.replace(mark, &format!("?{}", self.args.len()));
+        }
+        self.sql.push_str(" AND ");
+        self.sql.push_str(&cond);
+    }
+
+    /// A period on the `at` column of one kind. Where the kind sorts by an
+    /// [`crate::model::EventTime`] (`event_time`, its JSON path), a value
+    /// known only to the day, month or year is compared by its first day
+    /// against the day each bound falls on, as
+    /// [`crate::dates::Period::contains`] does: it belongs to one period
+    /// whatever offset it was recorded in. The index still narrows the
+    /// scan to two days either side of the bounds.
+    pub(crate) fn period(
+        &mut self,
+        event_time: Option<&str>,
+        from: Option<DateTime<FixedOffset>>,
+        to: Option<DateTime<FixedOffset>>,
+    ) {
+        let Some(path) = event_time else {
+            self.common("", None, None, None, from, to);
+            return;
+        };
+        let at = format!("json_extract(data, '{path}.at')");
+        let first_day = format!(
+            "(CASE json_extract(data, '{path}.precision') \
+             WHEN 'day' THEN substr({at}, 1, 10) \
+             WHEN 'month' THEN substr({at}, 1, 7) || '-01' \
+             WHEN 'year' THEN substr({at}, 1, 4) || '-01-01' END)"
+        );
+        let day = |t: &DateTime<FixedOffset>| t.date_naive().format("%Y-%m-%d").to_string();
+        let slack = chrono::Duration::days(2);
+        if let Some(f) = from {
+            self.and_each(
+                &format!("at >= ?A AND COALESCE({first_day} >= ?B, at >= ?C)"),
+                &[sort_key(&(f - slack)), day(&f), sort_key(&f)],
+            );
+        }
+        if let Some(t) = to {
+            self.and_each(
+                &format!("at <= ?A AND COALESCE({first_day} <= ?B, at <= ?C)"),
+                &[sort_key(&(t + slack)), day(&t), sort_key(&t)],
+            );
+        }
     }
 
     /// The filters lists and search share; `t` is the table alias prefix.
@@ -315,14 +368,22 @@ impl<'v> Writer<'v> {
         if bench_skip(|k| k.fts) {
             return Ok(());
         }
+        let entry = crate::search::IndexEntry::of(&s.data).map_err(|e| {
+            Error::Invalid(crate::model::ValidationError::new(
+                "",
+                format!("cannot index: {e}"),
+            ))
+        })?;
         if replace {
             self.tx
                 .prepare_cached("DELETE FROM search_fts WHERE rowid = ?1")?
                 .execute([seq])?;
         }
         self.tx
-            .prepare_cached("INSERT INTO search_fts (rowid, title, body) VALUES (?1, ?2, ?3)")?
-            .execute(params![seq, s.data.title(), s.data.search_text()])?;
+            .prepare_cached(
+                "INSERT INTO search_fts (rowid, title, body, terms) VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![seq, entry.title, entry.body, entry.terms])?;
         Ok(())
     }
 
@@ -493,6 +554,13 @@ impl<'v> Writer<'v> {
     /// record of the same origin ([`OriginError::ForeignLink`]): record ids
     /// are visible in every export, so an id alone proves nothing. Both
     /// are checked before anything is written.
+    ///
+    /// A record already stored from the same origin with the same revision
+    /// and the same content (its stored JSON, whose SHA-256 is the
+    /// revision's snapshot) is `Unchanged` after one read: re-importing a
+    /// bundle is then a read-only pass that costs a lookup per record. Its
+    /// links were checked when it was stored, and a record's origin and
+    /// links cannot change since without a new revision.
     pub fn put_stored<T: Record>(
         &mut self,
         incoming: &Stored<T>,
@@ -506,6 +574,26 @@ impl<'v> Writer<'v> {
             data,
             ..incoming.clone()
         };
+        let same: Option<bool> = self
+            .tx
+            .prepare_cached(
+                "SELECT origin = ?3 AND revision = ?4 AND data = ?5 FROM records
+                 WHERE kind = ?1 AND id = ?2",
+            )?
+            .query_row(
+                params![
+                    T::KIND.as_str(),
+                    incoming.id.to_string(),
+                    origin.to_db(),
+                    incoming.revision,
+                    json
+                ],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if same == Some(true) {
+            return Ok(PutOutcome::Unchanged);
+        }
         if let Some(theirs) = origin::origin_of(&self.tx, T::KIND, incoming.id)? {
             if theirs != *origin {
                 return Err(OriginError::Clash {
@@ -686,8 +774,13 @@ impl Vault {
         }
     }
 
-    /// Lists records of one kind, newest first unless asked otherwise.
-    pub fn list<T: Record>(&self, f: &ListFilter) -> Result<Vec<Stored<T>>> {
+    /// The query [`Self::list`] and [`Self::for_each`] run: records of one
+    /// kind that `f` selects, in its order, `LIMIT`ed only when `f` says.
+    fn list_query<T: Record>(
+        &self,
+        f: &ListFilter,
+        default_limit: Option<u32>,
+    ) -> Result<SqlFilter> {
         let mut q = SqlFilter::new(
             "SELECT id, revision, created_at, updated_at, data FROM records WHERE kind = ?1",
             T::KIND.as_str(),
@@ -711,53 +804,92 @@ impl Vault {
             f.case_id,
             facility.as_deref(),
             f.subtype.as_deref(),
-            f.from,
-            f.to,
+            None,
+            None,
         );
+        q.period(T::EVENT_TIME, f.from, f.to);
         if let Some(v) = &f.status {
             q.and("status = ?", v.clone());
         }
-        let SqlFilter { mut sql, args } = q;
         // Both orders walk an index (seq is the rowid, the tail of every
         // index) instead of sorting: SQLite puts NULL dates first when
         // ascending and last when descending, which is what a timeline
         // and a list want.
-        sql.push_str(if f.oldest_first {
+        q.sql.push_str(if f.oldest_first {
             " ORDER BY at ASC, seq ASC"
         } else {
             " ORDER BY at DESC, seq DESC"
         });
-        sql.push_str(&format!(
-            " LIMIT {} OFFSET {}",
-            f.limit.unwrap_or(500),
-            f.offset.unwrap_or(0)
-        ));
-        let mut stmt = self
-            .conn
-            .prepare_cached(&sql)
-            .map_err(|e| self.db_error(e))?;
-        let rows = stmt
-            .query_map(rusqlite::params_from_iter(args.iter()), |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get::<_, String>(4)?,
-                ))
-            })
-            .map_err(|e| self.db_error(e))?;
+        if let Some(limit) = f.limit.or(default_limit) {
+            q.sql
+                .push_str(&format!(" LIMIT {limit} OFFSET {}", f.offset.unwrap_or(0)));
+        } else if let Some(offset) = f.offset {
+            q.sql.push_str(&format!(" LIMIT -1 OFFSET {offset}"));
+        }
+        Ok(q)
+    }
+
+    /// Lists records of one kind, newest first unless asked otherwise.
+    pub fn list<T: Record>(&self, f: &ListFilter) -> Result<Vec<Stored<T>>> {
         let mut out = Vec::new();
-        for row in rows {
-            let (i, rev, c, u, d) = row.map_err(|e| self.db_error(e))?;
-            out.push(decode::<T>(i, rev, c, u, &d).map_err(|why| {
-                Error::Vault(VaultError::corrupt(
+        self.each_in(self.list_query::<T>(f, Some(500))?, |r, _| {
+            out.push(r);
+            Ok::<_, Error>(())
+        })?;
+        Ok(out)
+    }
+
+    /// Hands every record of one kind that `f` selects (all of them unless
+    /// `f` sets a limit), in its order, to `each`, one at a time, with the
+    /// length of its stored JSON: for exports, which must not hold a large
+    /// vault's records in memory. One statement reads them all, so the
+    /// vault must not be written to until it returns.
+    pub(crate) fn for_each<T: Record, E: From<Error>>(
+        &self,
+        f: &ListFilter,
+        each: impl FnMut(Stored<T>, usize) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
+        self.each_in(self.list_query::<T>(f, None).map_err(E::from)?, each)
+    }
+
+    fn each_in<T: Record, E: From<Error>>(
+        &self,
+        q: SqlFilter,
+        mut each: impl FnMut(Stored<T>, usize) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
+        let db = |e: rusqlite::Error| E::from(Error::from(self.db_error(e)));
+        let SqlFilter { sql, args } = q;
+        let mut stmt = self.conn.prepare_cached(&sql).map_err(db)?;
+        let mut rows = stmt
+            .query(rusqlite::params_from_iter(args.iter()))
+            .map_err(db)?;
+        while let Some(row) = rows.next().map_err(db)? {
+            let (i, rev, c, u) = (|| {
+                Ok::<_, rusqlite::Error>((
+                    row.get::<_, String>(0)?,
+                    row.get::<_, u32>(1)?,
+                    row.get::<_, String>(2)?,
+                    row.get::<_, String>(3)?,
+                ))
+            })()
+            .map_err(db)?;
+            let corrupt = |why: String| {
+                E::from(Error::Vault(VaultError::corrupt(
                     self.db_path(),
                     format!("a {} cannot be read: {why}", T::KIND),
-                ))
-            })?);
+                )))
+            };
+            // Read in place: a record's JSON is not copied before decoding.
+            let data = match row.get_ref(4).map_err(db)? {
+                rusqlite::types::ValueRef::Text(t) => {
+                    std::str::from_utf8(t).map_err(|e| corrupt(e.to_string()))?
+                }
+                _ => return Err(corrupt("its data is not text".into())),
+            };
+            let record = decode::<T>(i, rev, c, u, data).map_err(corrupt)?;
+            each(record, data.len())?;
         }
-        Ok(out)
+        Ok(())
     }
 
     /// How many records of a kind the vault holds.

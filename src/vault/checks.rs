@@ -102,7 +102,7 @@ impl Vault {
         }
 
         // 3b. The facility register of a vault made before it existed
-        // (migration 0005 marks one), once the history is keyed: building
+        // (migration 0006 marks one), once the history is keyed: building
         // it writes revisions.
         // A record it cannot place leaves the register pending, to be
         // tried again at the next unlock, rather than locking the lawyer

@@ -24,8 +24,12 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../../migrations/0004_keyed_chain.sql"),
     ),
     (
-        "0005_facility_register",
-        include_str!("../../migrations/0005_facility_register.sql"),
+        "0005_search_keys",
+        include_str!("../../migrations/0005_search_keys.sql"),
+    ),
+    (
+        "0006_facility_register",
+        include_str!("../../migrations/0006_facility_register.sql"),
     ),
 ];
 
@@ -34,6 +38,9 @@ pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// Brings `conn` up to `target` (normally [`SCHEMA_VERSION`]).
 pub(crate) fn migrate_to(conn: &mut Connection, target: i64) -> Result<()> {
+    // SQL functions migrations call to run Rust code (0003 rebuilds the
+    // search index with the code a save uses).
+    crate::search::register_sql_functions(conn)?;
     let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     if current > SCHEMA_VERSION {
         return Err(VaultError::FromFuture {

@@ -16,6 +16,7 @@
 //! measurements behind each choice.
 
 mod access;
+pub mod backup;
 mod checks;
 pub mod erase;
 mod error;

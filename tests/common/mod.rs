@@ -46,7 +46,11 @@ impl Cli {
     }
 
     pub fn cmd(&self, args: &[&str]) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_vekil"));
+        // VEKIL_BIN runs the same test against another build, e.g. to show
+        // that a regression test fails on main.
+        let bin =
+            std::env::var_os("VEKIL_BIN").unwrap_or_else(|| env!("CARGO_BIN_EXE_vekil").into());
+        let mut c = Command::new(bin);
         c.args(args)
             .env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())

@@ -242,7 +242,7 @@ pub fn assert_valid(v: &serde_json::Value) {
 }
 
 /// The set most tests export: the NGO profile, for the recipient NGO.
-pub fn select_for_ngo(vault: &Vault) -> vekil::export::ExportSet {
+pub fn select_for_ngo(vault: &Vault) -> vekil::export::ExportSet<'_> {
     vekil::export::select(
         vault,
         &vekil::export::ExportOptions {
@@ -252,4 +252,353 @@ pub fn select_for_ngo(vault: &Vault) -> vekil::export::ExportSet {
         },
     )
     .expect("select")
+}
+
+/// Every incident a set exports, redacted, in order.
+pub fn incidents_of(set: &vekil::export::ExportSet<'_>) -> Vec<vekil::export::Out<Incident>> {
+    let mut out = vec![];
+    set.each_incident(&mut |o| {
+        out.push(o.clone());
+        Ok(())
+    })
+    .expect("incidents");
+    out
+}
+
+/// Every evidence note a set exports, redacted, in order.
+pub fn evidence_of(set: &vekil::export::ExportSet<'_>) -> Vec<vekil::export::Out<EvidenceNote>> {
+    let mut out = vec![];
+    set.each_evidence(&mut |o| {
+        out.push(o.clone());
+        Ok(())
+    })
+    .expect("evidence");
+    out
+}
+
+/// A PNG of one pixel with correct CRCs and, when `text` is given, a
+/// `tEXt` chunk (metadata that an NGO export strips).
+pub fn png(text: Option<&str>) -> Vec<u8> {
+    fn crc32(data: &[u8]) -> u32 {
+        let mut c = 0xFFFF_FFFFu32;
+        for &b in data {
+            c ^= u32::from(b);
+            for _ in 0..8 {
+                c = if c & 1 != 0 {
+                    0xEDB8_8320 ^ (c >> 1)
+                } else {
+                    c >> 1
+                };
+            }
+        }
+        !c
+    }
+    fn chunk(out: &mut Vec<u8>, kind: &[u8], data: &[u8]) {
+        out.extend_from_slice(&(data.len() as u32).to_be_bytes());
+        let mut body = kind.to_vec();
+        body.extend_from_slice(data);
+        out.extend_from_slice(&body);
+        out.extend_from_slice(&crc32(&body).to_be_bytes());
+    }
+    let mut p = b"\x89PNG\r\n\x1a\n".to_vec();
+    chunk(&mut p, b"IHDR", &[0, 0, 0, 1, 0, 0, 0, 1, 8, 0, 0, 0, 0]);
+    if let Some(t) = text {
+        let mut data = b"Comment\0".to_vec();
+        data.extend_from_slice(t.as_bytes());
+        chunk(&mut p, b"tEXt", &data);
+    }
+    let raw = [0u8, 0x80];
+    let mut z = vec![0x78, 0x01, 0x01, 0x02, 0x00, 0xFD, 0xFF];
+    z.extend_from_slice(&raw);
+    let (mut a, mut b) = (1u32, 0u32);
+    for &x in &raw {
+        a = (a + u32::from(x)) % 65521;
+        b = (b + a) % 65521;
+    }
+    z.extend_from_slice(&((b << 16) | a).to_be_bytes());
+    chunk(&mut p, b"IDAT", &z);
+    chunk(&mut p, b"IEND", &[]);
+    p
+}
+
+/// What [`generated_vault`] made.
+pub struct Generated {
+    pub vault: Vault,
+    pub incidents: usize,
+    /// An incident that leaves in the NGO profile.
+    pub consented_incident: Uuid,
+}
+
+/// A lawyer's vault of `incidents` incidents that is the same, byte for
+/// byte in every export, each time it is made: fixed ids and times, every
+/// record written with `put_stored`. Azerbaijani Latin (ə ı İ ş ğ),
+/// Russian Cyrillic and NFD text; day-only dates in UTC+4; witnesses whose
+/// names come back in other incidents' text (re-identification hits);
+/// drafts, restricted and confidential incidents, consent with and
+/// without health, evidence with attachments (a text file, and a PNG
+/// whose metadata an NGO export strips), hearings, deadlines. With
+/// `custody`, evidence has a chain of custody whose custodians' names are
+/// looked for in the text (an NGO log numbers them: `custodian 1`).
+pub fn generated_vault(dir: &Path, incidents: usize, custody: bool) -> Generated {
+    use unicode_normalization::UnicodeNormalization;
+    let vault = new_vault(dir);
+    let local = vekil::store::Origin::Local;
+    let base = t("2024-01-01T09:00:00+04:00");
+    let created = chrono::DateTime::parse_from_rfc3339("2024-01-01T05:00:00Z")
+        .expect("time")
+        .with_timezone(&chrono::Utc);
+    let id = |kind: u128, n: usize| Uuid::from_u128((kind << 96) | n as u128);
+    fn stored<T: Record>(
+        id: Uuid,
+        revision: u32,
+        at: chrono::DateTime<chrono::Utc>,
+        data: T,
+    ) -> Stored<T> {
+        Stored {
+            id,
+            revision,
+            created_at: at,
+            updated_at: at,
+            data,
+        }
+    }
+    let surnames = [
+        "Həsənov",
+        "Məmmədova",
+        "Quliyev",
+        "Əliyev",
+        "İsmayılova",
+        "Şıxəliyev",
+        "Ağayev",
+        "Петров",
+        "Смирнова",
+        "Кузнецов",
+        "Гусейнов",
+        "Ибрагимова",
+    ];
+    let given = [
+        "Rəşad",
+        "Günel",
+        "Elçin",
+        "Şəbnəm",
+        "Tural",
+        "İlkin",
+        "Айдын",
+        "Наталья",
+    ];
+    let clients_n = 40.max(incidents / 25).min(400);
+    let cases_n = clients_n / 2;
+    let ngo_consent = |health: bool| Consent {
+        recipient: NGO.into(),
+        granted: true,
+        include_health: health,
+        recorded_on: Some(chrono::NaiveDate::from_ymd_opt(2024, 1, 2).expect("day")),
+    };
+    vault
+        .write(|w| {
+            for c in 0..clients_n {
+                let mut name = format!(
+                    "{} {}",
+                    given[c % given.len()],
+                    surnames[(c * 7) % surnames.len()]
+                );
+                if c % 5 == 0 {
+                    // As macOS and some phones send it.
+                    name = name.nfd().collect();
+                }
+                let mut cl = Client::new(name, format!("C-{c:04}"));
+                cl.arrested_at = Some(EventTime {
+                    at: base - chrono::Duration::days(3 + (c % 20) as i64),
+                    precision: if c % 3 == 0 {
+                        DatePrecision::Day
+                    } else {
+                        DatePrecision::Minute
+                    },
+                });
+                cl.contacts = vec![Contact {
+                    label: "ana / мать".into(),
+                    value: format!("Səkinə {}", surnames[(c * 5 + 3) % surnames.len()]),
+                }];
+                if c % 4 == 0 {
+                    cl.risk_flags = vec![RiskFlag::Health, RiskFlag::Threats];
+                }
+                cl.notes = format!("Şəxsi qeyd {c}; личная заметка");
+                w.put_stored(&stored(id(1, c), 1, created, cl), &local)?;
+            }
+            for k in 0..cases_n {
+                let mut case = Case::new(id(1, k * 2), format!("1-{}/{k:04}", 2024));
+                if k % 3 == 0 {
+                    case.client_ids.push(id(1, k * 2 + 1));
+                }
+                case.court = "Bakı Ağır Cinayətlər Məhkəməsi".into();
+                case.notes = "Məhkəmə qeydi".into();
+                w.put_stored(&stored(id(2, k), 1, created, case), &local)?;
+            }
+            for i in 0..incidents {
+                let client = i % clients_n;
+                let at = base + chrono::Duration::minutes(53 * i as i64);
+                let mut inc = Incident::quick(
+                    id(1, client),
+                    if i % 2 == 0 {
+                        format!("Bakı şəhəri {} saylı İstintaq Təcridxanası", i % 7)
+                    } else {
+                        format!("ИВС ГУВД города Баку № {}", i % 5)
+                    },
+                    at,
+                    IncidentType::ALL[i % IncidentType::ALL.len()],
+                );
+                if i % 6 == 0 {
+                    // A day-only date, at midnight in Baku.
+                    inc.occurred = EventTime {
+                        at: t("2024-03-01T00:00:00+04:00")
+                            + chrono::Duration::days((i % 300) as i64),
+                        precision: DatePrecision::Day,
+                    };
+                }
+                if client % 2 == 0 && client / 2 < cases_n {
+                    inc.case_id = Some(id(2, client / 2));
+                }
+                inc.facility.region = if i % 2 == 0 { "Bakı" } else { "Баку" }.into();
+                inc.facility.identifying = i % 3 == 0;
+                inc.facility.facility_type = FacilityType::PretrialDetention;
+                inc.authority = ["Baş Prokurorluq", "DTX", "Полиция"][i % 3].into();
+                let witness = format!(
+                    "{} {}",
+                    given[(i + 3) % given.len()],
+                    surnames[(i * 11) % surnames.len()]
+                );
+                inc.reason_given = match i % 4 {
+                    0 => "Müstəntiq icazə vermədi; Следователь запретил свидание".into(),
+                    1 => format!(
+                        "İstintaq sirri; {} qapıda gözləyirdi",
+                        surnames[(i * 3) % surnames.len()]
+                    ),
+                    2 => "«Тайна следствия», без письменного отказа".into(),
+                    _ => format!("Karantin elan edildi (№{i})"),
+                };
+                inc.officials = vec![Official {
+                    name: surnames[(i + 1) % surnames.len()].into(),
+                    rank: "mayor".into(),
+                    unit: "İstintaq şöbəsi".into(),
+                    badge: format!("{:05}", i * 13 % 99_999),
+                }];
+                inc.witnesses = vec![Witness {
+                    name: witness,
+                    kind: [
+                        WitnessKind::Relative,
+                        WitnessKind::Lawyer,
+                        WitnessKind::Other,
+                    ][i % 3],
+                    role: "gözləyirdi".into(),
+                    contact: format!("+994 50 {:03} {:02} {:02}", i % 1000, i % 97, i % 89),
+                }];
+                if i % 10 == 0 {
+                    inc.remedies = vec![Remedy {
+                        complaint_to: "Baş Prokurorluq".into(),
+                        filed_on: chrono::NaiveDate::from_ymd_opt(2024, 2, 1 + (i % 28) as u32),
+                        reference: format!("Ş-{i}"),
+                        response: "Cavab verilməyib".into(),
+                        response_on: None,
+                    }];
+                }
+                inc.standards = vec![LegalStandard::UnBprl8, LegalStandard::Echr6_3c];
+                inc.domestic_articles = vec!["CPM 91.5.9".into()];
+                inc.requested_at = Some(at - chrono::Duration::minutes(30));
+                if i % 3 != 2 {
+                    inc.meeting_at = Some(at + chrono::Duration::hours(20 + (i % 50) as i64));
+                }
+                inc.minutes_waited = Some((i % 240) as u32);
+                inc.client_condition = "Sol qolunda göyərmə; синяк".into();
+                inc.visible_injuries = i % 7 == 0;
+                inc.notes = format!("Qeyd {i}: vəkil qəbul edilmədi");
+                inc.notes_shareable = i % 9 == 0;
+                inc.consent = match i % 10 {
+                    9 => vec![],
+                    8 => vec![ngo_consent(true)],
+                    _ => vec![ngo_consent(false)],
+                };
+                inc.confidentiality = match i % 23 {
+                    0 => Confidentiality::Restricted,
+                    1 => Confidentiality::Confidential,
+                    _ => Confidentiality::Normal,
+                };
+                inc.status = if i % 17 == 0 {
+                    RecordStatus::Draft
+                } else {
+                    RecordStatus::Final
+                };
+                w.put_stored(&stored(id(3, i), 1 + (i % 3) as u32, created, inc), &local)?;
+            }
+            Ok(())
+        })
+        .expect("generate records");
+    // Evidence with custody, on every 20th incident; the first few carry
+    // attachments (stored for real, then re-saved at fixed times).
+    let evidence_n = incidents / 20;
+    for e in 0..evidence_n {
+        let mut note = EvidenceNote::new(format!(
+            "Rədd cavabı № {e} / Письменный отказ; {}",
+            surnames[(e * 5) % surnames.len()]
+        ));
+        note.incident_id = Some(id(3, e * 20 + 1));
+        note.kind = EvidenceKind::OfficialReply;
+        if custody {
+            note.custody = vec![CustodyEntry {
+                who: format!("Vəkil {}", surnames[(e + 4) % surnames.len()]),
+                at: base + chrono::Duration::days(e as i64),
+                action: "qəbul etdi".into(),
+            }];
+        }
+        let eid = id(4, e);
+        vault
+            .write(|w| w.put_stored(&stored(eid, 1, created, note), &local))
+            .expect("evidence");
+        if e < 6 {
+            vault
+                .attach(
+                    eid,
+                    &format!("şikayət-{e}.txt"),
+                    format!("Şikayət {e} / Жалоба\n").as_bytes(),
+                )
+                .expect("attach text");
+            vault
+                .attach(eid, "foto.png", &png(Some(&format!("GPS 40.4{e} 49.8{e}"))))
+                .expect("attach png");
+            let mut s = vault.get::<EvidenceNote>(eid).expect("evidence back");
+            s.revision += 1;
+            s.created_at = created;
+            s.updated_at = created + chrono::Duration::days(1);
+            vault
+                .write(|w| w.put_stored(&s, &local))
+                .expect("fixed times");
+        }
+    }
+    vault
+        .write(|w| {
+            for k in 0..cases_n.min(30) {
+                let mut h = Hearing::new(
+                    id(2, k),
+                    base + chrono::Duration::days(30 + k as i64),
+                    HearingKind::DetentionExtension,
+                );
+                h.court = "Bakı, Nəsimi rayon məhkəməsi; zal 3".into();
+                w.put_stored(&stored(id(5, k), 1, created, h), &local)?;
+                let d = Deadline {
+                    case_id: id(2, k),
+                    due: base + chrono::Duration::days(33 + k as i64),
+                    kind: DeadlineKind::Appeal,
+                    source_rule: "CPM 384, 20 gün".into(),
+                    done: false,
+                    notes: String::new(),
+                };
+                w.put_stored(&stored(id(6, k), 1, created, d), &local)?;
+            }
+            Ok(())
+        })
+        .expect("calendar");
+    Generated {
+        vault,
+        incidents,
+        consented_incident: id(3, 2),
+    }
 }

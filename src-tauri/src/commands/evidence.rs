@@ -1,13 +1,20 @@
 //! Evidence notes and their encrypted attachments.
 //!
-//! A file's bytes arrive as the raw IPC body (not a JSON number array) and
-//! go straight to the core, which hashes and encrypts them; previews are
-//! sent back as raw bytes for a `blob:` URL. Plaintext never touches disk.
+//! A file on disk reaches the vault by token only: the lawyer picks it in
+//! the backend's open dialog (`evidence_choose_file`) or drops it on the
+//! window (`dropped.rs`), and `evidence_attach_file` streams that file
+//! into the core's `attach_file`, the same function the CLI uses; the page
+//! never names a path and never holds the file's bytes. Bytes the page
+//! already holds arrive as the raw IPC body (not a JSON number array).
+//! Previews are sent back as raw bytes for a `blob:` URL. Plaintext never
+//! touches disk.
 
+use crate::dialog::{self, ChosenFile};
 use crate::error::{CmdResult, CommandError};
+use crate::picked::Purpose;
 use crate::state::{parse_id, parse_record, with_vault, AppState};
 use tauri::ipc::{InvokeBody, Request, Response};
-use tauri::State;
+use tauri::{AppHandle, Runtime, State};
 use vekil::model::{AttachmentRef, EvidenceNote, Stored};
 use vekil::store::ListFilter;
 
@@ -118,6 +125,54 @@ pub async fn evidence_attach(
     // One copy, moved into the blocking task and dropped right after encryption.
     let bytes = zeroize::Zeroizing::new(bytes.clone());
     with_vault(&state, move |v| Ok(v.attach(id, &name, &bytes)?)).await
+}
+
+/// Runs the open dialog for a file to attach; `null` if the lawyer
+/// cancelled. `title` is the dialog's title, in the window's language.
+#[tauri::command]
+pub async fn evidence_choose_file<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    title: String,
+) -> CmdResult<Option<ChosenFile>> {
+    dialog::choose_file(&app, &state.picks, &title).await
+}
+
+/// Encrypts the file behind `file` (a token from `evidence_choose_file` or
+/// a drop) into the vault as an attachment of evidence note
+/// `evidence_id`, streaming it from disk. The token is spent when the file
+/// is attached; a failure gives it back for another try.
+#[tauri::command]
+pub async fn evidence_attach_file(
+    state: State<'_, AppState>,
+    evidence_id: String,
+    file: String,
+) -> CmdResult<AttachmentRef> {
+    let id = parse_id("evidence_id", &evidence_id)?;
+    let taken = state.picks.take(&file, Purpose::Attach)?;
+    let path = taken.path().to_path_buf();
+    let attached = with_vault(&state, move |v| {
+        // Only a regular file that can be read: a folder, a FIFO (which
+        // would block) or a file gone since the choice is refused here,
+        // so a failure further on is the vault's.
+        let readable = std::fs::metadata(&path).is_ok_and(|m| m.is_file())
+            && std::fs::File::open(&path).is_ok();
+        if !readable {
+            return Err(CommandError {
+                field: Some("file".into()),
+                ..CommandError::new(
+                    "file_unreadable",
+                    "The chosen file could not be read. Check that it is still there and that you may open it, then choose it again.",
+                )
+            });
+        }
+        Ok(v.attach_file(id, &path)?)
+    })
+    .await;
+    if attached.is_err() {
+        state.picks.give_back(taken);
+    }
+    attached
 }
 
 /// Decrypted attachment bytes for an in-memory preview.

@@ -1,11 +1,9 @@
 //! Hearings and the agenda of the coming days.
 
-use crate::error::{CmdResult, CommandError};
+use crate::error::CmdResult;
 use crate::state::{parse_id, parse_record, with_vault, AppState};
-use chrono::{Duration, Local, TimeZone};
 use tauri::State;
-use vekil::model::{Deadline, Hearing, Kind, Record, Stored};
-use vekil::store::ListFilter;
+use vekil::model::{Hearing, Stored};
 use vekil::timeline::TimelineEntry;
 
 #[tauri::command]
@@ -37,54 +35,10 @@ pub async fn hearing_update(
     with_vault(&state, move |v| Ok(v.update(id, revision, hearing)?)).await
 }
 
-/// How far back the agenda looks for deadlines still open.
-const OVERDUE_DAYS: i64 = 366;
-
-/// Hearings and open deadlines from the start of today (local time) for
-/// `days` days, preceded by open deadlines of the past year that are
-/// already overdue: a missed deadline must not drop off the agenda.
+/// The agenda (`vekil::timeline`, the one `vekil agenda` prints): missed
+/// open deadlines first, then the coming `days` days from the start of
+/// today in the vault's time zone.
 #[tauri::command]
 pub async fn agenda(state: State<'_, AppState>, days: u32) -> CmdResult<Vec<TimelineEntry>> {
-    if days == 0 || days > 366 {
-        return Err(CommandError::invalid(
-            "days",
-            "Choose between 1 and 366 days.",
-        ));
-    }
-    let midnight = Local::now()
-        .date_naive()
-        .and_hms_opt(0, 0, 0)
-        .and_then(|d| Local.from_local_datetime(&d).earliest())
-        .map(|d| d.fixed_offset())
-        .ok_or_else(CommandError::internal)?;
-    with_vault(&state, move |v| {
-        let overdue = v.list::<Deadline>(&ListFilter {
-            status: Some("open".into()),
-            from: Some(midnight - Duration::days(OVERDUE_DAYS)),
-            // `to` is inclusive; the agenda itself starts at midnight.
-            to: Some(midnight - Duration::seconds(1)),
-            oldest_first: true,
-            limit: Some(100_000),
-            ..Default::default()
-        })?;
-        let mut out: Vec<TimelineEntry> = overdue
-            .iter()
-            .map(|d| {
-                let idx = d.data.index();
-                TimelineEntry {
-                    at: d.data.due.to_rfc3339(),
-                    kind: Kind::Deadline,
-                    id: d.id,
-                    title: d.data.title(),
-                    subtype: idx.subtype.unwrap_or_default(),
-                    detail: d.data.source_rule.chars().take(300).collect(),
-                    case_id: Some(d.data.case_id),
-                    done: false,
-                }
-            })
-            .collect();
-        out.extend(v.agenda(midnight, days)?);
-        Ok(out)
-    })
-    .await
+    with_vault(&state, move |v| Ok(v.agenda(chrono::Utc::now(), days)?)).await
 }

@@ -29,6 +29,10 @@ pub struct QuickIncident {
     pub at: DateTime<FixedOffset>,
     /// What happened.
     pub incident_type: IncidentType,
+    /// The client's case it belongs to: the window preselects the client's
+    /// one open case, or asks which when there are several.
+    #[serde(default)]
+    pub case_id: Option<Uuid>,
 }
 
 #[tauri::command]
@@ -39,6 +43,7 @@ pub async fn incident_quick(
     let q: QuickIncident = parse_record("incident", quick)?;
     let mut incident = Incident::quick(q.client_id, q.facility.trim(), q.at, q.incident_type);
     incident.facility.id = q.facility_id;
+    incident.case_id = q.case_id;
     with_vault(&state, move |v| Ok(v.insert(incident)?)).await
 }
 

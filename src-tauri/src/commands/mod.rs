@@ -2,6 +2,7 @@
 //! adapter: parse ids/records, call the core on the blocking pool, map the
 //! error. No logic lives here that the core could test without a window.
 
+pub mod backup;
 pub mod cases;
 pub mod clients;
 pub mod deadlines;

@@ -1,11 +1,14 @@
 //! Window preferences (language, auto-lock), kept in a small plain JSON file
 //! next to the app's config. They are not case data and need no vault.
+//! The vault's time zone is the exception: it decides which day a record
+//! falls on, so it lives in the vault (`vekil::dates`) and travels with it.
 
 use crate::error::{CmdResult, CommandError};
-use crate::state::{blocking, AppState};
+use crate::state::{blocking, with_vault, AppState};
 use serde::{Deserialize, Serialize};
 use tauri::State;
 use ts_rs::TS;
+use vekil::dates::{Zone, ZoneSetting};
 
 /// The preferences.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -16,6 +19,9 @@ pub struct Settings {
     pub language: String,
     /// Minutes of inactivity before the vault locks (1–60).
     pub auto_lock_minutes: u32,
+    /// How lists (agenda, case header) name a client: `pseudonym` (the
+    /// default, safer on a screen others can see) or `full_name`.
+    pub client_names: String,
 }
 
 impl Default for Settings {
@@ -23,6 +29,7 @@ impl Default for Settings {
         Self {
             language: "en".into(),
             auto_lock_minutes: 5,
+            client_names: "pseudonym".into(),
         }
     }
 }
@@ -39,6 +46,12 @@ impl Settings {
             return Err(CommandError::invalid(
                 "auto_lock_minutes",
                 "Choose between 1 and 60 minutes.",
+            ));
+        }
+        if !["pseudonym", "full_name"].contains(&self.client_names.as_str()) {
+            return Err(CommandError::invalid(
+                "client_names",
+                "Choose the pseudonym or the full name.",
             ));
         }
         Ok(())
@@ -86,4 +99,31 @@ pub async fn settings_set(
         u64::from(saved.auto_lock_minutes) * 60,
     ));
     Ok(saved)
+}
+
+/// The vault's time zone, whether it follows this computer, and this
+/// computer's zone.
+#[tauri::command]
+pub async fn time_zone_get(state: State<'_, AppState>) -> CmdResult<ZoneSetting> {
+    with_vault(&state, |v| Ok(v.time_zone_setting()?)).await
+}
+
+/// Chooses the vault's time zone (an IANA name such as `Asia/Baku`), or
+/// with `None` follows this computer's again.
+#[tauri::command]
+pub async fn time_zone_set(
+    state: State<'_, AppState>,
+    zone: Option<String>,
+) -> CmdResult<ZoneSetting> {
+    let zone = zone
+        .map(|z| Zone::named(&z))
+        .transpose()
+        .map_err(|e| CommandError::invalid("zone", e.to_string()))?;
+    with_vault(&state, move |v| Ok(v.set_time_zone(zone)?)).await
+}
+
+/// Every time zone name Vekil knows, for the Settings picker.
+#[tauri::command]
+pub fn time_zone_names() -> Vec<&'static str> {
+    Zone::all_names()
 }

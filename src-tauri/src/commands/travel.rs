@@ -1,11 +1,15 @@
 //! Travel mode and quick erase in the window: seal, request, open, erase,
 //! the opt-in wipe. Each command hands its arguments to `vekil::vault::
-//! travel` / `erase`, the same functions the CLI uses.
+//! travel` / `erase`, the same functions the CLI uses. The release request
+//! is written where the lawyer chose in the backend's save dialog (a
+//! token, as for exports), never at a path the page names.
 
+use crate::dialog::{self, ChosenFile};
 use crate::error::{CmdResult, CommandError};
+use crate::picked::Purpose;
 use crate::state::{blocking, with_vault, AppState};
 use serde::Serialize;
-use tauri::State;
+use tauri::{AppHandle, Runtime, State};
 use ts_rs::TS;
 use vekil::secret::Passphrase;
 use vekil::vault::erase::{self, EraseReport};
@@ -113,27 +117,50 @@ pub async fn travel_seal(
     .await
 }
 
-/// A suggested path for the request: `~/Documents/vekil-release-request-<date>.json`.
+/// Runs the save dialog for the release request (suggesting
+/// `vekil-release-request-<date>.json`); `null` if the lawyer cancelled.
 #[tauri::command]
-pub fn travel_suggest_path() -> CmdResult<String> {
-    let home = std::env::var_os("HOME")
-        .map(std::path::PathBuf::from)
-        .filter(|h| h.is_dir())
-        .ok_or_else(|| CommandError::new("no_home", "Your home folder was not found."))?;
-    let docs = home.join("Documents");
-    let dir = if docs.is_dir() { docs } else { home };
+pub async fn travel_request_destination<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    title: String,
+) -> CmdResult<Option<ChosenFile>> {
     let day = chrono::Local::now().format("%Y-%m-%d");
-    Ok(dir
-        .join(format!("vekil-release-request-{day}.json"))
-        .to_string_lossy()
-        .into_owned())
+    let name = format!("vekil-release-request-{day}.json");
+    dialog::choose_destination(&app, &state.picks, Purpose::TravelRequest, &title, &name).await
 }
 
-/// Writes a release request to `path`; returns the code to read out.
+/// Writes a release request where `destination` (a token from
+/// `travel_request_destination`) points; returns the code to read out. A
+/// file there is replaced only if the dialog asked and the lawyer agreed.
 #[tauri::command]
-pub async fn travel_request(state: State<'_, AppState>, path: String) -> CmdResult<PendingRelease> {
-    let dir = state.vault_dir.clone();
-    blocking(move || Ok(travel::request(&dir, std::path::Path::new(path.trim()))?)).await
+pub async fn travel_request(
+    state: State<'_, AppState>,
+    destination: String,
+) -> CmdResult<PendingRelease> {
+    let taken = state.picks.take(&destination, Purpose::TravelRequest)?;
+    let (dir, out, replace) = (
+        state.vault_dir.clone(),
+        taken.path().to_path_buf(),
+        taken.replace(),
+    );
+    let written = blocking(move || {
+        if !replace && std::fs::symlink_metadata(&out).is_ok() {
+            return Err(CommandError {
+                field: Some("destination".into()),
+                ..CommandError::new(
+                    "file_exists",
+                    "A file with this name appeared after you chose it. Choose the file again.",
+                )
+            });
+        }
+        Ok(travel::request(&dir, &out)?)
+    })
+    .await;
+    if written.is_err() {
+        state.picks.give_back(taken);
+    }
+    written
 }
 
 /// Checks the picked releases without changing anything.

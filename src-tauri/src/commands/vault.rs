@@ -96,7 +96,7 @@ pub async fn vault_create(
 /// made for tests (a KDF lowered through `AppState::with_test_kdf`) keeps
 /// that record beside its own settings file, never in the tester's home,
 /// and may re-wrap keys at the test factor.
-fn unlock_options(state: &AppState) -> UnlockOptions {
+pub(crate) fn unlock_options(state: &AppState) -> UnlockOptions {
     if state.kdf_log_n < DEFAULT_KDF_LOG_N {
         return UnlockOptions {
             seen_record: Some(state.settings_file.with_file_name("seen-vaults.json")),

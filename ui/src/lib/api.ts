@@ -5,6 +5,8 @@ import { invoke } from "@tauri-apps/api/core";
 import type * as M from "./model";
 
 export type { CommandError } from "./model";
+import type { ChosenFile } from "./bindings/ChosenFile";
+export type { ChosenFile };
 
 function toCommandError(e: unknown): M.CommandError {
   if (e && typeof e === "object" && "kind" in e && "message" in e) {
@@ -88,6 +90,15 @@ export async function evidenceAttach(
     throw toCommandError(e);
   }
 }
+/**
+ * Runs the backend's open dialog for a file to attach; `null` if cancelled.
+ * The page gets a token and the file's name, never its path.
+ */
+export const evidenceChooseFile = (title: string) =>
+  call<ChosenFile | null>("evidence_choose_file", { title });
+/** Encrypts the chosen or dropped file behind `file` (a token) into the vault. */
+export const evidenceAttachFile = (evidenceId: string, file: string) =>
+  call<M.AttachmentRef>("evidence_attach_file", { evidenceId, file });
 export const attachmentRead = (sha256: string) =>
   call<ArrayBuffer>("attachment_read", { sha256 });
 
@@ -97,6 +108,10 @@ export const search = (text: string) => call<M.SearchHit[]>("search", { text });
 // settings
 export const settingsGet = () => call<M.Settings>("settings_get");
 export const settingsSet = (settings: M.Settings) => call<M.Settings>("settings_set", { settings });
+// The vault's time zone: kept in the vault, it draws every day boundary.
+export const timeZoneGet = () => call<M.ZoneSetting>("time_zone_get");
+export const timeZoneSet = (zone: string | null) => call<M.ZoneSetting>("time_zone_set", { zone });
+export const timeZoneNames = () => call<string[]>("time_zone_names");
 
 // export (recipients, preview, write, statistics)
 import type { Recipient } from "./bindings/Recipient";
@@ -113,10 +128,15 @@ export const recipientAdd = (name: string, agePublicKey: string) =>
 export const recipientRemove = (name: string) => call<boolean>("recipient_remove", { name });
 export const signingPublicKey = () => call<SigningPublicKey>("signing_public_key");
 export const exportPreview = (request: ExportRequest) => call<Preview>("export_preview", { request });
-export const exportSuggestPath = (format: ExportFormat) =>
-  call<string>("export_suggest_path", { format });
-export const exportWrite = (request: ExportRequest, path: string, replace: boolean) =>
-  call<ExportDone>("export_write", { request, path, replace });
+/** Runs the backend's save dialog for an export file; `null` if cancelled. */
+export const exportDestination = (format: ExportFormat, title: string) =>
+  call<ChosenFile | null>("export_destination", { format, title });
+/** Writes the export where `destination` (a token from `exportDestination`) points. */
+export const exportWrite = (request: ExportRequest, destination: string) =>
+  call<ExportDone>("export_write", { request, destination });
+/** The organisations ticked last time in this vault. */
+export const recipientChoiceGet = () => call<string[]>("recipient_choice_get");
+export const recipientChoiceSet = (names: string[]) => call<string[]>("recipient_choice_set", { names });
 export const exportStats = () => call<Stats>("export_stats");
 
 // events: export progress and lock requests (capability: listen/unlisten only)
@@ -126,10 +146,14 @@ import type { HeldBack } from "./bindings/HeldBack";
 import type { PreviewTitle } from "./bindings/PreviewTitle";
 import type { AttachmentStatus } from "./bindings/AttachmentStatus";
 import type { MetadataHold } from "./bindings/MetadataHold";
-export type { Progress, HeldBack, PreviewTitle, AttachmentStatus, MetadataHold };
+import type { FilesDropped } from "./bindings/FilesDropped";
+export type { Progress, HeldBack, PreviewTitle, AttachmentStatus, MetadataHold, FilesDropped };
 /** Calls `f` with each `export-progress` event of `export_write`; resolves to the unsubscribe function. */
 export const onExportProgress = (f: (p: Progress) => void): Promise<UnlistenFn> =>
   listen<Progress>("export-progress", (e) => f(e.payload));
+/** Files dropped on the window, received by the backend: tokens and names, never paths. */
+export const onFilesDropped = (f: (d: FilesDropped) => void): Promise<UnlistenFn> =>
+  listen<FilesDropped>("files-dropped", (e) => f(e.payload));
 /** The backend is about to lock (idle, sleep, session lock): hand over the unsaved form now. */
 export const onLockRequested = (f: () => void): Promise<UnlistenFn> =>
   listen("vault-lock-requested", () => f());
@@ -158,8 +182,11 @@ export type { TravelStatus, PendingRelease, PickedRelease, TravelOpened, EraseRe
 export const travelStatus = () => call<TravelStatus | null>("travel_status");
 export const travelSeal = (passphrase: string, custodians: string[], threshold: number | null) =>
   call<TravelStatus>("travel_seal", { passphrase, custodians, threshold });
-export const travelSuggestPath = () => call<string>("travel_suggest_path");
-export const travelRequest = (path: string) => call<PendingRelease>("travel_request", { path });
+/** Runs the backend's save dialog for the release request; `null` if cancelled. */
+export const travelRequestDestination = (title: string) =>
+  call<ChosenFile | null>("travel_request_destination", { title });
+export const travelRequest = (destination: string) =>
+  call<PendingRelease>("travel_request", { destination });
 export const travelCheck = (releases: PickedRelease[]) => call<null>("travel_check", { releases });
 export const travelOpen = (releases: PickedRelease[], newPassphrase: string) =>
   call<TravelOpened>("travel_open", { releases, newPassphrase });
@@ -167,3 +194,22 @@ export const vaultErase = () => call<EraseReport>("vault_erase");
 export const wipeAfterGet = () => call<number | null>("wipe_after_get");
 export const wipeAfterSet = (passphrase: string, limit: number | null) =>
   call<null>("wipe_after_set", { passphrase, limit });
+
+// encrypted backup and restore: the backend runs every file dialog; the
+// page names no path, only the token of the backup it picked
+import type { BackupRequest } from "./bindings/BackupRequest";
+import type { BackupSummary } from "./bindings/BackupSummary";
+import type { PickedBackup } from "./bindings/PickedBackup";
+import type { RestoreRequest } from "./bindings/RestoreRequest";
+import type { RestoreDone } from "./bindings/RestoreDone";
+import type { BackupProgress } from "./bindings/BackupProgress";
+export type { BackupRequest, BackupSummary, PickedBackup, RestoreRequest, RestoreDone, BackupProgress };
+/** `null` when the save dialog was cancelled. */
+export const backupWrite = (request: BackupRequest) => call<BackupSummary | null>("backup_write", { request });
+/** `null` when the open dialog was cancelled. */
+export const backupPick = (dialogTitle: string) => call<PickedBackup | null>("backup_pick", { dialogTitle });
+/** `null` when a dialog (identity file, folder) was cancelled. */
+export const backupRestore = (request: RestoreRequest) => call<RestoreDone | null>("backup_restore", { request });
+/** Calls `f` with each `backup-progress` event; resolves to the unsubscribe function. */
+export const onBackupProgress = (f: (p: BackupProgress) => void): Promise<UnlistenFn> =>
+  listen<BackupProgress>("backup-progress", (e) => f(e.payload));

@@ -97,23 +97,6 @@ export const CASE_STATUSES: readonly CaseStatus[] = [
   "closed",
 ] as const;
 
-/** English labels the core puts in titles (IncidentType::label), for localising them. */
-export const CORE_TYPE_LABELS: Record<string, string> = {
-  access_denied: "Access denied",
-  access_delayed: "Access delayed",
-  meeting_without_confidentiality: "Meeting without confidentiality",
-  meeting_time_limited: "Meeting time-limited",
-  permit_refused: "Permit refused",
-  whereabouts_withheld: "Whereabouts withheld",
-  state_lawyer_substituted: "State-appointed lawyer substituted",
-  questioning_without_counsel: "Questioning without counsel",
-  lawyer_searched: "Lawyer searched / seized",
-  lawyer_threatened: "Lawyer threatened",
-  lawyer_summoned_as_witness: "Lawyer summoned as witness",
-  action_against_lawyer: "Action against lawyer",
-  other: "Other",
-};
-
 export const PRECISIONS: readonly DatePrecision[] = ["minute", "hour", "day", "month", "year"] as const;
 
 /** What NGO exports show instead of a witness's name ("relative 1"). */

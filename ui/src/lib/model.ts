@@ -17,6 +17,7 @@ export type { CommandError } from "./bindings/CommandError";
 export type { AppStatus } from "./bindings/AppStatus";
 export type { CreatedVault } from "./bindings/CreatedVault";
 export type { Settings } from "./bindings/Settings";
+export type { ZoneSetting } from "./bindings/ZoneSetting";
 export type { QuickIncident } from "./bindings/QuickIncident";
 export type { UnlockReport } from "./bindings/UnlockReport";
 export type { UnlockNotice } from "./bindings/UnlockNotice";

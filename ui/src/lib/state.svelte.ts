@@ -5,6 +5,9 @@
 import * as api from "./api";
 import type { UnlockReport } from "./model";
 
+/** What "Add evidence" on an incident or a case pre-links a new note to. */
+export type EvidenceLink = { client_id?: string; case_id?: string; incident_id?: string };
+
 export type Route =
   | { name: "clients" }
   | { name: "client"; id: string }
@@ -13,7 +16,7 @@ export type Route =
   | { name: "agenda" }
   | { name: "incidents" }
   | { name: "incident"; id: string }
-  | { name: "evidence"; id?: string }
+  | { name: "evidence"; id?: string; link?: EvidenceLink }
   | { name: "search" }
   | { name: "export" }
   | { name: "settings" };
@@ -27,6 +30,8 @@ export const ui = $state({
   toast: "" as string,
   notice: "" as string,
   autoLockMinutes: 5,
+  /** How lists name a client (Settings): "pseudonym" or "full_name". */
+  clientNames: "pseudonym" as "pseudonym" | "full_name",
   vaultPath: "" as string,
   version: "" as string,
   /** The core's shortest accepted passphrase (from `vault_status`). */
@@ -109,4 +114,21 @@ export async function afterUnlock(report: UnlockReport | null = null): Promise<v
   } catch {
     ui.pendingDraft = null;
   }
+}
+
+/**
+ * Focuses the element matching `selector` once the screen being navigated
+ * to has drawn it (headings get tabindex -1 for this), so keyboard users
+ * land where they go on rather than on the page body. Gives up after ~2 s.
+ */
+export function focusWhenShown(selector: string): void {
+  let frames = 120;
+  const tryFocus = () => {
+    const el = document.querySelector<HTMLElement>(selector);
+    if (el) {
+      if (!el.hasAttribute("tabindex")) el.setAttribute("tabindex", "-1");
+      el.focus();
+    } else if (frames-- > 0) requestAnimationFrame(tryFocus);
+  };
+  requestAnimationFrame(tryFocus);
 }

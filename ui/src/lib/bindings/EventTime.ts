@@ -3,6 +3,12 @@ import type { DatePrecision } from "./DatePrecision";
 
 /**
  * A moment with an explicit UTC offset and a stated precision.
+ *
+ * Known only to the day, month or year, it is a calendar date: `at` is
+ * midnight at its start and only that date counts (`crate::dates`). JSON
+ * may then give `at` as the date alone (`"2025-03-06"`, `"2025-03"`,
+ * `"2025"`); the precision follows from it unless stated, and may not be
+ * finer than the text.
  */
 export type EventTime = { 
 /**

@@ -20,11 +20,12 @@ profile: Profile,
  */
 recipients: Array<string>, 
 /**
- * First day (`YYYY-MM-DD`, from 00:00 UTC) or an RFC 3339 moment.
+ * From the start of this day, month or year (or this moment), in the
+ * vault's time zone; any form `crate::dates::parse` reads.
  */
 from: string | null, 
 /**
- * Last day, inclusive (`YYYY-MM-DD`, to 23:59:59 UTC) or an RFC 3339 moment.
+ * Until the end of this day, month or year (or this moment), inclusive.
  */
 to: string | null, 
 /**

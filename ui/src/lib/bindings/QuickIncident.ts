@@ -25,4 +25,9 @@ at: string,
 /**
  * What happened.
  */
-incident_type: IncidentType, };
+incident_type: IncidentType, 
+/**
+ * The client's case it belongs to: the window preselects the client's
+ * one open case, or asks which when there are several.
+ */
+case_id: string | null, };

@@ -11,4 +11,9 @@ language: string,
 /**
  * Minutes of inactivity before the vault locks (1–60).
  */
-auto_lock_minutes: number, };
+auto_lock_minutes: number, 
+/**
+ * How lists (agenda, case header) name a client: `pseudonym` (the
+ * default, safer on a screen others can see) or `full_name`.
+ */
+client_names: string, };

@@ -10,3 +10,17 @@ describe("file sizes", () => {
     expect(formatSize(3 * 1024 * 1024)).toMatch(/^3\sMB$/);
   });
 });
+
+describe("event times", () => {
+  it("show a day-only, month-only or year-only value without a time, on its own date", async () => {
+    const { formatEventTime, i18n } = await import("./index.svelte");
+    i18n.locale = "en";
+    // Midnight in Baku is still the day before in UTC: the date stays 6 March.
+    const day = formatEventTime("2025-03-06T00:00:00+04:00", "day");
+    expect(day).toMatch(/6 Mar 2025/);
+    expect(day).not.toMatch(/00:00|\d:\d/);
+    expect(formatEventTime("2025-03-01T00:00:00+04:00", "month")).toBe("March 2025");
+    expect(formatEventTime("2025-01-01T00:00:00+04:00", "year")).toBe("2025");
+    expect(formatEventTime("2025-03-06T09:30:00+04:00", "minute")).toMatch(/\d{2}:\d{2}/);
+  });
+});

@@ -63,6 +63,24 @@ export function formatDateTime(value: string | Date | null | undefined): string 
   }).format(d);
 }
 
+/**
+ * An event time at its precision: a moment with its time; a value known
+ * only to the day, month or year as that date alone, read from the text
+ * as recorded (never through this computer's zone, which could move it a
+ * day) and never with a time it does not have.
+ */
+export function formatEventTime(at: string | null | undefined, precision: string): string {
+  if (precision === "minute" || precision === "hour") return formatDateTime(at);
+  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(at ?? "");
+  if (!m) return "—";
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const tag = intlTag[i18n.locale];
+  if (precision === "year") return new Intl.DateTimeFormat(tag, { year: "numeric", timeZone: "UTC" }).format(Date.UTC(y, 0, 1));
+  if (precision === "month")
+    return new Intl.DateTimeFormat(tag, { year: "numeric", month: "long", timeZone: "UTC" }).format(Date.UTC(y, mo - 1, 1));
+  return new Intl.DateTimeFormat(tag, { dateStyle: "medium", timeZone: "UTC" }).format(Date.UTC(y, mo - 1, d));
+}
+
 export function formatWeekday(value: string | Date | null | undefined): string {
   const d = parse(value);
   if (!d) return "—";

@@ -1,0 +1,281 @@
+//! Where a streamed export waits until it may be written.
+//!
+//! A writer produces its file in one pass over the records, but the file
+//! may not go out yet: the re-identification check must first have seen
+//! every record (see [`super::select`]), and a bundle lists each file's
+//! size and SHA-256 in its manifest, which comes first in the archive. So
+//! the writer writes into a [`Spill`], which counts and hashes the bytes
+//! and keeps them in memory up to [`MEMORY_BYTES`]; past that it encrypts
+//! them (age, to a key made for this one spill and held only in memory)
+//! into a file that has no name: opened with `O_TMPFILE` in the vault's
+//! folder, or removed the moment it is opened where that flag is not
+//! supported. Plaintext never reaches the disk, nothing is left behind
+//! after a crash that anyone could read (the key died with the process),
+//! and memory stays bounded whatever the export's size. Once the check
+//! passes, [`Spilled::reader`] reads the bytes back as many times as
+//! needed (to sign a report, then to copy it into place).
+//!
+//! This costs one encryption and one decryption of the file, far less
+//! than producing it twice from the vault (a counting pass for the size,
+//! then a writing pass), which was the alternative.
+
+use super::{io_err, ExportError, Result};
+use sha2::{Digest, Sha256};
+use std::fs::File;
+use std::io::{BufReader, BufWriter, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+use zeroize::{Zeroize, Zeroizing};
+
+/// Bytes a spill keeps in memory before it moves them, encrypted, to disk.
+pub const MEMORY_BYTES: usize = 24 << 20;
+
+const WHAT: &str = "the export's encrypted temporary copy";
+
+/// Receives a file being produced; see the module documentation.
+pub struct Spill {
+    dir: PathBuf,
+    limit: usize,
+    memory: Zeroizing<Vec<u8>>,
+    file: Option<(
+        age::stream::StreamWriter<BufWriter<File>>,
+        age::x25519::Identity,
+    )>,
+    len: u64,
+    sha: Sha256,
+}
+
+impl Spill {
+    /// A spill whose bytes, if they outgrow memory, go to `dir`.
+    pub fn new(dir: &Path) -> Self {
+        Self::with_limit(dir, MEMORY_BYTES)
+    }
+
+    /// A spill that keeps at most `limit` bytes in memory.
+    pub fn with_limit(dir: &Path, limit: usize) -> Self {
+        Self {
+            dir: dir.to_path_buf(),
+            limit,
+            memory: Zeroizing::new(Vec::new()),
+            file: None,
+            len: 0,
+            sha: Sha256::new(),
+        }
+    }
+
+    /// Appends to the memory copy, growing it without leaving the bytes in
+    /// a freed buffer (a `Vec` that reallocates would).
+    fn keep(&mut self, buf: &[u8]) {
+        if self.memory.capacity() - self.memory.len() < buf.len() {
+            let want = (self.memory.len() + buf.len()).max(self.memory.capacity() * 2);
+            let mut bigger = Zeroizing::new(Vec::with_capacity(want.min(self.limit.max(1))));
+            bigger.extend_from_slice(&self.memory);
+            self.memory = bigger;
+        }
+        self.memory.extend_from_slice(buf);
+    }
+
+    /// Moves what is in memory into a new encrypted file.
+    fn overflow(&mut self) -> std::io::Result<()> {
+        let key = age::x25519::Identity::generate();
+        let recipient = key.to_public();
+        let enc = age::Encryptor::with_recipients(std::iter::once(&recipient as _))
+            .map_err(std::io::Error::other)?;
+        let file = anonymous_file(&self.dir)?;
+        let mut w = enc.wrap_output(BufWriter::with_capacity(1 << 16, file))?;
+        w.write_all(&self.memory)?;
+        self.memory.zeroize();
+        self.memory = Zeroizing::new(Vec::new());
+        self.file = Some((w, key));
+        Ok(())
+    }
+
+    /// Ends the file: its size and SHA-256 are then known.
+    pub fn finish(self) -> Result<Spilled> {
+        let Self {
+            memory,
+            file,
+            len,
+            sha,
+            ..
+        } = self;
+        let body = match file {
+            None => Body::Memory(memory),
+            Some((w, key)) => {
+                let file = w
+                    .finish()
+                    .and_then(|b| b.into_inner().map_err(|e| e.into_error()))
+                    .map_err(io_err(WHAT))?;
+                Body::File { file, key }
+            }
+        };
+        Ok(Spilled {
+            sha256: hex::encode(sha.finalize()),
+            len,
+            body,
+        })
+    }
+}
+
+impl Write for Spill {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.file.is_none() && self.memory.len() + buf.len() > self.limit {
+            self.overflow()?;
+        }
+        match &mut self.file {
+            Some((w, _)) => w.write_all(buf)?,
+            None => self.keep(buf),
+        }
+        self.sha.update(buf);
+        self.len += buf.len() as u64;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+enum Body {
+    Memory(Zeroizing<Vec<u8>>),
+    File {
+        file: File,
+        key: age::x25519::Identity,
+    },
+}
+
+/// A finished spill: its size and hash, and its bytes to read back.
+pub struct Spilled {
+    /// SHA-256 of the bytes, lower-case hex.
+    pub sha256: String,
+    /// Their number.
+    pub len: u64,
+    body: Body,
+}
+
+impl std::fmt::Debug for Spilled {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Spilled")
+            .field("sha256", &self.sha256)
+            .field("len", &self.len)
+            .field("on_disk", &matches!(self.body, Body::File { .. }))
+            .finish()
+    }
+}
+
+impl Spilled {
+    /// The bytes, from the start (each call starts again).
+    pub fn reader(&mut self) -> Result<Box<dyn Read + '_>> {
+        match &mut self.body {
+            Body::Memory(v) => Ok(Box::new(&v[..])),
+            Body::File { file, key } => {
+                file.seek(SeekFrom::Start(0)).map_err(io_err(WHAT))?;
+                let dec = age::Decryptor::new_buffered(BufReader::with_capacity(1 << 16, &*file))
+                    .map_err(|e| ExportError::Crypto(format!("{WHAT}: {e}")))?;
+                let r = dec
+                    .decrypt(std::iter::once(&*key as &dyn age::Identity))
+                    .map_err(|e| ExportError::Crypto(format!("{WHAT}: {e}")))?;
+                Ok(Box::new(r))
+            }
+        }
+    }
+
+    /// Copies every byte to `out`; refuses a copy that is not exactly as
+    /// long as what was written (the temporary file was cut or grown).
+    pub fn copy_to(&mut self, out: &mut dyn Write) -> Result<()> {
+        let len = self.len;
+        let mut r = self.reader()?;
+        let n = std::io::copy(&mut r, out).map_err(io_err(WHAT))?;
+        if n != len {
+            return Err(ExportError::Crypto(format!(
+                "{WHAT} holds {n} bytes where {len} were written"
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// A new file in `dir` that no other process can open by name.
+fn anonymous_file(dir: &Path) -> std::io::Result<File> {
+    #[cfg(target_os = "linux")]
+    {
+        use rustix::fs::{open, Mode, OFlags};
+        use rustix::io::Errno;
+        match open(
+            dir,
+            OFlags::RDWR | OFlags::TMPFILE | OFlags::CLOEXEC,
+            Mode::RUSR | Mode::WUSR,
+        ) {
+            Ok(fd) => return Ok(File::from(fd)),
+            // File systems without O_TMPFILE: a named file, removed below.
+            Err(Errno::OPNOTSUPP | Errno::ISDIR | Errno::INVAL) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let path = dir.join(format!(".vekil-spill-{}", uuid::Uuid::new_v4()));
+    let mut o = std::fs::OpenOptions::new();
+    o.read(true).write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.mode(0o600);
+    }
+    let file = o.open(&path)?;
+    std::fs::remove_file(&path)?;
+    Ok(file)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(n: usize) -> Vec<u8> {
+        "Rəşad Məmmədov — Рашад Мамедов; ə ı İ ş ğ\n"
+            .repeat(n)
+            .into_bytes()
+    }
+
+    fn round_trip(limit: usize, bytes: &[u8]) -> (Spilled, tempfile::TempDir) {
+        let dir = tempfile::tempdir().expect("tmp");
+        let mut s = Spill::with_limit(dir.path(), limit);
+        for chunk in bytes.chunks(1000) {
+            s.write_all(chunk).expect("write");
+        }
+        (s.finish().expect("finish"), dir)
+    }
+
+    #[test]
+    fn small_files_stay_in_memory_and_read_back_the_same() {
+        let bytes = text(100);
+        let (mut s, dir) = round_trip(1 << 20, &bytes);
+        assert_eq!(s.len, bytes.len() as u64);
+        assert_eq!(s.sha256, hex::encode(Sha256::digest(&bytes)));
+        let mut back = vec![];
+        s.copy_to(&mut back).expect("copy");
+        assert_eq!(back, bytes);
+        assert_eq!(std::fs::read_dir(dir.path()).expect("ls").count(), 0);
+    }
+
+    #[test]
+    fn large_files_go_to_disk_encrypted_and_nameless() {
+        let bytes = text(5_000);
+        let (mut s, dir) = round_trip(10_000, &bytes);
+        assert!(matches!(s.body, Body::File { .. }));
+        // No file by any name: nothing to find in the folder.
+        assert_eq!(std::fs::read_dir(dir.path()).expect("ls").count(), 0);
+        // What is on disk is not the text.
+        if let Body::File { file, .. } = &mut s.body {
+            let mut raw = vec![];
+            file.seek(SeekFrom::Start(0)).expect("seek");
+            file.read_to_end(&mut raw).expect("read");
+            assert!(raw.len() > bytes.len());
+            let needle = "Məmmədov".as_bytes();
+            assert!(!raw.windows(needle.len()).any(|w| w == needle));
+        }
+        for _ in 0..2 {
+            let mut back = vec![];
+            s.copy_to(&mut back).expect("copy");
+            assert_eq!(back, bytes, "read back twice, the same each time");
+        }
+        assert_eq!(s.sha256, hex::encode(Sha256::digest(&bytes)));
+    }
+}

@@ -1,0 +1,178 @@
+//! Exports and imports that scale (issue 14).
+//!
+//! The golden comparison: a generated vault of 1,000 incidents exported to
+//! every format is byte-identical to what the in-memory writers wrote
+//! before exports were streamed (the SHA-256 of each output below was
+//! taken from main at 3984a69, the commit before streaming; the vault, the
+//! export time and the vault id are fixed so the outputs are too).
+
+mod export_support;
+
+use export_support::*;
+use sha2::{Digest, Sha256};
+use vekil::export::{self, ExportOptions, Lang, Profile};
+
+const GOLDEN_INCIDENTS: usize = 1_000;
+
+/// SHA-256 of each output of the golden vault, written by main at 3984a69.
+const GOLDEN: &[(&str, &str)] = &[
+    (
+        "ngo.log.json",
+        "f71248376eabc8c68448f507540b338b711382163cc60c0273bb9f5c5f6c0d54",
+    ),
+    (
+        "ngo.signed-log.json",
+        "f1bc22fd4fa6bedb9abdc178fb69e7ad9181948bb3f3f018409c675c3aaaa89e",
+    ),
+    (
+        "ngo.En.csv",
+        "23d0ab10f554ff6bca22dd126f7eadaba5c327b001fe5c9ec66e45ae43ca83f4",
+    ),
+    (
+        "ngo.Az.csv",
+        "839107733c4baa730937bdb3dbad03927ee82e3ff9de14cea0236e6d7d472d92",
+    ),
+    (
+        "ngo.huridocs.json",
+        "5d4b42d1859ac2892e320ae6e3160f23697042dd6483b83e90c7d02107ac6ee7",
+    ),
+    (
+        "ngo.calendar.ics",
+        "143ea5234c45f7bba62c1915de0f697bdb9987019a5ecd2bc5e66c9a8a686a43",
+    ),
+    (
+        "ngo.report.pdf",
+        "9f223ecc34ebc233de8a3ad6788b79351bebabcec008c46c453c26a26cf06966",
+    ),
+    (
+        "ngo.incident.pdf",
+        "4842c4d17968efd9135c4a0225ce1496a93285a9267cc62099bc16d4940e232c",
+    ),
+    (
+        "ngo.preview.json",
+        "4508b84f016eb064fdc4a93d114f11cb0695cf2cd8d0e553c6b309cf379d9c11",
+    ),
+    (
+        "backup.log.json",
+        "e36a115601b3854040846bd56936db887d291d6e6f5dd6367c0050f01f9e87d5",
+    ),
+    (
+        "backup.signed-log.json",
+        "819bc76648c893683a5cd15d67aae62a7ce8807c2f41b2609e8657bacae30d5b",
+    ),
+    (
+        "backup.En.csv",
+        "9aeaa61d81b712d891be2fbd11cd1d20d751bb7bd986a381916a095ad2ec5646",
+    ),
+    (
+        "backup.Az.csv",
+        "8f1e5a680b2d858571e7bb714cc9bc051971eaa4a8bbb73193798a745804e5bc",
+    ),
+    (
+        "backup.huridocs.json",
+        "36bc33317b770d8379f7c2ae3a4f1827bd7321e84eacee6761bd7b332ee2341b",
+    ),
+    (
+        "backup.calendar.ics",
+        "143ea5234c45f7bba62c1915de0f697bdb9987019a5ecd2bc5e66c9a8a686a43",
+    ),
+    (
+        "backup.report.pdf",
+        "02e6f23e48e7d74f712850cbedf210be7765c01271d81567093094d679f66d35",
+    ),
+    (
+        "backup.incident.pdf",
+        "ed246c1858da3f3072e4df0f7cce897e2f126206a1326cf04d117e044a2e1037",
+    ),
+    (
+        "backup.preview.json",
+        "3a3cbc199410155112c90f5142213e4d588a9f968448dcea89d78f7c9ca58422",
+    ),
+];
+
+/// Every output of the golden vault; `keep` is the memory budget for
+/// incidents and notes (0: every writer reads them again from the vault).
+fn golden_outputs(g: &Generated, keep: usize) -> Vec<(String, Vec<u8>)> {
+    let mut out = vec![];
+    let at = chrono::DateTime::parse_from_rfc3339("2025-06-30T08:00:00Z")
+        .expect("time")
+        .with_timezone(&chrono::Utc);
+    for (name, profile, recipients) in [
+        ("ngo", Profile::Ngo, vec![NGO.to_string()]),
+        ("backup", Profile::Full, vec![]),
+    ] {
+        let mut set = export::select_keeping(
+            &g.vault,
+            &ExportOptions {
+                profile,
+                recipients,
+                ..Default::default()
+            },
+            keep,
+        )
+        .expect("select");
+        assert_eq!(set.in_memory(), keep > 0);
+        set.generated_at = at;
+        set.vault_id = "golden-vault".into();
+        let mut put = |what: &str, bytes: Vec<u8>| out.push((format!("{name}.{what}"), bytes));
+        let mut b = vec![];
+        export::json::write(&set, None, &mut b).expect("json");
+        put("log.json", b);
+        let mut b = vec![];
+        export::json::write(&set, Some("0123456789ABCDEF"), &mut b).expect("json");
+        put("signed-log.json", b);
+        for lang in [Lang::En, Lang::Az] {
+            let mut b = vec![];
+            export::csv::write(&set, lang, &mut b).expect("csv");
+            put(&format!("{lang:?}.csv"), b);
+        }
+        let mut b = vec![];
+        export::huridocs::write(&set, &mut b).expect("huridocs");
+        put("huridocs.json", b);
+        let mut b = vec![];
+        export::ics::write(&set, &mut b).expect("ics");
+        put("calendar.ics", b);
+        let mut b = vec![];
+        export::pdf::write_log(&set, Lang::Ru, Some("6f1c2b7e-golden"), &mut b).expect("pdf");
+        put("report.pdf", b);
+        let mut b = vec![];
+        export::pdf::write_incident(&set, g.consented_incident, Lang::Az, None, &mut b)
+            .expect("pdf");
+        put("incident.pdf", b);
+        let preview = set.preview().expect("preview");
+        put(
+            "preview.json",
+            serde_json::to_vec_pretty(&preview).expect("preview json"),
+        );
+    }
+    out
+}
+
+#[test]
+fn streamed_outputs_are_byte_identical_to_the_in_memory_writers() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let g = generated_vault(&tmp.path().join("lawyer"), GOLDEN_INCIDENTS, true);
+    let dump = std::env::var_os("VEKIL_GOLDEN_DIR");
+    let mut wrong = vec![];
+    for (mode, keep) in [("kept", export::KEEP_BYTES), ("streamed", 0)] {
+        for (name, bytes) in &golden_outputs(&g, keep) {
+            let sha = hex::encode(Sha256::digest(bytes));
+            if let Some(d) = &dump {
+                std::fs::write(
+                    std::path::Path::new(d).join(format!("{mode}.{name}")),
+                    bytes,
+                )
+                .expect("dump");
+            }
+            match GOLDEN.iter().find(|(n, _)| n == name) {
+                Some((_, want)) if *want == sha => {}
+                _ => wrong.push(format!("{mode}: (\"{name}\", \"{sha}\"),")),
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "outputs differ from the golden ones (set VEKIL_GOLDEN_DIR to keep them):\n{}",
+        wrong.join("\n")
+    );
+}

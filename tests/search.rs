@@ -1,0 +1,585 @@
+//! Search in the lawyer's languages, through `Vault::search`.
+//!
+//! Issue 12, point 3: a name, a place or an institution is found whichever
+//! way it was written (Azerbaijani Latin, Russian Cyrillic, the English
+//! spellings of passports and the press, a keyboard without ə and ı, text
+//! in NFD), and names that merely look alike are kept apart.
+
+mod common;
+use common::new_vault;
+use std::collections::HashMap;
+use unicode_normalization::UnicodeNormalization;
+use uuid::Uuid;
+use vekil::model::*;
+use vekil::search::SearchQuery;
+use vekil::vault::Vault;
+
+/// Where a spelling is written in the vault.
+#[derive(Clone, Copy)]
+enum Place {
+    /// A client's full name (title of a client).
+    Name,
+    /// An incident's facility (title of an incident).
+    Facility,
+    /// A case's court (title of a case).
+    Court,
+    /// An incident's reason (body text).
+    Reason,
+}
+
+/// Real-world spellings of one name, place or institution that must find
+/// each other in both directions. The first is how it is written in
+/// Azerbaijani (or Russian, for Russian names).
+const PAIRS: &[(&str, &str, Place)] = &[
+    // Detention centres, prisons and the places they are named after.
+    ("Kürdəxanı", "Kurdakhany", Place::Facility),
+    ("Kürdəxanı", "Кюрдаханы", Place::Facility),
+    ("Kurdakhany", "Кюрдаханы", Place::Facility),
+    ("Kürdəxanı", "KIURDAKHANY", Place::Facility),
+    ("Zabrat", "Забрат", Place::Facility),
+    ("Şüvəlan", "Shuvelan", Place::Facility),
+    ("Şüvəlan", "Шувелян", Place::Facility),
+    ("Qobustan", "Gobustan", Place::Facility),
+    ("Qobustan", "Гобустан", Place::Facility),
+    (
+        "Bakı İstintaq Təcridxanası",
+        "Бакинский следственный изолятор",
+        Place::Facility,
+    ),
+    (
+        "Bakı İstintaq Təcridxanası",
+        "Baku Investigative Isolator",
+        Place::Facility,
+    ),
+    (
+        "Bakı İstintaq Təcridxanası",
+        "Baku Pre-trial Detention Centre",
+        Place::Facility,
+    ),
+    (
+        "Bakı İstintaq Təcridxanası",
+        "Бакинский СИЗО",
+        Place::Facility,
+    ),
+    (
+        "Müvəqqəti Saxlama Təcridxanası",
+        "Изолятор временного содержания",
+        Place::Facility,
+    ),
+    ("Müvəqqəti Saxlama Təcridxanası", "ИВС", Place::Facility),
+    ("Bakı", "Baku", Place::Facility),
+    ("Bakı", "Баку", Place::Facility),
+    ("Gəncə", "Ganja", Place::Facility),
+    ("Gəncə", "Гянджа", Place::Facility),
+    ("Sumqayıt", "Sumgait", Place::Facility),
+    ("Sumqayıt", "Сумгаит", Place::Facility),
+    ("Şəki", "Shaki", Place::Facility),
+    ("Şəki", "Шеки", Place::Facility),
+    ("Naxçıvan", "Nakhchivan", Place::Facility),
+    ("Naxçıvan", "Нахичевань", Place::Facility),
+    ("Lənkəran", "Lankaran", Place::Facility),
+    ("Lənkəran", "Ленкорань", Place::Facility),
+    ("Mingəçevir", "Мингечаур", Place::Facility),
+    ("Binəqədi", "Binagadi", Place::Facility),
+    ("Binəqədi", "Бинагади", Place::Facility),
+    ("Xətai", "Khatai", Place::Facility),
+    ("Xətai", "Хатаи", Place::Facility),
+    ("Suraxanı", "Surakhani", Place::Facility),
+    ("Qaradağ", "Garadagh", Place::Facility),
+    ("Xırdalan", "Khirdalan", Place::Facility),
+    ("Xırdalan", "Хырдалан", Place::Facility),
+    ("Şamaxı", "Shamakhi", Place::Facility),
+    ("Yevlax", "Евлах", Place::Facility),
+    ("Sabunçu", "Сабунчи", Place::Facility),
+    ("Nəsimi", "Насими", Place::Facility),
+    // Courts and other institutions.
+    (
+        "Bakı Ağır Cinayətlər Məhkəməsi",
+        "Бакинский суд по тяжким преступлениям",
+        Place::Court,
+    ),
+    (
+        "Bakı Ağır Cinayətlər Məhkəməsi",
+        "Baku Grave Crimes Court",
+        Place::Court,
+    ),
+    (
+        "Bakı Apellyasiya Məhkəməsi",
+        "Бакинский апелляционный суд",
+        Place::Court,
+    ),
+    (
+        "Bakı Apellyasiya Məhkəməsi",
+        "Baku Court of Appeal",
+        Place::Court,
+    ),
+    (
+        "Xətai Rayon Məhkəməsi",
+        "Хатаинский районный суд",
+        Place::Court,
+    ),
+    (
+        "Nəsimi Rayon Məhkəməsi",
+        "Насиминский районный суд",
+        Place::Court,
+    ),
+    (
+        "Səbail Rayon Məhkəməsi",
+        "Сабаильский районный суд",
+        Place::Court,
+    ),
+    (
+        "Dövlət Təhlükəsizlik Xidməti",
+        "Служба государственной безопасности",
+        Place::Reason,
+    ),
+    ("Dövlət Təhlükəsizlik Xidməti", "DTX", Place::Reason),
+    ("müstəntiq", "следователь", Place::Reason),
+    ("prokuror", "прокурор", Place::Reason),
+    // Surnames.
+    ("Məmmədov", "Mammadov", Place::Name),
+    ("Məmmədov", "Mamedov", Place::Name),
+    ("Məmmədov", "Мамедов", Place::Name),
+    ("Qasımlı", "Gasimli", Place::Name),
+    ("Qasımlı", "Касимли", Place::Name),
+    ("Əliyev", "Aliyev", Place::Name),
+    ("Əliyev", "Алиев", Place::Name),
+    ("Həsənov", "Hasanov", Place::Name),
+    ("Həsənov", "Гасанов", Place::Name),
+    ("Hüseynov", "Huseynov", Place::Name),
+    ("Hüseynov", "Гусейнов", Place::Name),
+    ("Quliyev", "Guliyev", Place::Name),
+    ("Quliyev", "Кулиев", Place::Name),
+    ("İsmayılov", "Ismayilov", Place::Name),
+    ("İsmayılov", "Исмаилов", Place::Name),
+    ("Cəfərov", "Jafarov", Place::Name),
+    ("Cəfərov", "Джафаров", Place::Name),
+    ("Hacıyev", "Hajiyev", Place::Name),
+    ("Hacıyev", "Гаджиев", Place::Name),
+    ("Xəlilov", "Khalilov", Place::Name),
+    ("Xəlilov", "Халилов", Place::Name),
+    ("Rəhimov", "Rahimov", Place::Name),
+    ("Rəhimov", "Рагимов", Place::Name),
+    ("Sadıqov", "Sadigov", Place::Name),
+    ("Sadıqov", "Садыхов", Place::Name),
+    ("İbrahimov", "Ibragimov", Place::Name),
+    ("Bayramov", "Bairamov", Place::Name),
+    ("Rzayev", "Рзаев", Place::Name),
+    ("Mehdiyev", "Мехдиев", Place::Name),
+    ("Zeynalov", "Зейналов", Place::Name),
+    ("Tağıyev", "Taghiyev", Place::Name),
+    ("Hümbətov", "Гумбатов", Place::Name),
+    ("Nəbiyev", "Nabiyev", Place::Name),
+    ("Babayev", "Бабаев", Place::Name),
+    ("Журавлёв", "Zhuravlev", Place::Name),
+    // First names.
+    ("Rəşid", "Rashid", Place::Name),
+    ("Rəşid", "Рашид", Place::Name),
+    ("Elçin", "Elchin", Place::Name),
+    ("Elçin", "Эльчин", Place::Name),
+    ("Cavid", "Javid", Place::Name),
+    ("Cavid", "Джавид", Place::Name),
+    ("Tofiq", "Tofig", Place::Name),
+    ("Tofiq", "Тофик", Place::Name),
+    ("Vüqar", "Vugar", Place::Name),
+    ("Vüqar", "Вугар", Place::Name),
+    ("Gülnarə", "Gulnara", Place::Name),
+    ("Gülnarə", "Гюльнара", Place::Name),
+    ("Gülnarə", "GIULNARA", Place::Name),
+    ("Ləman", "Ляман", Place::Name),
+    ("Ləman", "LIAMAN", Place::Name),
+    ("Xədicə", "Khadija", Place::Name),
+    ("Xədicə", "Хадиджа", Place::Name),
+    ("Rövşən", "Rovshan", Place::Name),
+    ("Bəxtiyar", "Bakhtiyar", Place::Name),
+    ("Bəxtiyar", "Бахтияр", Place::Name),
+    ("Ceyhun", "Jeyhun", Place::Name),
+    ("Ilqar", "Ильгар", Place::Name),
+    ("Yaşar", "Яшар", Place::Name),
+    ("Şahin", "Шахин", Place::Name),
+    ("Nigar", "Нигяр", Place::Name),
+    ("Сергей", "Sergei", Place::Name),
+];
+
+/// Different people and places whose spellings come close: searching for
+/// the first must not find the second. Pairs marked `both` must not find
+/// each other either way; the others differ only in an ending, and the
+/// word being typed matches as a prefix ("Ivanov" finds "Ivanova" on
+/// purpose, while the lawyer is still typing), so only the longer one is
+/// checked.
+const NEAR_MISSES: &[(&str, &str, bool, Place)] = &[
+    ("Əliyev", "Əlizadə", true, Place::Name),
+    ("Həsənov", "Hüseynov", true, Place::Name),
+    ("Həsən", "Hüseyn", true, Place::Name),
+    ("Məmmədov", "Mahmudov", true, Place::Name),
+    ("Məmmədov", "Məmmədli", true, Place::Name),
+    ("Qasımov", "Qasımlı", true, Place::Name),
+    ("Qasım", "Kazım", true, Place::Name),
+    ("Rəşid", "Rəşad", true, Place::Name),
+    ("Elmar", "Elmir", true, Place::Name),
+    ("Aydın", "Aydan", true, Place::Name),
+    ("Leyla", "Lalə", true, Place::Name),
+    ("Vüqar", "Vüsal", true, Place::Name),
+    ("Tofiq", "Tariq", true, Place::Name),
+    ("Rəhimov", "Rəhmanov", true, Place::Name),
+    ("Kərimov", "Həkimov", true, Place::Name),
+    ("Elnur", "Elnarə", true, Place::Name),
+    ("Петровский", "Петров", false, Place::Name),
+    ("Ivanova", "Ivanov", false, Place::Name),
+    ("Məmmədova", "Məmmədov", false, Place::Name),
+    ("Kürdəxanı", "Kürdəmir", true, Place::Facility),
+    ("Zabrat", "Zərdab", true, Place::Facility),
+    ("Mərdəkan", "Maştağa", true, Place::Facility),
+    ("Bakıxanov", "Bakı", false, Place::Facility),
+    ("Balaxanı", "Bakı", true, Place::Facility),
+    ("Binəqədi", "Binə", false, Place::Facility),
+    ("Qubadlı", "Quba", false, Place::Facility),
+    ("Gəncə", "Göyçay", true, Place::Facility),
+    ("Şəki", "Şəmkir", true, Place::Facility),
+    ("Nəsimi", "Nizami", true, Place::Facility),
+    ("Səbail", "Sabunçu", true, Place::Facility),
+    (
+        "Ağır Cinayətlər Məhkəməsi",
+        "Apellyasiya Məhkəməsi",
+        true,
+        Place::Court,
+    ),
+    (
+        "Xətai Rayon Məhkəməsi",
+        "Nəsimi Rayon Məhkəməsi",
+        true,
+        Place::Court,
+    ),
+    (
+        "İstintaq Təcridxanası",
+        "İstintaq Şöbəsi",
+        true,
+        Place::Facility,
+    ),
+];
+
+fn at() -> chrono::DateTime<chrono::FixedOffset> {
+    chrono::DateTime::parse_from_rfc3339("2025-03-10T10:00:00+04:00").unwrap()
+}
+
+/// A vault holding one record per spelling, and the id of each.
+struct Fixture {
+    _tmp: tempfile::TempDir,
+    v: Vault,
+    ids: HashMap<String, Uuid>,
+}
+
+impl Fixture {
+    fn new() -> Self {
+        let (tmp, _dir, v, _) = new_vault();
+        Self {
+            _tmp: tmp,
+            v,
+            ids: HashMap::new(),
+        }
+    }
+
+    /// Writes `text` into a new record, once per (text, place).
+    fn put(&mut self, text: &str, place: Place) -> Uuid {
+        let tag = format!("{}|{}", text, place as u8);
+        if let Some(id) = self.ids.get(&tag) {
+            return *id;
+        }
+        let n = self.ids.len();
+        let v = &self.v;
+        let id = match place {
+            Place::Name => v.insert(Client::new(text, format!("P-{n:03}"))).unwrap().id,
+            Place::Facility | Place::Reason | Place::Court => {
+                let owner = v
+                    .insert(Client::new("Test Müştəri", format!("T-{n:03}")))
+                    .unwrap()
+                    .id;
+                match place {
+                    Place::Court => {
+                        let mut c = Case::new(owner, format!("1-{n}/2025"));
+                        c.court = text.into();
+                        v.insert(c).unwrap().id
+                    }
+                    Place::Facility => {
+                        v.insert(Incident::quick(
+                            owner,
+                            text,
+                            at(),
+                            IncidentType::AccessDenied,
+                        ))
+                        .unwrap()
+                        .id
+                    }
+                    _ => {
+                        let mut i =
+                            Incident::quick(owner, "IVS-9", at(), IncidentType::AccessDenied);
+                        i.reason_given = format!("Səbəb: {text}.");
+                        v.insert(i).unwrap().id
+                    }
+                }
+            }
+        };
+        self.ids.insert(tag, id);
+        id
+    }
+
+    fn found(&self, query: &str) -> Vec<Uuid> {
+        self.v
+            .search(&SearchQuery {
+                text: query.into(),
+                limit: Some(1000),
+                ..Default::default()
+            })
+            .unwrap()
+            .into_iter()
+            .map(|h| h.id)
+            .collect()
+    }
+}
+
+/// Searching for `query` finds the record holding `text`.
+fn finds(text: &str, place: Place, query: &str) -> bool {
+    let mut f = Fixture::new();
+    let id = f.put(text, place);
+    f.found(query).contains(&id)
+}
+
+// The issue's own examples, each on its own.
+
+#[test]
+fn qasim_without_dotless_i_finds_qasimli() {
+    assert!(finds("Qasımlı Rəşid", Place::Name, "qasim"));
+}
+
+#[test]
+fn capitals_qasimli_finds_qasimli() {
+    assert!(finds("Qasımlı Rəşid", Place::Name, "QASIMLI"));
+}
+
+#[test]
+fn resid_typed_without_schwa_and_s_cedilla_finds_rashid() {
+    assert!(finds("Qasımlı Rəşid", Place::Name, "Resid"));
+}
+
+#[test]
+fn capitals_yazili_finds_yazili() {
+    assert!(finds("yazılı imtina verilmədi", Place::Reason, "YAZILI"));
+}
+
+#[test]
+fn capitals_baki_finds_baki() {
+    assert!(finds("Bakı İVS No. 2", Place::Facility, "BAKI"));
+}
+
+#[test]
+fn zhuravlev_without_yo_finds_zhuravlyov() {
+    assert!(finds("Журавлёв Пётр", Place::Name, "журавлев"));
+}
+
+#[test]
+fn a_name_typed_in_nfd_is_found() {
+    let nfd: String = "Rəşad Məmmədov".nfd().collect();
+    assert_ne!(nfd, "Rəşad Məmmədov");
+    assert!(finds("Rəşad Məmmədov", Place::Name, &nfd));
+    // And the other way round: text stored in NFD, typed in NFC.
+    assert!(finds(&nfd, Place::Name, "Rəşad Məmmədov"));
+}
+
+#[test]
+fn the_kurdakhani_family_finds_each_other() {
+    let spellings = ["Kürdəxanı", "Kurdakhany", "Кюрдаханы", "Kurdexani"];
+    let mut f = Fixture::new();
+    let ids: Vec<Uuid> = spellings
+        .iter()
+        .map(|s| f.put(s, Place::Facility))
+        .collect();
+    for q in spellings {
+        let found = f.found(q);
+        for (s, id) in spellings.iter().zip(&ids) {
+            assert!(found.contains(id), "{q:?} does not find {s:?}");
+        }
+    }
+}
+
+#[test]
+fn the_mammadov_family_finds_each_other() {
+    let spellings = ["Məmmədov", "Mammadov", "Mamedov", "Мамедов", "Memmedov"];
+    let mut f = Fixture::new();
+    let ids: Vec<Uuid> = spellings.iter().map(|s| f.put(s, Place::Name)).collect();
+    for q in spellings {
+        let found = f.found(q);
+        for (s, id) in spellings.iter().zip(&ids) {
+            assert!(found.contains(id), "{q:?} does not find {s:?}");
+        }
+    }
+}
+
+#[test]
+fn sixty_real_world_spelling_pairs_find_each_other() {
+    assert!(PAIRS.len() >= 60, "{} pairs", PAIRS.len());
+    let mut f = Fixture::new();
+    for (a, b, place) in PAIRS {
+        f.put(a, *place);
+        f.put(b, *place);
+    }
+    let mut missed = vec![];
+    for (a, b, place) in PAIRS {
+        let (ia, ib) = (f.put(a, *place), f.put(b, *place));
+        if !f.found(b).contains(&ia) {
+            missed.push(format!("{b:?} does not find {a:?}"));
+        }
+        if !f.found(a).contains(&ib) {
+            missed.push(format!("{a:?} does not find {b:?}"));
+        }
+    }
+    assert!(
+        missed.is_empty(),
+        "{} misses:\n{}",
+        missed.len(),
+        missed.join("\n")
+    );
+}
+
+#[test]
+fn near_misses_stay_apart() {
+    assert!(NEAR_MISSES.len() >= 20, "{} near misses", NEAR_MISSES.len());
+    let mut f = Fixture::new();
+    for (a, b, _, place) in NEAR_MISSES {
+        f.put(a, *place);
+        f.put(b, *place);
+    }
+    let mut wrong = vec![];
+    for (a, b, both, place) in NEAR_MISSES {
+        let (ia, ib) = (f.put(a, *place), f.put(b, *place));
+        if f.found(a).contains(&ib) {
+            wrong.push(format!("{a:?} finds {b:?}"));
+        }
+        if *both && f.found(b).contains(&ia) {
+            wrong.push(format!("{b:?} finds {a:?}"));
+        }
+        // Each still finds itself.
+        assert!(f.found(a).contains(&ia), "{a:?} does not find itself");
+        assert!(f.found(b).contains(&ib), "{b:?} does not find itself");
+    }
+    assert!(
+        wrong.is_empty(),
+        "{} wrong:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
+}
+
+/// The database key of a vault, from its passphrase key file (as
+/// `age -d` would print it), so a test can rewrite the database directly.
+fn raw_db(dir: &std::path::Path) -> rusqlite::Connection {
+    use std::io::Read;
+    let bytes = std::fs::read(dir.join("key.passphrase.age")).unwrap();
+    let decryptor = age::Decryptor::new_buffered(&bytes[..]).unwrap();
+    let identity = age::scrypt::Identity::new(common::PASS.to_owned().into());
+    let mut key = String::new();
+    decryptor
+        .decrypt(std::iter::once(&identity as _))
+        .unwrap()
+        .read_to_string(&mut key)
+        .unwrap();
+    let conn = rusqlite::Connection::open(dir.join("vekil.db")).unwrap();
+    conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", key.trim()))
+        .unwrap();
+    conn
+}
+
+/// A vault indexed the way schema 2 indexed it (the stored English title
+/// and free text, tokenised by unicode61) is re-indexed by its match keys
+/// when it is opened, with its records and their text untouched.
+#[test]
+fn a_vault_made_with_schema_2_is_reindexed_on_upgrade() {
+    let (_tmp, dir, v, _) = new_vault();
+    let c = v.insert(Client::new("Rəşad Məmmədov", "C-001")).unwrap();
+    let mut i = Incident::quick(c.id, "Kürdəxanı", at(), IncidentType::AccessDenied);
+    i.reason_given = "Müstəntiq icazə vermədi".into();
+    let i = v.insert(i).unwrap();
+    v.close().unwrap();
+
+    // The index before the search keys (schema 4), exactly as its
+    // write_row filled it.
+    let conn = raw_db(&dir);
+    let seq = |id: Uuid| -> i64 {
+        conn.query_row(
+            "SELECT seq FROM records WHERE id = ?1",
+            [id.to_string()],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    let (client_seq, incident_seq) = (seq(c.id), seq(i.id));
+    conn.execute_batch(
+        "DROP TABLE search_fts;
+         CREATE VIRTUAL TABLE search_fts USING fts5(
+             title, body,
+             tokenize = 'unicode61 remove_diacritics 2'
+         );
+         PRAGMA user_version = 4;",
+    )
+    .unwrap();
+    conn.execute(
+        "INSERT INTO search_fts (rowid, title, body) VALUES (?1, 'Rəşad Məmmədov (C-001)', ''),
+                (?2, 'Access denied — Kürdəxanı', 'Müstəntiq icazə vermədi')",
+        [client_seq, incident_seq],
+    )
+    .unwrap();
+    let data_before: Vec<String> = conn
+        .prepare("SELECT data FROM records ORDER BY seq")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    let old_match: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM search_fts WHERE search_fts MATCH '\"kurdakhany\"'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(old_match, 0, "the old index knows one spelling only");
+    drop(conn);
+
+    let v = Vault::unlock(&dir, &common::pass()).unwrap();
+    let search = |text: &str| -> Vec<Uuid> {
+        v.search(&SearchQuery {
+            text: text.into(),
+            ..Default::default()
+        })
+        .unwrap()
+        .into_iter()
+        .map(|h| h.id)
+        .collect()
+    };
+    assert_eq!(search("Kurdakhany"), vec![i.id]);
+    assert_eq!(search("Кюрдаханы следователь"), vec![i.id]);
+    assert_eq!(search("Mamedov"), vec![c.id]);
+    assert_eq!(search("Rashad MAMMADOV"), vec![c.id]);
+    v.close().unwrap();
+
+    let conn = raw_db(&dir);
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, vekil::vault::SCHEMA_VERSION);
+    let data_after: Vec<String> = conn
+        .prepare("SELECT data FROM records ORDER BY seq")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    assert_eq!(data_after, data_before, "stored text is never rewritten");
+    let body: String = conn
+        .query_row(
+            "SELECT body FROM search_fts WHERE rowid = ?1",
+            [incident_seq],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(body, "Müstəntiq icazə vermədi");
+}
