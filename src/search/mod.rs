@@ -156,6 +156,21 @@ fn query_terms(text: &str) -> Vec<Term> {
     terms.into_iter().map(|(t, _)| t).collect()
 }
 
+/// Whether `text` matches what was `typed` exactly as a search for it
+/// would find a record holding `text`: every word typed (the last as a
+/// prefix) matches a word of `text` by its folded form, a sound key or a
+/// concept. Nothing typed matches everything. The facility register's
+/// quick-log suggestions use it, so a place is offered for whatever
+/// spelling search would find it by.
+pub fn text_matches(typed: &str, text: &str) -> bool {
+    let terms = query_terms(typed);
+    if terms.is_empty() {
+        return true;
+    }
+    let words = crate::text::keyed_words(text);
+    terms.iter().all(|t| words.iter().any(|w| t.matches(w)))
+}
+
 /// Turns user input into a safe FTS5 query: each key quoted, a word's keys
 /// OR-ed, all words required, the last one as a prefix. Only the last is
 /// a prefix because FTS5 builds a prefix's whole doclist in memory: prefix

@@ -33,6 +33,7 @@ use crate::model::{
     Facility, FacilityEntry, FacilityType, Incident, Kind, Record, Stored, Validate,
     ValidationError,
 };
+use crate::search::text_matches;
 use crate::vault::Vault;
 use rusqlite::params;
 use serde::Serialize;
@@ -40,15 +41,13 @@ use std::collections::{BTreeMap, HashMap};
 use ts_rs::TS;
 use uuid::Uuid;
 
-/// A facility name reduced for matching: its folded words, one space
-/// apart ("Bakı İVS  No. 2" → "baki ivs no 2"). Empty when the name has no
+/// A facility name reduced for matching: search's identity key of a name
+/// ([`crate::text::keys::name_key`]), so "Kürdəxanı", "KÜRDƏXANI",
+/// "Kurdakhany", "Кюрдаханы" and the same letters decomposed are one name,
+/// and "İstintaq Təcridxanası" is "СИЗО". Empty when the name has no
 /// letters or digits.
 pub fn name_key(name: &str) -> String {
-    let words: Vec<String> = crate::text::words(name)
-        .into_iter()
-        .map(|(w, _)| w)
-        .collect();
-    words.join(" ")
+    crate::text::name_key(name)
 }
 
 /// The value of the `facility` column of an incident: its entry's id, or
@@ -58,6 +57,18 @@ pub(crate) fn facility_index_key(f: &Facility) -> String {
         Some(id) => id.to_string(),
         None => format!("={}", name_key(&f.name)),
     }
+}
+
+/// How a name is written, give or take case, marks and Unicode form: a
+/// spelling worth keeping among an entry's other spellings is one whose
+/// form this is not yet (documents cite "Кюрдаханы СИЗО" and "Kurdakhany
+/// SIZO" although both have the name's [`name_key`]).
+fn spelling_of(name: &str) -> String {
+    let words: Vec<String> = crate::text::words(name)
+        .into_iter()
+        .map(|(w, _)| w)
+        .collect();
+    words.join(" ")
 }
 
 fn region_key(region: &str) -> String {
@@ -248,12 +259,12 @@ impl Writer<'_> {
         let a = self.get::<FacilityEntry>(into)?;
         let b = self.get::<FacilityEntry>(from)?;
         let mut kept = a.data.clone();
-        let mut keys = vec![name_key(&kept.name)];
-        keys.extend(kept.spellings.iter().map(|s| name_key(s)));
+        let mut written = vec![spelling_of(&kept.name)];
+        written.extend(kept.spellings.iter().map(|s| spelling_of(s)));
         for s in std::iter::once(&b.data.name).chain(&b.data.spellings) {
-            let k = name_key(s);
-            if !keys.contains(&k) {
-                keys.push(k);
+            let k = spelling_of(s);
+            if !written.contains(&k) {
+                written.push(k);
                 kept.spellings.push(s.clone());
             }
         }
@@ -418,19 +429,6 @@ pub struct FacilitySuggestion {
     pub incidents: u64,
 }
 
-/// Whether every folded word typed is the start of a word of `text` (the
-/// last one may still be being typed; the others are whole words, or
-/// starts of words, as in the search box).
-fn words_match(typed: &[String], text: &str) -> bool {
-    let words: Vec<String> = crate::text::words(text)
-        .into_iter()
-        .map(|(w, _)| w)
-        .collect();
-    typed
-        .iter()
-        .all(|t| words.iter().any(|w| w.starts_with(t.as_str())))
-}
-
 impl Vault {
     /// The whole facility register.
     pub fn facility_register(&self) -> Result<FacilityRegister> {
@@ -446,20 +444,15 @@ impl Vault {
     /// lawyer is typing, most used first; everything, most used first,
     /// when nothing is typed.
     pub fn facility_suggest(&self, typed: &str, limit: usize) -> Result<Vec<FacilitySuggestion>> {
-        let typed: Vec<String> = crate::text::words(typed)
-            .into_iter()
-            .map(|(w, _)| w)
-            .take(16)
-            .collect();
         let register = self.facility_register()?;
         let mut out: Vec<FacilitySuggestion> = register
             .entries()
             .filter_map(|e| {
                 let d = &e.data;
-                let matched = if words_match(&typed, &d.name) {
+                let matched = if text_matches(typed, &d.name) {
                     None
                 } else {
-                    Some(d.spellings.iter().find(|s| words_match(&typed, s))?.clone())
+                    Some(d.spellings.iter().find(|s| text_matches(typed, s))?.clone())
                 };
                 Some(FacilitySuggestion {
                     id: e.id,
@@ -697,6 +690,15 @@ pub(crate) fn build_register(w: &mut Writer<'_>) -> Result<RegisterBuilt> {
         {
             entry.name = name.clone();
         }
+        // The other ways the incidents wrote it, kept for documents.
+        let mut written = vec![spelling_of(&entry.name)];
+        for name in place.spellings.keys() {
+            let k = spelling_of(name);
+            if !written.contains(&k) {
+                written.push(k);
+                entry.spellings.push(name.clone());
+            }
+        }
         let stored = w.insert(entry)?;
         built.facilities += 1;
         for i in place.members {
@@ -736,15 +738,26 @@ mod tests {
     use unicode_normalization::UnicodeNormalization;
 
     #[test]
-    fn names_differing_in_case_marks_and_form_share_a_key() {
+    fn names_differing_in_case_marks_form_and_script_share_a_key() {
         let nfd: String = "Kürdəxanı İstintaq Təcridxanası".nfd().collect();
         let k = name_key("Kürdəxanı İstintaq Təcridxanası");
-        assert_eq!(k, "kurdexani istintaq tecridxanasi");
         assert_eq!(name_key(&nfd), k);
         assert_eq!(name_key("KÜRDƏXANI  istintaq, TƏCRİDXANASI"), k);
         assert_eq!(name_key("Kurdexani Istintaq Tecridxanasi"), k);
-        assert_ne!(name_key("Kurdakhany"), name_key("Kürdəxanı"));
-        assert_eq!(name_key("СИЗО №1, Баку"), "сизо 1 баку");
+        // One matcher with search: other scripts and transliterations,
+        // and a concept ("СИЗО") for the phrase that names it.
+        assert_eq!(name_key("Kurdakhany"), name_key("Kürdəxanı"));
+        assert_eq!(name_key("Кюрдаханы"), name_key("Kürdəxanı"));
+        assert_eq!(name_key("Кюрдаханы СИЗО"), k);
+        assert_eq!(name_key("Kurdakhany pre-trial detention centre"), k);
+        assert_eq!(
+            name_key("СИЗО №1, Баку"),
+            name_key("Bakı 1 saylı istintaq təcridxanası")
+        );
+        // What a lawyer tells apart stays apart.
+        assert_ne!(name_key("Kürdəxanı İVS"), k);
+        assert_ne!(name_key("Polis bölməsi 3"), name_key("Polis bölməsi 8"));
+        assert_ne!(name_key("Gəncə İVS"), name_key("Şəki İVS"));
         assert_eq!(name_key(" — "), "");
     }
 
@@ -773,20 +786,20 @@ mod tests {
     }
 
     #[test]
-    fn typed_words_match_starts_of_words_of_any_spelling() {
-        let typed = |s: &str| -> Vec<String> {
-            crate::text::words(s).into_iter().map(|(w, _)| w).collect()
-        };
-        assert!(words_match(
-            &typed("kurdex"),
-            "Kürdəxanı İstintaq Təcridxanası"
-        ));
-        assert!(words_match(
-            &typed("təcrid KÜRD"),
-            "Kürdəxanı İstintaq Təcridxanası"
-        ));
-        assert!(words_match(&typed("Кюрд"), "Кюрдаханы СИЗО"));
-        assert!(!words_match(&typed("kurdak"), "Kürdəxanı"));
-        assert!(words_match(&typed(""), "anything"));
+    fn typed_words_match_any_spelling_as_search_does() {
+        let name = "Kürdəxanı İstintaq Təcridxanası";
+        assert!(text_matches("kurdex", name));
+        assert!(
+            text_matches("təcridxanası KÜRD", name),
+            "words typed in any order"
+        );
+        // As in the search box, only the last word is a prefix.
+        assert!(!text_matches("təcrid KÜRD", name));
+        assert!(text_matches("Кюрд", name), "another script");
+        assert!(text_matches("Kurdakh", name), "a transliteration");
+        assert!(text_matches("СИЗО", name), "the concept the phrase names");
+        assert!(text_matches("Кюрд", "Кюрдаханы СИЗО"));
+        assert!(!text_matches("Şəki", name));
+        assert!(text_matches("", "anything"));
     }
 }
