@@ -207,6 +207,24 @@ impl Writer<'_> {
         Ok(())
     }
 
+    /// Puts the place an imported incident names into this vault's
+    /// register (found by any spelling, else added), without touching the
+    /// incident: it stays as its signer sent it, and statistics and
+    /// `--at-facility` place it by its name ([`FacilityRegister::key_of`]).
+    /// So the organisation's register lists every place its lawyers'
+    /// bundles name, ready to be merged with its own spellings. A name
+    /// that two entries already share is left as it is.
+    pub(crate) fn register_imported(&mut self, f: &mut Facility) -> Result<()> {
+        if super::bench_skip(|k| k.checks) || name_key(&f.name).is_empty() {
+            return Ok(());
+        }
+        f.id = None;
+        match self.link_facility(f, None) {
+            Err(Error::Invalid(_)) => Ok(()),
+            other => other,
+        }
+    }
+
     /// Incidents linked to the entry `id`.
     fn linked_incidents(&self, id: Uuid) -> Result<Vec<Stored<Incident>>> {
         let ids: Vec<String> = {

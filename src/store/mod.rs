@@ -642,6 +642,9 @@ impl<'v> Writer<'v> {
             &changes,
             Some(&snapshot),
         )?;
+        if let Some(f) = incoming.data.clone().facility_mut() {
+            self.register_imported(f)?;
+        }
         Ok(outcome)
     }
 
