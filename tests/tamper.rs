@@ -678,8 +678,10 @@ fn an_older_copy_of_the_vault_is_reported_on_the_computer_that_saw_the_newer_one
     put_back(&copy, &dir);
     let v = Vault::unlock_with(&dir, &pass(), &here).unwrap();
     match notices(&v).as_slice() {
+        // Two changes per incident: each names a new place, added to
+        // the facility register.
         [UnlockNotice::OlderThanSeen {
-            seen_counter: 3,
+            seen_counter: 5,
             vault_counter: 1,
             seen_at: Some(_),
         }] => {}
@@ -715,9 +717,11 @@ fn a_copy_changed_separately_is_reported_even_when_it_has_more_changes() {
     v.close().unwrap();
     put_back(&copy, &dir);
     let v = Vault::unlock_with(&dir, &pass(), &here).unwrap();
+    // The last entry this computer saw: the incident, after the place it
+    // added to the facility register.
     assert_eq!(
         notices(&v),
-        [UnlockNotice::DivergedFromSeen { at_entry: 2 }]
+        [UnlockNotice::DivergedFromSeen { at_entry: 3 }]
     );
 }
 
@@ -736,8 +740,9 @@ fn an_older_database_beside_a_newer_header_is_reported() {
     let v = Vault::unlock(&dir, &pass()).unwrap();
     assert_eq!(
         notices(&v),
+        // The two incidents and the two places they added to the register.
         [UnlockNotice::DatabaseOlderThanHeader {
-            header_counter: 3,
+            header_counter: 5,
             vault_counter: 1
         }]
     );

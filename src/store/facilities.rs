@@ -162,13 +162,21 @@ impl Writer<'_> {
                     "facility.id",
                     format!(
                         "no facility with id {id} in this vault's register; \
-                         `vekil facility list` shows them"
+                         `vekil facility list` shows them (load the entry first, \
+                         or leave `facility.id` out to find or add the place by name)"
                     ),
                 )),
                 other => other,
             })?;
-            copy_into(id, &e.data, f);
-            return Ok(());
+            // A name that is not one of the entry's (renamed in a
+            // spreadsheet or a JSON file that kept the id) names another
+            // place: the name wins, rather than being silently reverted.
+            let key = name_key(&f.name);
+            if key.is_empty() || e.data.index().names.contains(&key) {
+                copy_into(id, &e.data, f);
+                return Ok(());
+            }
+            f.id = None;
         }
         f.validate_at("facility")?;
         let key = name_key(&f.name);

@@ -568,7 +568,13 @@ impl<'v> Writer<'v> {
     ) -> Result<PutOutcome> {
         // Stored as sent (no register link: it names the sender's), in NFC,
         // so that sending the same records again compares equal.
-        let (data, value, json) = intake::encode(incoming.data.clone())?;
+        // A register link in a bundle names an entry of the sender's
+        // register (exports never carry one): it is not kept.
+        let mut sent = incoming.data.clone();
+        if let Some(f) = sent.facility_mut() {
+            f.id = None;
+        }
+        let (data, value, json) = intake::encode(sent)?;
         data.validate()?;
         let incoming = &Stored {
             data,
