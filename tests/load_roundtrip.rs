@@ -49,6 +49,9 @@ fn items(mut s: Set) -> (Vec<Item>, [Uuid; 7]) {
     s.incident.client_id = client;
     s.incident.case_id = Some(case);
     s.incident.facility.id = Some(facility);
+    // Linked by id and written by one of the entry's names (another name
+    // would name another place).
+    s.incident.facility.name = s.facility.name.clone();
     s.evidence.incident_id = Some(incident);
     s.evidence.case_id = Some(case);
     s.evidence.client_id = Some(client);
