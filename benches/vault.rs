@@ -1,9 +1,14 @@
-//! Vault benchmark: SQLCipher vault vs. the same store on plain SQLite.
+//! Vault benchmark: SQLCipher vault vs. the same store on plain SQLite,
+//! and a save against the bare engine's single-row commit.
 //!
 //! `cargo bench --features bench-baseline --bench vault` (N incidents,
 //! default 100,000; set VEKIL_BENCH_N to change). Both vaults run the same
-//! code path in one process; only the database key differs. Prints one
-//! Markdown table for docs/benchmarks.md.
+//! code path in one process; only the database key differs. The third
+//! column is the engine alone: a SQLCipher database with the vault's
+//! pragmas and one table of N incident-sized JSON rows, committing one row
+//! per transaction. `VEKIL_BENCH_SPLIT=1` adds where a save's time goes:
+//! the same saves with parts of the write path turned off. Prints
+//! Markdown tables for docs/benchmarks.md.
 
 use std::time::{Duration, Instant};
 use vekil::model::{Client, Incident, IncidentType, Official};
@@ -83,12 +88,144 @@ fn ms(d: Duration) -> String {
     format!("{:.2} ms", d.as_secs_f64() * 1000.0)
 }
 
+/// The engine alone: N rows of an incident's JSON in one table of a
+/// database opened with the vault's pragmas (SQLCipher when `encrypted`),
+/// then one row per transaction. Returns the single commits' times.
+fn bare_engine(encrypted: bool, n: usize, clients: &[uuid::Uuid]) -> Vec<Duration> {
+    let tmp = tempfile::tempdir().unwrap();
+    let conn = rusqlite::Connection::open(tmp.path().join("bare.db")).unwrap();
+    conn.execute_batch(
+        "PRAGMA cipher_log_level = NONE;
+         PRAGMA cipher_memory_security = ON;",
+    )
+    .unwrap();
+    if encrypted {
+        let key = hex::encode([0x5au8; 32]);
+        conn.execute_batch(&format!("PRAGMA key = \"x'{key}'\";"))
+            .unwrap();
+    }
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL;
+         PRAGMA synchronous = FULL;
+         PRAGMA temp_store = MEMORY;
+         PRAGMA secure_delete = ON;
+         PRAGMA foreign_keys = ON;
+         PRAGMA cache_size = -65536;
+         CREATE TABLE rows (seq INTEGER PRIMARY KEY, data TEXT NOT NULL) STRICT;",
+    )
+    .unwrap();
+    let mut rng = Rng(0x5EED_1234_ABCD_0002);
+    let mut json = |i: usize| serde_json::to_string(&incident(&mut rng, clients, i)).unwrap();
+    let mut done = 0;
+    while done < n {
+        let batch = (n - done).min(10_000);
+        let tx = conn.unchecked_transaction().unwrap();
+        for i in done..done + batch {
+            tx.execute("INSERT INTO rows (data) VALUES (?1)", [json(i)])
+                .unwrap();
+        }
+        tx.commit().unwrap();
+        done += batch;
+    }
+    (0..1000)
+        .map(|i| {
+            let row = json(n + i);
+            let s = Instant::now();
+            let tx = conn.unchecked_transaction().unwrap();
+            tx.execute("INSERT INTO rows (data) VALUES (?1)", [row])
+                .unwrap();
+            tx.commit().unwrap();
+            s.elapsed()
+        })
+        .collect()
+}
+
+/// 1,000 single saves into `v`, timed.
+fn saves(v: &Vault, rng: &mut Rng, clients: &[uuid::Uuid], from: usize) -> Vec<Duration> {
+    (0..1000)
+        .map(|i| {
+            let inc = incident(rng, clients, from + i);
+            let s = Instant::now();
+            v.insert(inc).unwrap();
+            s.elapsed()
+        })
+        .collect()
+}
+
+/// Where a save's time goes: the same 1,000 saves with parts of the write
+/// path turned off (`vekil::store::bench_knobs`) or the commit's pragmas
+/// changed, p50 and p99 each.
+fn split(
+    v: &Vault,
+    rng: &mut Rng,
+    clients: &[uuid::Uuid],
+    n: usize,
+) -> Vec<(String, Duration, Duration)> {
+    use vekil::store::bench_knobs;
+    let mut out = vec![];
+    let mut from = n + 2000;
+    let mut run = |label: &str, fts: bool, revision: bool, checks: bool, pragmas: (&str, &str)| {
+        v.bench_pragmas(pragmas.0).unwrap();
+        bench_knobs::set(fts, revision, checks);
+        let t = saves(v, rng, clients, from);
+        bench_knobs::set(false, false, false);
+        v.bench_pragmas(pragmas.1).unwrap();
+        from += 1000;
+        out.push((label.to_owned(), pct(t.clone(), 0.50), pct(t, 0.99)));
+    };
+    let none = ("", "");
+    run("full save", false, false, false, none);
+    run("without the full-text row", true, false, false, none);
+    run(
+        "without the revision (row, MAC, counters in `meta`)",
+        false,
+        true,
+        false,
+        none,
+    );
+    run(
+        "without validation, reference checks, NFC and facility link",
+        false,
+        false,
+        true,
+        none,
+    );
+    run(
+        "without all three (records row and its indexes only)",
+        true,
+        true,
+        true,
+        none,
+    );
+    run(
+        "full save, `synchronous = NORMAL` (no fsync at commit)",
+        false,
+        false,
+        false,
+        ("PRAGMA synchronous = NORMAL;", "PRAGMA synchronous = FULL;"),
+    );
+    run(
+        "full save, no automatic checkpoint",
+        false,
+        false,
+        false,
+        (
+            "PRAGMA wal_autocheckpoint = 0;",
+            "PRAGMA wal_autocheckpoint = 1000; PRAGMA wal_checkpoint(TRUNCATE);",
+        ),
+    );
+    out
+}
+
 struct Figures {
     unlock_incl_kdf: Option<Duration>,
     unlock_excl_kdf: Duration,
     bulk_rows_per_s: f64,
     save_p50: Duration,
     save_p99: Duration,
+    engine_p50: Duration,
+    engine_p99: Duration,
+    split: Vec<(String, Duration, Duration)>,
     search_p95: Duration,
     spellings_p95: Duration,
     broad_p95: Duration,
@@ -149,15 +286,12 @@ fn run(label: &str, encrypted: bool, n: usize) -> Figures {
     let t = v.unlock_timing();
     let unlock_incl_kdf = encrypted.then_some(t.kdf + t.open);
 
-    // Single saves, each its own transaction with fsync.
+    // Single saves, each its own transaction with fsync, and the bare
+    // engine's single-row commits right after, on the same disk.
     eprintln!("[{label}] 1,000 single saves…");
-    let mut saves = Vec::new();
-    for i in 0..1000 {
-        let inc = incident(&mut rng, &clients, n + i);
-        let s = Instant::now();
-        v.insert(inc).unwrap();
-        saves.push(s.elapsed());
-    }
+    let saves = saves(&v, &mut rng, &clients, n);
+    eprintln!("[{label}] the bare engine: {n} rows, then 1,000 single-row commits…");
+    let engine = bare_engine(encrypted, n, &clients);
 
     eprintln!("[{label}] searches and lists…");
     let words = [
@@ -252,6 +386,12 @@ fn run(label: &str, encrypted: bool, n: usize) -> Figures {
         lists.push(s.elapsed());
         assert!(!l.is_empty());
     }
+    let split = if encrypted && std::env::var_os("VEKIL_BENCH_SPLIT").is_some() {
+        eprintln!("[{label}] where a save's time goes…");
+        split(&v, &mut rng, &clients, n)
+    } else {
+        vec![]
+    };
     v.close().unwrap();
     let db_bytes = std::fs::metadata(dir.join("vekil.db"))
         .map(|m| m.len())
@@ -262,6 +402,9 @@ fn run(label: &str, encrypted: bool, n: usize) -> Figures {
         bulk_rows_per_s,
         save_p50: pct(saves.clone(), 0.50),
         save_p99: pct(saves, 0.99),
+        engine_p50: pct(engine.clone(), 0.50),
+        engine_p99: pct(engine, 0.99),
+        split,
         search_p95: pct(searches, 0.95),
         spellings_p95: pct(spellings, 0.95),
         broad_p95: pct(broad, 0.95),
@@ -280,63 +423,90 @@ fn main() {
     let ratio =
         |a: Duration, b: Duration| format!("{:.2}×", a.as_secs_f64() / b.as_secs_f64().max(1e-9));
     println!("\n{n} incidents, 200 clients; one process, same store code.\n");
-    println!("| measure | SQLCipher vault | plain SQLite | ratio | target |");
-    println!("|---|---|---|---|---|");
     println!(
-        "| unlock incl. KDF (scrypt 2^19) | {} | — | — | — |",
+        "| measure | SQLCipher vault | plain SQLite | bare SQLCipher commit | vault ÷ plain | vault ÷ bare | target |"
+    );
+    println!("|---|---|---|---|---|---|---|");
+    let row = |m: &str, e: Duration, p: Duration, target: &str| {
+        println!(
+            "| {m} | {} | {} | — | {} | — | {target} |",
+            ms(e),
+            ms(p),
+            ratio(e, p)
+        )
+    };
+    println!(
+        "| unlock incl. KDF (scrypt 2^19) | {} | — | — | — | — | ~1 s KDF |",
         ms(enc.unlock_incl_kdf.unwrap_or_default())
     );
-    println!(
-        "| unlock excl. KDF | {} | {} | {} | ≤ 50 ms |",
-        ms(enc.unlock_excl_kdf),
-        ms(plain.unlock_excl_kdf),
-        ratio(enc.unlock_excl_kdf, plain.unlock_excl_kdf)
+    row(
+        "unlock excl. KDF",
+        enc.unlock_excl_kdf,
+        plain.unlock_excl_kdf,
+        "≤ 50 ms",
     );
     println!(
-        "| save one incident p50 | {} | {} | {} | — |",
+        "| save one incident p50 | {} | {} | {} | {} | {} | ≤ 2× bare |",
         ms(enc.save_p50),
         ms(plain.save_p50),
-        ratio(enc.save_p50, plain.save_p50)
+        ms(enc.engine_p50),
+        ratio(enc.save_p50, plain.save_p50),
+        ratio(enc.save_p50, enc.engine_p50)
     );
     println!(
-        "| save one incident p99 | {} | {} | {} | ≤ 10 ms |",
+        "| save one incident p99 | {} | {} | {} | {} | {} | ≤ 2× bare, ≤ 10 ms |",
         ms(enc.save_p99),
         ms(plain.save_p99),
-        ratio(enc.save_p99, plain.save_p99)
+        ms(enc.engine_p99),
+        ratio(enc.save_p99, plain.save_p99),
+        ratio(enc.save_p99, enc.engine_p99)
+    );
+    row(
+        "FTS search p95 (limit 50)",
+        enc.search_p95,
+        plain.search_p95,
+        "≤ 5 ms",
+    );
+    row(
+        "FTS search p95, other spellings (limit 50)",
+        enc.spellings_p95,
+        plain.spellings_p95,
+        "≤ 5 ms",
+    );
+    row(
+        "FTS search p95, a word in every incident",
+        enc.broad_p95,
+        plain.broad_p95,
+        "≤ 20 ms",
+    );
+    row(
+        "filtered list p95 (limit 50)",
+        enc.list_p95,
+        plain.list_p95,
+        "—",
     );
     println!(
-        "| FTS search p95 (limit 50) | {} | {} | {} | ≤ 5 ms |",
-        ms(enc.search_p95),
-        ms(plain.search_p95),
-        ratio(enc.search_p95, plain.search_p95)
-    );
-    println!(
-        "| FTS search p95, other spellings (limit 50) | {} | {} | {} | ≤ 5 ms |",
-        ms(enc.spellings_p95),
-        ms(plain.spellings_p95),
-        ratio(enc.spellings_p95, plain.spellings_p95)
-    );
-    println!(
-        "| FTS search p95, a word in every incident | {} | {} | {} | ≤ 20 ms |",
-        ms(enc.broad_p95),
-        ms(plain.broad_p95),
-        ratio(enc.broad_p95, plain.broad_p95)
-    );
-    println!(
-        "| filtered list p95 (limit 50) | {} | {} | {} | — |",
-        ms(enc.list_p95),
-        ms(plain.list_p95),
-        ratio(enc.list_p95, plain.list_p95)
-    );
-    println!(
-        "| bulk import | {:.0} rows/s | {:.0} rows/s | {:.2}× slower | — |",
+        "| bulk import | {:.0} rows/s | {:.0} rows/s | — | {:.2}× slower | — | — |",
         enc.bulk_rows_per_s,
         plain.bulk_rows_per_s,
         plain.bulk_rows_per_s / enc.bulk_rows_per_s
     );
     println!(
-        "| database size | {:.1} MB | {:.1} MB | — | — |",
+        "| database size | {:.1} MB | {:.1} MB | — | — | — | — |",
         enc.db_bytes as f64 / 1e6,
         plain.db_bytes as f64 / 1e6
     );
+    if !enc.split.is_empty() {
+        println!("\nWhere a save's time goes (SQLCipher vault, 1,000 saves each):\n");
+        println!("| save | p50 | p99 |");
+        println!("|---|---|---|");
+        for (label, p50, p99) in &enc.split {
+            println!("| {label} | {} | {} |", ms(*p50), ms(*p99));
+        }
+        println!(
+            "| bare SQLCipher single-row commit | {} | {} |",
+            ms(enc.engine_p50),
+            ms(enc.engine_p99)
+        );
+    }
 }

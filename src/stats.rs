@@ -5,12 +5,12 @@
 //! Months are counted in the vault's time zone through
 //! [`crate::dates::day_of`], the same rule export periods use, so "March"
 //! in the statistics and an export "for March" hold the same incidents.
-//! Facilities are grouped through [`facility_key`], the single seam the
-//! facility register will switch from names to register ids.
+//! Facilities are grouped through [`facility_key`]: by facility register
+//! entry, so one place counts once whatever spelling each incident carries.
 
 use crate::dates::{self, Zone};
 use crate::model::{serde_plain, Client, DatePrecision, Facility, Incident, IncidentType, Stored};
-use crate::store::ListFilter;
+use crate::store::{name_key, FacilityKey, FacilityRegister, ListFilter};
 use crate::Vault;
 use chrono::{DateTime, FixedOffset};
 use serde::Serialize;
@@ -39,7 +39,9 @@ pub struct Stats {
     /// By incident type (`access_denied`…).
     #[ts(type = "Record<string, number>")]
     pub by_type: BTreeMap<String, usize>,
-    /// By facility ([`facility_key`]: the name after NFC normalisation).
+    /// By facility ([`facility_key`]: one row per register entry, named by
+    /// the entry; a name two entries share is followed by the region, or
+    /// the entry's short id).
     #[ts(type = "Record<string, number>")]
     pub by_facility: BTreeMap<String, usize>,
     /// By facility type (`temporary_detention`…).
@@ -93,11 +95,44 @@ pub struct FirstMeeting {
     pub median_hours: Option<f64>,
 }
 
-/// How incidents are grouped by facility: the facility's name after NFC
-/// normalisation and trimming, so "Gəncə IVS" typed in NFC and NFD is one
-/// place. The facility register will make this its id.
-pub fn facility_key(f: &Facility) -> String {
-    label(&f.name)
+/// How incidents are grouped by facility, the one seam between the
+/// statistics and the facility register: the incident's register entry
+/// (its link, else the one entry its name is a spelling of, as an
+/// incident imported from a lawyer's bundle has no link here), else its
+/// name's match key, so spellings the register does not know still group
+/// when they are the same name. Two incidents are one place exactly when
+/// their keys are equal; a facility without a name is [`NOT_RECORDED`].
+pub fn facility_key(register: &FacilityRegister, f: &Facility) -> String {
+    if f.id.is_none() && name_key(&f.name).is_empty() {
+        return NOT_RECORDED.to_owned();
+    }
+    register.group_of(f)
+}
+
+/// Row names for the facility groups, unique: the entry's name (NFC), then
+/// its region, then its short id when names collide.
+fn facility_labels(groups: &BTreeMap<String, FacilityKey>) -> HashMap<String, String> {
+    let mut by_name: HashMap<String, usize> = HashMap::new();
+    for k in groups.values() {
+        *by_name.entry(label(&k.name)).or_default() += 1;
+    }
+    groups
+        .iter()
+        .map(|(g, k)| {
+            let name = label(&k.name);
+            let row = if g == NOT_RECORDED || by_name[&name] == 1 {
+                name
+            } else if !k.region.trim().is_empty() {
+                format!("{name} ({})", label(&k.region))
+            } else {
+                match k.id {
+                    Some(id) => format!("{name} (#{})", &id.simple().to_string()[..8]),
+                    None => format!("{name} (?)"),
+                }
+            };
+            (g.clone(), row)
+        })
+        .collect()
 }
 
 /// Text as a bucket: NFC, trimmed; nothing recorded is the empty key
@@ -159,18 +194,23 @@ fn minutes_between(a: DateTime<FixedOffset>, b: DateTime<FixedOffset>) -> Option
 /// Every figure over the vault's incidents and clients.
 pub fn stats(vault: &Vault) -> crate::Result<Stats> {
     let zone = vault.time_zone()?;
+    let register = vault.facility_register()?;
     let incidents = all::<Incident>(vault)?;
     let clients: HashMap<Uuid, Stored<Client>> = all::<Client>(vault)?
         .into_iter()
         .map(|c| (c.id, c))
         .collect();
-    Ok(compute(zone, incidents.iter().map(|i| &i.data), |id| {
-        clients.get(&id).map(|c| &c.data)
-    }))
+    Ok(compute(
+        zone,
+        &register,
+        incidents.iter().map(|i| &i.data),
+        |id| clients.get(&id).map(|c| &c.data),
+    ))
 }
 
 fn compute<'a>(
     zone: Zone,
+    register: &FacilityRegister,
     incidents: impl Iterator<Item = &'a Incident>,
     client: impl Fn(Uuid) -> Option<&'a Client>,
 ) -> Stats {
@@ -196,12 +236,16 @@ fn compute<'a>(
         },
     };
     let mut waits = vec![];
+    let mut places: BTreeMap<String, (FacilityKey, usize)> = BTreeMap::new();
     let mut first_meeting: HashMap<Uuid, DateTime<FixedOffset>> = HashMap::new();
     for d in incidents {
         s.incidents += 1;
         let count = |m: &mut BTreeMap<String, usize>, k: String| *m.entry(k).or_default() += 1;
         count(&mut s.by_type, d.incident_type.as_str().to_owned());
-        count(&mut s.by_facility, facility_key(&d.facility));
+        places
+            .entry(facility_key(register, &d.facility))
+            .or_insert_with(|| (register.key_of(&d.facility), 0))
+            .1 += 1;
         count(
             &mut s.by_facility_type,
             serde_plain(&d.facility.facility_type),
@@ -226,6 +270,14 @@ fn compute<'a>(
                 *e = m;
             }
         }
+    }
+    let keys: BTreeMap<String, FacilityKey> = places
+        .iter()
+        .map(|(g, (k, _))| (g.clone(), k.clone()))
+        .collect();
+    let labels = facility_labels(&keys);
+    for (g, (_, n)) in places {
+        *s.by_facility.entry(labels[&g].clone()).or_default() += n;
     }
     s.delayed_access.measured = waits.len();
     s.delayed_access.median_minutes_waited = median(waits);
@@ -259,6 +311,7 @@ mod tests {
     #[test]
     fn nfc_and_nfd_spellings_of_a_facility_are_one_key() {
         let place = |name: String| Facility {
+            id: None,
             name,
             facility_type: Default::default(),
             region: "Gəncə".into(),
@@ -267,6 +320,7 @@ mod tests {
         let nfc = place("Gəncə İVS".into());
         let nfd = place(format!(" {} ", "Gəncə İVS".nfd().collect::<String>()));
         assert_ne!(nfc.name, nfd.name);
-        assert_eq!(facility_key(&nfc), facility_key(&nfd));
+        let register = FacilityRegister::default();
+        assert_eq!(facility_key(&register, &nfc), facility_key(&register, &nfd));
     }
 }

@@ -150,18 +150,20 @@ fn raw_db(dir: &Path, code: &str) -> rusqlite::Connection {
 /// Every row of every table, in rowid order, as text; `meta`'s
 /// `last_change` and `header` (which a restore advances) aside.
 fn dump(conn: &rusqlite::Connection) -> Vec<(String, Vec<String>)> {
-    let tables: Vec<String> = conn
-        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'search_fts_%' ORDER BY name")
+    let tables: Vec<(String, bool)> = conn
+        .prepare("SELECT name, sql LIKE '%WITHOUT ROWID%' FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'search_fts_%' ORDER BY name")
         .unwrap()
-        .query_map([], |r| r.get(0))
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
         .unwrap()
         .collect::<Result<_, _>>()
         .unwrap();
     tables
         .into_iter()
-        .map(|t| {
+        .map(|(t, without_rowid)| {
+            // A table without rowid (facility_names) in its key's order.
+            let order = if without_rowid { "1, 2" } else { "rowid" };
             let mut stmt = conn
-                .prepare(&format!("SELECT * FROM \"{t}\" ORDER BY rowid"))
+                .prepare(&format!("SELECT * FROM \"{t}\" ORDER BY {order}"))
                 .unwrap();
             let n = stmt.column_count();
             let rows = stmt

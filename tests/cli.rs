@@ -87,7 +87,8 @@ fn new_user_flow_init_client_incidents_search_verify_list() {
     assert_eq!(shown["derived"]["hours_since_arrest"], 28.0);
 
     let v = cli.ok(&["verify-vault"]);
-    assert!(v.contains("4 records") && v.contains("intact"), "{v}");
+    // One client, three incidents and the register entry of their facility.
+    assert!(v.contains("5 records") && v.contains("intact"), "{v}");
 }
 
 #[test]
@@ -715,8 +716,9 @@ fn case_text_can_come_from_standard_input_instead_of_the_command_line() {
         serde_json::from_str(&cli.ok(&["client", "show", &id, "--json"])).unwrap();
     assert_eq!(shown["full_name"], "Rəşad Məmmədov");
 
-    // Several lines, Cyrillic and NFD text arrive as typed (only the final
-    // newline goes); a repeatable flag takes `-` for one of its values.
+    // Several lines and Cyrillic arrive as typed (only the final newline
+    // goes), NFD text composed (all text is NFC at intake); a repeatable
+    // flag takes `-` for one of its values.
     let notes = "Birinci sətir\nВторая строка: Капитан Петров\nSe\u{0301}n\u{0327}";
     let o = with_stdin(
         &cli,
@@ -746,7 +748,10 @@ fn case_text_can_come_from_standard_input_instead_of_the_command_line() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let shown: serde_json::Value =
         serde_json::from_str(&cli.ok(&["incident", "show", &inc, "--json"])).unwrap();
-    assert_eq!(shown["notes"], notes);
+    assert_eq!(
+        shown["notes"],
+        "Birinci sətir\nВторая строка: Капитан Петров\nS\u{e9}\u{146}"
+    );
     assert_eq!(shown["officials"][1]["name"], "Капитан Петров");
 
     // Search words too.

@@ -142,8 +142,9 @@ fn what_list_json_writes_add_json_reads_back_identically() {
     let other = Cli::new(t2.path());
     let (v, _) = Vault::create_with(&other.vault, &pass(), &fast()).unwrap();
     v.close().unwrap();
+    // (The facility register goes before the incidents that link to it.)
     for kind in [
-        "client", "case", "hearing", "deadline", "incident", "evidence",
+        "client", "case", "hearing", "deadline", "facility", "incident", "evidence",
     ] {
         let listed = cli.ok(&[kind, "list", "--json"]);
         let file = write(t2.path(), &format!("{kind}.json"), &listed);

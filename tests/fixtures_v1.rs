@@ -12,7 +12,9 @@ use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use vekil::import::{self, signers, ImportError, ImportOptions, SignedBy};
 use vekil::load::{self, Mode, Outcome};
-use vekil::model::{Case, Client, Deadline, EvidenceNote, Hearing, Incident, Kind, Record};
+use vekil::model::{
+    Case, Client, Deadline, EvidenceNote, FacilityEntry, Hearing, Incident, Kind, Record,
+};
 use vekil::store::{ListFilter, Origin};
 use vekil::vault::Vault;
 
@@ -83,16 +85,55 @@ fn the_first_release_vault_opens_verifies_and_upgrades() {
     );
 
     let v = Vault::unlock(&dir, &pass()).expect("today's build opens a v1 vault");
+    // Its two facility names become the register (issue 11.5), each
+    // incident linked with a revision of its own.
+    assert!(
+        v.unlock_report()
+            .notices
+            .contains(&vekil::vault::UnlockNotice::FacilityRegisterBuilt {
+                facilities: 2,
+                linked: 2
+            }),
+        "{:?}",
+        v.unlock_report().notices
+    );
     let r = v.verify().expect("verify");
     assert!(r.is_ok(), "{:?}", r.problems);
-    assert_eq!((r.records, r.revisions), (8, 11));
+    assert_eq!((r.records, r.revisions), (8 + 2, 11 + 2 + 2));
 
     let then = listed_by_v1();
+    let entries = listed_now::<FacilityEntry>(&v);
+    for i in listed_now::<Incident>(&v) {
+        let linked = &i["facility"]["id"];
+        let entry = entries
+            .iter()
+            .find(|e| e["id"] == *linked)
+            .unwrap_or_else(|| panic!("incident {} is not linked: {linked}", i["id"]));
+        assert_eq!(entry["name"], i["facility"]["name"]);
+    }
     assert_kept("client", &then["client"], &listed_now::<Client>(&v));
     assert_kept("case", &then["case"], &listed_now::<Case>(&v));
     assert_kept("hearing", &then["hearing"], &listed_now::<Hearing>(&v));
     assert_kept("deadline", &then["deadline"], &listed_now::<Deadline>(&v));
-    assert_kept("incident", &then["incident"], &listed_now::<Incident>(&v));
+    // Kept as written: linking to the register is one revision, which
+    // adds the link and nothing else.
+    let mut incidents = listed_now::<Incident>(&v);
+    for i in &mut incidents {
+        let old = then["incident"]
+            .as_array()
+            .expect("list")
+            .iter()
+            .find(|o| o["id"] == i["id"])
+            .expect("listed by v1");
+        assert_eq!(i["revision"], old["revision"].as_u64().expect("rev") + 1);
+        i["revision"] = old["revision"].clone();
+        i["updated_at"] = old["updated_at"].clone();
+        i["facility"]
+            .as_object_mut()
+            .expect("facility")
+            .remove("id");
+    }
+    assert_kept("incident", &then["incident"], &incidents);
     assert_kept(
         "evidence",
         &then["evidence"],
@@ -136,6 +177,25 @@ fn the_first_release_bundle_imports_after_trusting_its_signer() {
     let r = import::import(&ngo, &bundle, &identity, &ImportOptions::default()).expect("import");
     assert_eq!(r.signer, "Vəkil Məmmədova");
     assert_eq!(ngo.count(Kind::Incident).expect("count"), 2);
+    // The places its incidents name are in the organisation's register,
+    // and the incidents, signed by their lawyer, are left as sent.
+    let places: Vec<String> = listed_now::<FacilityEntry>(&ngo)
+        .iter()
+        .map(|e| e["name"].as_str().expect("name").to_owned())
+        .collect();
+    assert_eq!(places.len(), 2, "{places:?}");
+    for i in listed_now::<Incident>(&ngo) {
+        assert!(i["facility"].get("id").is_none(), "{i}");
+        let name = i["facility"]["name"].as_str().expect("name");
+        assert!(places.iter().any(|p| p == name), "{name} not registered");
+        let at = ngo
+            .list::<Incident>(&ListFilter {
+                facility: Some(name.into()),
+                ..Default::default()
+            })
+            .expect("at facility");
+        assert_eq!(at.len(), 1, "--at-facility {name}");
+    }
 
     // The NGO profile's incidents, as the first release wrote them.
     let then = listed_by_v1();
@@ -195,4 +255,22 @@ fn the_first_release_bundle_imports_after_trusting_its_signer() {
     let again = import::import(&ngo, &bundle, &identity, &ImportOptions::default()).expect("again");
     assert!(again.conflicts.is_empty());
     assert_eq!(ngo.count(Kind::Incident).expect("count"), 2);
+    // And adds no place to the register twice.
+    let places: Vec<String> = listed_now::<FacilityEntry>(&ngo)
+        .iter()
+        .map(|e| e["name"].as_str().expect("name").to_owned())
+        .collect();
+    assert_eq!(places.len(), 2, "{places:?}");
+    for i in listed_now::<Incident>(&ngo) {
+        assert!(i["facility"].get("id").is_none(), "{i}");
+        let name = i["facility"]["name"].as_str().expect("name");
+        assert!(places.iter().any(|p| p == name), "{name} not registered");
+        let at = ngo
+            .list::<Incident>(&ListFilter {
+                facility: Some(name.into()),
+                ..Default::default()
+            })
+            .expect("at facility");
+        assert_eq!(at.len(), 1, "--at-facility {name}");
+    }
 }

@@ -231,7 +231,8 @@ fn a_vault_from_before_origins_adopts_only_when_asked() {
     {
         let conn = raw_db(&dir, &code);
         conn.execute_batch(&format!(
-            "DROP TABLE signers;
+            "DROP TABLE facility_names;
+             DROP TABLE signers;
              ALTER TABLE records DROP COLUMN origin;
              INSERT INTO meta (key, value) VALUES ('trusted_signer:{}', '{line}');
              PRAGMA user_version = 2;",

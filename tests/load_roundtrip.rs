@@ -1,7 +1,8 @@
 //! Lossless round trip (issue 11, point 1), as a property: records of
 //! every kind with a non-default value in every field (every enum variant
 //! reachable, Azerbaijani, Russian and NFD text, offsets other than UTC)
-//! are listed as `list --json` lists them, read back through a JSON file
+//! (the facility register's entries and the incident's link to one
+//! included) are listed as `list --json` lists them, read back through a JSON file
 //! and through JSON Lines into a second vault, and listed again: every
 //! field of every record, envelope included, must come out as it went in.
 //!
@@ -39,14 +40,18 @@ fn incoming<T>(data: T, id: Uuid, env: (u32, DateTime<Utc>, DateTime<Utc>)) -> I
 
 /// The set, linked, as one load (ids of its own), in an order links do
 /// not like: evidence first.
-fn items(mut s: Set) -> (Vec<Item>, [Uuid; 6]) {
-    let ids = [(); 6].map(|_| Uuid::new_v4());
-    let [client, case, hearing, deadline, incident, evidence] = ids;
+fn items(mut s: Set) -> (Vec<Item>, [Uuid; 7]) {
+    let ids = [(); 7].map(|_| Uuid::new_v4());
+    let [client, case, hearing, deadline, incident, evidence, facility] = ids;
     s.case.client_ids = vec![client];
     s.hearing.case_id = case;
     s.deadline.case_id = case;
     s.incident.client_id = client;
     s.incident.case_id = Some(case);
+    s.incident.facility.id = Some(facility);
+    // Linked by id and written by one of the entry's names (another name
+    // would name another place).
+    s.incident.facility.name = s.facility.name.clone();
     s.evidence.incident_id = Some(incident);
     s.evidence.case_id = Some(case);
     s.evidence.client_id = Some(client);
@@ -72,6 +77,10 @@ fn items(mut s: Set) -> (Vec<Item>, [Uuid; 6]) {
         item("hearing", A::Hearing(incoming(s.hearing, hearing, e[2]))),
         item("case", A::Case(incoming(s.case, case, e[1]))),
         item("client", A::Client(incoming(s.client, client, e[0]))),
+        item(
+            "facility",
+            A::Facility(incoming(s.facility, facility, e[6])),
+        ),
     ];
     (items, ids)
 }
@@ -82,9 +91,11 @@ fn listed<T: Record + Serialize>(v: &Vault, id: Uuid) -> Value {
 
 /// Each record as `list --json` prints it (the same serialisation of
 /// `Stored`), tagged with its kind.
-fn listing(v: &Vault, ids: &[Uuid; 6]) -> Vec<(Kind, Value)> {
+/// In link order (a JSON Lines stream is saved line by line).
+fn listing(v: &Vault, ids: &[Uuid; 7]) -> Vec<(Kind, Value)> {
     vec![
         (Kind::Client, listed::<Client>(v, ids[0])),
+        (Kind::Facility, listed::<FacilityEntry>(v, ids[6])),
         (Kind::Case, listed::<Case>(v, ids[1])),
         (Kind::Hearing, listed::<Hearing>(v, ids[2])),
         (Kind::Deadline, listed::<Deadline>(v, ids[3])),
@@ -145,6 +156,10 @@ proptest! {
         let loaded = a.load(items, Mode::Add).expect("load into a");
         prop_assert!(loaded.iter().all(|l| l.outcome == Outcome::Added));
         let first = listing(&a, &ids);
+        // The incident is at its register entry, and carries the entry.
+        let (entry, incident) = (&first[1].1, &first[5].1);
+        prop_assert_eq!(&incident["facility"]["id"], &entry["id"]);
+        prop_assert_eq!(&incident["facility"]["name"], &entry["name"]);
         // The envelope came in with the record, not made afresh.
         for (kind, v) in &first {
             prop_assert!(v["revision"].as_u64().unwrap_or(0) >= 2, "{} revision", kind);
@@ -165,7 +180,9 @@ proptest! {
         // would assemble the output of `list --json`.
         let mut doc = serde_json::Map::new();
         for (kind, v) in &first {
-            let key = format!("{}s", kind.as_str()).replace("evidences", "evidence");
+            let key = format!("{}s", kind.as_str())
+                .replace("evidences", "evidence")
+                .replace("facilitys", "facilities");
             doc.insert(key, Value::Array(vec![v.clone()]));
         }
         let text = serde_json::to_string_pretty(&Value::Object(doc)).expect("text");
@@ -206,7 +223,7 @@ proptest! {
         let cli = Cli::new(&t.path().join("e"));
         drop(vault(&t, "e/vault"));
         let out = with_input(&cli, &["load", "-"], &(lines.join("\n") + "\n"));
-        prop_assert_eq!(out.lines().count(), 6);
+        prop_assert_eq!(out.lines().count(), 7);
         let e = Vault::unlock(&cli.vault, &pass()).expect("unlock e");
         for ((kind, x), (_, y)) in first.iter().zip(listing(&e, &ids).iter()) {
             assert_same(*kind, x, y)?;

@@ -14,8 +14,8 @@ use std::path::Path;
 use vekil::model::*;
 use vekil::vault::Vault;
 
-const KINDS: [&str; 6] = [
-    "client", "case", "hearing", "deadline", "incident", "evidence",
+const KINDS: [&str; 7] = [
+    "client", "case", "hearing", "deadline", "incident", "evidence", "facility",
 ];
 
 fn schema(kind: &str) -> Value {
@@ -54,6 +54,7 @@ fn what_list_and_show_print_matches_each_kinds_schema() {
     let client = "5d0c6a5e-2f43-4b8e-9a0e-6c1f2b3a4d01";
     let case = "5d0c6a5e-2f43-4b8e-9a0e-6c1f2b3a4d02";
     let incident = "5d0c6a5e-2f43-4b8e-9a0e-6c1f2b3a4d03";
+    let facility = "5d0c6a5e-2f43-4b8e-9a0e-6c1f2b3a4d04";
     let doc = json!({
         "clients": [{"id": client, "full_name": "Rəşad Məmmədov", "pseudonym": "C-001",
             "arrested_at": {"at": "2025-03-10T00:00:00+04:00", "precision": "day"},
@@ -64,11 +65,14 @@ fn what_list_and_show_print_matches_each_kinds_schema() {
         "deadlines": [{"case_id": case, "due": "2025-07-12T18:00:00+04:00", "kind": "ecthr_application"}],
         "incidents": [{"id": incident, "client_id": client, "case_id": case, "type": "access_delayed",
             "occurred": {"at": "2025-03-14T09:30:00+04:00"},
-            "facility": {"name": "Следственный изолятор № 1", "type": "pretrial_detention"},
+            "facility": {"id": facility, "name": "Следственный изолятор № 1", "type": "pretrial_detention"},
             "minutes_waited": 150, "standards": ["echr_6_3_c"],
             "witnesses": [{"name": "Anar", "kind": "lawyer"}],
             "remedies": [{"complaint_to": "Prokurorluq", "filed_on": "2025-03-15"}],
             "consent": [{"recipient": "Hüquq Müdafiə Mərkəzi", "granted": true}]}],
+        "facilities": [{"id": facility, "name": "Bakı 1 saylı İstintaq Təcridxanası",
+            "type": "pretrial_detention", "region": "Bakı",
+            "spellings": ["Следственный изолятор № 1", "Baku SIZO No. 1"], "notes": "Növbətçi: 09:00–18:00"}],
         "evidence": [{"incident_id": incident, "kind": "medical_report", "description": "Справка",
             "custody": [{"who": "vəkil", "at": "2025-03-15T12:00:00+04:00", "action": "aldı"}]}]
     });
@@ -114,6 +118,7 @@ fn the_schemas_enums_are_the_models() {
         ("evidence", "EvidenceKind", variant_names::<EvidenceKind>()),
         ("incident", "IncidentType", variant_names::<IncidentType>()),
         ("incident", "FacilityType", variant_names::<FacilityType>()),
+        ("facility", "FacilityType", variant_names::<FacilityType>()),
         ("incident", "WitnessKind", variant_names::<WitnessKind>()),
         (
             "incident",

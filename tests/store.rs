@@ -189,7 +189,13 @@ fn search_and_filters() {
     };
     let l = v.list::<Incident>(&f).unwrap();
     assert_eq!(l[0].data.occurred.at, at(1, 9));
-    assert_eq!(v.facility_names("G").unwrap(), vec!["Gəncə IVS".to_owned()]);
+    let offered: Vec<String> = v
+        .facility_suggest("G", 20)
+        .unwrap()
+        .into_iter()
+        .map(|s| s.name)
+        .collect();
+    assert_eq!(offered, vec!["Gəncə IVS".to_owned()]);
 }
 
 #[test]

@@ -137,8 +137,13 @@ fn quick_incident_then_full_record_then_search() {
     let hits = h.ok("search", json!({"text": "quartzcanary"}));
     assert_eq!(hits.as_array().map(Vec::len), Some(1));
     assert_eq!(hits[0]["kind"], "incident");
-    let names = h.ok("facility_names", json!({"prefix": "Bak"}));
-    assert_eq!(names, json!(["Bakı İSS-1"]));
+    // The quick log named a new place: it is in the register, found by
+    // a prefix typed without Azerbaijani letters, with its one incident.
+    let found = h.ok("facility_suggest", json!({"text": "baki iss"}));
+    assert_eq!(found.as_array().map(Vec::len), Some(1));
+    assert_eq!(found[0]["name"], "Bakı İSS-1");
+    assert_eq!(found[0]["incidents"], 1);
+    assert_eq!(found[0]["id"], saved["facility"]["id"]);
 }
 
 #[test]

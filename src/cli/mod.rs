@@ -155,6 +155,9 @@ enum Command {
     /// Evidence notes and their encrypted attachments.
     #[command(subcommand)]
     Evidence(RecordCmd<records::EvidenceFields>),
+    /// The facility register: each place clients are held, with the other spellings documents use.
+    #[command(subcommand)]
+    Facility(FacilityCmd),
     /// Load records of every kind from one JSON file (or `-`), all or
     /// nothing: `{"clients": […], "incidents": […], …}`, or one record per
     /// line tagged with its kind (`{"incident": {…}}`). Links resolve
@@ -287,6 +290,22 @@ enum RecordCmd<F: Form> {
     },
 }
 
+/// `vekil facility`: the commands every kind has, and merging.
+#[derive(Debug, Subcommand)]
+enum FacilityCmd {
+    #[command(flatten)]
+    Record(RecordCmd<records::FacilityFields>),
+    /// Merge two entries for one place: FROM's incidents move to INTO (each
+    /// with a revision), FROM's name and spellings become INTO's spellings,
+    /// and FROM is deleted (its history is kept).
+    Merge {
+        /// The entry to merge away (id, id prefix, name or spelling).
+        from: String,
+        /// The entry to keep (id, id prefix, name or spelling).
+        into: String,
+    },
+}
+
 /// Which records a list or search covers; shared by both.
 #[derive(Debug, Args)]
 struct ScopeArgs {
@@ -296,7 +315,7 @@ struct ScopeArgs {
     /// Only this case's records.
     #[arg(long, value_name = "CASE")]
     case: Option<String>,
-    /// Only at this facility (incidents).
+    /// Only at this facility (incidents): a register entry's id, name or any other spelling.
     #[arg(long = "at-facility", value_name = "NAME")]
     facility: Option<String>,
     /// From the start of this day, month or year (or this moment), in the
@@ -494,6 +513,27 @@ fn execute_on(dir: &std::path::Path, command: Command) -> Result<(), CliError> {
         Command::Deadline(c) => record_cmd(&dir, c, out)?,
         Command::Incident(c) => record_cmd(&dir, c, out)?,
         Command::Evidence(c) => record_cmd(&dir, c, out)?,
+        Command::Facility(FacilityCmd::Record(c)) => record_cmd(&dir, c, out)?,
+        Command::Facility(FacilityCmd::Merge { from, into }) => {
+            // Either name may be `-`, read from standard input.
+            let (mut from, mut into) = (Some(from), Some(into));
+            input::fill_from_stdin(
+                vec![
+                    input::TextSlot::One("FROM", &mut from),
+                    input::TextSlot::One("INTO", &mut into),
+                ],
+                false,
+            )?;
+            let v = open(&dir)?;
+            let from = v.resolve_facility(from.as_deref().unwrap_or_default())?;
+            let into = v.resolve_facility(into.as_deref().unwrap_or_default())?;
+            let m = v.merge_facilities(from, into)?;
+            writeln!(
+                out,
+                "Merged {from} into {into} ({}): {} incident(s) moved; {from} is deleted, its history is kept.",
+                m.into.data.name, m.relinked
+            )?;
+        }
         Command::Load { file, upsert } => load_cmd(&open(&dir)?, &file, mode(upsert), out)?,
         Command::Search(mut a) => {
             search_text_from_stdin(&mut a)?;
@@ -636,6 +676,9 @@ fn context(case_number: Option<&str>, client: Option<&str>) -> String {
 fn resolve<T: Record>(v: &Vault, s: &str) -> Result<uuid::Uuid, CliError> {
     if T::KIND == Kind::Client {
         return records::client_ref(v, s);
+    }
+    if T::KIND == Kind::Facility {
+        return Ok(v.resolve_facility(s)?);
     }
     Ok(v.resolve::<T>(s)?)
 }

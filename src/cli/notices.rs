@@ -117,6 +117,12 @@ fn sentence(n: &UnlockNotice) -> String {
             "the vault's history ({entries} entries) was checked and sealed with the vault's \
              key; this happens once, after Vekil is updated"
         ),
+        UnlockNotice::FacilityRegisterBuilt { facilities, linked } => format!(
+            "Vekil built a facility register of {facilities} place(s) from the facility names \
+             in your incidents and linked {linked} incident(s) to it, each with a revision; \
+             join spellings of one place with `vekil facility merge` (this happens once, \
+             after Vekil is updated)"
+        ),
     }
 }
 

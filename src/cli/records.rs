@@ -492,8 +492,9 @@ pub struct IncidentFields {
     /// The client (id, id prefix or pseudonym).
     #[arg(long, value_name = "CLIENT")]
     pub client: Option<String>,
-    /// The facility's name.
-    #[arg(long, value_name = "NAME")]
+    /// The facility: a register entry's id (or prefix), or a name, found
+    /// among the register's spellings or added to it (`vekil facility`).
+    #[arg(long, value_name = "NAME|ID")]
     pub facility: Option<String>,
     /// When it happened (default: now). Partial dates set the precision.
     #[arg(long, value_name = "WHEN")]
@@ -504,10 +505,10 @@ pub struct IncidentFields {
     /// The case (id or id prefix).
     #[arg(long, value_name = "CASE")]
     pub case: Option<String>,
-    /// police_station, temporary_detention, pretrial_detention, prison_colony, court, security_service, hospital, other.
+    /// The facility's type, when it is new to the register or has none there: police_station, temporary_detention, pretrial_detention, prison_colony, court, security_service, hospital, other.
     #[arg(long, value_name = "TYPE")]
     pub facility_type: Option<String>,
-    /// Region or city.
+    /// The facility's region or city: a place of the same name elsewhere is another register entry.
     #[arg(long)]
     pub region: Option<String>,
     /// Authority responsible.
@@ -579,7 +580,15 @@ impl Form for IncidentFields {
         if let Some(c) = &self.client {
             i.client_id = client_ref(v, c)?;
         }
-        set(&mut i.facility.name, self.facility);
+        // The facility is a register entry: an id names one; a name, type
+        // or region is resolved by the store (found, or added).
+        if let Some(f) = &self.facility {
+            i.facility.id = facility_id(v, f);
+            i.facility.name = f.trim().to_owned();
+        }
+        if self.facility_type.is_some() || self.region.is_some() {
+            i.facility.id = None;
+        }
         if let Some(s) = &self.at {
             i.occurred = when(v, "occurred", s)?;
         }
@@ -678,6 +687,106 @@ impl Columns for Incident {
             .data
             .hours_since_arrest(client.data.arrested_at.as_ref())?;
         Some(serde_json::json!({ "hours_since_arrest": hours }))
+    }
+}
+
+/// The register entry `text` names by id or id prefix, if any (a name is
+/// left to the store, which finds the entry among every spelling).
+fn facility_id(v: &Vault, text: &str) -> Option<Uuid> {
+    let id = v.resolve::<FacilityEntry>(text).ok()?;
+    v.get::<FacilityEntry>(id).ok().map(|e| e.id)
+}
+
+// ---------------------------------------------------------------- facility
+
+/// Flags of a facility register entry.
+#[derive(Debug, Args, Default)]
+pub struct FacilityFields {
+    /// The name you use for the place.
+    #[arg(long)]
+    pub name: Option<String>,
+    /// police_station, temporary_detention, pretrial_detention, prison_colony, court, security_service, hospital, other.
+    #[arg(long = "type", value_name = "TYPE")]
+    pub facility_type: Option<String>,
+    /// Region or city.
+    #[arg(long)]
+    pub region: Option<String>,
+    /// Naming the place would identify the client: public exports show the region instead (--identifying=false to undo).
+    #[arg(long, num_args = 0..=1, default_missing_value = "true", value_name = "BOOL")]
+    pub identifying: Option<bool>,
+    /// Another spelling documents use, e.g. in Cyrillic or English (repeatable; added to those kept).
+    #[arg(long = "spelling", value_name = "NAME")]
+    pub spellings: Vec<String>,
+    /// A spelling to remove (repeatable).
+    #[arg(long = "drop-spelling", value_name = "NAME")]
+    pub drop_spellings: Vec<String>,
+    /// Notes: address, visiting hours.
+    #[arg(long)]
+    pub notes: Option<String>,
+}
+
+impl Form for FacilityFields {
+    type R = FacilityEntry;
+    fn build(self, v: &Vault) -> Result<FacilityEntry, CliError> {
+        let name = self
+            .name
+            .clone()
+            .ok_or_else(|| missing("name", "facility"))?;
+        let mut f = FacilityEntry::new(name);
+        self.apply(v, &mut f)?;
+        Ok(f)
+    }
+    fn apply(self, _v: &Vault, f: &mut FacilityEntry) -> Result<(), CliError> {
+        set(&mut f.name, self.name);
+        if let Some(s) = &self.facility_type {
+            f.facility_type = choice("type", s).map_err(invalid)?;
+        }
+        set(&mut f.region, self.region);
+        set(&mut f.identifying, self.identifying);
+        let key = crate::store::name_key;
+        for d in &self.drop_spellings {
+            let before = f.spellings.len();
+            f.spellings.retain(|s| key(s) != key(d));
+            if f.spellings.len() == before {
+                return Err(invalid(ValidationError::new(
+                    "spellings",
+                    format!("{d:?} is not one of this facility's spellings"),
+                )));
+            }
+        }
+        for s in self.spellings {
+            if !f.spellings.iter().any(|k| key(k) == key(&s)) {
+                f.spellings.push(s);
+            }
+        }
+        set(&mut f.notes, self.notes);
+        Ok(())
+    }
+    fn text_slots(&mut self) -> Vec<TextSlot<'_>> {
+        vec![
+            TextSlot::One("name", &mut self.name),
+            TextSlot::One("region", &mut self.region),
+            TextSlot::Many("spelling", &mut self.spellings),
+            TextSlot::Many("drop-spelling", &mut self.drop_spellings),
+            TextSlot::One("notes", &mut self.notes),
+        ]
+    }
+}
+
+impl Columns for FacilityEntry {
+    const HEADER: &'static [&'static str] = &["ID", "NAME", "TYPE", "REGION", "OTHER SPELLINGS"];
+    fn row(s: &Stored<Self>) -> Vec<String> {
+        vec![
+            short_id(&s.id),
+            s.data.name.clone(),
+            serde_plain(&s.data.facility_type),
+            s.data.region.clone(),
+            s.data.spellings.join("; "),
+        ]
+    }
+    fn derived(s: &Stored<Self>, v: &Vault) -> Option<serde_json::Value> {
+        let n = v.count_at_facility(s.id).ok()?;
+        Some(serde_json::json!({ "incidents": n }))
     }
 }
 

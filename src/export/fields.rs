@@ -11,6 +11,11 @@
 //! array indexed by the enum). `docs/formats/profiles.md` is this table
 //! rendered ([`markdown`]); a test keeps the two identical, and the
 //! export-fields integration test checks every format against it.
+//!
+//! The facility register (`FacilityEntry`) has no rows: it never leaves.
+//! An incident carries its own copy of its facility, and that copy is
+//! what leaves; its link to the register (`facility.id`) names an entry of
+//! this vault only, and the JSON log's version 1 is frozen without it.
 
 use super::Profile;
 
@@ -143,6 +148,7 @@ fields! {
     IncidentType = "incident" "type": L, L, L, L;
     IncidentOccurredAt = "incident" "occurred.at": L, L, L, L;
     IncidentOccurredPrecision = "incident" "occurred.precision": L, L, L, L;
+    IncidentFacilityId = "incident" "facility.id": R, R, R, R;
     IncidentFacilityName = "incident" "facility.name": L, L, L, REGION;
     IncidentFacilityType = "incident" "facility.type": L, L, L, L;
     IncidentFacilityRegion = "incident" "facility.region": L, L, L, L;

@@ -465,6 +465,7 @@ pub(super) fn redact_incident(
             } = d;
             let EventTime { at, precision } = occurred;
             let Facility {
+                id: facility_id,
                 name,
                 facility_type,
                 region,
@@ -491,6 +492,7 @@ pub(super) fn redact_incident(
                     precision: r.keep(Field::IncidentOccurredPrecision, precision),
                 },
                 facility: Facility {
+                    id: r.keep(Field::IncidentFacilityId, facility_id),
                     name,
                     facility_type: r.keep(Field::IncidentFacilityType, facility_type),
                     region,

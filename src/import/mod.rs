@@ -1029,7 +1029,11 @@ impl Merge<'_> {
         self.cancel.check()?;
         let (kind, id) = r.kind_id();
         for link in r.references() {
-            if self.present.contains(&(link.kind, link.id)) {
+            // A register link names the sender's register; it is not kept
+            // (`Writer::put_stored`), so it need not resolve.
+            if link.kind == crate::model::Kind::Facility
+                || self.present.contains(&(link.kind, link.id))
+            {
                 continue;
             }
             if w.origin_of(link.kind, link.id)?.is_none() {

@@ -14,7 +14,8 @@
 
 use super::{AnyIncoming, Incoming, Item, LoadError};
 use crate::model::{
-    Case, Client, Deadline, EvidenceNote, Hearing, Incident, Kind, Record, ValidationError,
+    Case, Client, Deadline, EvidenceNote, FacilityEntry, Hearing, Incident, Kind, Record,
+    ValidationError,
 };
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
@@ -27,13 +28,14 @@ const DERIVED: &str = "derived";
 
 /// The lists of a document (the export log's shape, with hearings and
 /// deadlines too), and the kind each holds.
-const LISTS: [(&str, Kind); 6] = [
+const LISTS: [(&str, Kind); 7] = [
     ("clients", Kind::Client),
     ("cases", Kind::Case),
     ("hearings", Kind::Hearing),
     ("deadlines", Kind::Deadline),
     ("incidents", Kind::Incident),
     ("evidence", Kind::Evidence),
+    ("facilities", Kind::Facility),
 ];
 
 /// Top-level fields of the export log that say where it came from; a
@@ -91,6 +93,7 @@ pub fn any_record(kind: Kind, value: Value) -> Result<AnyIncoming, ValidationErr
         Kind::Deadline => AnyIncoming::Deadline(record::<Deadline>(value)?),
         Kind::Incident => AnyIncoming::Incident(record::<Incident>(value)?),
         Kind::Evidence => AnyIncoming::Evidence(record::<EvidenceNote>(value)?),
+        Kind::Facility => AnyIncoming::Facility(record::<FacilityEntry>(value)?),
     })
 }
 

@@ -24,7 +24,9 @@
 pub mod csv;
 pub mod json;
 
-use crate::model::{Case, Client, Deadline, EvidenceNote, Hearing, Incident, Kind, Record};
+use crate::model::{
+    Case, Client, Deadline, EvidenceNote, FacilityEntry, Hearing, Incident, Kind, Record,
+};
 use crate::store::Writer;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -114,6 +116,8 @@ pub enum AnyIncoming {
     Incident(Incoming<Incident>),
     /// An evidence note.
     Evidence(Incoming<EvidenceNote>),
+    /// A facility register entry.
+    Facility(Incoming<FacilityEntry>),
 }
 
 /// Record kinds a loader can take.
@@ -160,13 +164,15 @@ loadable!(
     Hearing => Hearing,
     Deadline => Deadline,
     Incident => Incident,
-    EvidenceNote => Evidence
+    EvidenceNote => Evidence,
+    FacilityEntry => Facility
 );
 
 /// The order links need: a record is saved after the ones it can refer to.
 fn rank(kind: Kind) -> u8 {
     match kind {
-        Kind::Client => 0,
+        // Incidents link to register entries by id (`facility.id`).
+        Kind::Client | Kind::Facility => 0,
         Kind::Case => 1,
         Kind::Hearing | Kind::Deadline | Kind::Incident => 2,
         Kind::Evidence => 3,

@@ -144,11 +144,21 @@ pub enum FacilityType {
     Other,
 }
 
-/// The place.
+/// The place, as the incident records it: a copy of its entry in the
+/// facility register ([`super::FacilityEntry`]), made by the store.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
 #[ts(export)]
 pub struct Facility {
+    /// The register entry. When set, the store copies the entry's name,
+    /// type, region and `identifying` flag over the fields below on every
+    /// save; when absent (an incident typed with a name only), the store
+    /// finds the entry by name, or adds one, and sets it. Records imported
+    /// from another vault keep it absent: it names an entry of the vault
+    /// that made them. Never exported.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub id: Option<Uuid>,
     /// Name as commonly used, e.g. "Baku Pre-trial Detention Centre No. 1".
     pub name: String,
     /// Kind of place.
@@ -438,6 +448,7 @@ impl Incident {
             incident_type,
             occurred: EventTime::exact(at),
             facility: Facility {
+                id: None,
                 name: facility_name.into(),
                 facility_type: FacilityType::default(),
                 region: String::new(),

@@ -10,6 +10,7 @@ mod case;
 mod client;
 mod common;
 mod evidence;
+mod facility;
 mod hearing;
 mod incident;
 mod standards;
@@ -20,6 +21,7 @@ pub use case::{Case, CaseStatus};
 pub use client::{Client, ProceduralStatus, RiskFlag};
 pub use common::{Confidentiality, Contact, DatePrecision, EventTime, RecordStatus};
 pub use evidence::{AttachmentRef, CustodyEntry, EvidenceKind, EvidenceNote};
+pub use facility::FacilityEntry;
 pub use hearing::{Deadline, DeadlineKind, Hearing, HearingKind};
 pub use incident::{
     Consent, Facility, FacilityType, Incident, IncidentType, Official, Remedy, Witness, WitnessKind,
@@ -51,17 +53,20 @@ pub enum Kind {
     Incident,
     /// [`EvidenceNote`]
     Evidence,
+    /// [`FacilityEntry`]: the facility register.
+    Facility,
 }
 
 impl Kind {
     /// Every kind.
-    pub const ALL: [Kind; 6] = [
+    pub const ALL: [Kind; 7] = [
         Self::Client,
         Self::Case,
         Self::Hearing,
         Self::Deadline,
         Self::Incident,
         Self::Evidence,
+        Self::Facility,
     ];
 
     /// The stored and serialised name.
@@ -73,6 +78,7 @@ impl Kind {
             Self::Deadline => "deadline",
             Self::Incident => "incident",
             Self::Evidence => "evidence",
+            Self::Facility => "facility",
         }
     }
 
@@ -97,8 +103,14 @@ pub struct IndexFields {
     pub case_id: Option<Uuid>,
     /// The moment it sorts by.
     pub at: Option<DateTime<FixedOffset>>,
-    /// Facility name (incidents).
+    /// Which facility (incidents): its register entry's id, or, for an
+    /// incident not linked to one, `=` and its folded name
+    /// (`store::facilities::name_key`), so that spellings differing only
+    /// in case, marks or Unicode form are one place.
     pub facility: Option<String>,
+    /// Folded names the record is found by (register entries: the name and
+    /// every other spelling).
+    pub names: Vec<String>,
     /// Type within the kind (incident type, hearing kind…).
     pub subtype: Option<String>,
     /// Draft/final, done/open.
@@ -141,6 +153,11 @@ pub trait Record:
     /// Records merged from a verified bundle skip this check.
     fn check_edit(&self, _stored: Option<&Self>) -> validate::Result {
         Ok(())
+    }
+    /// The facility the record names, which the store links to the
+    /// register on every local save (incidents).
+    fn facility_mut(&mut self) -> Option<&mut Facility> {
+        None
     }
 }
 
@@ -291,9 +308,10 @@ impl Record for Incident {
             client_id: Some(self.client_id),
             case_id: self.case_id,
             at: Some(self.occurred.at),
-            facility: Some(self.facility.name.clone()),
+            facility: Some(crate::store::facility_index_key(&self.facility)),
             subtype: Some(self.incident_type.as_str().into()),
             status: Some(self.status.as_str().into()),
+            names: vec![],
         }
     }
     fn title(&self) -> Title {
@@ -336,7 +354,50 @@ impl Record for Incident {
                 id: c,
             });
         }
+        if let Some(f) = self.facility.id {
+            refs.push(Reference {
+                field: "facility.id",
+                kind: Kind::Facility,
+                id: f,
+            });
+        }
         refs
+    }
+    fn facility_mut(&mut self) -> Option<&mut Facility> {
+        Some(&mut self.facility)
+    }
+}
+
+impl Record for FacilityEntry {
+    const KIND: Kind = Kind::Facility;
+    fn index(&self) -> IndexFields {
+        let mut names = vec![crate::store::name_key(&self.name)];
+        for s in &self.spellings {
+            let k = crate::store::name_key(s);
+            if !names.contains(&k) {
+                names.push(k);
+            }
+        }
+        names.retain(|k| !k.is_empty());
+        IndexFields {
+            subtype: Some(serde_plain(&self.facility_type)),
+            names,
+            ..Default::default()
+        }
+    }
+    fn title(&self) -> Title {
+        Title::Facility {
+            name: self.name.clone(),
+            region: self.region.clone(),
+        }
+    }
+    fn search_text(&self) -> String {
+        let mut parts: Vec<&str> = self.spellings.iter().map(String::as_str).collect();
+        parts.push(&self.notes);
+        join_text(&parts)
+    }
+    fn references(&self) -> Vec<Reference> {
+        vec![]
     }
 }
 

@@ -57,6 +57,13 @@ pub enum Title<T = String> {
         /// First line of the description, at most 80 characters.
         description: T,
     },
+    /// A place in the facility register.
+    Facility {
+        /// Its name.
+        name: T,
+        /// Its region, may be empty.
+        region: T,
+    },
 }
 
 impl<T> Title<T> {
@@ -98,6 +105,10 @@ impl<T> Title<T> {
                 evidence_kind: *evidence_kind,
                 description: f(description),
             },
+            Self::Facility { name, region } => Title::Facility {
+                name: f(name),
+                region: f(region),
+            },
         }
     }
 
@@ -113,6 +124,7 @@ impl<T> Title<T> {
             Self::Deadline { .. } => vec![],
             Self::Incident { facility, .. } => vec![facility],
             Self::Evidence { description, .. } => vec![description],
+            Self::Facility { name, region } => vec![name, region],
         }
     }
 
@@ -154,6 +166,14 @@ impl<T> Title<T> {
                 facility,
             } => format!("{} — {}", incident_type.label(), text(facility)),
             Self::Evidence { description, .. } => format!("Evidence: {}", text(description)),
+            Self::Facility { name, region } => {
+                let (name, region) = (text(name), text(region));
+                if region.is_empty() {
+                    format!("Facility: {name}")
+                } else {
+                    format!("Facility: {name} — {region}")
+                }
+            }
         }
     }
 }
@@ -194,6 +214,7 @@ mod tests {
                 incident_type: IncidentType::ALL[t],
                 facility
             }),
+            (text, text).prop_map(|(name, region)| Title::Facility { name, region }),
             text.prop_map(|description| Title::Evidence {
                 evidence_kind: EvidenceKind::Photo,
                 description

@@ -9,7 +9,9 @@
 //! is never rewritten and what is matched is exactly what the query is
 //! turned into.
 
-use crate::model::{Case, Client, Deadline, EvidenceNote, Hearing, Incident, Kind, Record, Title};
+use crate::model::{
+    Case, Client, Deadline, EvidenceNote, FacilityEntry, Hearing, Incident, Kind, Record, Title,
+};
 use crate::text::keys::index_text;
 use rusqlite::functions::FunctionFlags;
 
@@ -57,6 +59,7 @@ fn entry_json(kind: &str, data: &str) -> Option<String> {
         Kind::Deadline => entry_of::<Deadline>(data),
         Kind::Incident => entry_of::<Incident>(data),
         Kind::Evidence => entry_of::<EvidenceNote>(data),
+        Kind::Facility => entry_of::<FacilityEntry>(data),
     }?;
     serde_json::to_string(&[e.title, e.body, e.terms]).ok()
 }

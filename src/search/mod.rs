@@ -38,7 +38,8 @@ pub struct SearchQuery {
     pub client_id: Option<Uuid>,
     /// Only records of this case.
     pub case_id: Option<Uuid>,
-    /// Only incidents at this facility (case-insensitive).
+    /// Only incidents at this facility (an entry of the register, by id
+    /// or any spelling; see `ListFilter::facility`).
     pub facility: Option<String>,
     /// Only this incident type (`access_denied`, …).
     pub incident_type: Option<String>,
@@ -153,6 +154,21 @@ fn query_terms(text: &str) -> Vec<Term> {
         terms.retain(|(_, stop)| !stop);
     }
     terms.into_iter().map(|(t, _)| t).collect()
+}
+
+/// Whether `text` matches what was `typed` exactly as a search for it
+/// would find a record holding `text`: every word typed (the last as a
+/// prefix) matches a word of `text` by its folded form, a sound key or a
+/// concept. Nothing typed matches everything. The facility register's
+/// quick-log suggestions use it, so a place is offered for whatever
+/// spelling search would find it by.
+pub fn text_matches(typed: &str, text: &str) -> bool {
+    let terms = query_terms(typed);
+    if terms.is_empty() {
+        return true;
+    }
+    let words = crate::text::keyed_words(text);
+    terms.iter().all(|t| words.iter().any(|w| t.matches(w)))
 }
 
 /// Turns user input into a safe FTS5 query: each key quoted, a word's keys
@@ -318,10 +334,14 @@ impl Vault {
         if q.incident_type.is_some() {
             q_sql.sql.push_str(" AND r.kind = 'incident'");
         }
+        let facility = match &q.facility {
+            Some(text) => Some(self.facility_filter_keys(text)?),
+            None => None,
+        };
         q_sql.common(
             "r.",
             q.case_id,
-            q.facility.as_deref(),
+            facility.as_deref(),
             q.incident_type.as_deref(),
             q.from,
             q.to,

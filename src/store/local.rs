@@ -34,6 +34,9 @@ impl Writer<'_> {
             updated_at,
             data,
         } = incoming;
+        // In NFC, as every save stores it (`super::intake`), so that a
+        // copy of a stored record compares equal to it.
+        let (data, _, _) = super::intake::encode(data)?;
         data.validate()?;
         if revision == Some(0) {
             return Err(ValidationError::new("revision", "counts from 1").into());
@@ -49,6 +52,7 @@ impl Writer<'_> {
         match origin::origin_of(&self.tx, T::KIND, id)? {
             None => {
                 data.check_edit(None)?;
+                let (data, value, json) = self.prepare(data, None)?;
                 self.check_refs(&data)?;
                 let now = Utc::now();
                 let created_at = created_at.unwrap_or(now);
@@ -63,7 +67,6 @@ impl Writer<'_> {
                     updated_at,
                     data,
                 };
-                let (json, value) = Self::to_json(&stored.data)?;
                 self.write_row(&stored, &json, false, &Origin::Local)?;
                 revisions::append(
                     &self.tx,
@@ -80,9 +83,17 @@ impl Writer<'_> {
             Some(origin) => {
                 let old = self.get::<T>(id)?;
                 // Compared as stored (JSON), not with `==`: chrono's
-                // equality ignores the UTC offset, which is data here.
-                let (_, new_value) = Self::to_json(&data)?;
-                let (_, old_value) = Self::to_json(&old.data)?;
+                // equality ignores the UTC offset, which is data here. A
+                // record of this vault is compared as it would be saved
+                // (its facility linked to the register, so a copy without
+                // the link is the same record); another's, as sent.
+                let data = if origin == Origin::Local {
+                    self.prepare(data, Some(id))?.0
+                } else {
+                    data
+                };
+                let (_, new_value, _) = super::intake::encode(data.clone())?;
+                let (_, old_value, _) = super::intake::encode(old.data.clone())?;
                 if new_value == old_value {
                     // Nothing to change, whoever's it is: a list that
                     // includes imported records loads back as no change.
@@ -127,7 +138,8 @@ impl Writer<'_> {
             .tx
             .query_row(
                 "SELECT kind FROM records
-                 WHERE kind IN ('client', 'case', 'hearing', 'deadline', 'incident', 'evidence')
+                 WHERE kind IN ('client', 'case', 'hearing', 'deadline', 'incident', 'evidence',
+                                'facility')
                    AND kind <> ?1 AND id = ?2 LIMIT 1",
                 params![T::KIND.as_str(), id.to_string()],
                 |r| r.get(0),

@@ -2,11 +2,18 @@
 //!
 //! Every write runs in one SQLite transaction that updates the record, its
 //! full-text entry and the revision chain together, so a crash leaves all
-//! three or none. Writes go through [`Writer`], which an importer can use
+//! three or none. Every record passes one intake on its way in
+//! ([`intake`]: text in NFC; for incidents, the facility linked to the
+//! register, see [`facilities`]). Writes go through [`Writer`], which an importer can use
 //! to apply many records atomically; `Vault::insert` and friends are
 //! one-record shorthands.
 
 mod attachments;
+#[cfg(feature = "bench-baseline")]
+#[doc(hidden)]
+pub mod bench_knobs;
+mod facilities;
+mod intake;
 mod local;
 pub mod media_type;
 mod origin;
@@ -14,6 +21,8 @@ pub(crate) mod revisions;
 mod verify;
 
 pub use attachments::{AttachmentError, AttachmentReader, MAX_ATTACHMENT_BYTES};
+pub(crate) use facilities::{build_register, facility_index_key, RegisterBuilt};
+pub use facilities::{name_key, FacilityKey, FacilityMerge, FacilityRegister, FacilitySuggestion};
 pub use origin::{Origin, OriginError};
 pub use revisions::Revision;
 pub use verify::VerifyReport;
@@ -37,7 +46,9 @@ pub struct ListFilter {
     pub client_id: Option<Uuid>,
     /// Records of this case.
     pub case_id: Option<Uuid>,
-    /// Facility name, exact and case-insensitive.
+    /// Incidents at this facility: a register entry's id or id prefix,
+    /// or a name, compared by `name_key` with every spelling of every
+    /// entry, so any spelling of an entry finds all its incidents.
     pub facility: Option<String>,
     /// Type within the kind: incident type, hearing kind…
     pub subtype: Option<String>,
@@ -132,11 +143,13 @@ impl SqlFilter {
     }
 
     /// The filters lists and search share; `t` is the table alias prefix.
+    /// `facility` holds the `facility` column values to accept
+    /// ([`Vault::facility_filter_keys`]).
     pub(crate) fn common(
         &mut self,
         t: &str,
         case_id: Option<Uuid>,
-        facility: Option<&str>,
+        facility: Option<&[String]>,
         subtype: Option<&str>,
         from: Option<DateTime<FixedOffset>>,
         to: Option<DateTime<FixedOffset>>,
@@ -144,8 +157,12 @@ impl SqlFilter {
         if let Some(c) = case_id {
             self.and(&format!("{t}case_id = ?"), c.to_string());
         }
-        if let Some(v) = facility {
-            self.and(&format!("{t}facility = ? COLLATE NOCASE"), v.to_owned());
+        if let Some(keys) = facility {
+            // COLLATE NOCASE, as the index is: keys are lower case anyway.
+            self.and(
+                &format!("{t}facility COLLATE NOCASE IN (SELECT value FROM json_each(?))"),
+                serde_json::to_string(keys).unwrap_or_else(|_| "[]".into()),
+            );
         }
         if let Some(v) = subtype {
             self.and(&format!("{t}subtype = ?"), v.to_owned());
@@ -209,11 +226,12 @@ pub(crate) fn get_in<T: Record>(
     id: Uuid,
 ) -> Result<Option<Stored<T>>> {
     let row = conn
-        .query_row(
+        .prepare_cached(
             "SELECT id, revision, created_at, updated_at, data FROM records WHERE kind = ?1 AND id = ?2",
-            params![T::KIND.as_str(), id.to_string()],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get::<_, String>(4)?)),
-        )
+        )?
+        .query_row(params![T::KIND.as_str(), id.to_string()], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get::<_, String>(4)?))
+        })
         .optional()?;
     row.map(|(i, rev, c, u, d)| {
         decode::<T>(i, rev, c, u, &d).map_err(|why| {
@@ -229,11 +247,12 @@ pub(crate) fn get_in<T: Record>(
 impl<'v> Writer<'v> {
     fn check_refs<T: Record>(&self, data: &T) -> Result<()> {
         for r in data.references() {
-            let exists: bool = self.tx.query_row(
-                "SELECT EXISTS (SELECT 1 FROM records WHERE kind = ?1 AND id = ?2)",
-                params![r.kind.as_str(), r.id.to_string()],
-                |row| row.get(0),
-            )?;
+            let exists: bool = self
+                .tx
+                .prepare_cached(
+                    "SELECT EXISTS (SELECT 1 FROM records WHERE kind = ?1 AND id = ?2)",
+                )?
+                .query_row(params![r.kind.as_str(), r.id.to_string()], |row| row.get(0))?;
             if !exists {
                 return Err(missing_target(&r));
             }
@@ -301,6 +320,7 @@ impl<'v> Writer<'v> {
             facility,
             subtype,
             status,
+            names,
         } = s.data.index();
         let (kind, id) = (T::KIND.as_str(), s.id.to_string());
         let (created, updated) = (s.created_at.to_rfc3339(), s.updated_at.to_rfc3339());
@@ -322,54 +342,79 @@ impl<'v> Writer<'v> {
             &status,
             &json,
         ];
+        // Statements every save runs are cached: preparing them anew was a
+        // measurable part of a save (docs/benchmarks.md).
         let seq: i64 = if replace {
-            self.tx.query_row(
-                "UPDATE records SET revision = ?3, created_at = ?4, updated_at = ?5, client_id = ?6,
+            self.tx
+                .prepare_cached(
+                    "UPDATE records SET revision = ?3, created_at = ?4, updated_at = ?5, client_id = ?6,
                         case_id = ?7, at = ?8, facility = ?9, subtype = ?10, status = ?11, data = ?12
                  WHERE kind = ?1 AND id = ?2 RETURNING seq",
-                args.as_slice(),
-                |r| r.get(0),
-            )?
+                )?
+                .query_row(args.as_slice(), |r| r.get(0))?
         } else {
             args.push(&origin);
-            self.tx.query_row(
-                "INSERT INTO records (kind, id, revision, created_at, updated_at, client_id, case_id,
+            self.tx
+                .prepare_cached(
+                    "INSERT INTO records (kind, id, revision, created_at, updated_at, client_id, case_id,
                                       at, facility, subtype, status, data, origin)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) RETURNING seq",
-                args.as_slice(),
-                |r| r.get(0),
-            )?
+                )?
+                .query_row(args.as_slice(), |r| r.get(0))?
         };
+        if T::KIND == Kind::Facility {
+            self.write_names(&id, &names)?;
+        }
+        if bench_skip(|k| k.fts) {
+            return Ok(());
+        }
         let entry = crate::search::IndexEntry::of(&s.data).map_err(|e| {
             Error::Invalid(crate::model::ValidationError::new(
                 "",
                 format!("cannot index: {e}"),
             ))
         })?;
+        if replace {
+            self.tx
+                .prepare_cached("DELETE FROM search_fts WHERE rowid = ?1")?
+                .execute([seq])?;
+        }
         self.tx
-            .execute("DELETE FROM search_fts WHERE rowid = ?1", [seq])?;
-        self.tx.execute(
-            "INSERT INTO search_fts (rowid, title, body, terms) VALUES (?1, ?2, ?3, ?4)",
-            params![seq, entry.title, entry.body, entry.terms],
-        )?;
+            .prepare_cached(
+                "INSERT INTO search_fts (rowid, title, body, terms) VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![seq, entry.title, entry.body, entry.terms])?;
         Ok(())
     }
 
-    fn to_json<T: Record>(data: &T) -> Result<(String, Value)> {
-        let value = serde_json::to_value(data).map_err(|e| {
-            Error::Invalid(crate::model::ValidationError::new(
-                "",
-                format!("cannot encode: {e}"),
-            ))
-        })?;
-        Ok((value.to_string(), value))
+    /// The intake every local save passes: the facility a record names is
+    /// linked to the register (`saving`: the record being replaced, which
+    /// the link must not rewrite under its caller), its text is put in
+    /// NFC, and it is validated. Returns it with its JSON value and text.
+    fn prepare<T: Record>(
+        &mut self,
+        mut data: T,
+        saving: Option<Uuid>,
+    ) -> Result<(T, Value, String)> {
+        if bench_skip(|k| k.checks) {
+            let (data, value, json) = intake::encode(data)?;
+            return Ok((data, value, json));
+        }
+        if let Some(f) = data.facility_mut() {
+            self.link_facility(f, saving)?;
+        }
+        let (data, value, json) = intake::encode(data)?;
+        data.validate()?;
+        Ok((data, value, json))
     }
 
     /// Saves a new record.
     pub fn insert<T: Record>(&mut self, data: T) -> Result<Stored<T>> {
-        data.validate()?;
         data.check_edit(None)?;
-        self.check_refs(&data)?;
+        let (data, value, json) = self.prepare(data, None)?;
+        if !bench_skip(|k| k.checks) {
+            self.check_refs(&data)?;
+        }
         let now = Utc::now();
         let stored = Stored {
             id: Uuid::new_v4(),
@@ -378,8 +423,10 @@ impl<'v> Writer<'v> {
             updated_at: now,
             data,
         };
-        let (json, value) = Self::to_json(&stored.data)?;
         self.write_row(&stored, &json, false, &Origin::Local)?;
+        if bench_skip(|k| k.revision) {
+            return Ok(stored);
+        }
         revisions::append(
             &self.tx,
             self.chain,
@@ -404,7 +451,11 @@ impl<'v> Writer<'v> {
     ) -> Result<Stored<T>> {
         let old = self.get::<T>(id)?;
         data.check_edit(Some(&old.data))?;
-        self.replace(id, expected_revision, data)
+        let stored = self.replace(id, expected_revision, data)?;
+        if T::KIND == Kind::Facility {
+            self.refresh_linked(id, None)?;
+        }
+        Ok(stored)
     }
 
     /// [`Self::update`] without the edit check, for the core's own writes
@@ -415,8 +466,6 @@ impl<'v> Writer<'v> {
         expected_revision: u32,
         data: T,
     ) -> Result<Stored<T>> {
-        data.validate()?;
-        self.check_refs(&data)?;
         let old = self.get::<T>(id)?;
         if old.revision != expected_revision {
             return Err(Error::Conflict {
@@ -425,7 +474,8 @@ impl<'v> Writer<'v> {
                 current: old.revision,
             });
         }
-        let (json, value) = Self::to_json(&data)?;
+        let (data, value, json) = self.prepare(data, Some(id))?;
+        self.check_refs(&data)?;
         let old_value = serde_json::to_value(&old.data).unwrap_or(Value::Null);
         let changes = revisions::diff(Some(&old_value), Some(&value));
         if changes.as_object().is_some_and(|m| m.is_empty()) {
@@ -475,6 +525,9 @@ impl<'v> Writer<'v> {
             params![T::KIND.as_str(), id_text],
             |r| r.get(0),
         )?;
+        if T::KIND == Kind::Facility {
+            self.write_names(&id_text, &[])?;
+        }
         self.tx
             .execute("DELETE FROM search_fts WHERE rowid = ?1", [seq])?;
         let old_value = serde_json::to_value(&old.data).unwrap_or(Value::Null);
@@ -513,8 +566,20 @@ impl<'v> Writer<'v> {
         incoming: &Stored<T>,
         origin: &Origin,
     ) -> Result<PutOutcome> {
-        incoming.data.validate()?;
-        let (json, value) = Self::to_json(&incoming.data)?;
+        // Stored as sent (no register link: it names the sender's), in NFC,
+        // so that sending the same records again compares equal.
+        // A register link in a bundle names an entry of the sender's
+        // register (exports never carry one): it is not kept.
+        let mut sent = incoming.data.clone();
+        if let Some(f) = sent.facility_mut() {
+            f.id = None;
+        }
+        let (data, value, json) = intake::encode(sent)?;
+        data.validate()?;
+        let incoming = &Stored {
+            data,
+            ..incoming.clone()
+        };
         let same: Option<bool> = self
             .tx
             .prepare_cached(
@@ -583,6 +648,9 @@ impl<'v> Writer<'v> {
             &changes,
             Some(&snapshot),
         )?;
+        if let Some(f) = incoming.data.clone().facility_mut() {
+            self.register_imported(f)?;
+        }
         Ok(outcome)
     }
 
@@ -598,6 +666,32 @@ impl<'v> Writer<'v> {
     pub fn commit(self) -> Result<()> {
         self.tx.commit().map_err(Error::from)
     }
+}
+
+/// Whether the benchmark turned off a part of the write path (never in
+/// the app or the CLI: the knobs exist only with `bench-baseline`).
+#[inline]
+fn bench_skip(_part: impl Fn(&BenchParts) -> bool) -> bool {
+    #[cfg(feature = "bench-baseline")]
+    {
+        _part(&bench_knobs::get())
+    }
+    #[cfg(not(feature = "bench-baseline"))]
+    {
+        false
+    }
+}
+
+/// The parts of the write path the benchmark can turn off, to measure
+/// what each costs.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct BenchParts {
+    /// The full-text index row.
+    pub(crate) fts: bool,
+    /// The revision row, its MAC and the counters in `meta`.
+    pub(crate) revision: bool,
+    /// Validation, reference checks and the facility link.
+    pub(crate) checks: bool,
 }
 
 fn missing_target(r: &crate::model::Reference) -> Error {
@@ -691,7 +785,11 @@ impl Vault {
 
     /// The query [`Self::list`] and [`Self::for_each`] run: records of one
     /// kind that `f` selects, in its order, `LIMIT`ed only when `f` says.
-    fn list_query<T: Record>(f: &ListFilter, default_limit: Option<u32>) -> SqlFilter {
+    fn list_query<T: Record>(
+        &self,
+        f: &ListFilter,
+        default_limit: Option<u32>,
+    ) -> Result<SqlFilter> {
         let mut q = SqlFilter::new(
             "SELECT id, revision, created_at, updated_at, data FROM records WHERE kind = ?1",
             T::KIND.as_str(),
@@ -706,10 +804,14 @@ impl Vault {
                 q.and("client_id = ?", c.to_string());
             }
         }
+        let facility = match &f.facility {
+            Some(text) => Some(self.facility_filter_keys(text)?),
+            None => None,
+        };
         q.common(
             "",
             f.case_id,
-            f.facility.as_deref(),
+            facility.as_deref(),
             f.subtype.as_deref(),
             None,
             None,
@@ -733,13 +835,13 @@ impl Vault {
         } else if let Some(offset) = f.offset {
             q.sql.push_str(&format!(" LIMIT -1 OFFSET {offset}"));
         }
-        q
+        Ok(q)
     }
 
     /// Lists records of one kind, newest first unless asked otherwise.
     pub fn list<T: Record>(&self, f: &ListFilter) -> Result<Vec<Stored<T>>> {
         let mut out = Vec::new();
-        self.each_in(Self::list_query::<T>(f, Some(500)), |r, _| {
+        self.each_in(self.list_query::<T>(f, Some(500))?, |r, _| {
             out.push(r);
             Ok::<_, Error>(())
         })?;
@@ -756,7 +858,7 @@ impl Vault {
         f: &ListFilter,
         each: impl FnMut(Stored<T>, usize) -> std::result::Result<(), E>,
     ) -> std::result::Result<(), E> {
-        self.each_in(Self::list_query::<T>(f, None), each)
+        self.each_in(self.list_query::<T>(f, None).map_err(E::from)?, each)
     }
 
     fn each_in<T: Record, E: From<Error>>(
@@ -819,17 +921,6 @@ impl Vault {
             revisions::SELECT_COLUMNS
         ))?;
         let rows = stmt.query_map(params![kind.as_str(), id.to_string()], revisions::read_row)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
-    }
-
-    /// Facility names used before, most used first, for autocomplete.
-    pub fn facility_names(&self, prefix: &str) -> Result<Vec<String>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT facility FROM records WHERE kind = 'incident' AND facility LIKE ?1 || '%'
-             GROUP BY facility COLLATE NOCASE ORDER BY count(*) DESC, facility LIMIT 20",
-        )?;
-        let escaped = prefix.replace(['%', '_'], "");
-        let rows = stmt.query_map([escaped], |r| r.get(0))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 

@@ -131,6 +131,49 @@ pub fn single_words(text: &str) -> Vec<WordKeys> {
         .collect()
 }
 
+/// The identity key of a short name (a facility's, a region's): two names
+/// are one place exactly when their keys are equal. Built from the same
+/// keys search matches by, so what search calls one name is one name here:
+/// a phrase naming a concept ("İstintaq Təcridxanası", "следственный
+/// изолятор") and a word that names one alone ("СИЗО", "Bakı",
+/// "Бакинский") count as that concept; any other word as its sound key
+/// ("Kürdəxanı", "Kurdakhany" and "Кюрдаханы" are `kurdakani`, in any
+/// case and Unicode form); words like "No." or "saylı" are left out when
+/// others remain; and the order of the words does not count ("1 saylı
+/// İstintaq Təcridxanası" = "СИЗО № 1"). Empty when the name has no
+/// letters or digits.
+pub fn name_key(text: &str) -> String {
+    let words = single_words(text);
+    let concepts: Vec<Vec<&'static str>> = words.iter().map(|w| w.concepts.clone()).collect();
+    let phrases = vocabulary::phrases(&concepts);
+    let only_stopwords = words.iter().all(|w| vocabulary::is_stopword(&w.folded));
+    let mut tokens: Vec<String> = vec![];
+    let mut i = 0;
+    while i < words.len() {
+        if let Some((range, concept)) = phrases.iter().find(|(r, _)| r.start == i) {
+            tokens.push(concept_token(concept));
+            i = range.end;
+            continue;
+        }
+        let w = &words[i];
+        i += 1;
+        if !only_stopwords && vocabulary::is_stopword(&w.folded) {
+            continue;
+        }
+        tokens.push(match w.concepts.as_slice() {
+            [one] => concept_token(one),
+            _ => w
+                .keys
+                .first()
+                .filter(|k| !k.is_empty())
+                .cloned()
+                .unwrap_or_else(|| w.folded.clone()),
+        });
+    }
+    tokens.sort();
+    tokens.join(" ")
+}
+
 /// The index text of `text`: every word's tokens, separated by spaces.
 pub fn index_text(text: &str, out: &mut String) {
     for w in keyed_words(text) {

@@ -21,5 +21,5 @@ pub mod translit;
 pub mod vocabulary;
 
 pub use fold::{fold, fold_char, words};
-pub use keys::{keyed_words, WordKeys};
+pub use keys::{keyed_words, name_key, WordKeys};
 pub use translit::{sound_key, sound_keys};

@@ -13,7 +13,8 @@
 //!    can and cannot prove).
 //! 3. **The history's upgrade** to the keyed chain, once (see
 //!    `store::revisions`); a plain chain that already fails is not
-//!    re-chained and the vault opens read-only.
+//!    re-chained and the vault opens read-only. Then, once, the facility
+//!    register of a vault made before it existed (`store::facilities`).
 //! 4. **The history's head**: the newest entry is the recorded head and
 //!    its MAC holds.
 //! 5. **The change counter** against the header's mirror (an older
@@ -97,6 +98,26 @@ impl Vault {
                         problem: problem.to_string(),
                     })?;
                 }
+            }
+        }
+
+        // 3b. The facility register of a vault made before it existed
+        // (migration 0006 marks one), once the history is keyed: building
+        // it writes revisions.
+        // A record it cannot place leaves the register pending, to be
+        // tried again at the next unlock, rather than locking the lawyer
+        // out; damage to the database stops the unlock as it would anyway.
+        if !self.access.is_read_only() {
+            let built = match self.write(crate::store::build_register) {
+                Ok(b) => b,
+                Err(crate::Error::Vault(v)) => return Err(v),
+                Err(_) => crate::store::RegisterBuilt::default(),
+            };
+            if built.facilities > 0 {
+                notices.push(UnlockNotice::FacilityRegisterBuilt {
+                    facilities: built.facilities,
+                    linked: built.linked,
+                });
             }
         }
 

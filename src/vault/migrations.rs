@@ -27,6 +27,10 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
         "0005_search_keys",
         include_str!("../../migrations/0005_search_keys.sql"),
     ),
+    (
+        "0006_facility_register",
+        include_str!("../../migrations/0006_facility_register.sql"),
+    ),
 ];
 
 /// Schema version this build writes.

@@ -151,11 +151,24 @@ pub enum UnlockNotice {
         #[ts(type = "number")]
         entries: u64,
     },
+    /// The facility register was built from the facility names of a vault
+    /// made before it existed (once, at the first unlock by this version).
+    FacilityRegisterBuilt {
+        /// Entries added to the register.
+        #[ts(type = "number")]
+        facilities: u64,
+        /// Incidents linked to their entry, each with a revision.
+        #[ts(type = "number")]
+        linked: u64,
+    },
 }
 
 impl UnlockNotice {
     /// Whether this calls for the lawyer's attention (as opposed to news).
     pub fn is_warning(&self) -> bool {
-        !matches!(self, Self::HistorySealed { .. })
+        !matches!(
+            self,
+            Self::HistorySealed { .. } | Self::FacilityRegisterBuilt { .. }
+        )
     }
 }

@@ -106,6 +106,7 @@ pub struct Set {
     pub deadline: Deadline,
     pub incident: Incident,
     pub evidence: EvidenceNote,
+    pub facility: FacilityEntry,
     pub envelopes: Vec<(u32, DateTime<Utc>, DateTime<Utc>)>,
 }
 
@@ -285,6 +286,20 @@ pub fn evidence() -> BoxedStrategy<EvidenceNote> {
         .boxed()
 }
 
+/// A facility register entry, every field set.
+pub fn facility() -> BoxedStrategy<FacilityEntry> {
+    (text(), one_of::<FacilityType>(), text(), texts(), text())
+        .prop_map(|(name, ftype, region, spellings, notes)| FacilityEntry {
+            name,
+            facility_type: ftype,
+            region,
+            identifying: true,
+            spellings,
+            notes,
+        })
+        .boxed()
+}
+
 pub fn set() -> impl Strategy<Value = Set> {
     (
         client(),
@@ -293,16 +308,18 @@ pub fn set() -> impl Strategy<Value = Set> {
         deadline(),
         incident(),
         evidence(),
-        prop::collection::vec(envelope(), 6),
+        facility(),
+        prop::collection::vec(envelope(), 7),
     )
         .prop_map(
-            |(client, case, hearing, deadline, incident, evidence, envelopes)| Set {
+            |(client, case, hearing, deadline, incident, evidence, facility, envelopes)| Set {
                 client,
                 case,
                 hearing,
                 deadline,
                 incident,
                 evidence,
+                facility,
                 envelopes,
             },
         )

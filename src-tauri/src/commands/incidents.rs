@@ -1,6 +1,6 @@
 //! Denied-access incidents: the four-field quick log and the full record.
 
-use crate::error::{CmdResult, CommandError};
+use crate::error::CmdResult;
 use crate::state::{parse_id, parse_record, with_vault, AppState};
 use chrono::{DateTime, FixedOffset};
 use serde::Deserialize;
@@ -17,8 +17,13 @@ use vekil::store::ListFilter;
 pub struct QuickIncident {
     /// Client id.
     pub client_id: Uuid,
-    /// Facility name.
+    /// Facility name, as typed or as picked.
     pub facility: String,
+    /// The register entry picked, if one was; without it the core finds
+    /// the entry by name, or adds one.
+    #[serde(default)]
+    #[ts(optional)]
+    pub facility_id: Option<Uuid>,
     /// When, RFC 3339 with offset.
     #[ts(type = "string")]
     pub at: DateTime<FixedOffset>,
@@ -37,6 +42,7 @@ pub async fn incident_quick(
 ) -> CmdResult<Stored<Incident>> {
     let q: QuickIncident = parse_record("incident", quick)?;
     let mut incident = Incident::quick(q.client_id, q.facility.trim(), q.at, q.incident_type);
+    incident.facility.id = q.facility_id;
     incident.case_id = q.case_id;
     with_vault(&state, move |v| Ok(v.insert(incident)?)).await
 }
@@ -68,13 +74,4 @@ pub async fn incident_update(
     let id = parse_id("id", &id)?;
     let incident: Incident = parse_record("incident", incident)?;
     with_vault(&state, move |v| Ok(v.update(id, revision, incident)?)).await
-}
-
-/// Facility names typed before, most used first.
-#[tauri::command]
-pub async fn facility_names(state: State<'_, AppState>, prefix: String) -> CmdResult<Vec<String>> {
-    if prefix.chars().count() > 200 {
-        return Err(CommandError::invalid("prefix", "That text is too long."));
-    }
-    with_vault(&state, move |v| Ok(v.facility_names(prefix.trim())?)).await
 }

@@ -8,6 +8,7 @@ pub mod clients;
 pub mod deadlines;
 pub mod evidence;
 pub mod export;
+pub mod facilities;
 pub mod hearings;
 pub mod incidents;
 pub mod search;

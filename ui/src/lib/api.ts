@@ -1,5 +1,6 @@
 // The only module that calls `invoke`. One typed function per backend
 // command; errors always arrive as CommandError {kind, message}.
+import type { FacilitySuggestion } from "./bindings/FacilitySuggestion";
 import { invoke } from "@tauri-apps/api/core";
 import type * as M from "./model";
 
@@ -61,7 +62,9 @@ export const incidentList = () => call<M.StoredIncident[]>("incident_list");
 export const incidentGet = (id: string) => call<M.StoredIncident>("incident_get", { id });
 export const incidentUpdate = (id: string, revision: number, incident: M.Incident) =>
   call<M.StoredIncident>("incident_update", { id, revision, incident });
-export const facilityNames = (prefix: string) => call<string[]>("facility_names", { prefix });
+// the facility register: entries matching any spelling, most used first
+export const facilitySuggest = (text: string) =>
+  call<FacilitySuggestion[]>("facility_suggest", { text });
 
 // evidence
 export const evidenceList = () => call<M.StoredEvidence[]>("evidence_list");

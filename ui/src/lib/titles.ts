@@ -30,6 +30,8 @@ export function titleParts(x: Title<SnippetPart[]>): SnippetPart[] {
       return dashed(plain(tCode("type", x.incident_type)), x.facility);
     case "evidence":
       return dashed(plain(tCode("evidence.kind", x.evidence_kind)), x.description);
+    case "facility":
+      return dashed(plain(t("title.facility")), x.name, x.region);
   }
 }
 
@@ -48,6 +50,8 @@ function unmarked(x: Title<string>): Title<SnippetPart[]> {
       return { of: "incident", incident_type: x.incident_type, facility: plain(x.facility) };
     case "evidence":
       return { of: "evidence", evidence_kind: x.evidence_kind, description: plain(x.description) };
+    case "facility":
+      return { of: "facility", name: plain(x.name), region: plain(x.region) };
   }
 }
 

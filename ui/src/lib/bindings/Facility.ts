@@ -2,9 +2,19 @@
 import type { FacilityType } from "./FacilityType";
 
 /**
- * The place.
+ * The place, as the incident records it: a copy of its entry in the
+ * facility register ([`super::FacilityEntry`]), made by the store.
  */
 export type Facility = { 
+/**
+ * The register entry. When set, the store copies the entry's name,
+ * type, region and `identifying` flag over the fields below on every
+ * save; when absent (an incident typed with a name only), the store
+ * finds the entry by name, or adds one, and sets it. Records imported
+ * from another vault keep it absent: it names an entry of the vault
+ * that made them. Never exported.
+ */
+id?: string, 
 /**
  * Name as commonly used, e.g. "Baku Pre-trial Detention Centre No. 1".
  */

@@ -3,4 +3,4 @@
 /**
  * The kinds of record a vault holds.
  */
-export type Kind = "client" | "case" | "hearing" | "deadline" | "incident" | "evidence";
+export type Kind = "client" | "case" | "hearing" | "deadline" | "incident" | "evidence" | "facility";

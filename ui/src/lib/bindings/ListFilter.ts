@@ -13,7 +13,9 @@ client_id: string | null,
  */
 case_id: string | null, 
 /**
- * Facility name, exact and case-insensitive.
+ * Incidents at this facility: a register entry's id or id prefix,
+ * or a name, compared by `name_key` with every spelling of every
+ * entry, so any spelling of an entry finds all its incidents.
  */
 facility: string | null, 
 /**

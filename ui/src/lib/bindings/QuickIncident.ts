@@ -10,9 +10,14 @@ export type QuickIncident = {
  */
 client_id: string, 
 /**
- * Facility name.
+ * Facility name, as typed or as picked.
  */
 facility: string, 
+/**
+ * The register entry picked, if one was; without it the core finds
+ * the entry by name, or adds one.
+ */
+facility_id?: string, 
 /**
  * When, RFC 3339 with offset.
  */

@@ -22,7 +22,8 @@ client_id: string | null,
  */
 case_id: string | null, 
 /**
- * Only incidents at this facility (case-insensitive).
+ * Only incidents at this facility (an entry of the register, by id
+ * or any spelling; see `ListFilter::facility`).
  */
 facility: string | null, 
 /**

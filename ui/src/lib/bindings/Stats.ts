@@ -23,7 +23,9 @@ incidents: number,
  */
 by_type: Record<string, number>, 
 /**
- * By facility ([`facility_key`]: the name after NFC normalisation).
+ * By facility ([`facility_key`]: one row per register entry, named by
+ * the entry; a name two entries share is followed by the region, or
+ * the entry's short id).
  */
 by_facility: Record<string, number>, 
 /**

@@ -52,4 +52,12 @@ evidence_kind: EvidenceKind,
 /**
  * First line of the description, at most 80 characters.
  */
-description: T, };
+description: T, } | { "of": "facility", 
+/**
+ * Its name.
+ */
+name: T, 
+/**
+ * Its region, may be empty.
+ */
+region: T, };

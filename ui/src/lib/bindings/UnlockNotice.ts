@@ -57,4 +57,12 @@ vault_counter: number, } | { "code": "history_head_mismatch" } | { "code": "hist
 /**
  * How many history entries were sealed.
  */
-entries: number, };
+entries: number, } | { "code": "facility_register_built", 
+/**
+ * Entries added to the register.
+ */
+facilities: number, 
+/**
+ * Incidents linked to their entry, each with a revision.
+ */
+linked: number, };
