@@ -180,6 +180,8 @@ pub enum PutOutcome {
 pub struct Writer<'v> {
     tx: Transaction<'v>,
     chain: &'v revisions::Chain,
+    /// Search keys of the words this transaction has indexed so far.
+    keys: std::cell::RefCell<crate::text::keys::KeyCache>,
 }
 
 fn decode<T: Record>(
@@ -209,8 +211,10 @@ pub(crate) fn get_in<T: Record>(
     id: Uuid,
 ) -> Result<Option<Stored<T>>> {
     let row = conn
-        .query_row(
+        .prepare_cached(
             "SELECT id, revision, created_at, updated_at, data FROM records WHERE kind = ?1 AND id = ?2",
+        )?
+        .query_row(
             params![T::KIND.as_str(), id.to_string()],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get::<_, String>(4)?)),
         )
@@ -229,11 +233,12 @@ pub(crate) fn get_in<T: Record>(
 impl<'v> Writer<'v> {
     fn check_refs<T: Record>(&self, data: &T) -> Result<()> {
         for r in data.references() {
-            let exists: bool = self.tx.query_row(
-                "SELECT EXISTS (SELECT 1 FROM records WHERE kind = ?1 AND id = ?2)",
-                params![r.kind.as_str(), r.id.to_string()],
-                |row| row.get(0),
-            )?;
+            let exists: bool = self
+                .tx
+                .prepare_cached(
+                    "SELECT EXISTS (SELECT 1 FROM records WHERE kind = ?1 AND id = ?2)",
+                )?
+                .query_row(params![r.kind.as_str(), r.id.to_string()], |row| row.get(0))?;
             if !exists {
                 return Err(missing_target(&r));
             }
@@ -322,36 +327,44 @@ impl<'v> Writer<'v> {
             &status,
             &json,
         ];
+        // Statements are prepared once per connection: an import runs
+        // each of them 100,000 times, and preparing one (parsing, planning,
+        // and SQLCipher wiping every allocation it frees) cost more than
+        // running it.
         let seq: i64 = if replace {
-            self.tx.query_row(
-                "UPDATE records SET revision = ?3, created_at = ?4, updated_at = ?5, client_id = ?6,
-                        case_id = ?7, at = ?8, facility = ?9, subtype = ?10, status = ?11, data = ?12
-                 WHERE kind = ?1 AND id = ?2 RETURNING seq",
-                args.as_slice(),
-                |r| r.get(0),
-            )?
+            self.tx
+                .prepare_cached(
+                    "UPDATE records SET revision = ?3, created_at = ?4, updated_at = ?5,
+                            client_id = ?6, case_id = ?7, at = ?8, facility = ?9, subtype = ?10,
+                            status = ?11, data = ?12
+                     WHERE kind = ?1 AND id = ?2 RETURNING seq",
+                )?
+                .query_row(args.as_slice(), |r| r.get(0))?
         } else {
             args.push(&origin);
-            self.tx.query_row(
-                "INSERT INTO records (kind, id, revision, created_at, updated_at, client_id, case_id,
-                                      at, facility, subtype, status, data, origin)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) RETURNING seq",
-                args.as_slice(),
-                |r| r.get(0),
-            )?
+            self.tx
+                .prepare_cached(
+                    "INSERT INTO records (kind, id, revision, created_at, updated_at, client_id,
+                                          case_id, at, facility, subtype, status, data, origin)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) RETURNING seq",
+                )?
+                .query_row(args.as_slice(), |r| r.get(0))?
         };
-        let entry = crate::search::IndexEntry::of(&s.data).map_err(|e| {
-            Error::Invalid(crate::model::ValidationError::new(
-                "",
-                format!("cannot index: {e}"),
-            ))
-        })?;
+        let entry =
+            crate::search::IndexEntry::of(&s.data, &mut self.keys.borrow_mut()).map_err(|e| {
+                Error::Invalid(crate::model::ValidationError::new(
+                    "",
+                    format!("cannot index: {e}"),
+                ))
+            })?;
         self.tx
-            .execute("DELETE FROM search_fts WHERE rowid = ?1", [seq])?;
-        self.tx.execute(
-            "INSERT INTO search_fts (rowid, title, body, terms) VALUES (?1, ?2, ?3, ?4)",
-            params![seq, entry.title, entry.body, entry.terms],
-        )?;
+            .prepare_cached("DELETE FROM search_fts WHERE rowid = ?1")?
+            .execute([seq])?;
+        self.tx
+            .prepare_cached(
+                "INSERT INTO search_fts (rowid, title, body, terms) VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![seq, entry.title, entry.body, entry.terms])?;
         Ok(())
     }
 
@@ -618,6 +631,7 @@ impl Vault {
         let mut w = Writer {
             tx,
             chain: &self.chain,
+            keys: Default::default(),
         };
         let out = self.name_damage(f(&mut w))?;
         self.name_damage(w.commit())?;

@@ -393,11 +393,8 @@ pub(crate) fn hash_at(conn: &Connection, seq: i64) -> rusqlite::Result<Option<St
 /// The newest row's position and MAC, or `(0, GENESIS)`.
 pub(crate) fn head(conn: &Connection) -> rusqlite::Result<(i64, String)> {
     Ok(conn
-        .query_row(
-            "SELECT seq, hash FROM revisions ORDER BY seq DESC LIMIT 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
+        .prepare_cached("SELECT seq, hash FROM revisions ORDER BY seq DESC LIMIT 1")?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?
         .unwrap_or((0, GENESIS.to_owned())))
 }
@@ -566,37 +563,38 @@ pub(crate) fn append(
             snapshot,
         },
     );
-    conn.execute(
+    // Prepared once per connection (see `Writer::write_row`).
+    conn.prepare_cached(
         "INSERT INTO revisions (seq, kind, record_id, record_revision, op, at, device, changes,
                                 snapshot_sha256, prev_hash, hash)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-        params![
-            seq,
-            kind.as_str(),
-            id,
-            record_revision,
-            op.as_str(),
-            at,
-            chain.device,
-            changes,
-            snapshot,
-            prev_hash,
-            hash
-        ],
-    )?;
-    conn.execute(
+    )?
+    .execute(params![
+        seq,
+        kind.as_str(),
+        id,
+        record_revision,
+        op.as_str(),
+        at,
+        chain.device,
+        changes,
+        snapshot,
+        prev_hash,
+        hash
+    ])?;
+    conn.prepare_cached(
         "INSERT INTO meta (key, value) VALUES ('chain_head', ?1)
          ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        [format!("{seq}:{hash}")],
-    )?;
-    conn.execute(
+    )?
+    .execute([format!("{seq}:{hash}")])?;
+    conn.prepare_cached(
         "INSERT INTO meta (key, value)
          VALUES ('last_change', json_object('counter', 1, 'at', ?1, 'device', ?2))
          ON CONFLICT (key) DO UPDATE SET value = json_object(
              'counter', coalesce(json_extract(value, '$.counter'), 0) + 1,
              'at', ?1, 'device', ?2)",
-        params![at, chain.device_name],
-    )?;
+    )?
+    .execute(params![at, chain.device_name])?;
     Ok(())
 }
 
