@@ -197,6 +197,8 @@ pub enum PutOutcome {
 pub struct Writer<'v> {
     tx: Transaction<'v>,
     chain: &'v revisions::Chain,
+    /// Search keys of the words this transaction has indexed so far.
+    keys: std::cell::RefCell<crate::text::keys::KeyCache>,
 }
 
 fn decode<T: Record>(
@@ -368,12 +370,13 @@ impl<'v> Writer<'v> {
         if bench_skip(|k| k.fts) {
             return Ok(());
         }
-        let entry = crate::search::IndexEntry::of(&s.data).map_err(|e| {
-            Error::Invalid(crate::model::ValidationError::new(
-                "",
-                format!("cannot index: {e}"),
-            ))
-        })?;
+        let entry =
+            crate::search::IndexEntry::of(&s.data, &mut self.keys.borrow_mut()).map_err(|e| {
+                Error::Invalid(crate::model::ValidationError::new(
+                    "",
+                    format!("cannot index: {e}"),
+                ))
+            })?;
         if replace {
             self.tx
                 .prepare_cached("DELETE FROM search_fts WHERE rowid = ?1")?
@@ -712,6 +715,7 @@ impl Vault {
         let mut w = Writer {
             tx,
             chain: &self.chain,
+            keys: Default::default(),
         };
         let out = self.name_damage(f(&mut w))?;
         self.name_damage(w.commit())?;

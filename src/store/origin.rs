@@ -147,11 +147,10 @@ pub(crate) fn origin_of(
     id: Uuid,
 ) -> rusqlite::Result<Option<Origin>> {
     Ok(conn
-        .query_row(
-            "SELECT origin FROM records WHERE kind = ?1 AND id = ?2",
-            rusqlite::params![kind.as_str(), id.to_string()],
-            |r| r.get::<_, String>(0),
-        )
+        .prepare_cached("SELECT origin FROM records WHERE kind = ?1 AND id = ?2")?
+        .query_row(rusqlite::params![kind.as_str(), id.to_string()], |r| {
+            r.get::<_, String>(0)
+        })
         .optional()?
         .map(|s| Origin::from_db(&s)))
 }

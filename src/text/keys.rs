@@ -58,9 +58,15 @@ pub fn keyed_words(text: &str) -> Vec<WordKeys> {
 }
 
 /// Sound keys and concepts of words already seen, for work over many
-/// texts that share words (the hits of one search).
+/// texts that share words (the hits of one search, the records of one
+/// import). A word's keys depend on the word alone, so a cached answer is
+/// the one [`keyed_words`] would compute.
 #[derive(Default)]
 pub struct KeyCache(HashMap<String, (Vec<String>, Vec<&'static str>)>);
+
+/// Most distinct words a [`KeyCache`] holds; past it, it starts again
+/// empty, so that a long import's memory does not grow with its text.
+const KEY_CACHE_WORDS: usize = 50_000;
 
 impl KeyCache {
     /// [`keyed_words`], looking each word up before working out its keys.
@@ -73,6 +79,9 @@ impl KeyCache {
                     Some(known) => known.clone(),
                     None => {
                         let found = keys_of(word);
+                        if self.0.len() >= KEY_CACHE_WORDS {
+                            self.0.clear();
+                        }
                         self.0.insert(word.to_owned(), found.clone());
                         found
                     }
@@ -176,7 +185,13 @@ pub fn name_key(text: &str) -> String {
 
 /// The index text of `text`: every word's tokens, separated by spaces.
 pub fn index_text(text: &str, out: &mut String) {
-    for w in keyed_words(text) {
+    index_text_with(text, out, &mut KeyCache::default());
+}
+
+/// [`index_text`] with the keys of words seen before taken from `cache`
+/// (many saves in one transaction share most of their words).
+pub fn index_text_with(text: &str, out: &mut String, cache: &mut KeyCache) {
+    for w in cache.keyed_words(text) {
         for t in w.tokens() {
             if !out.is_empty() {
                 out.push(' ');
@@ -189,6 +204,29 @@ pub fn index_text(text: &str, out: &mut String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The index text of each of many texts is the same whether the
+        /// keys of their words come from one shared cache (an import's
+        /// writes) or are worked out afresh: caching changes no search.
+        #[test]
+        fn a_shared_cache_indexes_every_text_as_a_fresh_one_does(
+            texts in prop::collection::vec(
+                "(Bakı|İstintaq|Təcridxanası|Şəki|Məmmədov|Мамедов|СИЗО|Следователь|Kürdəxanı|\
+                  Ka\u{0308}rim|I\u{0307}smayıl|ISMAYIL|[a-zəışçğöüA-ZƏİŞÇĞÖÜ\u{0430}-\u{044f}\u{0301}0-9]{1,8}|[ ,.;-]){0,12}",
+                1..12,
+            ),
+        ) {
+            let mut cache = KeyCache::default();
+            for t in &texts {
+                let (mut shared, mut fresh) = (String::new(), String::new());
+                index_text_with(t, &mut shared, &mut cache);
+                index_text(t, &mut fresh);
+                prop_assert_eq!(shared, fresh, "{:?}", t);
+            }
+        }
+    }
 
     #[test]
     fn words_keep_their_place_in_the_original() {
