@@ -16,7 +16,9 @@
 //! and the page tree) and notes every glyph used (the embedded fonts'
 //! widths and ToUnicode maps come before the pages); the second pass lays
 //! out the same pages again and writes each one, footer included, as soon
-//! as it is full. The incidents are read once per pass for the summary
+//! as it is full. The first pass wraps and measures exactly as the
+//! second does (the page breaks depend on it) but formats nothing: a
+//! drawn line only notes its glyphs. The incidents are read once per pass for the summary
 //! table and once for the sections, so memory holds one page, one
 //! incident and the fonts, and the bytes are those of the whole report
 //! built at once.
@@ -52,6 +54,21 @@ struct Font {
     bytes: &'static [u8],
     used: BTreeMap<u16, char>,
     units: f32,
+    /// Glyph and advance of each character below [`CACHED`] (Latin and
+    /// Cyrillic, nearly all a report holds), looked up once per font
+    /// instead of once per character measured: wrapping measures every
+    /// line many times.
+    cached: Vec<(u16, f32)>,
+}
+
+/// Characters below this have their glyph and advance cached.
+const CACHED: u32 = 0x530;
+
+/// A width in text space: `units` (the sum of advances, in thousandths of
+/// an em) at font size `size`. The one place this is computed, so that a
+/// width summed as it grows equals one measured at once.
+fn scaled(units: f32, size: f32) -> f32 {
+    units * size / 1000.0
 }
 
 impl Font {
@@ -59,16 +76,31 @@ impl Font {
         let face = ttf_parser::Face::parse(bytes, 0)
             .map_err(|e| ExportError::Pdf(format!("embedded font: {e}")))?;
         let units = f32::from(face.units_per_em());
-        Ok(Self {
+        let mut font = Self {
             face,
             bytes,
             used: BTreeMap::new(),
             units,
-        })
+            cached: vec![],
+        };
+        font.cached = (0..CACHED)
+            .map(|u| {
+                let g = char::from_u32(u).map_or(0, |c| font.lookup(c));
+                (g, font.advance(g))
+            })
+            .collect();
+        Ok(font)
+    }
+
+    fn lookup(&self, c: char) -> u16 {
+        self.face.glyph_index(c).map(|g| g.0).unwrap_or(0)
     }
 
     fn glyph(&self, c: char) -> u16 {
-        self.face.glyph_index(c).map(|g| g.0).unwrap_or(0)
+        match self.cached.get(c as usize) {
+            Some(&(g, _)) => g,
+            None => self.lookup(c),
+        }
     }
 
     fn advance(&self, gid: u16) -> f32 {
@@ -80,13 +112,35 @@ impl Font {
             / self.units
     }
 
-    fn width(&self, s: &str, size: f32) -> f32 {
+    /// The advance of `c`, 0 for a control character (never drawn).
+    fn char_advance(&self, c: char) -> f32 {
+        if c.is_control() {
+            return 0.0;
+        }
+        match self.cached.get(c as usize) {
+            Some(&(_, a)) => a,
+            None => self.advance(self.lookup(c)),
+        }
+    }
+
+    /// `units` with the advances of `s` added one by one, in order.
+    fn add_units(&self, units: f32, s: &str) -> f32 {
         s.chars()
             .filter(|c| !c.is_control())
-            .map(|c| self.advance(self.glyph(c)))
-            .sum::<f32>()
-            * size
-            / 1000.0
+            .fold(units, |sum, c| sum + self.char_advance(c))
+    }
+
+    fn width(&self, s: &str, size: f32) -> f32 {
+        scaled(self.add_units(0.0, s), size)
+    }
+
+    /// Notes the glyphs of `s` as used, as [`Self::encode`] does, without
+    /// encoding it (the first pass of a report only counts).
+    fn note(&mut self, s: &str) {
+        for c in s.chars().filter(|c| !c.is_control()) {
+            let g = self.glyph(c);
+            self.used.entry(g).or_insert(c);
+        }
     }
 
     /// The hex string of glyph ids for `s`, recording the glyphs used.
@@ -243,7 +297,19 @@ impl<'w> Layout<'w> {
         }
     }
 
+    /// Whether this is the first pass, which only counts pages and notes
+    /// glyphs: what is drawn is then not formatted, only marked, so that
+    /// the page is known not to be blank.
+    fn counting(&self) -> bool {
+        matches!(self.pages, Pages::Count(_))
+    }
+
     fn text_at(&mut self, w: Weight, size: f32, x: f32, y: f32, grey: f32, s: &str) {
+        if self.counting() {
+            self.font(w).note(s);
+            self.mark();
+            return;
+        }
         let name = if w == Weight::Bold { "F2" } else { "F1" };
         let hex = self.font(w).encode(s);
         let _ = writeln!(
@@ -255,7 +321,18 @@ impl<'w> Layout<'w> {
         );
     }
 
+    /// In the first pass: something was drawn on this page.
+    fn mark(&mut self) {
+        if self.ops.is_empty() {
+            self.ops.push('.');
+        }
+    }
+
     fn rule(&mut self, x1: f32, x2: f32, y: f32, width: f32, grey: f32) {
+        if self.counting() {
+            self.mark();
+            return;
+        }
         let _ = writeln!(
             self.ops,
             "{g} {g} {g} RG {} w {} {} m {} {} l S",
@@ -269,6 +346,10 @@ impl<'w> Layout<'w> {
     }
 
     fn fill(&mut self, x: f32, y: f32, w: f32, h: f32, grey: f32) {
+        if self.counting() {
+            self.mark();
+            return;
+        }
         let _ = writeln!(
             self.ops,
             "{g} {g} {g} rg {} {} {} {} re f",
@@ -280,19 +361,31 @@ impl<'w> Layout<'w> {
         );
     }
 
-    /// Splits `text` into lines no wider than `width`.
+    /// Splits `text` into lines no wider than `width`. Each line's width
+    /// is summed as it grows (see [`Font::add_units`]), the same sums in
+    /// the same order as measuring every candidate line whole, so the
+    /// lines are the same, without measuring a line once per word.
     fn wrap(&self, w: Weight, size: f32, text: &str, width: f32) -> Vec<String> {
+        let font = match w {
+            Weight::Regular => &self.fonts[0],
+            Weight::Bold => &self.fonts[1],
+        };
         let mut lines = vec![];
         for para in text.split('\n') {
             let mut line = String::new();
+            let mut line_units = 0.0f32;
             for word in para.split_whitespace() {
-                let candidate = if line.is_empty() {
-                    word.to_string()
+                let candidate_units = if line.is_empty() {
+                    font.add_units(0.0, word)
                 } else {
-                    format!("{line} {word}")
+                    font.add_units(font.add_units(line_units, " "), word)
                 };
-                if self.width(w, &candidate, size) <= width {
-                    line = candidate;
+                if scaled(candidate_units, size) <= width {
+                    if !line.is_empty() {
+                        line.push(' ');
+                    }
+                    line.push_str(word);
+                    line_units = candidate_units;
                     continue;
                 }
                 if !line.is_empty() {
@@ -300,15 +393,22 @@ impl<'w> Layout<'w> {
                 }
                 // A word wider than the column is cut by characters.
                 let mut piece = String::new();
+                let mut piece_units = 0.0f32;
+                let mut buf = [0u8; 4];
                 for c in word.chars() {
                     piece.push(c);
-                    if self.width(w, &piece, size) > width {
+                    let grown = font.add_units(piece_units, c.encode_utf8(&mut buf));
+                    if scaled(grown, size) > width {
                         piece.pop();
                         lines.push(std::mem::take(&mut piece));
                         piece.push(c);
+                        piece_units = font.add_units(0.0, c.encode_utf8(&mut buf));
+                    } else {
+                        piece_units = grown;
                     }
                 }
                 line = piece;
+                line_units = piece_units;
             }
             lines.push(line);
         }

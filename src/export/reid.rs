@@ -97,24 +97,21 @@ impl Names {
         self.words.is_empty()
     }
 
-    /// The name a folded text word matches, if any.
-    fn matches(&self, word: &str) -> Option<&(NameOf, String)> {
+    /// The name a folded text word of `n` characters matches, if any.
+    fn matches(&self, word: &str, n: usize) -> Option<&(NameOf, String)> {
         if let Some(hit) = self.words.get(word) {
             return Some(hit);
         }
-        let n = word.chars().count();
         if n <= MIN_PREFIX {
             return None;
         }
-        // Inflected forms: the name followed by a short ending.
-        let mut cut: Vec<usize> = word.char_indices().map(|(i, _)| i).collect();
-        cut.push(word.len());
-        for k in (n.saturating_sub(MAX_SUFFIX).max(MIN_PREFIX))..n {
-            if let Some(hit) = self.words.get(&word[..cut[k]]) {
-                return Some(hit);
-            }
-        }
-        None
+        // Inflected forms: the name followed by a short ending, that is
+        // the word cut after each of its characters from the
+        // `max(n - MAX_SUFFIX, MIN_PREFIX)`-th on, shortest first.
+        let first = n.saturating_sub(MAX_SUFFIX).max(MIN_PREFIX);
+        word.char_indices()
+            .skip(first)
+            .find_map(|(cut, _)| self.words.get(&word[..cut]))
     }
 
     /// Looks for the names in `text` (field `field` of a record) and adds
@@ -131,12 +128,17 @@ impl Names {
         if self.words.is_empty() || text.len() < self.shortest {
             return;
         }
-        for (word, range) in crate::text::words(text) {
-            if word.chars().count() < MIN_WORD {
-                continue;
+        crate::text::fold::each_word(text, |word, range| {
+            let n = if word.is_ascii() {
+                word.len()
+            } else {
+                word.chars().count()
+            };
+            if n < MIN_WORD {
+                return;
             }
-            let Some((of, name)) = self.matches(&word) else {
-                continue;
+            let Some((of, name)) = self.matches(word, n) else {
+                return;
             };
             let mut h = Sha256::new();
             for part in [
@@ -144,7 +146,7 @@ impl Names {
                 &record_id.to_string(),
                 &revision.to_string(),
                 field,
-                &word,
+                word,
                 &range.start.to_string(),
             ] {
                 h.update(part.as_bytes());
@@ -161,7 +163,7 @@ impl Names {
                 matched: text[range.clone()].to_owned(),
                 after: head_chars(&text[range.end..], CONTEXT),
             });
-        }
+        });
     }
 }
 
