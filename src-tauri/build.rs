@@ -15,6 +15,7 @@ const COMMANDS: &[&str] = &[
     "client_list",
     "client_create",
     "client_overview",
+    "client_incidents",
     "case_list",
     "case_create",
     "case_get",

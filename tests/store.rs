@@ -279,6 +279,66 @@ fn agenda_items_name_the_client_and_the_case() {
 }
 
 #[test]
+fn a_client_with_many_incidents_opens_on_the_newest_page_and_pages_on() {
+    use vekil::overview::INCIDENT_PAGE;
+    let (_t, _d, v, _) = new_vault();
+    let held = v.insert(Client::new("Rəşad Məmmədov", "C-1")).unwrap();
+    let other = v.insert(Client::new("Нигяр Алиева", "C-2")).unwrap();
+    let n = INCIDENT_PAGE as usize * 2 + 30;
+    let start = at(1, 0);
+    v.write(|w| {
+        for i in 0..n {
+            w.insert(Incident::quick(
+                held.id,
+                "Kürdəxanı İstintaq Təcridxanası",
+                start + Duration::hours(i as i64),
+                IncidentType::AccessDenied,
+            ))?;
+        }
+        w.insert(Incident::quick(
+            other.id,
+            "Kürdəxanı",
+            start,
+            IncidentType::AccessDenied,
+        ))?;
+        Ok(())
+    })
+    .unwrap();
+
+    let o = v.client_overview(held.id).unwrap();
+    assert_eq!(
+        o.incident_total, n as u64,
+        "the page says how many there are"
+    );
+    assert_eq!(
+        o.incidents.len(),
+        INCIDENT_PAGE as usize,
+        "only the first page is read"
+    );
+    assert_eq!(
+        o.incidents[0].data.occurred.at,
+        start + Duration::hours(n as i64 - 1)
+    );
+
+    // "Show more" until everything is shown: every incident once, newest first.
+    let mut shown = o.incidents;
+    loop {
+        let next = v.client_incidents(held.id, shown.len() as u32).unwrap();
+        if next.is_empty() {
+            break;
+        }
+        shown.extend(next);
+    }
+    assert_eq!(shown.len(), n);
+    let times: Vec<_> = shown.iter().map(|i| i.data.occurred.at).collect();
+    let mut newest_first = times.clone();
+    newest_first.sort_by(|a, b| b.cmp(a));
+    newest_first.dedup();
+    assert_eq!(times, newest_first, "in order, none twice, none missing");
+    assert!(shown.iter().all(|i| i.data.client_id == held.id));
+}
+
+#[test]
 fn client_overview_gathers_everything_about_one_client() {
     let (_t, _d, v, _) = new_vault();
     let a = v.insert(Client::new("A B", "C-1")).unwrap();

@@ -39,6 +39,7 @@ pub fn with_commands<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         clients::client_list,
         clients::client_create,
         clients::client_overview,
+        clients::client_incidents,
         cases::case_list,
         cases::case_create,
         cases::case_get,

@@ -1170,3 +1170,29 @@ fn the_cli_and_the_app_agree_on_agenda_stats_and_export() {
     assert_eq!(app_log["incidents"].as_array().map(Vec::len), Some(2));
     assert_eq!(cli_log, app_log);
 }
+
+#[test]
+fn the_client_page_opens_on_its_newest_incidents_and_shows_more_on_request() {
+    let h = harness().unlocked();
+    let client = h.client();
+    let page = vekil::overview::INCIDENT_PAGE as usize;
+    for i in 0..page + 5 {
+        h.ok(
+            "incident_quick",
+            json!({"quick": {"client_id": client, "facility": "Kürdəxanı",
+                "at": format!("2026-{:02}-{:02}T09:30:00+04:00", 1 + i / 28, 1 + i % 28),
+                "incident_type": "access_denied"}}),
+        );
+    }
+    let o = h.ok("client_overview", json!({"id": client}));
+    assert_eq!(o["incident_total"], page + 5);
+    assert_eq!(o["incidents"].as_array().expect("list").len(), page);
+    let rest = h.ok("client_incidents", json!({"id": client, "offset": page}));
+    let rest = rest.as_array().expect("list");
+    assert_eq!(rest.len(), 5, "the oldest five");
+    assert_eq!(rest[4]["occurred"]["at"], "2026-01-01T09:30:00+04:00");
+    assert_eq!(
+        h.err_kind("client_incidents", json!({"id": "C-001", "offset": 0})),
+        "invalid_input"
+    );
+}

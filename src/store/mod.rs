@@ -918,6 +918,20 @@ impl Vault {
         Ok(n as u64)
     }
 
+    /// How many records of a kind belong to one client (not for cases,
+    /// which list their clients inside the record).
+    pub fn count_of_client(&self, kind: Kind, client_id: Uuid) -> Result<u64> {
+        let n: i64 = self
+            .conn
+            .query_row(
+                "SELECT count(*) FROM records WHERE kind = ?1 AND client_id = ?2",
+                [kind.as_str(), &client_id.to_string()],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.db_error(e))?;
+        Ok(n as u64)
+    }
+
     /// The history of one record, oldest first.
     pub fn history(&self, kind: Kind, id: Uuid) -> Result<Vec<Revision>> {
         let mut stmt = self.conn.prepare(&format!(

@@ -3,7 +3,7 @@
 use crate::error::CmdResult;
 use crate::state::{parse_id, parse_record, with_vault, AppState};
 use tauri::State;
-use vekil::model::{Client, Stored};
+use vekil::model::{Client, Incident, Stored};
 use vekil::overview::ClientOverview;
 use vekil::store::ListFilter;
 
@@ -49,4 +49,15 @@ pub async fn client_update(
 pub async fn client_overview(state: State<'_, AppState>, id: String) -> CmdResult<ClientOverview> {
     let id = parse_id("id", &id)?;
     with_vault(&state, move |v| Ok(v.client_overview(id)?)).await
+}
+
+/// The next page of a client's incidents, newest first, after `offset`.
+#[tauri::command]
+pub async fn client_incidents(
+    state: State<'_, AppState>,
+    id: String,
+    offset: u32,
+) -> CmdResult<Vec<Stored<Incident>>> {
+    let id = parse_id("id", &id)?;
+    with_vault(&state, move |v| Ok(v.client_incidents(id, offset)?)).await
 }

@@ -43,6 +43,8 @@ export const vaultVerify = () => call<M.VerifyReport>("vault_verify");
 export const clientList = () => call<M.StoredClient[]>("client_list");
 export const clientCreate = (client: M.Client) => call<M.StoredClient>("client_create", { client });
 export const clientOverview = (id: string) => call<M.ClientOverview>("client_overview", { id });
+export const clientIncidents = (id: string, offset: number) =>
+  call<M.StoredIncident[]>("client_incidents", { id, offset });
 
 // cases
 export const caseList = () => call<M.StoredCase[]>("case_list");

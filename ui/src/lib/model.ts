@@ -41,6 +41,9 @@ export interface ClientOverview {
   client: StoredClient;
   cases: StoredCase[];
   hearings: StoredHearing[];
+  /** The newest page of incidents; `clientIncidents` gives the next ones. */
   incidents: StoredIncident[];
+  /** How many incidents the client has in all. */
+  incident_total: number;
   evidence: StoredEvidence[];
 }

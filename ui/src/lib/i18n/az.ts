@@ -127,6 +127,7 @@ const az: Record<Key, string> = {
   "clients.incidents": "Hadisələr",
   "clients.evidence": "Sübutlar",
   "clients.nothing": "Hələ heç nə qeyd olunmayıb.",
+  "clients.showMore": "Daha çox göstər ({total} içindən {shown})",
   "clients.newTitle": "Yeni müştəri",
 
   "cases.title": "İşlər",

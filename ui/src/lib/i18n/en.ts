@@ -127,6 +127,7 @@ const en = {
   "clients.incidents": "Incidents",
   "clients.evidence": "Evidence",
   "clients.nothing": "Nothing recorded yet.",
+  "clients.showMore": "Show more ({shown} of {total})",
   "clients.newTitle": "New client",
 
   "cases.title": "Cases",

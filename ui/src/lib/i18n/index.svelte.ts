@@ -42,6 +42,24 @@ export function tCode(prefix: string, code: string): string {
   return key in en ? t(key) : code;
 }
 
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/**
+ * A date formatter for the active locale, made once per locale and options:
+ * building an Intl.DateTimeFormat costs far more than using one, and a list
+ * of search hits or incidents formats one date per row (issue 12.8).
+ */
+function dtf(options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const tag = intlTag[i18n.locale];
+  const key = `${tag} ${JSON.stringify(options)}`;
+  let f = formatters.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat(tag, options);
+    formatters.set(key, f);
+  }
+  return f;
+}
+
 function parse(value: string | Date | null | undefined): Date | null {
   if (!value) return null;
   const d = value instanceof Date ? value : new Date(value);
@@ -51,13 +69,13 @@ function parse(value: string | Date | null | undefined): Date | null {
 export function formatDate(value: string | Date | null | undefined): string {
   const d = parse(value);
   if (!d) return "—";
-  return new Intl.DateTimeFormat(intlTag[i18n.locale], { dateStyle: "long" }).format(d);
+  return dtf({ dateStyle: "long" }).format(d);
 }
 
 export function formatDateTime(value: string | Date | null | undefined): string {
   const d = parse(value);
   if (!d) return "—";
-  return new Intl.DateTimeFormat(intlTag[i18n.locale], {
+  return dtf({
     dateStyle: "medium",
     timeStyle: "short",
   }).format(d);
@@ -75,11 +93,10 @@ export function formatEventTime(at: string | null | undefined, precision: string
   const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(at ?? "");
   if (!m) return "—";
   const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const tag = intlTag[i18n.locale];
-  if (precision === "year") return new Intl.DateTimeFormat(tag, { year: "numeric", timeZone: "UTC" }).format(Date.UTC(y, 0, 1));
+  if (precision === "year") return dtf({ year: "numeric", timeZone: "UTC" }).format(Date.UTC(y, 0, 1));
   if (precision === "month")
-    return new Intl.DateTimeFormat(tag, { year: "numeric", month: "long", timeZone: "UTC" }).format(Date.UTC(y, mo - 1, 1));
-  return new Intl.DateTimeFormat(tag, { dateStyle: "medium", timeZone: "UTC" }).format(Date.UTC(y, mo - 1, d));
+    return dtf({ year: "numeric", month: "long", timeZone: "UTC" }).format(Date.UTC(y, mo - 1, 1));
+  return dtf({ dateStyle: "medium", timeZone: "UTC" }).format(Date.UTC(y, mo - 1, d));
 }
 
 /**
@@ -91,14 +108,14 @@ function formatHour(at: string | null | undefined): string {
   const d = parse(at);
   if (!d) return "—";
   d.setMinutes(0, 0, 0);
-  const parts = new Intl.DateTimeFormat(intlTag[i18n.locale], { dateStyle: "medium", timeStyle: "short" }).formatToParts(d);
+  const parts = dtf({ dateStyle: "medium", timeStyle: "short" }).formatToParts(d);
   return parts.map((p) => (p.type === "hour" ? `~${p.value}` : p.value)).join("");
 }
 
 export function formatWeekday(value: string | Date | null | undefined): string {
   const d = parse(value);
   if (!d) return "—";
-  return new Intl.DateTimeFormat(intlTag[i18n.locale], {
+  return dtf({
     weekday: "long",
     day: "numeric",
     month: "long",

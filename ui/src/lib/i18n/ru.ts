@@ -126,6 +126,7 @@ const ru: Record<Key, string> = {
   "clients.incidents": "Инциденты",
   "clients.evidence": "Доказательства",
   "clients.nothing": "Пока ничего не записано.",
+  "clients.showMore": "Показать ещё ({shown} из {total})",
   "clients.newTitle": "Новый клиент",
 
   "cases.title": "Дела",
