@@ -439,6 +439,7 @@ const az: Record<Key, string> = {
   "export.kind.evidence": "Sübut",
   "export.kind.hearing": "Məhkəmə iclası",
   "export.kind.deadline": "Müddət",
+  "export.kind.facility": "Müəssisə",
   "export.stats": "Statistika",
   "export.statsIntro": "Bu seyfdəki bütün hadisələr üzrə saylar — təşkilatların hesabatlarında istifadə olunduğu kimi.",
   "export.statsEmpty": "Hələ hadisə yoxdur. Hadisələr qeyd edildikdə qrafiklər görünəcək.",

@@ -439,6 +439,7 @@ const en = {
   "export.kind.evidence": "Evidence",
   "export.kind.hearing": "Hearing",
   "export.kind.deadline": "Deadline",
+  "export.kind.facility": "Facility",
   "export.stats": "Statistics",
   "export.statsIntro": "Counts over every incident in this vault, as the organisations' reports use them.",
   "export.statsEmpty": "No incidents yet. Charts appear once incidents are logged.",

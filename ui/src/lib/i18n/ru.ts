@@ -438,6 +438,7 @@ const ru: Record<Key, string> = {
   "export.kind.evidence": "Доказательство",
   "export.kind.hearing": "Заседание",
   "export.kind.deadline": "Срок",
+  "export.kind.facility": "Учреждение",
   "export.stats": "Статистика",
   "export.statsIntro": "Подсчёты по всем инцидентам в этом хранилище — в том виде, в каком их используют отчёты организаций.",
   "export.statsEmpty": "Инцидентов пока нет. Графики появятся, когда инциденты будут записаны.",
