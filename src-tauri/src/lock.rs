@@ -331,7 +331,10 @@ pub(crate) fn record(reason: LockReason, what: &str, took: Duration, dropped: Dr
             .append(true)
             .open(path)
         {
-            let _ = writeln!(f, "{line}");
+            // One write per line: `writeln!` writes the text and the
+            // newline separately, so two locks recorded at once (sleep and
+            // session signals) could interleave into one unreadable line.
+            let _ = f.write_all(format!("{line}\n").as_bytes());
         }
     }
     #[cfg(not(debug_assertions))]
