@@ -239,6 +239,8 @@ pub(crate) const HEADER_MAC_LABEL: &str = "vekil/header-mac/v1";
 pub(crate) const REVISION_CHAIN_LABEL: &str = "vekil/revision-chain/v2";
 /// Label of the key that seals this computer's record of the vault.
 pub(crate) const SEEN_RECORD_LABEL: &str = "vekil/seen-record/v1";
+/// Label of the key that tags the passphrase in memory (`vault::passcheck`).
+pub(crate) const PASSPHRASE_CHECK_LABEL: &str = "vekil/passphrase-check/v1";
 
 impl fmt::Debug for DbKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

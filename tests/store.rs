@@ -598,6 +598,17 @@ fn passphrase_change_lock_and_drafts() {
         Err(VaultError::Invalid(_))
     ));
     v.change_passphrase(&pass(), &new).unwrap();
+    // Asked again while still open (a second change, the wipe setting, a
+    // backup), the old passphrase is refused and the new one accepted.
+    assert!(matches!(
+        v.change_passphrase(&pass(), &new),
+        Err(VaultError::WrongPassphrase { .. })
+    ));
+    assert!(matches!(
+        v.set_wipe_after_failures(&pass(), None),
+        Err(VaultError::WrongPassphrase { .. })
+    ));
+    v.set_wipe_after_failures(&new, None).unwrap();
     drop(v);
     assert!(matches!(
         Vault::unlock(&dir, &pass()),

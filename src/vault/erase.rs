@@ -59,15 +59,8 @@ impl super::Vault {
         // Starts from the header as Vekil last sealed it, and seals the
         // change: the limit is covered by the header's MAC.
         let mut header = self.trusted_header()?;
-        match super::keyfile::unwrap(
-            &self.dir.join(PASSPHRASE_KEY_FILE),
-            current.to_secret_string(),
-            &header.key_files.passphrase_sha256,
-        )? {
-            super::keyfile::Unwrap::Key(_) => {}
-            super::keyfile::Unwrap::WrongSecret => {
-                return Err(VaultError::WrongPassphrase { failed_attempts: 0 })
-            }
+        if !self.is_passphrase(current)? {
+            return Err(VaultError::WrongPassphrase { failed_attempts: 0 });
         }
         header.wipe_after_failures = n;
         self.write_header(&mut header)

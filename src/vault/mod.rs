@@ -25,6 +25,7 @@ mod header;
 mod keyfile;
 mod lock;
 pub mod migrations;
+mod passcheck;
 mod report;
 mod seen;
 pub mod travel;
@@ -112,6 +113,8 @@ pub struct Vault {
     pub(crate) name_key: SecretBox<[u8; 32]>,
     /// Seals `vault.json`.
     header_key: SecretBox<[u8; 32]>,
+    /// Recognises the passphrase again without scrypt (see `passcheck`).
+    pub(crate) passphrase_check: passcheck::PassphraseCheck,
     seen: Option<SeenRecord>,
     access: Access,
     /// Lowest scrypt factor a key file is re-wrapped with.
@@ -227,6 +230,7 @@ impl Vault {
             wipe_after_failures: None,
         };
         let mut vault = Self::open_db(dir, Some(&key), &header, lock, true, Access::ReadWrite)?;
+        vault.passphrase_check.remember(passphrase);
         revisions::upgrade_chain(&vault.conn, &vault.chain)?;
         header.last_change = Some(vault.change_mark()?);
         // The header goes last: until it exists the folder is not a vault,
@@ -269,13 +273,15 @@ impl Vault {
     /// since the last unlock, a read-only folder) is in
     /// [`Vault::unlock_report`].
     pub fn unlock_with(dir: &Path, passphrase: &Passphrase, opts: &UnlockOptions) -> Result<Self> {
-        Self::unlock_inner(
+        let vault = Self::unlock_inner(
             dir,
             PASSPHRASE_KEY_FILE,
             passphrase.to_secret_string(),
             false,
             opts,
-        )
+        )?;
+        vault.passphrase_check.remember(passphrase);
+        Ok(vault)
     }
 
     /// Unlocks with the recovery code and sets a new passphrase.
@@ -411,15 +417,29 @@ impl Vault {
     pub fn change_passphrase(&self, current: &Passphrase, new: &Passphrase) -> Result<()> {
         self.ensure_writable()?;
         new.check_strength()?;
-        let header = Header::load(&self.dir.join(HEADER_FILE))?;
-        match keyfile::unwrap(
-            &self.dir.join(PASSPHRASE_KEY_FILE),
-            current.to_secret_string(),
-            &header.key_files.passphrase_sha256,
-        )? {
-            Unwrap::Key(_) => self.rewrap_passphrase(new),
-            Unwrap::WrongSecret => Err(VaultError::WrongPassphrase { failed_attempts: 0 }),
+        if !self.is_passphrase(current)? {
+            return Err(VaultError::WrongPassphrase { failed_attempts: 0 });
         }
+        self.rewrap_passphrase(new)
+    }
+
+    /// Whether `p` is this vault's passphrase, for actions that ask for it
+    /// again (backup, a new passphrase, the wipe setting). Uses the keyed
+    /// tag remembered since unlock when there is one, so the check costs
+    /// no scrypt (see `passcheck`); otherwise unwraps the key file.
+    pub(crate) fn is_passphrase(&self, p: &Passphrase) -> Result<bool> {
+        if let Some(known) = self.passphrase_check.matches(p) {
+            return Ok(known);
+        }
+        let header = self.trusted_header()?;
+        Ok(matches!(
+            keyfile::unwrap(
+                &self.dir.join(PASSPHRASE_KEY_FILE),
+                p.to_secret_string(),
+                &header.key_files.passphrase_sha256,
+            )?,
+            Unwrap::Key(_)
+        ))
     }
 
     /// Wraps the key to a new passphrase with at least the default work
@@ -438,7 +458,9 @@ impl Vault {
         )?;
         header.kdf_log_n = log_n;
         header.unlock.reset_wait();
-        self.write_header(&mut header)
+        self.write_header(&mut header)?;
+        self.passphrase_check.remember(new);
+        Ok(())
     }
 
     /// The header as Vekil last sealed it: the file if its seal holds,
@@ -659,6 +681,7 @@ impl Vault {
             attachment_identity: identity,
             name_key: secret::derive_from(key_bytes, secret::ATTACHMENT_NAMES_LABEL),
             header_key: secret::derive_from(key_bytes, secret::HEADER_MAC_LABEL),
+            passphrase_check: passcheck::PassphraseCheck::new(key_bytes),
             seen: None,
             access,
             kdf_floor: DEFAULT_KDF_LOG_N,

@@ -9,7 +9,7 @@ use super::format::{
 use super::{BackupError, Phase, Progress, Reporter, Result, Seal};
 use crate::store::revisions;
 use crate::vault::keyfile::{self, Unwrap};
-use crate::vault::{Vault, PASSPHRASE_KEY_FILE, RECOVERY_KEY_FILE};
+use crate::vault::{Vault, RECOVERY_KEY_FILE};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -171,14 +171,14 @@ fn recipients_for(
     header: &crate::vault::header::Header,
     seal: &Seal,
 ) -> Result<(SealedTo, Vec<Box<dyn age::Recipient + Send>>)> {
+    // Without scrypt when the passphrase opened this vault in this
+    // process (`Vault::is_passphrase`): a backup sealed to age keys then
+    // derives no key at all, and its memory stays that of the streaming.
     let check_passphrase = |p: &crate::secret::Passphrase| -> Result<()> {
-        match keyfile::unwrap(
-            &vault.dir.join(PASSPHRASE_KEY_FILE),
-            p.to_secret_string(),
-            &header.key_files.passphrase_sha256,
-        )? {
-            Unwrap::Key(_) => Ok(()),
-            Unwrap::WrongSecret => Err(BackupError::WrongPassphrase),
+        if vault.is_passphrase(p)? {
+            Ok(())
+        } else {
+            Err(BackupError::WrongPassphrase)
         }
     };
     match seal {
