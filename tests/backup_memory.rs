@@ -10,6 +10,8 @@
 //! change, the check unwrapped the key file again and the backup's peak
 //! grew by 512 MiB whatever the size of the vault.
 
+mod common;
+
 use vekil::model::{Client, Incident, IncidentType};
 use vekil::secret::Passphrase;
 use vekil::vault::backup::{self, Seal};
@@ -18,16 +20,6 @@ use vekil::vault::Vault;
 /// Growth allowed: the streaming's buffers and page cache (84–97 MiB at
 /// 100,000 incidents in the bench), far below one scrypt at 2^19.
 const BOUND_MIB: u64 = 150;
-
-fn status_kib(field: &str) -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").expect("/proc/self/status");
-    status
-        .lines()
-        .find(|l| l.starts_with(field))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|n| n.parse().ok())
-        .expect("a memory figure")
-}
 
 fn pass() -> Passphrase {
     Passphrase::new("Gəncə məhkəməsi, mart 2025".into())
@@ -56,7 +48,7 @@ fn a_backup_to_an_age_key_costs_no_key_derivation_after_unlock() {
 
     // The unlock's scrypt is behind us: count from here.
     std::fs::write("/proc/self/clear_refs", "5").expect("reset the peak");
-    let before = status_kib("VmRSS:");
+    let before = common::status_kib("VmRSS:");
 
     let out = tmp.path().join("backup.age");
     let seal = Seal::Recipients {
@@ -66,7 +58,7 @@ fn a_backup_to_an_age_key_costs_no_key_derivation_after_unlock() {
     backup::write(&v, &seal, &out, &mut |_| {}).expect("backup");
     assert!(out.exists());
 
-    let growth_mib = status_kib("VmHWM:").saturating_sub(before) / 1024;
+    let growth_mib = common::status_kib("VmHWM:").saturating_sub(before) / 1024;
     eprintln!("peak memory grew by {growth_mib} MiB during the backup");
     assert!(
         growth_mib < BOUND_MIB,

@@ -11,6 +11,7 @@
 //! 10,000 rather than 20,000 keeps this unoptimised test near three
 //! minutes in CI instead of six; `benches/export.rs` measures 100,000.
 
+mod common;
 mod export_support;
 
 use export_support::*;
@@ -20,16 +21,6 @@ const INCIDENTS: usize = 10_000;
 /// Growth allowed: both vaults' page caches and fixed buffers, not the
 /// data (between the streamed 63 MiB and the in-memory ~124 MiB).
 const BOUND_MIB: u64 = 100;
-
-fn status_kib(field: &str) -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").expect("/proc/self/status");
-    status
-        .lines()
-        .find(|l| l.starts_with(field))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|n| n.parse().ok())
-        .expect("a memory figure")
-}
 
 #[test]
 fn a_bundle_of_20000_incidents_is_written_and_imported_in_bounded_memory() {
@@ -49,7 +40,7 @@ fn a_bundle_of_20000_incidents_is_written_and_imported_in_bounded_memory() {
 
     // The peak so far is the vault's making: start counting from here.
     std::fs::write("/proc/self/clear_refs", "5").expect("reset the peak");
-    let before = status_kib("VmRSS:");
+    let before = common::status_kib("VmRSS:");
 
     let out = tmp.path().join("bundle.age");
     let mut req = export::ExportRequest::new(export::ExportFormat::Bundle, export::Profile::Ngo);
@@ -64,7 +55,7 @@ fn a_bundle_of_20000_incidents_is_written_and_imported_in_bounded_memory() {
     let report = vekil::import::import(&ngo, &out, &identity, &Default::default()).expect("import");
     assert_eq!(report.counts["incident"]["added"], done.incidents);
 
-    let growth_mib = status_kib("VmHWM:").saturating_sub(before) / 1024;
+    let growth_mib = common::status_kib("VmHWM:").saturating_sub(before) / 1024;
     eprintln!("peak memory grew by {growth_mib} MiB for {INCIDENTS} incidents");
     assert!(
         growth_mib < BOUND_MIB,

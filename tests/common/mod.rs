@@ -149,3 +149,15 @@ pub fn data_fingerprint(vault: &Path) -> Vec<(PathBuf, u64)> {
 pub fn contains(hay: &[u8], needle: &[u8]) -> bool {
     hay.windows(needle.len()).any(|w| w == needle)
 }
+
+/// A figure of this process's `/proc/self/status` in KiB (`VmHWM`: peak
+/// resident memory, `VmRSS`: now), for the tests that bound memory.
+pub fn status_kib(field: &str) -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").expect("/proc/self/status");
+    status
+        .lines()
+        .find(|l| l.starts_with(field))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|n| n.parse().ok())
+        .expect("a memory figure")
+}
