@@ -963,7 +963,7 @@ fn a_lock_during_an_export_stops_it_and_leaves_no_file() {
         i.status = vekil::model::RecordStatus::Final;
         let i = v.insert(i).expect("incident");
         let mut e = EvidenceNote::new("Протокол задержания, сканы");
-        e.incident_id = Some(i.id);
+        e.incident_ids = vec![i.id];
         let e = v.insert(e).expect("evidence");
         for n in 0..40u32 {
             // Plain text leaves an NGO export as it is, so the export has
