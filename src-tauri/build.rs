@@ -32,6 +32,7 @@ const COMMANDS: &[&str] = &[
     "evidence_list",
     "evidence_create",
     "evidence_get",
+    "evidence_of_incident",
     "evidence_update",
     "evidence_attach",
     "evidence_choose_file",

@@ -198,7 +198,16 @@ impl Vault {
                 )?);
             }
         }
-        for e in self.list::<EvidenceNote>(&by_case)? {
+        // The case's notes, and notes of no case that document an incident
+        // shown here (a note of another case stays on that case's).
+        let mut notes = self.list::<EvidenceNote>(&by_case)?;
+        let incidents: Vec<Uuid> = seen.iter().copied().collect();
+        for e in self.evidence_of_incidents(&incidents)? {
+            if e.data.case_id.is_none() {
+                notes.push(e);
+            }
+        }
+        for e in notes {
             if let Some(t) = &e.data.obtained_at {
                 out.push(cx.entry(&e, t.clone(), &e.data.source, false)?);
             }

@@ -67,7 +67,7 @@ fn filled_vault() -> (tempfile::TempDir, PathBuf, Vault, String) {
     })
     .unwrap();
     let mut e = EvidenceNote::new("Yazılı imtina");
-    e.incident_id = Some(i.id);
+    e.incident_ids = vec![i.id];
     let e = v.insert(e).unwrap();
     v.attach(
         e.id,

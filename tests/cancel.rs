@@ -50,7 +50,7 @@ fn scan(name: &str, len: usize) -> Vec<u8> {
 fn fixture_with_scans() -> Fixture {
     let f = fixture();
     let mut ev = EvidenceNote::new("Skan: həbs protokolu / Протокол задержания");
-    ev.incident_id = Some(f.inc_consented);
+    ev.incident_ids = vec![f.inc_consented];
     let ev = f.vault.insert(ev).expect("evidence");
     for (i, name) in ["protokol-1.txt", "protokol-2.txt", "протокол-3.txt"]
         .iter()

@@ -261,7 +261,7 @@ fn build() -> Built {
     let b = vault.insert(b).expect("incident b");
 
     let mut ev = EvidenceNote::new(m.mk("evidence", "description", Any));
-    ev.incident_id = Some(a.id);
+    ev.incident_ids = vec![a.id];
     ev.case_id = Some(case.id);
     ev.client_id = Some(client.id);
     ev.kind = EvidenceKind::Photo;

@@ -40,7 +40,7 @@ fn full_backup_has_everything_and_validates() {
     let (_, v) = log(&f, Profile::Full, &[]);
     assert_valid(&v);
     assert_eq!(v["format"], "vekil-incident-log");
-    assert_eq!(v["version"], 1);
+    assert_eq!(v["version"], 2);
     assert_eq!(ids(&v, "incidents").len(), 5);
     assert_eq!(ids(&v, "clients").len(), 2);
     let text = v.to_string();
@@ -254,33 +254,48 @@ fn schema_rejects_what_it_should() {
     let mut bad = v.clone();
     bad["incidents"][0]["type"] = serde_json::json!("made_up");
     assert!(!validator.is_valid(&bad), "unknown type accepted");
+    let mut bad = v.clone();
+    bad["version"] = serde_json::json!(3);
+    assert!(!validator.is_valid(&bad), "version 3 accepted");
+    // Version 2 names a note's incidents as a list, each once; the older
+    // single `incident_id` is version 1's.
+    let mut bad = v.clone();
+    bad["evidence"][0]["incident_id"] = bad["evidence"][0]["incident_ids"][0].clone();
+    assert!(
+        !validator.is_valid(&bad),
+        "incident_id accepted in version 2"
+    );
     let mut bad = v;
-    bad["version"] = serde_json::json!(2);
-    assert!(!validator.is_valid(&bad), "version 2 accepted");
+    let first = bad["evidence"][0]["incident_ids"][0].clone();
+    bad["evidence"][0]["incident_ids"] = serde_json::json!([first.clone(), first]);
+    assert!(
+        !validator.is_valid(&bad),
+        "an incident listed twice accepted"
+    );
 }
 
-/// Frozen v1 log (tests/fixtures/incident-log.v1.json, written by this
-/// build's NGO profile and committed). Do not modify: if this test fails,
-/// the format changed and needs version 2, or a reader regressed.
+/// Frozen v1 log (tests/fixtures/incident-log.v1.json, written by the NGO
+/// profile of a build before issue 12 and committed). Do not modify: this
+/// build writes version 2, and must still read version 1, whose evidence
+/// names its one incident as `incident_id`.
 #[test]
 fn frozen_v1_log_still_validates_and_imports() {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/incident-log.v1.json");
-    if std::env::var_os("VEKIL_WRITE_GOLDEN").is_some() {
-        let f = fixture();
-        let (_, v) = log(&f, Profile::Ngo, &[NGO]);
-        std::fs::write(
-            &path,
-            serde_json::to_string_pretty(&v).expect("json") + "\n",
-        )
-        .expect("write golden");
-    }
     let bytes = std::fs::read(&path).expect("golden log");
     let v: serde_json::Value = serde_json::from_slice(&bytes).expect("json");
-    assert_valid(&v);
+    assert_valid_as(&log_schema(1), &v);
     let parsed = vekil::import::parse_log(&bytes).expect("v1 log parses");
     assert_eq!(parsed.incidents.len(), 2);
     assert_eq!(parsed.clients.len(), 2);
+    // Its note's one incident, read as a list of that incident.
+    let linked: uuid::Uuid = v["evidence"][0]["incident_id"]
+        .as_str()
+        .expect("a v1 note names its incident")
+        .parse()
+        .expect("uuid");
+    assert_eq!(parsed.evidence.len(), 1);
+    assert_eq!(parsed.evidence[0].data.incident_ids, vec![linked]);
     let tmp = tempfile::tempdir().expect("tmp");
     let ngo = new_vault(&tmp.path().join("ngo"));
     let from = vekil::store::Origin::Signer(

@@ -392,7 +392,7 @@ fn the_manifest_lists_every_file_and_the_originals_of_cleaned_copies() {
             .insert(consented(c, "Kürdəxanı", RecordStatus::Final))
             .expect("incident");
         let mut e = EvidenceNote::new("Photo of the refusal notice");
-        e.incident_id = Some(i.id);
+        e.incident_ids = vec![i.id];
         let e = v.insert(e).expect("evidence");
         original_sha = v
             .attach(e.id, "Həsənov_refusal.jpg", &jpeg)

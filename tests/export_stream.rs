@@ -9,7 +9,12 @@
 //! only: text is stored in NFC at intake, so the backup profile's client
 //! names the generator writes decomposed now leave composed; and every
 //! preview lists the incident's register link (`facility.id`) among the
-//! fields removed. The NGO profile's outputs did not change.
+//! fields removed. The NGO profile's outputs did not change. Six were
+//! renewed by issue 12 (an evidence note documents a list of incidents),
+//! and for that only: each log is version 2 and its notes say
+//! `"incident_ids": [ID]` where they said `"incident_id": ID`, and each
+//! preview names that field so; every other byte is as before (compared
+//! with main's outputs, `VEKIL_GOLDEN_DIR`).
 
 mod export_support;
 
@@ -23,11 +28,11 @@ const GOLDEN_INCIDENTS: usize = 1_000;
 const GOLDEN: &[(&str, &str)] = &[
     (
         "ngo.log.json",
-        "f71248376eabc8c68448f507540b338b711382163cc60c0273bb9f5c5f6c0d54",
+        "095c82c092984918fd2492d6ed5f7d0dd147832e7297ef0049e87c1553e573c1",
     ),
     (
         "ngo.signed-log.json",
-        "f1bc22fd4fa6bedb9abdc178fb69e7ad9181948bb3f3f018409c675c3aaaa89e",
+        "1801859cffc44447cc94871258b9df61634a03fdb07206d317abb4b4736972fd",
     ),
     (
         "ngo.En.csv",
@@ -55,15 +60,15 @@ const GOLDEN: &[(&str, &str)] = &[
     ),
     (
         "ngo.preview.json",
-        "f027a6deb34a2f2989547c9334c7271ed46501b70a2f5323a6ee74b245f84a51",
+        "21e7ce24d231d194542777029724f078d01336a8f0882ee4193b81338e4d6d43",
     ),
     (
         "backup.log.json",
-        "cb94fe362f4edca20dc18cad229bed91691fd91a738d763c128d43eccf5cd492",
+        "e4a81487056e85357aa0604d3cc994adcbf048c8ad7f1f17aab7ceecd46891af",
     ),
     (
         "backup.signed-log.json",
-        "35337d9dc48230f8762d2f00a4b80820305a4b5789133dfff84eb83e5b7f598e",
+        "bb60cfd3774ee565ff7dabcf8dee3707aae52ea0f76e64a0ac3b9ded316dd4a5",
     ),
     (
         "backup.En.csv",
@@ -91,7 +96,7 @@ const GOLDEN: &[(&str, &str)] = &[
     ),
     (
         "backup.preview.json",
-        "5c8bc1db407d727cf5c54e7287dda240f2078258ba4666b8cac43b526c6139f2",
+        "0e15173b115b99b43cffd7e332d709adc76777b89aeffb97022e3c6371c64b05",
     ),
 ];
 

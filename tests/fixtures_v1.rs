@@ -134,11 +134,27 @@ fn the_first_release_vault_opens_verifies_and_upgrades() {
             .remove("id");
     }
     assert_kept("incident", &then["incident"], &incidents);
-    assert_kept(
-        "evidence",
-        &then["evidence"],
-        &listed_now::<EvidenceNote>(&v),
-    );
+    // A note named one incident (`incident_id`, an id or null) before it
+    // could document several: it is read, as it was stored, as the list
+    // of that one incident (`incident_ids`), and nothing else changes.
+    let mut notes_then = then["evidence"].clone();
+    for n in notes_then.as_array_mut().expect("list") {
+        let n = n.as_object_mut().expect("object");
+        let one = n.remove("incident_id").expect("a v1 note has incident_id");
+        let ids: Vec<Value> = one.is_string().then_some(one).into_iter().collect();
+        n.insert("incident_ids".into(), Value::Array(ids));
+    }
+    assert_kept("evidence", &notes_then, &listed_now::<EvidenceNote>(&v));
+    // The incident page finds it by its incident, stored as it was.
+    let note = &then["evidence"][0];
+    let incident: uuid::Uuid = note["incident_id"]
+        .as_str()
+        .expect("linked")
+        .parse()
+        .expect("uuid");
+    let found = v.evidence_of_incidents(&[incident]).expect("query");
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].id.to_string(), note["id"].as_str().expect("id"));
 
     // Saving works on the upgraded vault, and the upgrade is for good.
     let mut c = Client::new("Nigar Əhmədova", "C-004");
@@ -210,6 +226,16 @@ fn the_first_release_bundle_imports_after_trusting_its_signer() {
         }
         assert_eq!(new["facility"]["name"], old["facility"]["name"]);
     }
+    // Its note, which named its incident as `incident_id`, documents it.
+    let notes = listed_now::<EvidenceNote>(&ngo);
+    assert_eq!(notes.len(), 1);
+    assert_eq!(
+        notes[0]["incident_ids"],
+        then["evidence"][0]["incident_id"]
+            .as_str()
+            .map(|id| json!([id]))
+            .expect("the v1 note is linked")
+    );
     assert!(ngo.verify().expect("verify").is_ok());
 
     // A load never changes another lawyer's record, even with --upsert;

@@ -490,7 +490,7 @@ fn attack_b_a_higher_revision_of_anothers_record_is_refused() {
 }
 
 /// (c) Lawyer B's bundle links its records to lawyer A's: through an
-/// incident's `client_id` and `case_id`, an evidence note's `incident_id`,
+/// incident's `client_id` and `case_id`, an evidence note's `incident_ids`,
 /// and a case's `client_ids`. Each is refused, naming the link.
 #[test]
 fn attack_c_links_to_another_lawyers_records_are_refused() {
@@ -504,7 +504,7 @@ fn attack_c_links_to_another_lawyers_records_are_refused() {
     let by_case = stored(Uuid::new_v4(), 1, inc);
 
     let mut ev = EvidenceNote::new("Rədd cavabının surəti");
-    ev.incident_id = Some(w.f.inc_consented);
+    ev.incident_ids = vec![w.f.inc_consented];
     let by_evidence = stored(Uuid::new_v4(), 1, ev);
 
     let mut case = Case::new(w.b_client.id, "2-2025/0042");
@@ -529,7 +529,7 @@ fn attack_c_links_to_another_lawyers_records_are_refused() {
             w.f.case_a.to_string(),
         ),
         (
-            "incident_id",
+            "incident_ids",
             Content {
                 evidence: vec![value(&by_evidence)],
                 attachments: vec!["Отказ в свидании".as_bytes().to_vec()],
@@ -653,7 +653,7 @@ fn attack_d_a_bundle_that_changes_between_reads_is_read_once() {
     let genuine_bytes = "Şikayətin əsli / Оригинал жалобы".as_bytes().to_vec();
     let swapped_bytes = "Saxta / Подмена".as_bytes().to_vec();
     let mut note = EvidenceNote::new("Şikayət");
-    note.incident_id = Some(w.b_incident.id);
+    note.incident_ids = vec![w.b_incident.id];
     note.attachments = vec![AttachmentRef {
         sha256: sha256_hex(&genuine_bytes),
         file_name: "şikayət.txt".into(),

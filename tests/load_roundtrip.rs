@@ -38,9 +38,18 @@ fn incoming<T>(data: T, id: Uuid, env: (u32, DateTime<Utc>, DateTime<Utc>)) -> I
     }
 }
 
+/// The ids of a loaded set: one record of each kind, and the incidents
+/// beyond the first that the evidence note documents.
+struct Ids {
+    one: [Uuid; 7],
+    more_incidents: Vec<Uuid>,
+}
+
 /// The set, linked, as one load (ids of its own), in an order links do
-/// not like: evidence first.
-fn items(mut s: Set) -> (Vec<Item>, [Uuid; 7]) {
+/// not like: evidence first. The note documents as many incidents as the
+/// generator gave it (0 to 3): the set's incident and copies of it, in an
+/// order that is not theirs.
+fn items(mut s: Set) -> (Vec<Item>, Ids) {
     let ids = [(); 7].map(|_| Uuid::new_v4());
     let [client, case, hearing, deadline, incident, evidence, facility] = ids;
     s.case.client_ids = vec![client];
@@ -52,7 +61,14 @@ fn items(mut s: Set) -> (Vec<Item>, [Uuid; 7]) {
     // Linked by id and written by one of the entry's names (another name
     // would name another place).
     s.incident.facility.name = s.facility.name.clone();
-    s.evidence.incident_id = Some(incident);
+    let wanted = s.evidence.incident_ids.len();
+    let more_incidents: Vec<Uuid> = (1..wanted).map(|_| Uuid::new_v4()).collect();
+    let mut linked: Vec<Uuid> = std::iter::once(incident)
+        .chain(more_incidents.iter().copied())
+        .take(wanted)
+        .collect();
+    linked.reverse();
+    s.evidence.incident_ids = linked;
     s.evidence.case_id = Some(case);
     s.evidence.client_id = Some(client);
     let e = &s.envelopes;
@@ -61,7 +77,16 @@ fn items(mut s: Set) -> (Vec<Item>, [Uuid; 7]) {
         record,
     };
     use load::AnyIncoming as A;
-    let items = vec![
+    let mut items: Vec<Item> = more_incidents
+        .iter()
+        .map(|id| {
+            item(
+                "incident",
+                A::Incident(incoming(s.incident.clone(), *id, e[4])),
+            )
+        })
+        .collect();
+    items.extend([
         item(
             "evidence",
             A::Evidence(incoming(s.evidence, evidence, e[5])),
@@ -81,8 +106,14 @@ fn items(mut s: Set) -> (Vec<Item>, [Uuid; 7]) {
             "facility",
             A::Facility(incoming(s.facility, facility, e[6])),
         ),
-    ];
-    (items, ids)
+    ]);
+    (
+        items,
+        Ids {
+            one: ids,
+            more_incidents,
+        },
+    )
 }
 
 fn listed<T: Record + Serialize>(v: &Vault, id: Uuid) -> Value {
@@ -92,16 +123,21 @@ fn listed<T: Record + Serialize>(v: &Vault, id: Uuid) -> Value {
 /// Each record as `list --json` prints it (the same serialisation of
 /// `Stored`), tagged with its kind.
 /// In link order (a JSON Lines stream is saved line by line).
-fn listing(v: &Vault, ids: &[Uuid; 7]) -> Vec<(Kind, Value)> {
-    vec![
-        (Kind::Client, listed::<Client>(v, ids[0])),
-        (Kind::Facility, listed::<FacilityEntry>(v, ids[6])),
-        (Kind::Case, listed::<Case>(v, ids[1])),
-        (Kind::Hearing, listed::<Hearing>(v, ids[2])),
-        (Kind::Deadline, listed::<Deadline>(v, ids[3])),
-        (Kind::Incident, listed::<Incident>(v, ids[4])),
-        (Kind::Evidence, listed::<EvidenceNote>(v, ids[5])),
-    ]
+fn listing(v: &Vault, ids: &Ids) -> Vec<(Kind, Value)> {
+    let one = &ids.one;
+    let mut out = vec![
+        (Kind::Client, listed::<Client>(v, one[0])),
+        (Kind::Facility, listed::<FacilityEntry>(v, one[6])),
+        (Kind::Case, listed::<Case>(v, one[1])),
+        (Kind::Hearing, listed::<Hearing>(v, one[2])),
+        (Kind::Deadline, listed::<Deadline>(v, one[3])),
+        (Kind::Incident, listed::<Incident>(v, one[4])),
+    ];
+    for id in &ids.more_incidents {
+        out.push((Kind::Incident, listed::<Incident>(v, *id)));
+    }
+    out.push((Kind::Evidence, listed::<EvidenceNote>(v, one[5])));
+    out
 }
 
 /// Field by field, so a failure names the field.
@@ -183,7 +219,10 @@ proptest! {
             let key = format!("{}s", kind.as_str())
                 .replace("evidences", "evidence")
                 .replace("facilitys", "facilities");
-            doc.insert(key, Value::Array(vec![v.clone()]));
+            match doc.entry(key).or_insert_with(|| Value::Array(vec![])) {
+                Value::Array(list) => list.push(v.clone()),
+                _ => unreachable!("each kind's value is a list"),
+            }
         }
         let text = serde_json::to_string_pretty(&Value::Object(doc)).expect("text");
         let value: Value = serde_json::from_str(&text).expect("parse");
@@ -223,7 +262,7 @@ proptest! {
         let cli = Cli::new(&t.path().join("e"));
         drop(vault(&t, "e/vault"));
         let out = with_input(&cli, &["load", "-"], &(lines.join("\n") + "\n"));
-        prop_assert_eq!(out.lines().count(), 7);
+        prop_assert_eq!(out.lines().count(), first.len());
         let e = Vault::unlock(&cli.vault, &pass()).expect("unlock e");
         for ((kind, x), (_, y)) in first.iter().zip(listing(&e, &ids).iter()) {
             assert_same(*kind, x, y)?;

@@ -40,7 +40,7 @@ fn a_read_only_vault_reads_searches_exports_and_refuses_writes_in_one_sentence()
     inc.reason_given = "Müstəntiqin icazəsi yoxdur".into();
     let inc = v.insert(inc).unwrap();
     let mut ev = EvidenceNote::new("Yazılı imtina");
-    ev.incident_id = Some(inc.id);
+    ev.incident_ids = vec![inc.id];
     let ev = v.insert(ev).unwrap();
     let att = v
         .attach(ev.id, "imtina.txt", "Капитан Петров".as_bytes())

@@ -57,7 +57,7 @@ fn filled_vault() -> (tempfile::TempDir, PathBuf, Vault, String) {
     i.reason_given = "Свидание не разрешено следователем; Mu\u{0308}stəntiq".into();
     let i = v.insert(i).unwrap();
     let mut e = EvidenceNote::new("Yazılı imtina");
-    e.incident_id = Some(i.id);
+    e.incident_ids = vec![i.id];
     let e = v.insert(e).unwrap();
     let doc = t.path().join("imtina.txt");
     std::fs::write(&doc, "Rədd cavabı: müstəntiqin icazəsi yoxdur").unwrap();

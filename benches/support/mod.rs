@@ -65,7 +65,7 @@ pub fn fill(dir: &Path, pass: &Passphrase, n: usize, mb: usize, scratch: &Path) 
         done += batch;
     }
     let mut note = EvidenceNote::new("Yazılı imtina, skan");
-    note.incident_id = first_incident;
+    note.incident_ids = first_incident.into_iter().collect();
     let note = v.insert(note).unwrap();
     let mut state = 0x9E37_79B9_7F4A_7C15u64;
     let mut block = vec![0u8; 1 << 20];

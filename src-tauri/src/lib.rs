@@ -56,6 +56,7 @@ pub fn with_commands<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         evidence::evidence_list,
         evidence::evidence_create,
         evidence::evidence_get,
+        evidence::evidence_of_incident,
         evidence::evidence_update,
         evidence::evidence_attach,
         evidence::evidence_choose_file,

@@ -202,6 +202,74 @@ fn attachment_raw_body_round_trip() {
     );
 }
 
+/// Issue 12: a note documents several incidents, and the incident page asks
+/// the core for the notes of one incident (it used to fetch every note and
+/// compare one `incident_id` in the page).
+#[test]
+fn the_incident_page_gets_every_note_that_documents_it() {
+    let h = harness().unlocked();
+    let client = h.client();
+    let quick = |facility: &str| {
+        h.ok(
+            "incident_quick",
+            json!({"quick": {"client_id": client, "facility": facility,
+                "at": "2026-11-24T09:30:00+04:00", "incident_type": "access_denied"}}),
+        )["id"]
+            .as_str()
+            .expect("id")
+            .to_owned()
+    };
+    let (a, b, c) = (
+        quick("Bakı İSS-1"),
+        quick("Кюрдаханы СИЗО"),
+        quick("Qaradağ"),
+    );
+    let both = h.ok(
+        "evidence_create",
+        json!({"evidence": {"description": "Yazılı imtina", "client_id": client,
+            "incident_ids": [b, a]}}),
+    );
+    assert_eq!(both["incident_ids"], json!([b, a]));
+    // The window's older shape still reads, as one incident.
+    let older = h.ok(
+        "evidence_create",
+        json!({"evidence": {"description": "Фото", "client_id": client, "incident_id": a}}),
+    );
+    assert_eq!(older["incident_ids"], json!([a]));
+    let of = |id: &str| {
+        let mut v: Vec<String> = h
+            .ok("evidence_of_incident", json!({"id": id}))
+            .as_array()
+            .expect("list")
+            .iter()
+            .map(|n| n["id"].as_str().expect("id").to_owned())
+            .collect();
+        v.sort();
+        v
+    };
+    let mut want = vec![
+        both["id"].as_str().expect("id").to_owned(),
+        older["id"].as_str().expect("id").to_owned(),
+    ];
+    want.sort();
+    assert_eq!(of(&a), want);
+    assert_eq!(of(&b), vec![both["id"].as_str().expect("id").to_owned()]);
+    assert!(of(&c).is_empty());
+    // The same incident twice names the entry; a bad id is typed.
+    let e = h
+        .call(
+            "evidence_create",
+            json!({"evidence": {"description": "x", "client_id": client, "incident_ids": [a, a]}}),
+        )
+        .expect_err("a repeated incident");
+    assert_eq!(e["kind"], "invalid_input");
+    assert_eq!(e["field"], "incident_ids[1]");
+    assert_eq!(
+        h.err_kind("evidence_of_incident", json!({"id": "not-an-id"})),
+        "invalid_input"
+    );
+}
+
 /// Issue 9: the page cannot rewrite what intake recorded about a file.
 #[test]
 fn evidence_update_cannot_change_an_attachments_media_type() {
@@ -963,7 +1031,7 @@ fn a_lock_during_an_export_stops_it_and_leaves_no_file() {
         i.status = vekil::model::RecordStatus::Final;
         let i = v.insert(i).expect("incident");
         let mut e = EvidenceNote::new("Протокол задержания, сканы");
-        e.incident_id = Some(i.id);
+        e.incident_ids = vec![i.id];
         let e = v.insert(e).expect("evidence");
         for n in 0..40u32 {
             // Plain text leaves an NGO export as it is, so the export has

@@ -90,7 +90,20 @@ proptest! {
         }));
         same_data("incident", &s.incident, &h.ok("incident_get", json!({"id": incident})))?;
 
-        s.evidence.incident_id = Some(incident.parse().expect("uuid"));
+        // The note documents 0 to 3 incidents: this one and others logged
+        // quickly, newest first, as the lawyer ticked them.
+        let wanted = s.evidence.incident_ids.len();
+        let mut linked: Vec<String> = vec![incident.clone()];
+        while linked.len() < wanted {
+            let more = h.ok("incident_quick", json!({"quick": {
+                "client_id": client_id, "facility": "İVS", "at": s.incident.occurred.at,
+                "incident_type": s.incident.incident_type
+            }}));
+            linked.push(id(&more));
+        }
+        linked.truncate(wanted);
+        linked.reverse();
+        s.evidence.incident_ids = linked.iter().map(|i| i.parse().expect("uuid")).collect();
         s.evidence.case_id = Some(case_id.parse().expect("uuid"));
         s.evidence.client_id = Some(client_id.parse().expect("uuid"));
         let evidence = id(&h.ok("evidence_create", json!({"evidence": s.evidence})));

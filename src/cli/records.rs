@@ -795,9 +795,13 @@ impl Columns for FacilityEntry {
 /// Flags of an evidence note.
 #[derive(Debug, Args, Default)]
 pub struct EvidenceFields {
-    /// The incident it documents (id or id prefix).
-    #[arg(long, value_name = "INCIDENT")]
-    pub incident: Option<String>,
+    /// An incident it documents (id or id prefix; repeatable, in the order
+    /// given). On `edit` the incidents given replace those linked.
+    #[arg(long = "incident", value_name = "INCIDENT")]
+    pub incidents: Vec<String>,
+    /// On `edit`: unlink every incident (the note keeps its case or client).
+    #[arg(long, conflicts_with = "incidents")]
+    pub no_incident: bool,
     /// The case (id or id prefix).
     #[arg(long, value_name = "CASE")]
     pub case: Option<String>,
@@ -833,8 +837,15 @@ impl Form for EvidenceFields {
         Ok(e)
     }
     fn apply(self, v: &Vault, e: &mut EvidenceNote) -> Result<(), CliError> {
-        if let Some(s) = &self.incident {
-            e.incident_id = Some(v.resolve::<Incident>(s)?);
+        if self.no_incident {
+            e.incident_ids.clear();
+        }
+        if !self.incidents.is_empty() {
+            e.incident_ids = self
+                .incidents
+                .iter()
+                .map(|s| v.resolve::<Incident>(s))
+                .collect::<Result<_, _>>()?;
         }
         if let Some(s) = &self.case {
             e.case_id = Some(v.resolve::<Case>(s)?);

@@ -104,6 +104,7 @@ use Rule::{HealthConsent as Health, Leaves as L, Link, NoRecord as No, Removed a
 
 const NO_HEALTH_FLAG: Rule = Rule::Replaced("without the `health` flag");
 const EXPORTED_CLIENTS: Rule = Rule::Replaced("only clients who leave too");
+const EXPORTED_INCIDENTS: Rule = Rule::Replaced("only the incidents that leave too");
 const REGION: Rule =
     Rule::Replaced("the region if the facility is marked `identifying` (else leaves)");
 const WITNESS_LABEL: Rule = Rule::Replaced("the witness's kind and number, e.g. `relative 1`");
@@ -189,7 +190,7 @@ fields! {
     IncidentNotes = "incident" "notes": L, L, Shareable, Shareable;
     IncidentNotesShareable = "incident" "notes_shareable": L, L, L, L;
 
-    EvidenceIncidentId = "evidence" "incident_id": L, Link, Link, No;
+    EvidenceIncidentIds = "evidence" "incident_ids": L, EXPORTED_INCIDENTS, EXPORTED_INCIDENTS, No;
     EvidenceCaseId = "evidence" "case_id": L, Link, Link, No;
     EvidenceClientId = "evidence" "client_id": L, Link, Link, No;
     EvidenceKind = "evidence" "kind": L, L, L, No;

@@ -1,5 +1,7 @@
 //! The JSON incident log (`docs/formats/incident-log.md`, schema
-//! `docs/schema/incident-log.v1.schema.json`).
+//! `docs/schema/incident-log.v2.schema.json`). Version 2 names an
+//! evidence note's incidents as a list (`incident_ids`); version 1 had one
+//! `incident_id`, and the importer still reads it.
 //!
 //! Records keep the vault's ids and revision numbers, so an NGO that
 //! imports a later export updates what it already has instead of adding
@@ -22,8 +24,8 @@ use std::io::Write;
 
 /// The `format` value of every incident log.
 pub const FORMAT: &str = "vekil-incident-log";
-/// The version this build writes and reads.
-pub const VERSION: u32 = 1;
+/// The version this build writes (it reads this one and every earlier one).
+pub const VERSION: u32 = 2;
 
 #[derive(Serialize)]
 struct Source<'a> {

@@ -686,7 +686,7 @@ pub(super) fn redact_evidence(
         |_| {},
         |r, d| {
             let EvidenceNote {
-                incident_id,
+                incident_ids,
                 case_id,
                 client_id,
                 kind,
@@ -710,7 +710,10 @@ pub(super) fn redact_evidence(
                 }
             }
             EvidenceNote {
-                incident_id: r.keep(Field::EvidenceIncidentId, incident_id),
+                // Which incidents leave is the export's choice, known to
+                // `select`, which drops the others (`Plan::evidence_out`).
+                incident_ids: r
+                    .replace(Field::EvidenceIncidentIds, incident_ids, |ids| (ids, false)),
                 case_id: r.keep(Field::EvidenceCaseId, case_id),
                 client_id: r.keep(Field::EvidenceClientId, client_id),
                 kind: r.keep(Field::EvidenceKind, kind),

@@ -138,15 +138,17 @@ impl Plan {
     }
 
     /// Whether an evidence note leaves (the own backup: every note of the
-    /// clients asked for; otherwise: notes of an incident that leaves).
+    /// clients asked for; otherwise: notes of at least one incident that
+    /// leaves).
     fn evidence_wanted(&self, d: &EvidenceNote) -> bool {
+        let of_leaving_incident = d.incident_ids.iter().any(|id| self.incident_leaves(*id));
         if self.backup {
             self.client.is_none()
-                || d.incident_id.is_some_and(|id| self.incident_leaves(id))
+                || of_leaving_incident
                 || d.case_id.is_some_and(|id| self.cases.contains(&id))
                 || d.client_id.is_some_and(|id| self.clients.contains(&id))
         } else {
-            d.incident_id.is_some_and(|id| self.incident_leaves(id))
+            of_leaving_incident
         }
     }
 
@@ -195,9 +197,16 @@ impl Plan {
             o.removed.push("attachments");
         }
         let d = &mut o.record.data;
-        if d.incident_id.is_some_and(|id| !self.incident_leaves(id)) {
-            d.incident_id = None;
-            o.removed.push(Field::EvidenceIncidentId.row().path);
+        // Only the incidents that leave are named: the id of one held back
+        // would tell the recipient it exists. The list is shortened, or
+        // removed when none is left (the own backup of one client).
+        let linked = d.incident_ids.len();
+        d.incident_ids.retain(|id| self.incident_leaves(*id));
+        let path = Field::EvidenceIncidentIds.row().path;
+        if d.incident_ids.is_empty() && linked > 0 {
+            o.removed.push(path);
+        } else if d.incident_ids.len() != linked && !o.replaced.contains(&path) {
+            o.replaced.push(path);
         }
         if d.case_id.is_some_and(|id| !self.cases.contains(&id)) {
             d.case_id = None;

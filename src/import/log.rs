@@ -106,7 +106,7 @@ pub(crate) fn read_log(
 
 fn version_error() -> ImportError {
     ImportError::Log(format!(
-        "version must be {LOG_VERSION}; this build reads only that version"
+        "version must be 1 to {LOG_VERSION}, the versions this build reads; a later one needs a later Vekil"
     ))
 }
 
@@ -167,7 +167,11 @@ impl<'de> Visitor<'de> for Top<'_, '_, '_> {
                 }
                 "version" => {
                     let v: Value = map.next_value()?;
-                    head.version_ok = v.as_u64() == Some(u64::from(LOG_VERSION));
+                    // Version 1 differs only in how evidence names its
+                    // incident, which the record itself reads either way.
+                    head.version_ok = v
+                        .as_u64()
+                        .is_some_and(|n| (1..=u64::from(LOG_VERSION)).contains(&n));
                     if !head.version_ok {
                         return Err(stop(version_error()));
                     }
@@ -375,8 +379,10 @@ mod tests {
 
     #[test]
     fn a_wrong_version_or_format_is_refused() {
-        let text = format!(r#"{{"format":"{LOG_FORMAT}","version":2}}"#);
-        assert!(err(&text).contains("version must be"));
+        for wrong in [0, LOG_VERSION + 1] {
+            let text = format!(r#"{{"format":"{LOG_FORMAT}","version":{wrong}}}"#);
+            assert!(err(&text).contains("version must be"), "{wrong}");
+        }
         assert!(err(r#"{"format":"other","version":1}"#).contains("format must be"));
         assert!(err(r#"{"version":1}"#).contains("format must be"));
         assert!(err("[1]").contains("not valid JSON"));

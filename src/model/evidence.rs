@@ -90,43 +90,101 @@ impl Validate for CustodyEntry {
 }
 
 /// An evidence note, linked to at least one incident, case or client.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-#[serde(deny_unknown_fields)]
+///
+/// One note can document several incidents (the same written refusal
+/// answers two visits), so `incident_ids` is a list: in the order the
+/// lawyer gave, each incident once. Notes written before that (stored in
+/// a vault, sent in a bundle, kept in an `add --json` file) say
+/// `incident_id`, one id or null; they are read as a list of that one
+/// incident or none, and everything Vekil writes says `incident_ids`.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[ts(export)]
 pub struct EvidenceNote {
-    /// The incident it documents.
-    #[serde(default)]
-    pub incident_id: Option<Uuid>,
+    /// The incidents it documents, each once, in the lawyer's order.
+    pub incident_ids: Vec<Uuid>,
     /// The case it belongs to.
-    #[serde(default)]
     pub case_id: Option<Uuid>,
     /// The client it concerns.
-    #[serde(default)]
     pub client_id: Option<Uuid>,
     /// What it is.
-    #[serde(default)]
     pub kind: EvidenceKind,
     /// What it shows.
     pub description: String,
     /// Where it came from.
-    #[serde(default)]
     pub source: String,
     /// When it was obtained.
-    #[serde(default)]
     pub obtained_at: Option<EventTime>,
     /// Encrypted files.
-    #[serde(default)]
     pub attachments: Vec<AttachmentRef>,
     /// Chain of custody.
-    #[serde(default)]
     pub custody: Vec<CustodyEntry>,
+}
+
+/// Written by hand to read both names of the incident link: `incident_ids`
+/// (a list) and the older `incident_id` (one id or null). A record that
+/// gives both is refused rather than one of them silently winning. Any
+/// other unknown field is refused, as for every record.
+impl<'de> Deserialize<'de> for EvidenceNote {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        /// `Some(None)` for a field present as `null`, `None` when absent.
+        fn present<'de, D: serde::Deserializer<'de>>(
+            d: D,
+        ) -> std::result::Result<Option<Option<Uuid>>, D::Error> {
+            Option::<Uuid>::deserialize(d).map(Some)
+        }
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Wire {
+            #[serde(default)]
+            incident_ids: Option<Vec<Uuid>>,
+            #[serde(default, deserialize_with = "present")]
+            incident_id: Option<Option<Uuid>>,
+            #[serde(default)]
+            case_id: Option<Uuid>,
+            #[serde(default)]
+            client_id: Option<Uuid>,
+            #[serde(default)]
+            kind: EvidenceKind,
+            description: String,
+            #[serde(default)]
+            source: String,
+            #[serde(default)]
+            obtained_at: Option<EventTime>,
+            #[serde(default)]
+            attachments: Vec<AttachmentRef>,
+            #[serde(default)]
+            custody: Vec<CustodyEntry>,
+        }
+        let w = Wire::deserialize(d)?;
+        let incident_ids = match (w.incident_ids, w.incident_id) {
+            (Some(_), Some(_)) => {
+                return Err(serde::de::Error::custom(
+                    "gives both `incident_ids` and `incident_id`; keep `incident_ids` (the list of incidents) and remove `incident_id`, its older name for a single incident",
+                ))
+            }
+            (Some(ids), None) => ids,
+            (None, Some(one)) => one.into_iter().collect(),
+            (None, None) => vec![],
+        };
+        Ok(Self {
+            incident_ids,
+            case_id: w.case_id,
+            client_id: w.client_id,
+            kind: w.kind,
+            description: w.description,
+            source: w.source,
+            obtained_at: w.obtained_at,
+            attachments: w.attachments,
+            custody: w.custody,
+        })
+    }
 }
 
 impl EvidenceNote {
     /// A note with only a description, linked to nothing yet.
     pub fn new(description: impl Into<String>) -> Self {
         Self {
-            incident_id: None,
+            incident_ids: vec![],
             case_id: None,
             client_id: None,
             kind: EvidenceKind::default(),
@@ -185,11 +243,20 @@ impl EvidenceNote {
 
 impl Validate for EvidenceNote {
     fn validate_at(&self, p: &str) -> Result {
-        if self.incident_id.is_none() && self.case_id.is_none() && self.client_id.is_none() {
+        if self.incident_ids.is_empty() && self.case_id.is_none() && self.client_id.is_none() {
             return Err(ValidationError::new(
-                validate::join(p, "incident_id"),
+                validate::join(p, "incident_ids"),
                 "link the note to an incident, a case or a client",
             ));
+        }
+        validate::list_len(p, "incident_ids", self.incident_ids.len())?;
+        for (i, id) in self.incident_ids.iter().enumerate() {
+            if self.incident_ids[..i].contains(id) {
+                return Err(ValidationError::new(
+                    validate::join(p, &format!("incident_ids[{i}]")),
+                    "names an incident the note already lists; list each incident once",
+                ));
+            }
         }
         if self.description.trim().is_empty() {
             return Err(ValidationError::new(

@@ -434,14 +434,15 @@ impl Record for EvidenceNote {
         join_text(&parts)
     }
     fn references(&self) -> Vec<Reference> {
-        let mut refs = vec![];
-        if let Some(id) = self.incident_id {
-            refs.push(Reference {
-                field: "incident_id",
+        let mut refs: Vec<Reference> = self
+            .incident_ids
+            .iter()
+            .map(|id| Reference {
+                field: "incident_ids",
                 kind: Kind::Incident,
-                id,
-            });
-        }
+                id: *id,
+            })
+            .collect();
         if let Some(id) = self.case_id {
             refs.push(Reference {
                 field: "case_id",

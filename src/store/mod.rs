@@ -14,6 +14,7 @@ mod attachments;
 pub mod bench_knobs;
 mod facilities;
 mod intake;
+mod linked;
 mod local;
 pub mod media_type;
 mod origin;

@@ -1383,6 +1383,193 @@ class Suite:
         finally:
             shutil.rmtree(keydir, ignore_errors=True)
 
+    def test_evidence_of_two_incidents(self) -> None:
+        """Issue 12.1, in English and then in Azerbaijani: "Add evidence" on
+        an incident opens the form with that incident ticked; the lawyer
+        ticks a second one, and the note shows both as links, and is listed
+        on the second incident's page. A custody entry is corrected in its
+        row and another removed after the row asks (Enter on the question
+        keeps it). The bundle to the organisation carries the English note
+        with both incidents, and the Azerbaijani one, whose second incident
+        has no consent, with only the first: the withheld incident's id is
+        in no file of the bundle."""
+        import io
+        import tarfile
+
+        d = self.d
+        self.ensure_unlocked()
+        org = "Hüquq Müdafiə Mərkəzi (E2E-12)"
+        keydir = Path(tempfile.mkdtemp(prefix="vekil-e2e-ev12-"))
+        try:
+            key = keydir / "ngo.txt"
+            subprocess.run(["age-keygen", "-o", str(key)], check=True, capture_output=True)
+            public = next(line.split(":", 1)[1].strip() for line in key.read_text().splitlines()
+                          if line.startswith("# public key:"))
+            self.invoke("recipient_add", {"name": org, "agePublicKey": public})
+            client = self.invoke("client_create", {"client": {"full_name": "Leyla Quliyeva", "pseudonym": "C-412"}})
+            assert isinstance(client, dict)
+
+            def incident(facility: str, at: str, consent: bool) -> str:
+                inc = self.invoke("incident_quick", {"quick": {
+                    "client_id": client["id"], "facility": facility, "at": at,
+                    "incident_type": "access_denied"}})
+                assert isinstance(inc, dict)
+                record = {k: v for k, v in inc.items() if k not in ("id", "revision", "created_at", "updated_at")}
+                record["status"] = "final"
+                record["consent"] = ([{"recipient": org, "granted": True, "include_health": False, "recorded_on": None}]
+                                     if consent else [])
+                self.invoke("incident_update", {"id": inc["id"], "revision": inc["revision"], "incident": record})
+                return str(inc["id"])
+
+            first = incident("Şüvəlan İstintaq Təcridxanası", "2026-11-20T09:30:00+04:00", True)
+            second = incident("Следственный изолятор № 3", "2026-11-22T10:00:00+04:00", True)
+            withheld = incident("Qobustan həbsxanası", "2026-11-24T11:00:00+04:00", False)
+            notes: dict[str, tuple[str, list[str]]] = {}
+            for lang, other, desc, saved, who, fixed, ask in [
+                ("en", second, "Written refusal answering both visits", "Custody entry corrected",
+                 "Av. Leyla", "Av. Leyla Q. (lawyer)", "Remove this entry?"),
+                ("az", withheld, "Hər iki görüşə yazılı imtina", "Saxlama qeydi düzəldildi",
+                 "Vəkil Ş.", "Vəkil Şəhla Məmmədova", "Bu qeyd silinsin?"),
+            ]:
+                d.click("#nav-settings")
+                d.set_value("#s-lang", lang)
+                d.click("#nav-incidents")
+                d.wait("#incident-list", text="Şüvəlan")
+                d.js("[...document.querySelectorAll('#incident-list button')].find(b => b.textContent.includes('Şüvəlan')).click()")
+                d.wait("#incident-form")
+                d.click("#incident-add-evidence")
+                d.wait("#evidence-form")
+                ticked = d.js("return [...document.querySelectorAll('#e-incidents input:checked')].map(c => c.value)")
+                if ticked != [first]:
+                    raise Failure(f"{lang}: the form does not open with the incident ticked: {ticked}")
+                # The client's three incidents are offered, each a tick box
+                # the keyboard reaches (Space ticks it).
+                boxes = d.js("return [...document.querySelectorAll('#e-incidents input[type=checkbox]')].map(c => c.value)")
+                if not isinstance(boxes, list) or {first, second, withheld} - set(boxes):
+                    raise Failure(f"{lang}: the client's incidents are not all offered: {boxes}")
+                d.js("document.getElementById(arguments[0]).focus()", f"e-inc-{other}")
+                d.keys(" ")
+                ticked = d.js("return [...document.querySelectorAll('#e-incidents input:checked')].map(c => c.value)")
+                # (in the list's order; the note keeps the order ticked, checked below)
+                if not isinstance(ticked, list) or sorted(ticked) != sorted([first, other]):
+                    raise Failure(f"{lang}: Space did not tick the second incident: {ticked}")
+                d.set_value("#e-kind", "official_reply")
+                d.type("#e-desc", desc)
+                d.js("document.querySelector('#evidence-form').scrollIntoView({block: 'start'})")
+                d.screenshot(f"{lang}-evidence-form-two-incidents")
+                self.shot_small(f"{lang}-evidence-form-two-incidents-1024", show="#e-incidents")
+                d.click("#save-evidence")
+                # Both incidents are links in the detail view.
+                d.wait("#evidence-links", text="Şüvəlan")
+                links = d.text("#evidence-links")
+                other_place = "Следственный изолятор № 3" if other == second else "Qobustan"
+                if other_place not in links:
+                    raise Failure(f"{lang}: the second incident is not shown on the note: {links!r}")
+                notes[lang] = (desc, [first, other])
+                # Custody: add two entries, correct the first, remove the second.
+                d.type("#cu-who", who)
+                d.type("#cu-action", "Received from the investigator" if lang == "en" else "Müstəntiqdən aldı")
+                d.click(".custody-form button[type=submit]")
+                d.wait("#custody-table", text=who)
+                d.type("#cu-who", "Courier" if lang == "en" else "Kuryer")
+                d.type("#cu-action", "Took a copy to court" if lang == "en" else "Surəti məhkəməyə apardı")
+                d.click(".custody-form button[type=submit]")
+                d.wait("#custody-table", text="Courier" if lang == "en" else "Kuryer")
+                d.click("#cu-edit-0")
+                d.wait("#custody-edit")
+                if d.js("return document.activeElement && document.activeElement.id") != "cu-edit-who":
+                    raise Failure(f"{lang}: Edit did not put the focus in the entry's first box")
+                d.type("#cu-edit-who", fixed)
+                d.wait_gone(".toast")
+                d.js("document.querySelector('#custody-table').scrollIntoView({block: 'center'})")
+                d.screenshot(f"{lang}-evidence-custody-edit")
+                self.shot_small(f"{lang}-evidence-custody-edit-1024", show="#custody-edit")
+                d.click("#cu-edit-save")
+                d.wait(".toast", text=saved)
+                d.wait("#custody-table", text=fixed)
+                first_who = d.js("return document.querySelector('#custody-table tbody tr td:nth-child(2)').textContent")
+                if first_who != fixed:
+                    raise Failure(f"{lang}: the corrected entry shows {first_who!r}, not {fixed!r}")
+                d.click("#cu-remove-1")
+                d.wait("#custody-table", text=ask)
+                if d.js("return document.activeElement && document.activeElement.id") != "cu-keep":
+                    raise Failure(f"{lang}: the removal question does not put the focus on Keep")
+                d.wait_gone(".toast")
+                d.screenshot(f"{lang}-evidence-custody-remove-ask")
+                self.shot_small(f"{lang}-evidence-custody-remove-ask-1024", show="#cu-keep")
+                d.keys("\ue007")  # Enter: keeps it
+                d.wait_gone("#cu-keep")
+                d.wait("#custody-table", text="Courier" if lang == "en" else "Kuryer")
+                d.click("#cu-remove-1")
+                d.click("#cu-remove-yes")
+                d.wait_gone("#cu-remove-1")
+                rows = d.js("return document.querySelectorAll('#custody-table tbody tr').length")
+                if rows != 1:
+                    raise Failure(f"{lang}: {rows} custody rows after the removal, not 1")
+                # Each change is a revision: created, two entries added, one
+                # corrected, one removed.
+                listed = self.invoke("evidence_list")
+                assert isinstance(listed, list)
+                stored = next(n for n in listed if n["description"] == desc)
+                if stored["revision"] != 5 or [c["who"] for c in stored["custody"]] != [fixed]:
+                    raise Failure(f"{lang}: the note is at revision {stored['revision']} with custody "
+                                  f"{stored['custody']}, not 5 with only {fixed!r}")
+                if stored["incident_ids"] != [first, other]:
+                    raise Failure(f"{lang}: the note documents {stored['incident_ids']}, not {[first, other]}")
+                # The second incident's page lists the note among its evidence.
+                d.click("#evidence-links dd:nth-of-type(3) li:nth-child(2) button")
+                d.wait("#incident-evidence", text=desc)
+            # The bundle: written to a file the backend's save dialog names.
+            d.click("#nav-settings")
+            d.set_value("#s-lang", "en")
+            d.wait("#nav-clients", text="Clients")
+            out = keydir / "ev12.age"
+            d.js("""window.__dest = null;
+                    window.__TAURI_INTERNALS__.invoke('export_destination', {format: 'bundle', title: 'Save the export as'})
+                      .then((v) => (window.__dest = v), (e) => (window.__dest = {err: e}));""")
+            drive_file_dialog("Save the export as", out, save=True)
+            token = ""
+            end = time.time() + 10
+            while not token and time.time() < end:
+                got = d.js("return window.__dest")
+                if isinstance(got, dict):
+                    if "err" in got:
+                        raise Failure(f"export_destination failed: {got['err']}")
+                    token = str(got["token"])
+                time.sleep(0.05)
+            if not token:
+                raise Failure("the save dialog gave the page no token")
+            wrote = d.js_async(
+                """const done = arguments[arguments.length - 1];
+                   window.__TAURI_INTERNALS__.invoke('export_write', {request: {format: 'bundle',
+                     profile: 'ngo', recipients: [arguments[1]], from: null, to: null, client: arguments[2],
+                     without_pdf: true, include_drafts: false, accept_all_hits: true},
+                     destination: arguments[0]}).then(() => done('ok'), (e) => done(JSON.stringify(e)));""",
+                token, org, client["id"],
+            )
+            if wrote != "ok":
+                raise Failure(f"the bundle was not written: {wrote}")
+            age = subprocess.run(["age", "-d", "-i", str(key), str(out)], capture_output=True, timeout=60)
+            if age.returncode != 0:
+                raise Failure(f"age could not decrypt the bundle: {age.stderr.decode()[:200]}")
+            with tarfile.open(fileobj=io.BytesIO(age.stdout)) as tar:
+                files = {m.name: tar.extractfile(m).read() for m in tar.getmembers() if m.isfile()}  # type: ignore[union-attr]
+            log = json.loads(files["log.json"])
+            if log.get("version") != 2:
+                raise Failure(f"the bundle's log is version {log.get('version')}, not 2")
+            left = {n["description"]: n.get("incident_ids") for n in log["evidence"]}
+            en_desc, en_links = notes["en"]
+            az_desc, _ = notes["az"]
+            if left.get(en_desc) != en_links:
+                raise Failure(f"the English note left with {left.get(en_desc)}, not both incidents {en_links}")
+            if left.get(az_desc) != [first]:
+                raise Failure(f"the Azerbaijani note left with {left.get(az_desc)}, not only {first}")
+            leaks = [name for name, data in files.items() if withheld.encode() in data]
+            if leaks:
+                raise Failure(f"the withheld incident's id left in {leaks}")
+        finally:
+            shutil.rmtree(keydir, ignore_errors=True)
+
     def test_export_preview_in_azerbaijani(self) -> None:
         """The preview's field names and held-back reasons are in the
         lawyer's language (no technical paths, no English from the core);
@@ -1485,7 +1672,7 @@ class Suite:
         # "Add evidence" on the incident opens the form linked to it.
         d.click("#incident-add-evidence")
         d.wait("#evidence-form")
-        linked = d.js("return document.querySelector('#e-incident').value")
+        linked = d.js("return [...document.querySelectorAll('#e-incidents input:checked')].map(c => c.value).join(',')")
         client = d.js("return document.querySelector('#e-client').value")
         if not linked or not client:
             raise Failure(f"the evidence form is not pre-linked to the incident and its client: {linked!r}, {client!r}")
@@ -2076,13 +2263,16 @@ class Suite:
 
     # ---- travel mode and quick erase (issue 13); erase ends the scenario
 
-    def shot_small(self, name: str) -> None:
-        """The same screen at 1024 px wide, the smallest laptop the app supports."""
+    def shot_small(self, name: str, show: str | None = None) -> None:
+        """The same screen at 1024 px wide, the smallest laptop the app
+        supports; `show`: an element scrolled into view once resized."""
         d = self.d
         rect = d.s("GET", "/window/rect")
         d.s("POST", "/window/rect", {"width": 1024, "height": 600})
         time.sleep(0.5)
         try:
+            if show:
+                d.js("document.querySelector(arguments[0]).scrollIntoView({block: 'center'})", show)
             d.screenshot(name)
         finally:
             assert isinstance(rect, dict)
@@ -2746,6 +2936,7 @@ def main() -> int:
             suite.test_export_bundle,
             suite.test_export_preview_in_azerbaijani,
             suite.test_ngo_bundle_without_witness_name_or_gps,
+            suite.test_evidence_of_two_incidents,
             suite.test_small_screens_show_every_control,
             suite.test_keyboard_only_quick_log,
             suite.test_switch_to_azerbaijani,

@@ -166,7 +166,7 @@ pub fn fixture() -> Fixture {
     let i5 = vault.insert(i5).expect("i5");
 
     let mut ev = EvidenceNote::new("Written refusal from the investigator");
-    ev.incident_id = Some(i1.id);
+    ev.incident_ids = vec![i1.id];
     let ev = vault.insert(ev).expect("evidence");
     vault
         .attach(ev.id, "refusal.txt", "Rədd cavabı / Отказ\n".as_bytes())
@@ -223,9 +223,16 @@ pub fn tool(bin: &str, package: &str) -> Command {
     Command::new(bin)
 }
 
+/// The schema of the log this build writes (version 2).
 pub fn schema_validator() -> jsonschema::Validator {
+    log_schema(2)
+}
+
+/// The published schema of log version `n`.
+pub fn log_schema(n: u32) -> jsonschema::Validator {
     let text = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/schema/incident-log.v1.schema.json"),
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join(format!("docs/schema/incident-log.v{n}.schema.json")),
     )
     .expect("schema file");
     let schema: serde_json::Value = serde_json::from_str(&text).expect("schema is JSON");
@@ -233,7 +240,11 @@ pub fn schema_validator() -> jsonschema::Validator {
 }
 
 pub fn assert_valid(v: &serde_json::Value) {
-    let validator = schema_validator();
+    assert_valid_as(&schema_validator(), v);
+}
+
+/// `v` against one version's schema.
+pub fn assert_valid_as(validator: &jsonschema::Validator, v: &serde_json::Value) {
     let errors: Vec<String> = validator
         .iter_errors(v)
         .map(|e| format!("{} at {}", e, e.instance_path()))
@@ -540,7 +551,7 @@ pub fn generated_vault(dir: &Path, incidents: usize, custody: bool) -> Generated
             "Rədd cavabı № {e} / Письменный отказ; {}",
             surnames[(e * 5) % surnames.len()]
         ));
-        note.incident_id = Some(id(3, e * 20 + 1));
+        note.incident_ids = vec![id(3, e * 20 + 1)];
         note.kind = EvidenceKind::OfficialReply;
         if custody {
             note.custody = vec![CustodyEntry {

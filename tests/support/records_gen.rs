@@ -261,6 +261,9 @@ pub fn incident() -> BoxedStrategy<Incident> {
         .boxed()
 }
 
+/// A note of 0 to 3 incidents: `incident_ids` holds distinct stand-ins
+/// (`Uuid::from_u128(1)`, `2`, …) for the caller to replace with the ids
+/// of real incidents, one per entry.
 pub fn evidence() -> BoxedStrategy<EvidenceNote> {
     (
         one_of::<EvidenceKind>(),
@@ -268,21 +271,24 @@ pub fn evidence() -> BoxedStrategy<EvidenceNote> {
         text(),
         event_time(),
         prop::collection::vec((text(), moment(), text()), 1..3),
+        0..=3u128,
     )
-        .prop_map(|(kind, description, source, obtained, custody)| {
-            let mut e = EvidenceNote::new(description);
-            e.incident_id = Some(Uuid::nil());
-            e.case_id = Some(Uuid::nil());
-            e.client_id = Some(Uuid::nil());
-            e.kind = kind;
-            e.source = source;
-            e.obtained_at = Some(obtained);
-            e.custody = custody
-                .into_iter()
-                .map(|(who, at, action)| CustodyEntry { who, at, action })
-                .collect();
-            e
-        })
+        .prop_map(
+            |(kind, description, source, obtained, custody, incidents)| {
+                let mut e = EvidenceNote::new(description);
+                e.incident_ids = (1..=incidents).map(Uuid::from_u128).collect();
+                e.case_id = Some(Uuid::nil());
+                e.client_id = Some(Uuid::nil());
+                e.kind = kind;
+                e.source = source;
+                e.obtained_at = Some(obtained);
+                e.custody = custody
+                    .into_iter()
+                    .map(|(who, at, action)| CustodyEntry { who, at, action })
+                    .collect();
+                e
+            },
+        )
         .boxed()
 }
 

@@ -50,6 +50,17 @@ pub async fn evidence_get(
     with_vault(&state, move |v| Ok(v.get::<EvidenceNote>(id)?)).await
 }
 
+/// The notes that document incident `id`, whatever else they document
+/// (the incident page's evidence list).
+#[tauri::command]
+pub async fn evidence_of_incident(
+    state: State<'_, AppState>,
+    id: String,
+) -> CmdResult<Vec<Stored<EvidenceNote>>> {
+    let id = parse_id("id", &id)?;
+    with_vault(&state, move |v| Ok(v.evidence_of_incidents(&[id])?)).await
+}
+
 #[tauri::command]
 pub async fn evidence_update(
     state: State<'_, AppState>,

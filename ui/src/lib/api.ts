@@ -73,6 +73,8 @@ export const evidenceList = () => call<M.StoredEvidence[]>("evidence_list");
 export const evidenceCreate = (evidence: M.EvidenceNote) =>
   call<M.StoredEvidence>("evidence_create", { evidence });
 export const evidenceGet = (id: string) => call<M.StoredEvidence>("evidence_get", { id });
+/** The notes that document incident `id`, whatever else they document. */
+export const evidenceOfIncident = (id: string) => call<M.StoredEvidence[]>("evidence_of_incident", { id });
 export const evidenceUpdate = (id: string, revision: number, evidence: M.EvidenceNote) =>
   call<M.StoredEvidence>("evidence_update", { id, revision, evidence });
 /** Sends the file's bytes as a raw IPC body (no JSON number arrays). */

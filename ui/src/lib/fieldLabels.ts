@@ -70,7 +70,7 @@ export const FIELD_LABELS: Record<string, Key> = {
   confidentiality: "incident.confidentiality",
   consent: "incident.consent",
   "incident:status": "export.field.recordStatus",
-  incident_id: "export.kind.incident",
+  incident_ids: "evidence.incidents",
   kind: "evidence.kind",
   description: "evidence.description",
   source: "evidence.source",

@@ -5,7 +5,8 @@
 import * as api from "./api";
 import type { UnlockReport } from "./model";
 
-/** What "Add evidence" on an incident or a case pre-links a new note to. */
+/** What "Add evidence" on an incident or a case pre-links a new note to
+ * (`incident_id`: the incident ticked first; the note may document more). */
 export type EvidenceLink = { client_id?: string; case_id?: string; incident_id?: string };
 
 export type Route =

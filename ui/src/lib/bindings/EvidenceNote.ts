@@ -6,12 +6,20 @@ import type { EvidenceKind } from "./EvidenceKind";
 
 /**
  * An evidence note, linked to at least one incident, case or client.
+ *
+ * One note can document several incidents (the same written refusal
+ * answers two visits), so `incident_ids` is a list: in the order the
+ * lawyer gave, each incident once. Notes written before that (stored in
+ * a vault, sent in a bundle, kept in an `add --json` file) say
+ * `incident_id`, one id or null; they are read as a list of that one
+ * incident or none ([`Deserialize`] below), and everything Vekil writes
+ * says `incident_ids`.
  */
 export type EvidenceNote = { 
 /**
- * The incident it documents.
+ * The incidents it documents, each once, in the lawyer's order.
  */
-incident_id: string | null, 
+incident_ids: Array<string>, 
 /**
  * The case it belongs to.
  */
