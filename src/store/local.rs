@@ -71,6 +71,7 @@ impl Writer<'_> {
                 revisions::append(
                     &self.tx,
                     self.chain,
+                    &mut self.tail,
                     T::KIND,
                     id,
                     stored.revision,

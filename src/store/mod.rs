@@ -197,6 +197,8 @@ pub enum PutOutcome {
 pub struct Writer<'v> {
     tx: Transaction<'v>,
     chain: &'v revisions::Chain,
+    /// The chain's head and the changes not yet counted in `meta`.
+    tail: revisions::Tail,
     /// Search keys of the words this transaction has indexed so far.
     keys: std::cell::RefCell<crate::text::keys::KeyCache>,
 }
@@ -433,6 +435,7 @@ impl<'v> Writer<'v> {
         revisions::append(
             &self.tx,
             self.chain,
+            &mut self.tail,
             T::KIND,
             stored.id,
             1,
@@ -495,6 +498,7 @@ impl<'v> Writer<'v> {
         revisions::append(
             &self.tx,
             self.chain,
+            &mut self.tail,
             T::KIND,
             id,
             stored.revision,
@@ -537,6 +541,7 @@ impl<'v> Writer<'v> {
         revisions::append(
             &self.tx,
             self.chain,
+            &mut self.tail,
             T::KIND,
             id,
             old.revision + 1,
@@ -644,6 +649,7 @@ impl<'v> Writer<'v> {
         revisions::append(
             &self.tx,
             self.chain,
+            &mut self.tail,
             T::KIND,
             incoming.id,
             incoming.revision,
@@ -665,8 +671,10 @@ impl<'v> Writer<'v> {
         })
     }
 
-    /// Keeps everything written.
-    pub fn commit(self) -> Result<()> {
+    /// Keeps everything written, with the chain's head and the change
+    /// counter brought up to date in `meta`.
+    pub fn commit(mut self) -> Result<()> {
+        self.tail.flush(&self.tx, self.chain)?;
         self.tx.commit().map_err(Error::from)
     }
 }
@@ -715,6 +723,7 @@ impl Vault {
         let mut w = Writer {
             tx,
             chain: &self.chain,
+            tail: Default::default(),
             keys: Default::default(),
         };
         let out = self.name_damage(f(&mut w))?;
