@@ -347,24 +347,35 @@ impl<'v> Writer<'v> {
             &json,
         ];
         // Statements every save runs are cached: preparing them anew was a
-        // measurable part of a save (docs/benchmarks.md).
+        // measurable part of a save (docs/benchmarks.md). No `RETURNING`:
+        // SQLite runs it as a trigger, which gives every such statement its
+        // own statement journal and a temporary table, each allocated and,
+        // with SQLCipher's memory security, wiped on free: that was a fifth
+        // of an import's time. `seq` is the rowid, known without it.
         let seq: i64 = if replace {
+            let seq = self
+                .tx
+                .prepare_cached("SELECT seq FROM records WHERE kind = ?1 AND id = ?2")?
+                .query_row(params![kind, id], |r| r.get(0))?;
+            args.push(&seq);
             self.tx
                 .prepare_cached(
                     "UPDATE records SET revision = ?3, created_at = ?4, updated_at = ?5, client_id = ?6,
                         case_id = ?7, at = ?8, facility = ?9, subtype = ?10, status = ?11, data = ?12
-                 WHERE kind = ?1 AND id = ?2 RETURNING seq",
+                 WHERE seq = ?13",
                 )?
-                .query_row(args.as_slice(), |r| r.get(0))?
+                .execute(args.as_slice())?;
+            seq
         } else {
             args.push(&origin);
             self.tx
                 .prepare_cached(
                     "INSERT INTO records (kind, id, revision, created_at, updated_at, client_id, case_id,
                                       at, facility, subtype, status, data, origin)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) RETURNING seq",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
                 )?
-                .query_row(args.as_slice(), |r| r.get(0))?
+                .execute(args.as_slice())?;
+            self.tx.last_insert_rowid()
         };
         if T::KIND == Kind::Facility {
             self.write_names(&id, &names)?;
