@@ -224,6 +224,51 @@ fn decode<T: Record>(
     })
 }
 
+/// One stored record as read, not yet decoded, borrowed from the row.
+pub(crate) struct RawRecord<'r> {
+    kind: Kind,
+    db_path: &'r std::path::Path,
+    id: &'r str,
+    revision: u32,
+    created_at: &'r str,
+    updated_at: &'r str,
+    /// Its stored JSON.
+    pub(crate) data: &'r str,
+}
+
+impl<'r> RawRecord<'r> {
+    /// The whole record.
+    pub(crate) fn decode<T: Record>(&self) -> Result<Stored<T>> {
+        decode::<T>(
+            self.id.to_owned(),
+            self.revision,
+            self.created_at.to_owned(),
+            self.updated_at.to_owned(),
+            self.data,
+        )
+        .map_err(|why| corrupt(self.db_path, self.kind, why))
+    }
+
+    /// Its id.
+    pub(crate) fn id(&self) -> Result<Uuid> {
+        Uuid::parse_str(self.id).map_err(|e| corrupt(self.db_path, self.kind, e.to_string()))
+    }
+
+    /// The fields of its stored JSON that `D` names (`D` ignores the
+    /// others), borrowing text where it can.
+    pub(crate) fn parse<D: Deserialize<'r>>(&self) -> Result<D> {
+        serde_json::from_str(self.data).map_err(|e| corrupt(self.db_path, self.kind, e.to_string()))
+    }
+}
+
+/// A stored record that cannot be read: the vault is damaged.
+fn corrupt(db_path: &std::path::Path, kind: Kind, why: String) -> Error {
+    Error::Vault(VaultError::corrupt(
+        db_path,
+        format!("a {kind} cannot be read: {why}"),
+    ))
+}
+
 pub(crate) fn get_in<T: Record>(
     conn: &rusqlite::Connection,
     db_path: &std::path::Path,
@@ -865,8 +910,8 @@ impl Vault {
     /// Lists records of one kind, newest first unless asked otherwise.
     pub fn list<T: Record>(&self, f: &ListFilter) -> Result<Vec<Stored<T>>> {
         let mut out = Vec::new();
-        self.each_in(self.list_query::<T>(f, Some(500))?, |r, _| {
-            out.push(r);
+        self.each_in(T::KIND, self.list_query::<T>(f, Some(500))?, |r| {
+            out.push(r.decode()?);
             Ok::<_, Error>(())
         })?;
         Ok(out)
@@ -880,47 +925,63 @@ impl Vault {
     pub(crate) fn for_each<T: Record, E: From<Error>>(
         &self,
         f: &ListFilter,
-        each: impl FnMut(Stored<T>, usize) -> std::result::Result<(), E>,
-    ) -> std::result::Result<(), E> {
-        self.each_in(self.list_query::<T>(f, None).map_err(E::from)?, each)
-    }
-
-    fn each_in<T: Record, E: From<Error>>(
-        &self,
-        q: SqlFilter,
         mut each: impl FnMut(Stored<T>, usize) -> std::result::Result<(), E>,
     ) -> std::result::Result<(), E> {
+        self.for_each_raw::<T, E>(f, |raw| each(raw.decode()?, raw.data.len()))
+    }
+
+    /// [`Self::for_each`] without decoding: each record as read, for a
+    /// reader that needs a few of its fields ([`RawRecord::parse`]) and
+    /// would waste a full decoding on the rest, or that decodes only some
+    /// records ([`RawRecord::decode`]).
+    pub(crate) fn for_each_raw<T: Record, E: From<Error>>(
+        &self,
+        f: &ListFilter,
+        each: impl FnMut(&RawRecord<'_>) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
+        self.each_in::<E>(
+            T::KIND,
+            self.list_query::<T>(f, None).map_err(E::from)?,
+            each,
+        )
+    }
+
+    fn each_in<E: From<Error>>(
+        &self,
+        kind: Kind,
+        q: SqlFilter,
+        mut each: impl FnMut(&RawRecord<'_>) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
         let db = |e: rusqlite::Error| E::from(Error::from(self.db_error(e)));
+        let db_path = self.db_path();
         let SqlFilter { sql, args } = q;
         let mut stmt = self.conn.prepare_cached(&sql).map_err(db)?;
         let mut rows = stmt
             .query(rusqlite::params_from_iter(args.iter()))
             .map_err(db)?;
         while let Some(row) = rows.next().map_err(db)? {
-            let (i, rev, c, u) = (|| {
-                Ok::<_, rusqlite::Error>((
-                    row.get::<_, String>(0)?,
-                    row.get::<_, u32>(1)?,
-                    row.get::<_, String>(2)?,
-                    row.get::<_, String>(3)?,
-                ))
-            })()
-            .map_err(db)?;
-            let corrupt = |why: String| {
-                E::from(Error::Vault(VaultError::corrupt(
-                    self.db_path(),
-                    format!("a {} cannot be read: {why}", T::KIND),
-                )))
-            };
-            // Read in place: a record's JSON is not copied before decoding.
-            let data = match row.get_ref(4).map_err(db)? {
-                rusqlite::types::ValueRef::Text(t) => {
-                    std::str::from_utf8(t).map_err(|e| corrupt(e.to_string()))?
+            // Read in place: nothing is copied before it is decoded.
+            let text = |n: usize| -> std::result::Result<&str, E> {
+                match row.get_ref(n).map_err(db)? {
+                    rusqlite::types::ValueRef::Text(t) => std::str::from_utf8(t)
+                        .map_err(|e| E::from(corrupt(&db_path, kind, e.to_string()))),
+                    _ => Err(E::from(corrupt(
+                        &db_path,
+                        kind,
+                        format!("its column {n} is not text"),
+                    ))),
                 }
-                _ => return Err(corrupt("its data is not text".into())),
             };
-            let record = decode::<T>(i, rev, c, u, data).map_err(corrupt)?;
-            each(record, data.len())?;
+            let raw = RawRecord {
+                kind,
+                db_path: &db_path,
+                id: text(0)?,
+                revision: row.get(1).map_err(db)?,
+                created_at: text(2)?,
+                updated_at: text(3)?,
+                data: text(4)?,
+            };
+            each(&raw)?;
         }
         Ok(())
     }
