@@ -44,6 +44,18 @@ fn peak_rss_kib() -> Option<u64> {
         .and_then(|n| n.parse().ok())
 }
 
+/// Tells a profiler attached by pid (`perf record -p`) where the timed
+/// parts start and end: one line on stderr per phase.
+fn phase(what: &str) {
+    eprintln!("bench phase: {what}");
+}
+
+/// Whether to time the import too (`VEKIL_BENCH_IMPORT=0` stops after the
+/// exports, for profiling them alone).
+fn with_import() -> bool {
+    std::env::var("VEKIL_BENCH_IMPORT").map_or(true, |v| v.trim() != "0")
+}
+
 /// Incidents to seed: `VEKIL_BENCH_N`, 10,000 when unset.
 fn incidents() -> usize {
     match std::env::var("VEKIL_BENCH_N") {
@@ -99,6 +111,7 @@ fn main() {
         "seed",
     );
     let seed = t0.elapsed();
+    phase("exports");
 
     let opts = ExportOptions {
         profile: Profile::Ngo,
@@ -201,7 +214,12 @@ fn main() {
     );
     drop((set, small));
     drop(lawyer);
+    phase("import");
 
+    if !with_import() {
+        print_rows(n_incidents, seed, rows);
+        return;
+    }
     let ngo = vault(&tmp.path().join("ngo"));
     ok(
         vekil::import::signers::trust(&ngo, "Lawyer", &lawyer_key),
@@ -235,6 +253,11 @@ fn main() {
         "".into(),
     ));
 
+    phase("done");
+    print_rows(n_incidents, seed, rows);
+}
+
+fn print_rows(n_incidents: usize, seed: Duration, rows: Vec<(String, Duration, String)>) {
     println!("\nVekil export benchmark ({n_incidents} incidents, {CLIENTS} clients; seeding took {:.2} s)\n", seed.as_secs_f64());
     println!("| {:<70} | {:>9} | {:>7} |", "operation", "time", "target");
     println!("|{:-<72}|{:->11}|{:->9}|", "", "", "");
