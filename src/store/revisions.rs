@@ -542,6 +542,14 @@ pub(crate) fn diff(old: Option<&Value>, new: Option<&Value>) -> Value {
 /// counter once, in [`Tail::flush`] just before it commits: what is
 /// committed is exactly what per-record writes left, and a transaction
 /// that is not committed leaves nothing, as before.
+///
+/// The rows themselves are inserted [`BATCH`] at a time: the table's
+/// `CHECK (op IN (…))` makes SQLite build a temporary table for the list
+/// in every statement that inserts, and with SQLCipher's memory security
+/// its teardown (every freed block overwritten) cost as much as the rest
+/// of the row. Nothing reads the revisions inside a transaction that
+/// writes them, and [`Tail::flush`] inserts what is left before the
+/// counter; rows that fail to go in stay here, so the commit fails too.
 #[derive(Debug, Default)]
 pub(crate) struct Tail {
     /// The newest row (position, MAC), once read or appended here.
@@ -550,12 +558,72 @@ pub(crate) struct Tail {
     uncounted: u64,
     /// When the newest of them was made.
     last_at: String,
+    /// Rows appended and not yet inserted, oldest first.
+    rows: Vec<Row>,
 }
 
+/// Revision rows inserted by one statement.
+const BATCH: usize = 64;
+
+/// One revision row waiting in a [`Tail`].
+#[derive(Debug)]
+struct Row {
+    seq: i64,
+    kind: &'static str,
+    record_id: String,
+    record_revision: u32,
+    op: &'static str,
+    at: String,
+    changes: String,
+    snapshot: Option<String>,
+    prev_hash: String,
+    hash: String,
+}
+
+const INSERT_COLUMNS: &str = "INSERT INTO revisions (seq, kind, record_id, record_revision, op, \
+     at, device, changes, snapshot_sha256, prev_hash, hash) VALUES ";
+
 impl Tail {
-    /// Writes the head and the change counter of the revisions appended
-    /// since the last flush into `meta`, in the caller's transaction.
+    /// Inserts the waiting rows: every full [`BATCH`] in one statement,
+    /// and with `all`, the rest one by one.
+    fn insert_rows(&mut self, conn: &Connection, chain: &Chain, all: bool) -> rusqlite::Result<()> {
+        static BATCH_SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        while self.rows.len() >= BATCH {
+            let sql = BATCH_SQL.get_or_init(|| {
+                let rows: Vec<String> = (0..BATCH)
+                    .map(|r| {
+                        let n: Vec<String> = (1..=11).map(|c| format!("?{}", r * 11 + c)).collect();
+                        format!("({})", n.join(", "))
+                    })
+                    .collect();
+                format!("{INSERT_COLUMNS}{}", rows.join(", "))
+            });
+            let mut args: Vec<&dyn rusqlite::ToSql> = Vec::with_capacity(11 * BATCH);
+            for r in &self.rows[..BATCH] {
+                r.push_args(&chain.device, &mut args);
+            }
+            conn.prepare_cached(sql)?.execute(args.as_slice())?;
+            self.rows.drain(..BATCH);
+        }
+        if all {
+            for r in &self.rows {
+                let mut args: Vec<&dyn rusqlite::ToSql> = Vec::with_capacity(11);
+                r.push_args(&chain.device, &mut args);
+                conn.prepare_cached(&format!(
+                    "{INSERT_COLUMNS}(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+                ))?
+                .execute(args.as_slice())?;
+            }
+            self.rows.clear();
+        }
+        Ok(())
+    }
+
+    /// Inserts the rows still waiting, then writes the head and the
+    /// change counter of the revisions appended since the last flush into
+    /// `meta`, in the caller's transaction.
     pub(crate) fn flush(&mut self, conn: &Connection, chain: &Chain) -> rusqlite::Result<()> {
+        self.insert_rows(conn, chain, true)?;
         let Some((seq, hash)) = self.head.as_ref().filter(|_| self.uncounted > 0) else {
             return Ok(());
         };
@@ -581,8 +649,32 @@ impl Tail {
     }
 }
 
+impl Row {
+    /// The row's values in the order of [`INSERT_COLUMNS`].
+    fn push_args<'a>(
+        &'a self,
+        device: &'a dyn rusqlite::ToSql,
+        args: &mut Vec<&'a dyn rusqlite::ToSql>,
+    ) {
+        args.extend_from_slice(&[
+            &self.seq,
+            &self.kind,
+            &self.record_id,
+            &self.record_revision,
+            &self.op,
+            &self.at,
+            device,
+            &self.changes,
+            &self.snapshot,
+            &self.prev_hash,
+            &self.hash,
+        ]);
+    }
+}
+
 /// Appends a revision in the caller's transaction, and counts the change
-/// in `tail` (written to `meta` by [`Tail::flush`]).
+/// in `tail` (its row and the counter are written by [`Tail::flush`] at
+/// the latest).
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn append(
     conn: &Connection,
@@ -595,10 +687,8 @@ pub(crate) fn append(
     changes: &Value,
     snapshot: Option<&str>,
 ) -> rusqlite::Result<()> {
-    // Taken, not borrowed: if the insert below fails, the next append
-    // reads the head from the database again.
-    let (prev_seq, prev_hash) = match tail.head.take() {
-        Some(h) => h,
+    let (prev_seq, prev_hash) = match &tail.head {
+        Some(h) => h.clone(),
         None => head(conn)?,
     };
     let seq = prev_seq + 1;
@@ -619,30 +709,22 @@ pub(crate) fn append(
             snapshot,
         },
     );
-    // Cached: every save runs it, and preparing it anew each time was a
-    // measurable part of a save (docs/benchmarks.md).
-    conn.prepare_cached(
-        "INSERT INTO revisions (seq, kind, record_id, record_revision, op, at, device, changes,
-                                snapshot_sha256, prev_hash, hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-    )?
-    .execute(params![
-        seq,
-        kind.as_str(),
-        id,
-        record_revision,
-        op.as_str(),
-        at,
-        chain.device,
-        changes,
-        snapshot,
-        prev_hash,
-        hash
-    ])?;
-    tail.head = Some((seq, hash));
+    tail.head = Some((seq, hash.clone()));
     tail.uncounted += 1;
-    tail.last_at = at;
-    Ok(())
+    tail.last_at.clone_from(&at);
+    tail.rows.push(Row {
+        seq,
+        kind: kind.as_str(),
+        record_id: id,
+        record_revision,
+        op: op.as_str(),
+        at,
+        changes,
+        snapshot: snapshot.map(str::to_owned),
+        prev_hash,
+        hash,
+    });
+    tail.insert_rows(conn, chain, false)
 }
 
 pub(crate) fn read_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Revision> {
@@ -725,6 +807,14 @@ mod tests {
             for place in ["Kürdəxanı İstintaq Təcridxanası", "СИЗО №1, Баку"] {
                 w.insert(quick(c, place))?;
             }
+            // More rows than one batch holds, so that some are inserted
+            // before the commit and some by it.
+            for n in 0..(BATCH + BATCH / 2) {
+                w.insert(Client::new(
+                    format!("Müştəri Həsənov {n}"),
+                    format!("X-{n}"),
+                ))?;
+            }
             // Refused before anything is written; the transaction goes on.
             assert!(w.insert(quick(Uuid::new_v4(), "Şəki İVS")).is_err());
             let c2 = w.insert(Client::new("Nigar Əhmədova", "C-003"))?;
@@ -740,7 +830,10 @@ mod tests {
         assert_eq!(meta_head(&v), Some(format!("{seq}:{hash}")));
         assert!(head_is_sound(&v.conn, &v.chain).unwrap());
         assert_eq!(change_state(&v.conn).unwrap().counter, n as u64);
-        assert!(n as u64 > before + 4, "{n} rows after {before}");
+        assert!(
+            n as u64 > before + 4 + BATCH as u64,
+            "{n} rows after {before}"
+        );
         let r = v.verify().unwrap();
         assert!(r.is_ok(), "{:?}", r.problems);
     }
@@ -757,6 +850,12 @@ mod tests {
         let failed = v.write(|w| {
             let c = w.insert(Client::new("Лейла Гасанова", "C-002"))?.id;
             w.insert(quick(c, "Kürdəxanı İstintaq Təcridxanası"))?;
+            for n in 0..(2 * BATCH) {
+                w.insert(Client::new(
+                    format!("Müştəri Həsənov {n}"),
+                    format!("X-{n}"),
+                ))?;
+            }
             w.insert(quick(Uuid::new_v4(), "Şəki İVS"))?;
             Ok(())
         });
