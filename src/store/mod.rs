@@ -640,31 +640,31 @@ impl<'v> Writer<'v> {
         }
         let (data, value, json) = intake::encode(sent)?;
         data.validate()?;
-        let incoming = &Stored {
+        let mut incoming = Stored {
+            id: incoming.id,
+            revision: incoming.revision,
+            created_at: incoming.created_at,
+            updated_at: incoming.updated_at,
             data,
-            ..incoming.clone()
         };
-        let same: Option<bool> = self
+        // One read says whether the id is taken, whose it is, and whether
+        // it holds this very revision (a new record, most of an import,
+        // needs no other).
+        let here: Option<(String, u32, bool)> = self
             .tx
             .prepare_cached(
-                "SELECT origin = ?3 AND revision = ?4 AND data = ?5 FROM records
-                 WHERE kind = ?1 AND id = ?2",
+                "SELECT origin, revision, data = ?3 FROM records WHERE kind = ?1 AND id = ?2",
             )?
             .query_row(
-                params![
-                    T::KIND.as_str(),
-                    incoming.id.to_string(),
-                    origin.to_db(),
-                    incoming.revision,
-                    json
-                ],
-                |r| r.get(0),
+                params![T::KIND.as_str(), incoming.id.to_string(), json],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
             .optional()?;
-        if same == Some(true) {
-            return Ok(PutOutcome::Unchanged);
-        }
-        if let Some(theirs) = origin::origin_of(&self.tx, T::KIND, incoming.id)? {
+        if let Some((stored_origin, revision, same_data)) = &here {
+            if *stored_origin == origin.to_db() && *revision == incoming.revision && *same_data {
+                return Ok(PutOutcome::Unchanged);
+            }
+            let theirs = Origin::from_db(stored_origin);
             if theirs != *origin {
                 return Err(OriginError::Clash {
                     kind: T::KIND,
@@ -675,8 +675,11 @@ impl<'v> Writer<'v> {
                 .into());
             }
         }
-        self.check_refs_from(incoming, origin)?;
-        let existing: Option<Stored<T>> = get_in(&self.tx, std::path::Path::new(""), incoming.id)?;
+        self.check_refs_from(&incoming, origin)?;
+        let existing: Option<Stored<T>> = match here {
+            Some(_) => get_in(&self.tx, std::path::Path::new(""), incoming.id)?,
+            None => None,
+        };
         let snapshot = revisions::sha256_hex(json.as_bytes());
         let (outcome, op, changes) = match &existing {
             None => (
@@ -701,7 +704,7 @@ impl<'v> Writer<'v> {
                 )
             }
         };
-        self.write_row(incoming, &json, existing.is_some(), origin)?;
+        self.write_row(&incoming, &json, existing.is_some(), origin)?;
         revisions::append(
             &self.tx,
             self.chain,
@@ -713,7 +716,8 @@ impl<'v> Writer<'v> {
             &changes,
             Some(&snapshot),
         )?;
-        if let Some(f) = incoming.data.clone().facility_mut() {
+        // The record is written: its facility is a scratch copy now.
+        if let Some(f) = incoming.data.facility_mut() {
             self.register_imported(f)?;
         }
         Ok(outcome)
