@@ -201,6 +201,10 @@ pub struct Writer<'v> {
     tail: revisions::Tail,
     /// Search keys of the words this transaction has indexed so far.
     keys: std::cell::RefCell<crate::text::keys::KeyCache>,
+    /// Facilities of imported incidents already put into the register,
+    /// while the register has not changed since (see
+    /// `Writer::register_imported`).
+    registered: std::cell::RefCell<std::collections::HashSet<String>>,
 }
 
 fn decode<T: Record>(
@@ -785,6 +789,7 @@ impl Vault {
             chain: &self.chain,
             tail: Default::default(),
             keys: Default::default(),
+            registered: Default::default(),
         };
         let out = self.name_damage(f(&mut w))?;
         self.name_damage(w.commit())?;
