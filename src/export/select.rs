@@ -7,23 +7,26 @@
 //! removes. Clients, cases, hearings and deadlines, which are few, are
 //! kept redacted in memory. Incidents and evidence notes, the bulk of a
 //! vault, are kept only while their stored JSON adds up to less than
-//! [`KEEP_BYTES`]: a small export is then written from memory, as before;
-//! a large one is read again from the vault by every writer, one record
-//! at a time ([`ExportSet::each_incident`]), and each record is redacted
-//! again by the same functions, so that an export of any size holds one
-//! record at a time. What a later reading needs to repeat the choice is
-//! kept in between: the ids of the incidents, cases and clients that
-//! leave, and each exported note's sorted attachments (about 40 bytes per
-//! exported incident).
+//! [`KEEP_BYTES`]: a small export is then written from memory, as before.
+//! Past that, the reading decodes only what it decides an incident by
+//! (`IncidentFacts`), and copies the stored row of each leaving incident
+//! ([`super::rows`], encrypted on disk past its own budget); every writer
+//! then reads the incidents from that copy, and evidence notes again from
+//! the vault, one record at a time ([`ExportSet::each_incident`]), each
+//! redacted again by the same functions, so that an export of any size
+//! holds one record at a time. What a later reading needs to repeat the
+//! choice is kept in between: the ids of the incidents, cases and clients
+//! that leave, and each exported note's sorted attachments (about 40
+//! bytes per exported incident).
 //!
 //! The re-identification check ([`super::reid`]) can only look for a name
 //! once every name is known, and witnesses' and custodians' names are
 //! only known once everything has been read. Kept records are scanned at
-//! the end of [`select`]. Records read again are scanned by the first
-//! complete reading, so that a writer's own pass finds the hits; nothing
-//! may be written out before [`ExportSet::hits`], which completes any
-//! reading still missing, says none is left unconfirmed (see
-//! [`super::request`] and [`super::spill`]).
+//! the end of [`select`]. Records read again (from the copy or the
+//! vault) are scanned by the first complete reading, so that a writer's
+//! own pass finds the hits; nothing may be written out before
+//! [`ExportSet::hits`], which completes any reading still missing, says
+//! none is left unconfirmed (see [`super::request`] and [`super::spill`]).
 
 use super::fields::Field;
 use super::metadata::AttachmentStatus;
@@ -32,6 +35,7 @@ use super::redact::{
     redact_incident, Cx, Excluded, HeldBack, Out,
 };
 use super::reid::{Hit, NameOf, Names};
+use super::rows::{Rows, RowsWriter};
 use super::{ExportError, ExportOptions, Profile, Result, PUBLIC_RECIPIENT};
 use crate::model::{
     AttachmentRef, Case, Client, Confidentiality, Deadline, EventTime, EvidenceNote, Hearing,
@@ -63,9 +67,12 @@ pub struct ExportedFile {
     pub media_type: String,
 }
 
-/// Incidents or evidence notes that leave: in memory, or read again.
+/// Incidents or evidence notes that leave: in memory, their stored rows
+/// copied by the first reading ([`super::rows`]), or read again from the
+/// vault.
 enum Records<T: Record> {
     Kept(Vec<Out<T>>),
+    Copied(Rows),
     Reread,
 }
 
@@ -404,7 +411,8 @@ impl<'v> ExportSet<'v> {
     }
 
     /// Hands each incident that leaves, redacted, oldest first, to `each`;
-    /// stops at the first error. Read again from the vault unless kept.
+    /// stops at the first error. Read again from the copy of their rows
+    /// unless kept.
     pub fn each_incident(&self, each: &mut dyn FnMut(&Out<Incident>) -> Result<()>) -> Result<()> {
         if let Records::Kept(v) = &self.incidents {
             for o in v {
@@ -418,15 +426,24 @@ impl<'v> ExportSet<'v> {
         let cx = self.cx(if scan { &self.plan.names } else { &none });
         let mut found = vec![];
         let mut seen = 0usize;
-        self.vault
-            .for_each::<Incident, ExportError>(&self.plan.incident_filter, |raw, _| {
+        match &self.incidents {
+            Records::Copied(rows) => rows.each::<Incident>(&mut |raw, health| {
                 self.vault.check_cancel()?;
-                let Ok(health) = self.plan.fate(self.profile, &raw.data) else {
-                    return Ok(());
-                };
                 seen += 1;
                 each(&self.plan.incident_out(&cx, raw, health, &mut found))
-            })?;
+            })?,
+            _ => self.vault.for_each::<Incident, ExportError>(
+                &self.plan.incident_filter,
+                |raw, _| {
+                    self.vault.check_cancel()?;
+                    let Ok(health) = self.plan.fate(self.profile, &raw.data) else {
+                        return Ok(());
+                    };
+                    seen += 1;
+                    each(&self.plan.incident_out(&cx, raw, health, &mut found))
+                },
+            )?,
+        }
         self.check_count("incidents", seen, self.incident_count)?;
         if scan {
             self.hits.borrow_mut().incidents = Some(found);
@@ -718,6 +735,9 @@ pub fn select_keeping<'v>(
     let mut used_cases = HashSet::new();
     let mut span: Option<(DateTime<FixedOffset>, DateTime<FixedOffset>)> = None;
     let mut leaving = vec![];
+    // Every leaving row is copied, for the writers' readings if the
+    // records do not fit in memory (dropped if they do).
+    let mut rows = RowsWriter::new(vault.dir());
     vault.for_each_raw::<Incident, ExportError>(&plan.incident_filter, |raw| {
         vault.check_cancel()?;
         let (id, fate, client_id, case_id, at, whole) = if kept_incidents.open() {
@@ -750,6 +770,7 @@ pub fn select_keeping<'v>(
                     Some((a, b)) => (if at < a { at } else { a }, if at >= b { at } else { b }),
                 });
                 leaving.push(id);
+                rows.push(raw, health)?;
                 if let Some(inc) = whole {
                     let bytes = raw.data.len();
                     kept_incidents.push((inc, health), bytes, &mut kept_bytes, keep_bytes);
@@ -882,7 +903,7 @@ pub fn select_keeping<'v>(
             hits.incidents = Some(found);
             Records::Kept(out)
         }
-        None => Records::Reread,
+        None => Records::Copied(rows.finish()?),
     };
     let out_clients: Vec<Out<Client>> = clients
         .into_iter()

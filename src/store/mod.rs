@@ -207,11 +207,12 @@ pub struct Writer<'v> {
     registered: std::cell::RefCell<std::collections::HashSet<String>>,
 }
 
-fn decode<T: Record>(
-    id: String,
+/// A stored row as a record; the error says what cannot be read.
+pub(crate) fn decode<T: Record>(
+    id: &str,
     revision: u32,
-    created_at: String,
-    updated_at: String,
+    created_at: &str,
+    updated_at: &str,
     data: &str,
 ) -> std::result::Result<Stored<T>, String> {
     let parse_time = |s: &str| {
@@ -220,10 +221,10 @@ fn decode<T: Record>(
             .map_err(|e| e.to_string())
     };
     Ok(Stored {
-        id: Uuid::parse_str(&id).map_err(|e| e.to_string())?,
+        id: Uuid::parse_str(id).map_err(|e| e.to_string())?,
         revision,
-        created_at: parse_time(&created_at)?,
-        updated_at: parse_time(&updated_at)?,
+        created_at: parse_time(created_at)?,
+        updated_at: parse_time(updated_at)?,
         data: serde_json::from_str(data).map_err(|e| e.to_string())?,
     })
 }
@@ -232,10 +233,11 @@ fn decode<T: Record>(
 pub(crate) struct RawRecord<'r> {
     kind: Kind,
     db_path: &'r std::path::Path,
-    id: &'r str,
-    revision: u32,
-    created_at: &'r str,
-    updated_at: &'r str,
+    /// Its columns, as stored.
+    pub(crate) id: &'r str,
+    pub(crate) revision: u32,
+    pub(crate) created_at: &'r str,
+    pub(crate) updated_at: &'r str,
     /// Its stored JSON.
     pub(crate) data: &'r str,
 }
@@ -244,10 +246,10 @@ impl<'r> RawRecord<'r> {
     /// The whole record.
     pub(crate) fn decode<T: Record>(&self) -> Result<Stored<T>> {
         decode::<T>(
-            self.id.to_owned(),
+            self.id,
             self.revision,
-            self.created_at.to_owned(),
-            self.updated_at.to_owned(),
+            self.created_at,
+            self.updated_at,
             self.data,
         )
         .map_err(|why| corrupt(self.db_path, self.kind, why))
@@ -286,8 +288,8 @@ pub(crate) fn get_in<T: Record>(
             Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get::<_, String>(4)?))
         })
         .optional()?;
-    row.map(|(i, rev, c, u, d)| {
-        decode::<T>(i, rev, c, u, &d).map_err(|why| {
+    row.map(|(i, rev, c, u, d): (String, u32, String, String, String)| {
+        decode::<T>(&i, rev, &c, &u, &d).map_err(|why| {
             Error::Vault(VaultError::corrupt(
                 db_path,
                 format!("{} {id} cannot be read: {why}", T::KIND),
