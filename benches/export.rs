@@ -45,9 +45,11 @@ fn peak_rss_kib() -> Option<u64> {
 }
 
 /// Tells a profiler attached by pid (`perf record -p`) where the timed
-/// parts start and end: one line on stderr per phase.
+/// parts start and end: one line on stderr per phase, with the monotonic
+/// clock's reading (`perf record -k CLOCK_MONOTONIC` stamps samples with
+/// the same clock).
 fn phase(what: &str) {
-    eprintln!("bench phase: {what}");
+    eprintln!("bench phase: {what} at {:?}", Instant::now());
 }
 
 /// Whether to time the import too (`VEKIL_BENCH_IMPORT=0` stops after the
@@ -111,7 +113,7 @@ fn main() {
         "seed",
     );
     let seed = t0.elapsed();
-    phase("exports");
+    phase("json");
 
     let opts = ExportOptions {
         profile: Profile::Ngo,
@@ -137,6 +139,7 @@ fn main() {
         "≤ 1 s".into(),
     ));
 
+    phase("csv");
     let t = Instant::now();
     let set = ok(export::select(&lawyer, &opts), "select");
     let out = ok(std::fs::File::create(tmp.path().join("log.csv")), "create");
@@ -150,6 +153,7 @@ fn main() {
         "≤ 1 s".into(),
     ));
 
+    phase("bundle");
     let t = Instant::now();
     let set = ok(export::select(&lawyer, &opts), "select");
     let r = ok(export::recipients::get(&lawyer, NGO), "recipient");
@@ -178,6 +182,7 @@ fn main() {
         "≤ 2 s".into(),
     ));
 
+    phase("pdf");
     let t = Instant::now();
     let small = ok(
         export::select(
@@ -242,6 +247,7 @@ fn main() {
         t.elapsed(),
         "≤ 3 s".into(),
     ));
+    phase("re-import");
     let t = Instant::now();
     ok(
         vekil::import::import(&ngo, &bundle, &id, &Default::default()),
