@@ -41,7 +41,7 @@ struct Parts<'a> {
     revision: u32,
     created_at: &'a str,
     updated_at: &'a str,
-    data: &'a str,
+    data: &'a [u8],
 }
 
 impl RowsWriter {
@@ -94,7 +94,7 @@ impl RowsWriter {
                 w.write_all(l)?;
                 w.write_all(p.as_bytes())?;
             }
-            w.write_all(raw.data.as_bytes())
+            w.write_all(raw.data)
         })()
         .map_err(io_err(WHAT))?;
         self.count += 1;
@@ -173,7 +173,7 @@ fn parse(row: &[u8]) -> Result<(bool, Parts<'_>)> {
         std::str::from_utf8(s).map_err(|e| corrupt(e.to_string()))
     };
     let (id, created_at, updated_at) = (text()?, text()?, text()?);
-    let data = std::str::from_utf8(rest).map_err(|e| corrupt(e.to_string()))?;
+    let data = rest;
     let parts = Parts {
         id,
         revision: u32::from_le_bytes(*revision),
@@ -201,7 +201,7 @@ mod tests {
     use proptest::prelude::*;
     use std::io::{Seek, SeekFrom};
 
-    fn read_back(rows: &Rows) -> Vec<(bool, String, u32, String, String, String)> {
+    fn read_back(rows: &Rows) -> Vec<(bool, String, u32, String, String, Vec<u8>)> {
         let mut out = vec![];
         rows.each_parts(&mut |p, flag| {
             out.push((
@@ -210,7 +210,7 @@ mod tests {
                 p.revision,
                 p.created_at.to_owned(),
                 p.updated_at.to_owned(),
-                p.data.to_owned(),
+                p.data.to_vec(),
             ));
             Ok(())
         })
@@ -224,7 +224,14 @@ mod tests {
         #[test]
         fn rows_read_back_as_written(
             rows in proptest::collection::vec(
-                (any::<bool>(), "[a-f0-9-]{0,40}", any::<u32>(), "\\PC{0,40}", "\\PC{0,40}", "\\PC{0,300}"),
+                (
+                    any::<bool>(),
+                    "[a-f0-9-]{0,40}",
+                    any::<u32>(),
+                    "\\PC{0,40}",
+                    "\\PC{0,40}",
+                    proptest::collection::vec(any::<u8>(), 0..300),
+                ),
                 0..40,
             ),
             limit in prop_oneof![Just(0usize), Just(200), Just(1 << 20)],
@@ -232,7 +239,7 @@ mod tests {
             let dir = tempfile::tempdir().expect("tmp");
             let mut w = RowsWriter::with_limit(dir.path(), limit);
             for (flag, id, revision, created_at, updated_at, data) in &rows {
-                w.push_parts(&Parts { id, revision: *revision, created_at, updated_at, data }, *flag)
+                w.push_parts(&Parts { id, revision: *revision, created_at, updated_at, data: data.as_slice() }, *flag)
                     .expect("push");
             }
             let copied = w.finish().expect("finish");

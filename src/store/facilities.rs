@@ -671,7 +671,7 @@ pub(crate) fn build_register(w: &mut Writer<'_>) -> Result<RegisterBuilt> {
         for m in mapped {
             let (seq, id, rev, c, u, data, origin) = m?;
             // A record that cannot be read is verify-vault's to report.
-            if let Ok(incident) = super::decode::<Incident>(&id, rev, &c, &u, &data) {
+            if let Ok(incident) = super::decode::<Incident>(&id, rev, &c, &u, data.as_bytes()) {
                 rows.push(Row {
                     seq,
                     local: super::Origin::from_db(&origin) == super::Origin::Local,

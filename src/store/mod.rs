@@ -207,13 +207,14 @@ pub struct Writer<'v> {
     registered: std::cell::RefCell<std::collections::HashSet<String>>,
 }
 
-/// A stored row as a record; the error says what cannot be read.
+/// A stored row as a record; the error says what cannot be read. `data`
+/// is its JSON, whose text serde checks to be UTF-8 as it reads it.
 pub(crate) fn decode<T: Record>(
     id: &str,
     revision: u32,
     created_at: &str,
     updated_at: &str,
-    data: &str,
+    data: &[u8],
 ) -> std::result::Result<Stored<T>, String> {
     let parse_time = |s: &str| {
         DateTime::parse_from_rfc3339(s)
@@ -225,7 +226,7 @@ pub(crate) fn decode<T: Record>(
         revision,
         created_at: parse_time(created_at)?,
         updated_at: parse_time(updated_at)?,
-        data: serde_json::from_str(data).map_err(|e| e.to_string())?,
+        data: serde_json::from_slice(data).map_err(|e| e.to_string())?,
     })
 }
 
@@ -238,8 +239,10 @@ pub(crate) struct RawRecord<'r> {
     pub(crate) revision: u32,
     pub(crate) created_at: &'r str,
     pub(crate) updated_at: &'r str,
-    /// Its stored JSON.
-    pub(crate) data: &'r str,
+    /// Its stored JSON, as read: serde checks the text of what it decodes
+    /// (a whole record, or the fields a partial view names) to be UTF-8,
+    /// so that a partial view does not pay for checking the rest.
+    pub(crate) data: &'r [u8],
 }
 
 impl<'r> RawRecord<'r> {
@@ -263,7 +266,8 @@ impl<'r> RawRecord<'r> {
     /// The fields of its stored JSON that `D` names (`D` ignores the
     /// others), borrowing text where it can.
     pub(crate) fn parse<D: Deserialize<'r>>(&self) -> Result<D> {
-        serde_json::from_str(self.data).map_err(|e| corrupt(self.db_path, self.kind, e.to_string()))
+        serde_json::from_slice(self.data)
+            .map_err(|e| corrupt(self.db_path, self.kind, e.to_string()))
     }
 }
 
@@ -289,7 +293,7 @@ pub(crate) fn get_in<T: Record>(
         })
         .optional()?;
     row.map(|(i, rev, c, u, d): (String, u32, String, String, String)| {
-        decode::<T>(&i, rev, &c, &u, &d).map_err(|why| {
+        decode::<T>(&i, rev, &c, &u, d.as_bytes()).map_err(|why| {
             Error::Vault(VaultError::corrupt(
                 db_path,
                 format!("{} {id} cannot be read: {why}", T::KIND),
@@ -990,7 +994,16 @@ impl Vault {
                 revision: row.get(1).map_err(db)?,
                 created_at: text(2)?,
                 updated_at: text(3)?,
-                data: text(4)?,
+                data: match row.get_ref(4).map_err(db)? {
+                    rusqlite::types::ValueRef::Text(t) => t,
+                    _ => {
+                        return Err(E::from(corrupt(
+                            &db_path,
+                            kind,
+                            "its data is not text".into(),
+                        )))
+                    }
+                },
             };
             each(&raw)?;
         }
