@@ -12,6 +12,7 @@ mod attachments;
 #[cfg(feature = "bench-baseline")]
 #[doc(hidden)]
 pub mod bench_knobs;
+mod canonical;
 mod facilities;
 mod intake;
 mod local;
@@ -31,6 +32,7 @@ use crate::error::{Error, Result};
 use crate::model::{sort_key, IndexFields, Kind, Record, Stored};
 use crate::vault::{Vault, VaultError};
 use chrono::{DateTime, FixedOffset, Utc};
+use intake::{Encoded, StoredText};
 use revisions::Op;
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
@@ -461,31 +463,27 @@ impl<'v> Writer<'v> {
     /// The intake every local save passes: the facility a record names is
     /// linked to the register (`saving`: the record being replaced, which
     /// the link must not rewrite under its caller), its text is put in
-    /// NFC, and it is validated. Returns it with its JSON value and text.
-    fn prepare<T: Record>(
-        &mut self,
-        mut data: T,
-        saving: Option<Uuid>,
-    ) -> Result<(T, Value, String)> {
+    /// NFC, and it is validated. Returns it with its stored JSON.
+    fn prepare<T: Record>(&mut self, mut data: T, saving: Option<Uuid>) -> Result<Encoded<T>> {
         if bench_skip(|k| k.checks) {
-            let (data, value, json) = intake::encode(data)?;
-            return Ok((data, value, json));
+            return intake::encode(data);
         }
         if let Some(f) = data.facility_mut() {
             self.link_facility(f, saving)?;
         }
-        let (data, value, json) = intake::encode(data)?;
-        data.validate()?;
-        Ok((data, value, json))
+        let e = intake::encode(data)?;
+        e.data.validate()?;
+        Ok(e)
     }
 
     /// Saves a new record.
     pub fn insert<T: Record>(&mut self, data: T) -> Result<Stored<T>> {
         data.check_edit(None)?;
-        let (data, value, json) = self.prepare(data, None)?;
+        let e = self.prepare(data, None)?;
         if !bench_skip(|k| k.checks) {
-            self.check_refs(&data)?;
+            self.check_refs(&e.data)?;
         }
+        let Encoded { data, text } = e;
         let now = Utc::now();
         let stored = Stored {
             id: Uuid::new_v4(),
@@ -494,7 +492,7 @@ impl<'v> Writer<'v> {
             updated_at: now,
             data,
         };
-        self.write_row(&stored, &json, false, &Origin::Local)?;
+        self.write_row(&stored, &text.json, false, &Origin::Local)?;
         if bench_skip(|k| k.revision) {
             return Ok(stored);
         }
@@ -506,8 +504,8 @@ impl<'v> Writer<'v> {
             stored.id,
             1,
             Op::Create,
-            &revisions::diff(None, Some(&value)),
-            Some(&revisions::sha256_hex(json.as_bytes())),
+            &text.created(),
+            Some(&revisions::sha256_hex(text.json.as_bytes())),
         )?;
         Ok(stored)
     }
@@ -546,13 +544,17 @@ impl<'v> Writer<'v> {
                 current: old.revision,
             });
         }
-        let (data, value, json) = self.prepare(data, Some(id))?;
-        self.check_refs(&data)?;
+        let e = self.prepare(data, Some(id))?;
+        self.check_refs(&e.data)?;
         let old_value = serde_json::to_value(&old.data).unwrap_or(Value::Null);
-        let changes = revisions::diff(Some(&old_value), Some(&value));
+        let changes = revisions::diff(Some(&old_value), Some(&intake::value_of(&e.data)?));
         if changes.as_object().is_some_and(|m| m.is_empty()) {
             return Ok(old);
         }
+        let Encoded {
+            data,
+            text: StoredText { json, .. },
+        } = e;
         let stored = Stored {
             id,
             revision: old.revision + 1,
@@ -569,7 +571,7 @@ impl<'v> Writer<'v> {
             id,
             stored.revision,
             Op::Update,
-            &changes,
+            &changes.to_string(),
             Some(&revisions::sha256_hex(json.as_bytes())),
         )?;
         Ok(stored)
@@ -612,7 +614,7 @@ impl<'v> Writer<'v> {
             id,
             old.revision + 1,
             Op::Delete,
-            &revisions::diff(Some(&old_value), None),
+            &revisions::diff(Some(&old_value), None).to_string(),
             None,
         )?;
         Ok(())
@@ -648,8 +650,9 @@ impl<'v> Writer<'v> {
         if let Some(f) = sent.facility_mut() {
             f.id = None;
         }
-        let (data, value, json) = intake::encode(sent)?;
+        let Encoded { data, text } = intake::encode(sent)?;
         data.validate()?;
+        let json = &text.json;
         let mut incoming = Stored {
             id: incoming.id,
             revision: incoming.revision,
@@ -692,11 +695,7 @@ impl<'v> Writer<'v> {
         };
         let snapshot = revisions::sha256_hex(json.as_bytes());
         let (outcome, op, changes) = match &existing {
-            None => (
-                PutOutcome::Added,
-                Op::Create,
-                revisions::diff(None, Some(&value)),
-            ),
+            None => (PutOutcome::Added, Op::Create, text.created()),
             Some(old) if old.revision > incoming.revision => return Ok(PutOutcome::KeptNewer),
             Some(old) if old.revision == incoming.revision => {
                 return Ok(if old.data == incoming.data {
@@ -707,14 +706,15 @@ impl<'v> Writer<'v> {
             }
             Some(old) => {
                 let old_value = serde_json::to_value(&old.data).unwrap_or(Value::Null);
+                let new_value = intake::value_of(&incoming.data)?;
                 (
                     PutOutcome::Replaced,
                     Op::Update,
-                    revisions::diff(Some(&old_value), Some(&value)),
+                    revisions::diff(Some(&old_value), Some(&new_value)).to_string(),
                 )
             }
         };
-        self.write_row(&incoming, &json, existing.is_some(), origin)?;
+        self.write_row(&incoming, json, existing.is_some(), origin)?;
         revisions::append(
             &self.tx,
             self.chain,
@@ -747,6 +747,16 @@ impl<'v> Writer<'v> {
         self.tail.flush(&self.tx, self.chain)?;
         self.tx.commit().map_err(Error::from)
     }
+}
+
+/// A record as the store would save it: in NFC, its stored JSON, and the
+/// history's entry for it as a new record. For tests that hold the stored
+/// form to serde_json's own (`tests/canonical_json.rs`).
+#[doc(hidden)]
+pub fn stored_form<T: Record>(data: T) -> Result<(T, String, String)> {
+    let Encoded { data, text } = intake::encode(data)?;
+    let created = text.created();
+    Ok((data, text.json, created))
 }
 
 /// Whether the benchmark turned off a part of the write path (never in

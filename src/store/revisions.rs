@@ -684,7 +684,7 @@ pub(crate) fn append(
     record_id: Uuid,
     record_revision: u32,
     op: Op,
-    changes: &Value,
+    changes: &str,
     snapshot: Option<&str>,
 ) -> rusqlite::Result<()> {
     let (prev_seq, prev_hash) = match &tail.head {
@@ -693,7 +693,7 @@ pub(crate) fn append(
     };
     let seq = prev_seq + 1;
     let at = Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true);
-    let changes = changes.to_string();
+    let changes = changes.to_owned();
     let id = record_id.to_string();
     let hash = chain.mac(
         &prev_hash,
