@@ -642,11 +642,27 @@ impl<'v> Writer<'v> {
         incoming: &Stored<T>,
         origin: &Origin,
     ) -> Result<PutOutcome> {
+        self.put_stored_owned(incoming.clone(), origin)
+    }
+
+    /// [`Self::put_stored`] of a record the caller no longer needs (an
+    /// import's, read from the log), which is then not copied.
+    pub(crate) fn put_stored_owned<T: Record>(
+        &mut self,
+        incoming: Stored<T>,
+        origin: &Origin,
+    ) -> Result<PutOutcome> {
         // Stored as sent (no register link: it names the sender's), in NFC,
         // so that sending the same records again compares equal.
         // A register link in a bundle names an entry of the sender's
         // register (exports never carry one): it is not kept.
-        let mut sent = incoming.data.clone();
+        let Stored {
+            id,
+            revision,
+            created_at,
+            updated_at,
+            data: mut sent,
+        } = incoming;
         if let Some(f) = sent.facility_mut() {
             f.id = None;
         }
@@ -654,10 +670,10 @@ impl<'v> Writer<'v> {
         data.validate()?;
         let json = &text.json;
         let mut incoming = Stored {
-            id: incoming.id,
-            revision: incoming.revision,
-            created_at: incoming.created_at,
-            updated_at: incoming.updated_at,
+            id,
+            revision,
+            created_at,
+            updated_at,
             data,
         };
         // One read says whether the id is taken, whose it is, and whether
