@@ -44,6 +44,20 @@ fn peak_rss_kib() -> Option<u64> {
         .and_then(|n| n.parse().ok())
 }
 
+/// Tells a profiler attached by pid (`perf record -p`) where the timed
+/// parts start and end: one line on stderr per phase, with the monotonic
+/// clock's reading (`perf record -k CLOCK_MONOTONIC` stamps samples with
+/// the same clock).
+fn phase(what: &str) {
+    eprintln!("bench phase: {what} at {:?}", Instant::now());
+}
+
+/// Whether to time the import too (`VEKIL_BENCH_IMPORT=0` stops after the
+/// exports, for profiling them alone).
+fn with_import() -> bool {
+    std::env::var("VEKIL_BENCH_IMPORT").map_or(true, |v| v.trim() != "0")
+}
+
 /// Incidents to seed: `VEKIL_BENCH_N`, 10,000 when unset.
 fn incidents() -> usize {
     match std::env::var("VEKIL_BENCH_N") {
@@ -99,6 +113,7 @@ fn main() {
         "seed",
     );
     let seed = t0.elapsed();
+    phase("json");
 
     let opts = ExportOptions {
         profile: Profile::Ngo,
@@ -124,6 +139,7 @@ fn main() {
         "≤ 1 s".into(),
     ));
 
+    phase("csv");
     let t = Instant::now();
     let set = ok(export::select(&lawyer, &opts), "select");
     let out = ok(std::fs::File::create(tmp.path().join("log.csv")), "create");
@@ -137,6 +153,7 @@ fn main() {
         "≤ 1 s".into(),
     ));
 
+    phase("bundle");
     let t = Instant::now();
     let set = ok(export::select(&lawyer, &opts), "select");
     let r = ok(export::recipients::get(&lawyer, NGO), "recipient");
@@ -165,6 +182,7 @@ fn main() {
         "≤ 2 s".into(),
     ));
 
+    phase("pdf");
     let t = Instant::now();
     let small = ok(
         export::select(
@@ -201,7 +219,12 @@ fn main() {
     );
     drop((set, small));
     drop(lawyer);
+    phase("import");
 
+    if !with_import() {
+        print_rows(n_incidents, seed, rows);
+        return;
+    }
     let ngo = vault(&tmp.path().join("ngo"));
     ok(
         vekil::import::signers::trust(&ngo, "Lawyer", &lawyer_key),
@@ -224,6 +247,7 @@ fn main() {
         t.elapsed(),
         "≤ 3 s".into(),
     ));
+    phase("re-import");
     let t = Instant::now();
     ok(
         vekil::import::import(&ngo, &bundle, &id, &Default::default()),
@@ -235,6 +259,11 @@ fn main() {
         "".into(),
     ));
 
+    phase("done");
+    print_rows(n_incidents, seed, rows);
+}
+
+fn print_rows(n_incidents: usize, seed: Duration, rows: Vec<(String, Duration, String)>) {
     println!("\nVekil export benchmark ({n_incidents} incidents, {CLIENTS} clients; seeding took {:.2} s)\n", seed.as_secs_f64());
     println!("| {:<70} | {:>9} | {:>7} |", "operation", "time", "target");
     println!("|{:-<72}|{:->11}|{:->9}|", "", "", "");

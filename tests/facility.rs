@@ -347,3 +347,82 @@ fn an_unknown_facility_id_is_refused_naming_the_field_and_saves_nothing() {
     assert_eq!(v.count(Kind::Incident).unwrap(), 0);
     assert_eq!(v.count(Kind::Facility).unwrap(), 0);
 }
+
+/// An import merges thousands of incidents naming a few places in one
+/// transaction, and puts each place into the register (found by any
+/// spelling, else added, gaps in type and region filled). The register
+/// it leaves is the one the same records leave merged one at a time.
+#[test]
+fn an_import_in_one_transaction_leaves_the_register_that_one_record_at_a_time_leaves() {
+    let origin = vekil::store::Origin::Signer(
+        "RWQf6LRCGA9i53mlYecO4IzT51TGPpvWucNSCh1CBM0QTaLn73Y7GFO3".into(),
+    );
+    let kurdexani_nfd = nfd(KURDEXANI);
+    let places = [
+        (KURDEXANI, FacilityType::Other, "", false),
+        (
+            kurdexani_nfd.as_str(),
+            FacilityType::PretrialDetention,
+            "Bakı",
+            false,
+        ),
+        ("Кюрдаханы СИЗО", FacilityType::Other, "", true),
+        (KURDEXANI, FacilityType::Court, "Bakı", false),
+        ("Gəncə İVS", FacilityType::Other, "", false),
+        (
+            "Gəncə İVS",
+            FacilityType::TemporaryDetention,
+            "Gəncə",
+            false,
+        ),
+    ];
+    fn stored<T: Record>(n: u128, data: T) -> Stored<T> {
+        Stored {
+            id: uuid::Uuid::from_u128(n),
+            revision: 1,
+            created_at: at(1).with_timezone(&chrono::Utc),
+            updated_at: at(1).with_timezone(&chrono::Utc),
+            data,
+        }
+    }
+    let register = |one_transaction: bool| {
+        let (_t, _d, v, _) = new_vault();
+        let client = stored(1, Client::new("Rəşad Məmmədov", "C-001"));
+        v.write(|w| w.put_stored(&client, &origin)).unwrap();
+        let mut incidents = vec![];
+        for round in 0..3u32 {
+            for (k, (name, kind, region, identifying)) in places.iter().enumerate() {
+                let mut i =
+                    Incident::quick(client.id, *name, at(2 + round), IncidentType::AccessDenied);
+                i.facility.facility_type = *kind;
+                i.facility.region = region.to_string();
+                i.facility.identifying = *identifying;
+                incidents.push(stored(100 + u128::from(round) * 10 + k as u128, i));
+            }
+        }
+        if one_transaction {
+            v.write(|w| {
+                for i in &incidents {
+                    w.put_stored(i, &origin)?;
+                }
+                Ok(())
+            })
+            .unwrap();
+        } else {
+            for i in &incidents {
+                v.write(|w| w.put_stored(i, &origin)).unwrap();
+            }
+        }
+        let mut entries: Vec<String> = v
+            .list::<FacilityEntry>(&ListFilter::default())
+            .unwrap()
+            .into_iter()
+            .map(|e| format!("{:?}", e.data))
+            .collect();
+        entries.sort();
+        entries
+    };
+    let merged_at_once = register(true);
+    assert!(merged_at_once.len() >= 3, "{merged_at_once:#?}");
+    assert_eq!(merged_at_once, register(false));
+}

@@ -18,6 +18,7 @@ use super::redact::Out;
 use super::{ExportError, ExportSet, Result};
 use crate::model::Incident;
 use chrono::SecondsFormat;
+use std::borrow::Cow;
 use std::io::Write;
 
 /// Column names, in order. Documented in `docs/formats/incidents-csv.md`.
@@ -151,7 +152,7 @@ impl<W: Write> Table<W> {
     }
 
     /// One incident's row.
-    pub(crate) fn row(&mut self, set: &ExportSet, o: &Out<Incident>) -> Result<()> {
+    pub(crate) fn row<'a>(&mut self, set: &ExportSet, o: &'a Out<Incident>) -> Result<()> {
         let lang = self.lang;
         let r = &o.record;
         let d = &r.data;
@@ -162,44 +163,49 @@ impl<W: Write> Table<W> {
         let witnesses: Vec<String> = d.witnesses.iter().map(witness_cell).collect();
         let remedies: Vec<String> = d.remedies.iter().map(remedy_cell).collect();
         let standards: Vec<&str> = d.standards.iter().map(|s| s.citation()).collect();
-        let row: [String; 32] = [
-            r.id.to_string(),
-            r.revision.to_string(),
-            r.updated_at.to_rfc3339_opts(SecondsFormat::Secs, true),
-            set.client_label(d.client_id),
-            d.client_id.to_string(),
-            num(d.case_id),
-            d.incident_type.as_str().into(),
-            lang.incident_type(d.incident_type).into(),
-            event_time(&d.occurred),
-            plain(&d.occurred.precision),
-            d.facility.name.clone(),
-            plain(&d.facility.facility_type),
-            d.facility.region.clone(),
-            d.authority.clone(),
-            time(d.requested_at.as_ref()),
-            time(d.refused_at.as_ref()),
-            time(d.meeting_at.as_ref()),
-            num(d.minutes_waited),
-            num(d.meeting_minutes),
-            num(d.hours_since_arrest(arrested.as_ref())),
-            officials.join("; "),
-            d.reason_given.clone(),
-            if d.written_refusal { "yes" } else { "no" }.into(),
-            d.legal_basis_cited.clone(),
-            d.meeting_conditions.clone(),
-            d.client_condition.clone(),
-            witnesses.join("; "),
-            remedies.join("; "),
-            standards.join("; "),
-            d.domestic_articles.join("; "),
-            d.status.as_str().into(),
-            d.notes.clone(),
+        // Text the record holds is borrowed, not copied: a large export
+        // writes a row per incident.
+        let text = |s: &'a str| Cow::Borrowed(s);
+        let row: [Cow<'_, str>; 32] = [
+            r.id.to_string().into(),
+            r.revision.to_string().into(),
+            r.updated_at
+                .to_rfc3339_opts(SecondsFormat::Secs, true)
+                .into(),
+            set.client_label(d.client_id).into(),
+            d.client_id.to_string().into(),
+            num(d.case_id).into(),
+            text(d.incident_type.as_str()),
+            text(lang.incident_type(d.incident_type)),
+            event_time(&d.occurred).into(),
+            plain(&d.occurred.precision).into(),
+            text(&d.facility.name),
+            plain(&d.facility.facility_type).into(),
+            text(&d.facility.region),
+            text(&d.authority),
+            time(d.requested_at.as_ref()).into(),
+            time(d.refused_at.as_ref()).into(),
+            time(d.meeting_at.as_ref()).into(),
+            num(d.minutes_waited).into(),
+            num(d.meeting_minutes).into(),
+            num(d.hours_since_arrest(arrested.as_ref())).into(),
+            officials.join("; ").into(),
+            text(&d.reason_given),
+            text(if d.written_refusal { "yes" } else { "no" }),
+            text(&d.legal_basis_cited),
+            text(&d.meeting_conditions),
+            text(&d.client_condition),
+            witnesses.join("; ").into(),
+            remedies.join("; ").into(),
+            standards.join("; ").into(),
+            d.domestic_articles.join("; ").into(),
+            text(d.status.as_str()),
+            text(&d.notes),
         ];
         self.w
             .write_record(row.iter().map(|c| match neutralise(c) {
-                std::borrow::Cow::Borrowed(s) => std::borrow::Cow::Borrowed(s.as_bytes()),
-                std::borrow::Cow::Owned(s) => std::borrow::Cow::Owned(s.into_bytes()),
+                Cow::Borrowed(s) => Cow::Borrowed(s.as_bytes()),
+                Cow::Owned(s) => Cow::Owned(s.into_bytes()),
             }))
             .map_err(csv_err)
     }

@@ -33,6 +33,7 @@ pub mod recipients;
 mod redact;
 pub mod reid;
 pub mod request;
+mod rows;
 mod select;
 pub mod signing;
 pub(crate) mod spill;

@@ -16,7 +16,8 @@
 use crate::model::Kind;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use std::collections::HashMap;
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
 use ts_rs::TS;
 use uuid::Uuid;
 
@@ -64,6 +65,8 @@ const MIN_WORD: usize = 3;
 const MIN_PREFIX: usize = 5;
 const MAX_SUFFIX: usize = 4;
 const CONTEXT: usize = 40;
+/// Most bytes of text [`Names`] remembers as holding no name.
+const CLEAN_BYTES: usize = 4 << 20;
 
 /// The names an export removes, ready to be looked for.
 #[derive(Debug, Default)]
@@ -71,11 +74,18 @@ pub struct Names {
     /// Folded name word → whose it is and the full name.
     words: HashMap<String, (NameOf, String)>,
     shortest: usize,
+    /// Texts already scanned that hold none of the names. Exports repeat
+    /// the same texts record after record (a facility, an authority, a
+    /// standard reason), and folding every word again was most of the
+    /// scan's time (docs/benchmarks.md, section 2); a text found clean
+    /// stays clean until a name is added. At most [`CLEAN_BYTES`].
+    clean: RefCell<(HashSet<Box<str>>, usize)>,
 }
 
 impl Names {
     /// Adds a name whose every word of three letters or more is looked for.
     pub fn add(&mut self, of: NameOf, name: &str) {
+        *self.clean.get_mut() = Default::default();
         for (word, _) in crate::text::words(name) {
             let n = word.chars().count();
             if n < MIN_WORD || word.chars().all(|c| c.is_numeric()) {
@@ -128,6 +138,10 @@ impl Names {
         if self.words.is_empty() || text.len() < self.shortest {
             return;
         }
+        if self.clean.borrow().0.contains(text) {
+            return;
+        }
+        let found = hits.len();
         crate::text::fold::each_word(text, |word, range| {
             let n = if word.is_ascii() {
                 word.len()
@@ -164,6 +178,11 @@ impl Names {
                 after: head_chars(&text[range.end..], CONTEXT),
             });
         });
+        let mut clean = self.clean.borrow_mut();
+        if hits.len() == found && clean.1 + text.len() <= CLEAN_BYTES {
+            clean.1 += text.len();
+            clean.0.insert(text.into());
+        }
     }
 }
 
@@ -252,5 +271,35 @@ mod tests {
         let mut c = vec![];
         names().scan(Kind::Incident, Uuid::nil(), 3, "notes", text, &mut c);
         assert_ne!(a[0].id, c[0].id, "a new revision needs a new confirmation");
+    }
+
+    /// A text is looked at again as often as it leaves: one with a name
+    /// is found every time, and one found clean is looked at again once
+    /// a name is added.
+    #[test]
+    fn texts_seen_before_are_judged_as_the_first_time() {
+        let mut n = names();
+        let scan = |n: &Names, text: &str| {
+            let mut out = vec![];
+            n.scan(
+                Kind::Incident,
+                Uuid::nil(),
+                1,
+                "reason_given",
+                text,
+                &mut out,
+            );
+            out.into_iter().map(|h| h.matched).collect::<Vec<_>>()
+        };
+        let named = "Qapıda Həsənov gözləyirdi";
+        let clean = "Qapıda Rüstəmov gözləyirdi; у ворот ждал Петрову";
+        assert_eq!(scan(&n, named), ["Həsənov"]);
+        assert_eq!(scan(&n, named), ["Həsənov"]);
+        assert_eq!(scan(&n, clean), ["Петрову"]);
+        let clean = "Qapıda Rüstəmov gözləyirdi";
+        assert!(scan(&n, clean).is_empty());
+        assert!(scan(&n, clean).is_empty());
+        n.add(NameOf::Witness, "Fuad Rüstəmov");
+        assert_eq!(scan(&n, clean), ["Rüstəmov"]);
     }
 }

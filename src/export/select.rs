@@ -7,23 +7,26 @@
 //! removes. Clients, cases, hearings and deadlines, which are few, are
 //! kept redacted in memory. Incidents and evidence notes, the bulk of a
 //! vault, are kept only while their stored JSON adds up to less than
-//! [`KEEP_BYTES`]: a small export is then written from memory, as before;
-//! a large one is read again from the vault by every writer, one record
-//! at a time ([`ExportSet::each_incident`]), and each record is redacted
-//! again by the same functions, so that an export of any size holds one
-//! record at a time. What a later reading needs to repeat the choice is
-//! kept in between: the ids of the incidents, cases and clients that
-//! leave, and each exported note's sorted attachments (about 40 bytes per
-//! exported incident).
+//! [`KEEP_BYTES`]: a small export is then written from memory, as before.
+//! Past that, the reading decodes only what it decides an incident by
+//! (`IncidentFacts`), and copies the stored row of each leaving incident
+//! ([`super::rows`], encrypted on disk past its own budget); every writer
+//! then reads the incidents from that copy, and evidence notes again from
+//! the vault, one record at a time ([`ExportSet::each_incident`]), each
+//! redacted again by the same functions, so that an export of any size
+//! holds one record at a time. What a later reading needs to repeat the
+//! choice is kept in between: the ids of the incidents, cases and clients
+//! that leave, and each exported note's sorted attachments (about 40
+//! bytes per exported incident).
 //!
 //! The re-identification check ([`super::reid`]) can only look for a name
 //! once every name is known, and witnesses' and custodians' names are
 //! only known once everything has been read. Kept records are scanned at
-//! the end of [`select`]. Records read again are scanned by the first
-//! complete reading, so that a writer's own pass finds the hits; nothing
-//! may be written out before [`ExportSet::hits`], which completes any
-//! reading still missing, says none is left unconfirmed (see
-//! [`super::request`] and [`super::spill`]).
+//! the end of [`select`]. Records read again (from the copy or the
+//! vault) are scanned by the first complete reading, so that a writer's
+//! own pass finds the hits; nothing may be written out before
+//! [`ExportSet::hits`], which completes any reading still missing, says
+//! none is left unconfirmed (see [`super::request`] and [`super::spill`]).
 
 use super::fields::Field;
 use super::metadata::AttachmentStatus;
@@ -32,14 +35,17 @@ use super::redact::{
     redact_incident, Cx, Excluded, HeldBack, Out,
 };
 use super::reid::{Hit, NameOf, Names};
+use super::rows::{Rows, RowsWriter};
 use super::{ExportError, ExportOptions, Profile, Result, PUBLIC_RECIPIENT};
 use crate::model::{
-    AttachmentRef, Case, Client, Confidentiality, Deadline, EvidenceNote, Hearing, Incident, Kind,
-    Record, RecordStatus, Stored,
+    AttachmentRef, Case, Client, Confidentiality, Deadline, EventTime, EvidenceNote, Hearing,
+    Incident, Kind, Record, RecordStatus, Stored,
 };
 use crate::store::ListFilter;
 use crate::Vault;
 use chrono::{DateTime, FixedOffset, Utc};
+use serde::Deserialize;
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
@@ -61,9 +67,12 @@ pub struct ExportedFile {
     pub media_type: String,
 }
 
-/// Incidents or evidence notes that leave: in memory, or read again.
+/// Incidents or evidence notes that leave: in memory, their stored rows
+/// copied by the first reading ([`super::rows`]), or read again from the
+/// vault.
 enum Records<T: Record> {
     Kept(Vec<Out<T>>),
+    Copied(Rows),
     Reread,
 }
 
@@ -108,32 +117,30 @@ impl Plan {
 
     /// Why an incident stays home, or `Ok(health)`: it leaves, with health
     /// details if every recipient has the client's consent to them.
-    fn fate(&self, profile: Profile, d: &Incident) -> std::result::Result<bool, HeldBack> {
+    fn fate(&self, profile: Profile, d: &impl Fated) -> std::result::Result<bool, HeldBack> {
         if self.backup {
             return Ok(true);
         }
-        if d.confidentiality == Confidentiality::Restricted {
+        if d.confidentiality() == Confidentiality::Restricted {
             return Err(HeldBack::Restricted);
         }
-        if profile == Profile::Public && d.confidentiality == Confidentiality::Confidential {
+        if profile == Profile::Public && d.confidentiality() == Confidentiality::Confidential {
             return Err(HeldBack::ConfidentialNotPublic);
         }
         if let Some(r) = self.consent_for.iter().find(|r| {
-            !d.consent
-                .iter()
-                .any(|c| c.granted && norm(&c.recipient) == **r)
+            !d.consents()
+                .any(|(recipient, granted, _)| granted && norm(recipient) == **r)
         }) {
             return Err(HeldBack::NoConsent {
                 recipient: r.clone(),
             });
         }
-        if d.status == RecordStatus::Draft && !self.include_drafts {
+        if d.status() == RecordStatus::Draft && !self.include_drafts {
             return Err(HeldBack::Draft);
         }
         Ok(self.consent_for.iter().all(|r| {
-            d.consent
-                .iter()
-                .any(|c| c.granted && c.include_health && norm(&c.recipient) == *r)
+            d.consents()
+                .any(|(recipient, granted, health)| granted && health && norm(recipient) == *r)
         }))
     }
 
@@ -217,6 +224,84 @@ impl Plan {
             o.removed.push(Field::EvidenceClientId.row().path);
         }
         o
+    }
+}
+
+/// What an incident's fate depends on ([`Plan::fate`]).
+trait Fated {
+    fn confidentiality(&self) -> Confidentiality;
+    fn status(&self) -> RecordStatus;
+    /// Each consent: to whom, granted, health details included.
+    fn consents(&self) -> impl Iterator<Item = (&str, bool, bool)>;
+}
+
+impl Fated for Incident {
+    fn confidentiality(&self) -> Confidentiality {
+        self.confidentiality
+    }
+
+    fn status(&self) -> RecordStatus {
+        self.status
+    }
+
+    fn consents(&self) -> impl Iterator<Item = (&str, bool, bool)> {
+        self.consent
+            .iter()
+            .map(|c| (c.recipient.as_str(), c.granted, c.include_health))
+    }
+}
+
+/// What [`select`] reads of an incident that it does not keep: the fields
+/// its choice and the names it gathers depend on, read from the stored
+/// JSON with [`Incident`]'s names and defaults; every other field is
+/// skipped, not decoded. Past the memory budget, this is the whole of a
+/// large export's first reading, and decoding whole records there (only
+/// to drop them) was a large part of its time (docs/benchmarks.md,
+/// section 2).
+#[derive(Deserialize)]
+struct IncidentFacts<'a> {
+    client_id: Uuid,
+    #[serde(default)]
+    case_id: Option<Uuid>,
+    occurred: EventTime,
+    #[serde(default)]
+    confidentiality: Confidentiality,
+    #[serde(default, borrow)]
+    consent: Vec<ConsentFacts<'a>>,
+    #[serde(default)]
+    status: RecordStatus,
+    #[serde(default, borrow)]
+    witnesses: Vec<WitnessName<'a>>,
+}
+
+#[derive(Deserialize)]
+struct ConsentFacts<'a> {
+    #[serde(borrow)]
+    recipient: Cow<'a, str>,
+    granted: bool,
+    #[serde(default)]
+    include_health: bool,
+}
+
+#[derive(Deserialize)]
+struct WitnessName<'a> {
+    #[serde(borrow)]
+    name: Cow<'a, str>,
+}
+
+impl Fated for IncidentFacts<'_> {
+    fn confidentiality(&self) -> Confidentiality {
+        self.confidentiality
+    }
+
+    fn status(&self) -> RecordStatus {
+        self.status
+    }
+
+    fn consents(&self) -> impl Iterator<Item = (&str, bool, bool)> {
+        self.consent
+            .iter()
+            .map(|c| (&*c.recipient, c.granted, c.include_health))
     }
 }
 
@@ -335,7 +420,8 @@ impl<'v> ExportSet<'v> {
     }
 
     /// Hands each incident that leaves, redacted, oldest first, to `each`;
-    /// stops at the first error. Read again from the vault unless kept.
+    /// stops at the first error. Read again from the copy of their rows
+    /// unless kept.
     pub fn each_incident(&self, each: &mut dyn FnMut(&Out<Incident>) -> Result<()>) -> Result<()> {
         if let Records::Kept(v) = &self.incidents {
             for o in v {
@@ -349,15 +435,24 @@ impl<'v> ExportSet<'v> {
         let cx = self.cx(if scan { &self.plan.names } else { &none });
         let mut found = vec![];
         let mut seen = 0usize;
-        self.vault
-            .for_each::<Incident, ExportError>(&self.plan.incident_filter, |raw, _| {
+        match &self.incidents {
+            Records::Copied(rows) => rows.each::<Incident>(&mut |raw, health| {
                 self.vault.check_cancel()?;
-                let Ok(health) = self.plan.fate(self.profile, &raw.data) else {
-                    return Ok(());
-                };
                 seen += 1;
                 each(&self.plan.incident_out(&cx, raw, health, &mut found))
-            })?;
+            })?,
+            _ => self.vault.for_each::<Incident, ExportError>(
+                &self.plan.incident_filter,
+                |raw, _| {
+                    self.vault.check_cancel()?;
+                    let Ok(health) = self.plan.fate(self.profile, &raw.data) else {
+                        return Ok(());
+                    };
+                    seen += 1;
+                    each(&self.plan.incident_out(&cx, raw, health, &mut found))
+                },
+            )?,
+        }
         self.check_count("incidents", seen, self.incident_count)?;
         if scan {
             self.hits.borrow_mut().incidents = Some(found);
@@ -510,10 +605,10 @@ impl NameGathering {
         }
     }
 
-    fn incident(&mut self, i: &Incident) {
+    fn witnesses<'a>(&mut self, names: impl Iterator<Item = &'a str>) {
         if self.gone(Field::IncidentWitnessName) {
-            for w in &i.witnesses {
-                self.names.add(NameOf::Witness, &w.name);
+            for name in names {
+                self.names.add(NameOf::Witness, name);
             }
         }
     }
@@ -538,6 +633,11 @@ impl<T> Keep<T> {
         Self {
             items: Some(vec![]),
         }
+    }
+
+    /// Whether records are still being kept.
+    fn open(&self) -> bool {
+        self.items.is_some()
     }
 
     fn push(&mut self, item: T, bytes: usize, used: &mut usize, budget: usize) {
@@ -636,36 +736,54 @@ pub fn select_keeping<'v>(
     plan.chosen_clients = clients.iter().map(|c| c.id).collect();
 
     // Incidents: one reading decides, gathers witnesses' names and keeps
-    // the leaving ones while they fit.
+    // the leaving ones while they fit; once they do not, it reads only
+    // what it decides by (`IncidentFacts`).
     let case_leaves = always_leaves(Field::IncidentCaseId, profile, backup);
     let mut kept_incidents: Keep<(Stored<Incident>, bool)> = Keep::new();
     let mut used_clients = HashSet::new();
     let mut used_cases = HashSet::new();
     let mut span: Option<(DateTime<FixedOffset>, DateTime<FixedOffset>)> = None;
     let mut leaving = vec![];
-    vault.for_each::<Incident, ExportError>(&plan.incident_filter, |inc, bytes| {
+    // Every leaving row is copied, for the writers' readings if the
+    // records do not fit in memory (dropped if they do).
+    let mut rows = RowsWriter::new(vault.dir());
+    vault.for_each_raw::<Incident, ExportError>(&plan.incident_filter, |raw| {
         vault.check_cancel()?;
-        gather.incident(&inc.data);
-        match plan.fate(profile, &inc.data) {
+        let (id, fate, client_id, case_id, at, whole) = if kept_incidents.open() {
+            let inc: Stored<Incident> = raw.decode()?;
+            let d = &inc.data;
+            gather.witnesses(d.witnesses.iter().map(|w| w.name.as_str()));
+            let fate = plan.fate(profile, d);
+            let (client, case, at) = (d.client_id, d.case_id, d.occurred.at);
+            (inc.id, fate, client, case, at, Some(inc))
+        } else {
+            let f: IncidentFacts<'_> = raw.parse()?;
+            gather.witnesses(f.witnesses.iter().map(|w| &*w.name));
+            let fate = plan.fate(profile, &f);
+            (raw.id()?, fate, f.client_id, f.case_id, f.occurred.at, None)
+        };
+        match fate {
             Err(reason) => excluded.push(Excluded {
                 kind: Kind::Incident,
-                id: inc.id,
+                id,
                 reason,
             }),
             Ok(health) => {
-                let d = &inc.data;
-                used_clients.insert(d.client_id);
+                used_clients.insert(client_id);
                 if case_leaves {
-                    used_cases.extend(d.case_id);
+                    used_cases.extend(case_id);
                 }
                 // As `Iterator::min`/`max` would pick among equal moments.
-                let at = d.occurred.at;
                 span = Some(match span {
                     None => (at, at),
                     Some((a, b)) => (if at < a { at } else { a }, if at >= b { at } else { b }),
                 });
-                leaving.push(inc.id);
-                kept_incidents.push((inc, health), bytes, &mut kept_bytes, keep_bytes);
+                leaving.push(id);
+                rows.push(raw, health)?;
+                if let Some(inc) = whole {
+                    let bytes = raw.data.len();
+                    kept_incidents.push((inc, health), bytes, &mut kept_bytes, keep_bytes);
+                }
             }
         }
         Ok(())
@@ -794,7 +912,7 @@ pub fn select_keeping<'v>(
             hits.incidents = Some(found);
             Records::Kept(out)
         }
-        None => Records::Reread,
+        None => Records::Copied(rows.finish()?),
     };
     let out_clients: Vec<Out<Client>> = clients
         .into_iter()

@@ -41,7 +41,8 @@ pub struct Spill {
         age::x25519::Identity,
     )>,
     len: u64,
-    sha: Sha256,
+    /// `None` for a spill nobody needs the hash of.
+    sha: Option<Sha256>,
 }
 
 impl Spill {
@@ -58,7 +59,17 @@ impl Spill {
             memory: Zeroizing::new(Vec::new()),
             file: None,
             len: 0,
-            sha: Sha256::new(),
+            sha: Some(Sha256::new()),
+        }
+    }
+
+    /// A spill that keeps at most `limit` bytes in memory and computes no
+    /// hash (its [`Spilled::sha256`] is empty): for a copy that is only
+    /// read back, never published.
+    pub(crate) fn unhashed(dir: &Path, limit: usize) -> Self {
+        Self {
+            sha: None,
+            ..Self::with_limit(dir, limit)
         }
     }
 
@@ -109,7 +120,7 @@ impl Spill {
             }
         };
         Ok(Spilled {
-            sha256: hex::encode(sha.finalize()),
+            sha256: sha.map(|h| hex::encode(h.finalize())).unwrap_or_default(),
             len,
             body,
         })
@@ -125,7 +136,9 @@ impl Write for Spill {
             Some((w, _)) => w.write_all(buf)?,
             None => self.keep(buf),
         }
-        self.sha.update(buf);
+        if let Some(sha) = &mut self.sha {
+            sha.update(buf);
+        }
         self.len += buf.len() as u64;
         Ok(buf.len())
     }
@@ -176,6 +189,15 @@ impl Spilled {
                     .map_err(|e| ExportError::Crypto(format!("{WHAT}: {e}")))?;
                 Ok(Box::new(r))
             }
+        }
+    }
+
+    /// The file the bytes went to, if they did not stay in memory.
+    #[cfg(test)]
+    pub(crate) fn file_for_test(&mut self) -> Option<&mut File> {
+        match &mut self.body {
+            Body::File { file, .. } => Some(file),
+            Body::Memory(_) => None,
         }
     }
 

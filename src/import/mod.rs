@@ -1044,11 +1044,11 @@ impl Merge<'_> {
             }
         }
         self.present.insert((kind, id));
-        let put = match &r {
-            log::LogRecord::Client(r) => w.put_stored(r, self.origin),
-            log::LogRecord::Case(r) => w.put_stored(r, self.origin),
-            log::LogRecord::Incident(r) => w.put_stored(r, self.origin),
-            log::LogRecord::Evidence(r) => w.put_stored(r, self.origin),
+        let put = match r {
+            log::LogRecord::Client(r) => w.put_stored_owned(r, self.origin),
+            log::LogRecord::Case(r) => w.put_stored_owned(r, self.origin),
+            log::LogRecord::Incident(r) => w.put_stored_owned(r, self.origin),
+            log::LogRecord::Evidence(r) => w.put_stored_owned(r, self.origin),
         };
         match put {
             Ok(o) => tally(self.report, kind, id, o),

@@ -19,6 +19,7 @@
 use crate::error::{Error, Result};
 use crate::model::{Record, ValidationError};
 use serde_json::Value;
+use std::ops::Range;
 use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
 
 /// Whether `s` is certainly NFC already.
@@ -55,20 +56,93 @@ fn nfc_value(v: &mut Value) -> bool {
     }
 }
 
-/// `data` in NFC, with its JSON value and text, ready to store. When the
-/// text is already NFC (nearly always), `data` comes back unchanged.
-pub(crate) fn encode<T: Record>(data: T) -> Result<(T, Value, String)> {
+/// A record ready to store: in NFC, with its stored JSON.
+pub(crate) struct Encoded<T> {
+    /// The record.
+    pub(crate) data: T,
+    /// Its stored JSON.
+    pub(crate) text: StoredText,
+}
+
+/// A record's stored JSON ([`super::canonical`]).
+pub(crate) struct StoredText {
+    /// The text.
+    pub(crate) json: String,
+    /// Where each top-level field's key (unquoted) and value lie in `json`.
+    fields: Vec<(Range<usize>, Range<usize>)>,
+}
+
+/// A record's JSON value, for comparing it with another revision: made
+/// on demand, because a new or unchanged record does not need one.
+pub(crate) fn value_of<T: Record>(data: &T) -> Result<Value> {
+    serde_json::to_value(data).map_err(encode_error)
+}
+
+impl StoredText {
+    fn of(c: super::canonical::Canonical) -> Self {
+        Self {
+            json: c.json,
+            fields: c.fields,
+        }
+    }
+
+    /// What the history records of it as a new record: the text of
+    /// `revisions::diff(None, value)` (each field that is not empty, as
+    /// `{"new": …}`), written from the stored JSON.
+    pub(crate) fn created(&self) -> String {
+        let mut out = String::with_capacity(self.json.len() + 10 * self.fields.len());
+        out.push('{');
+        for (key, value) in &self.fields {
+            let value = &self.json[value.clone()];
+            // `revisions::is_empty`, on the text.
+            if matches!(value, "null" | "false" | "\"\"" | "[]" | "{}") {
+                continue;
+            }
+            if out.len() > 1 {
+                out.push(',');
+            }
+            out.push_str(&self.json[key.start - 1..key.end + 1]);
+            out.push_str(":{\"new\":");
+            out.push_str(value);
+            out.push('}');
+        }
+        out.push('}');
+        out
+    }
+}
+
+/// `data` in NFC, with its stored JSON, ready to store. When the text is
+/// already NFC (nearly always), `data` comes back unchanged and no JSON
+/// value is built.
+pub(crate) fn encode<T: Record>(data: T) -> Result<Encoded<T>> {
+    let c = super::canonical::to_canonical(&data).map_err(|e| encode_failed(&e))?;
+    if is_nfc(&c.json) {
+        return Ok(Encoded {
+            data,
+            text: StoredText::of(c),
+        });
+    }
     let mut value = serde_json::to_value(&data).map_err(encode_error)?;
-    let json = value.to_string();
-    if is_nfc(&json) || !nfc_value(&mut value) {
-        return Ok((data, value, json));
+    if !nfc_value(&mut value) {
+        return Ok(Encoded {
+            data,
+            text: StoredText::of(c),
+        });
     }
     let data: T = serde_json::from_value(value.clone()).map_err(encode_error)?;
-    let json = value.to_string();
-    Ok((data, value, json))
+    // The normalised value's own text, as before.
+    let c = super::canonical::to_canonical(&value).map_err(|e| encode_failed(&e))?;
+    Ok(Encoded {
+        data,
+        text: StoredText::of(c),
+    })
 }
 
 fn encode_error(e: serde_json::Error) -> Error {
+    encode_failed(&e)
+}
+
+fn encode_failed(e: &dyn std::fmt::Display) -> Error {
     Error::Invalid(ValidationError::new(
         "",
         format!("cannot be stored in normal form: {e}"),
@@ -90,7 +164,8 @@ mod tests {
         c.notes = nfd("Qardaşı İlqar: «Müstəntiq icazə vermədi»");
         c.charges = vec![nfd("CM 233 (Şəki)")];
         assert_ne!(c.full_name, "Rəşad Məmmədov");
-        let (c, value, json) = encode(c).unwrap();
+        let e = encode(c).unwrap();
+        let (value, json, c) = (value_of(&e.data).unwrap(), e.text.json, e.data);
         assert_eq!(c.full_name, "Rəşad Məmmədov");
         assert_eq!(c.notes, "Qardaşı İlqar: «Müstəntiq icazə vermədi»");
         assert_eq!(c.charges, ["CM 233 (Şəki)"]);
@@ -102,9 +177,9 @@ mod tests {
     fn composed_text_passes_unchanged() {
         let mut f = FacilityEntry::new("Kürdəxanı İstintaq Təcridxanası");
         f.spellings = vec!["Кюрдаханы".into(), "Kurdakhany".into()];
-        let (back, _, out) = encode(f.clone()).unwrap();
-        assert_eq!(back, f);
-        assert_eq!(out, serde_json::to_value(&f).unwrap().to_string());
+        let e = encode(f.clone()).unwrap();
+        assert_eq!(e.data, f);
+        assert_eq!(e.text.json, serde_json::to_value(&f).unwrap().to_string());
     }
 
     proptest::proptest! {
@@ -115,11 +190,12 @@ mod tests {
             s in "[a-zəıİşğçöüÇÖÜŞĞƏа-яёйЁЙ \u{0301}\u{0308}\u{0327}\u{0306}]{0,40}"
         ) {
             let want: String = s.nfc().collect();
-            let (a, _, ja) = encode(Client::new(s.clone(), "C-1")).unwrap();
-            let (b, _, jb) = encode(Client::new(nfd(&s), "C-1")).unwrap();
-            proptest::prop_assert_eq!(&a.full_name, &want);
-            proptest::prop_assert_eq!(&b.full_name, &want);
-            proptest::prop_assert_eq!(ja, jb);
+            let a = encode(Client::new(s.clone(), "C-1")).unwrap();
+            let b = encode(Client::new(nfd(&s), "C-1")).unwrap();
+            proptest::prop_assert_eq!(&a.data.full_name, &want);
+            proptest::prop_assert_eq!(&b.data.full_name, &want);
+            proptest::prop_assert_eq!(&a.text.json, &b.text.json);
+            proptest::prop_assert_eq!(a.text.created(), b.text.created());
         }
     }
 
@@ -129,8 +205,40 @@ mod tests {
     fn cyrillic_short_i_and_yo_are_recomposed() {
         let c = Client::new(nfd("Сергей Журавлёв"), "C-002");
         assert_eq!(c.full_name.chars().count(), 17);
-        let (c, _, _) = encode(c).unwrap();
+        let c = encode(c).unwrap().data;
         assert_eq!(c.full_name, "Сергей Журавлёв");
         assert_eq!(c.full_name.chars().count(), 15);
+    }
+
+    /// A new record's history entry leaves out every empty field, as the
+    /// diff of its JSON value does: records with most fields empty.
+    #[test]
+    fn a_new_records_history_entry_is_the_diff_of_its_value() {
+        let at = chrono::DateTime::parse_from_rfc3339("2025-03-10T00:00:00+04:00").unwrap();
+        let client = Client::new("Лейла Гасанова", "C-002");
+        let incident = crate::model::Incident::quick(
+            uuid::Uuid::nil(),
+            "Kürdəxanı İstintaq Təcridxanası",
+            at,
+            crate::model::IncidentType::AccessDenied,
+        );
+        fn check<T: Record>(r: T) {
+            let e = encode(r).unwrap();
+            let value = value_of(&e.data).unwrap();
+            let want = super::super::revisions::diff(None, Some(&value)).to_string();
+            assert_eq!(e.text.created(), want);
+            assert_eq!(e.text.json, value.to_string());
+        }
+        check(client);
+        check(incident);
+        check(FacilityEntry::new("Gəncə İVS"));
+        let every_kind_of_empty = serde_json::json!({
+            "a": {}, "b": 1, "c": "", "d": [], "e": null, "f": false, "g": true, "h": 0,
+            "i": {"x": null}, "j": [null], "k": "ə"
+        });
+        let text =
+            StoredText::of(super::super::canonical::to_canonical(&every_kind_of_empty).unwrap());
+        let want = super::super::revisions::diff(None, Some(&every_kind_of_empty)).to_string();
+        assert_eq!(text.created(), want);
     }
 }

@@ -36,7 +36,7 @@ impl Writer<'_> {
         } = incoming;
         // In NFC, as every save stores it (`super::intake`), so that a
         // copy of a stored record compares equal to it.
-        let (data, _, _) = super::intake::encode(data)?;
+        let data = super::intake::encode(data)?.data;
         data.validate()?;
         if revision == Some(0) {
             return Err(ValidationError::new("revision", "counts from 1").into());
@@ -52,7 +52,7 @@ impl Writer<'_> {
         match origin::origin_of(&self.tx, T::KIND, id)? {
             None => {
                 data.check_edit(None)?;
-                let (data, value, json) = self.prepare(data, None)?;
+                let super::Encoded { data, text } = self.prepare(data, None)?;
                 self.check_refs(&data)?;
                 let now = Utc::now();
                 let created_at = created_at.unwrap_or(now);
@@ -67,16 +67,17 @@ impl Writer<'_> {
                     updated_at,
                     data,
                 };
-                self.write_row(&stored, &json, false, &Origin::Local)?;
+                self.write_row(&stored, &text.json, false, &Origin::Local)?;
                 revisions::append(
                     &self.tx,
                     self.chain,
+                    &mut self.tail,
                     T::KIND,
                     id,
                     stored.revision,
                     Op::Create,
-                    &revisions::diff(None, Some(&value)),
-                    Some(&revisions::sha256_hex(json.as_bytes())),
+                    &text.created(),
+                    Some(&revisions::sha256_hex(text.json.as_bytes())),
                 )?;
                 Ok(loaded(stored.revision, Outcome::Added))
             }
@@ -88,13 +89,14 @@ impl Writer<'_> {
                 // (its facility linked to the register, so a copy without
                 // the link is the same record); another's, as sent.
                 let data = if origin == Origin::Local {
-                    self.prepare(data, Some(id))?.0
+                    self.prepare(data, Some(id))?.data
                 } else {
                     data
                 };
-                let (_, new_value, _) = super::intake::encode(data.clone())?;
-                let (_, old_value, _) = super::intake::encode(old.data.clone())?;
-                if new_value == old_value {
+                // The same stored text is the same JSON value.
+                let new_text = super::intake::encode(data.clone())?.text.json;
+                let old_text = super::intake::encode(old.data.clone())?.text.json;
+                if new_text == old_text {
                     // Nothing to change, whoever's it is: a list that
                     // includes imported records loads back as no change.
                     return Ok(loaded(old.revision, Outcome::Unchanged));

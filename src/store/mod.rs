@@ -12,6 +12,7 @@ mod attachments;
 #[cfg(feature = "bench-baseline")]
 #[doc(hidden)]
 pub mod bench_knobs;
+mod canonical;
 mod facilities;
 mod intake;
 mod linked;
@@ -32,6 +33,7 @@ use crate::error::{Error, Result};
 use crate::model::{sort_key, IndexFields, Kind, Record, Stored};
 use crate::vault::{Vault, VaultError};
 use chrono::{DateTime, FixedOffset, Utc};
+use intake::{Encoded, StoredText};
 use revisions::Op;
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
@@ -198,16 +200,24 @@ pub enum PutOutcome {
 pub struct Writer<'v> {
     tx: Transaction<'v>,
     chain: &'v revisions::Chain,
+    /// The chain's head and the changes not yet counted in `meta`.
+    tail: revisions::Tail,
     /// Search keys of the words this transaction has indexed so far.
     keys: std::cell::RefCell<crate::text::keys::KeyCache>,
+    /// Facilities of imported incidents already put into the register,
+    /// while the register has not changed since (see
+    /// `Writer::register_imported`).
+    registered: std::cell::RefCell<std::collections::HashSet<String>>,
 }
 
-fn decode<T: Record>(
-    id: String,
+/// A stored row as a record; the error says what cannot be read. `data`
+/// is its JSON, whose text serde checks to be UTF-8 as it reads it.
+pub(crate) fn decode<T: Record>(
+    id: &str,
     revision: u32,
-    created_at: String,
-    updated_at: String,
-    data: &str,
+    created_at: &str,
+    updated_at: &str,
+    data: &[u8],
 ) -> std::result::Result<Stored<T>, String> {
     let parse_time = |s: &str| {
         DateTime::parse_from_rfc3339(s)
@@ -215,12 +225,61 @@ fn decode<T: Record>(
             .map_err(|e| e.to_string())
     };
     Ok(Stored {
-        id: Uuid::parse_str(&id).map_err(|e| e.to_string())?,
+        id: Uuid::parse_str(id).map_err(|e| e.to_string())?,
         revision,
-        created_at: parse_time(&created_at)?,
-        updated_at: parse_time(&updated_at)?,
-        data: serde_json::from_str(data).map_err(|e| e.to_string())?,
+        created_at: parse_time(created_at)?,
+        updated_at: parse_time(updated_at)?,
+        data: serde_json::from_slice(data).map_err(|e| e.to_string())?,
     })
+}
+
+/// One stored record as read, not yet decoded, borrowed from the row.
+pub(crate) struct RawRecord<'r> {
+    kind: Kind,
+    db_path: &'r std::path::Path,
+    /// Its columns, as stored.
+    pub(crate) id: &'r str,
+    pub(crate) revision: u32,
+    pub(crate) created_at: &'r str,
+    pub(crate) updated_at: &'r str,
+    /// Its stored JSON, as read: serde checks the text of what it decodes
+    /// (a whole record, or the fields a partial view names) to be UTF-8,
+    /// so that a partial view does not pay for checking the rest.
+    pub(crate) data: &'r [u8],
+}
+
+impl<'r> RawRecord<'r> {
+    /// The whole record.
+    pub(crate) fn decode<T: Record>(&self) -> Result<Stored<T>> {
+        decode::<T>(
+            self.id,
+            self.revision,
+            self.created_at,
+            self.updated_at,
+            self.data,
+        )
+        .map_err(|why| corrupt(self.db_path, self.kind, why))
+    }
+
+    /// Its id.
+    pub(crate) fn id(&self) -> Result<Uuid> {
+        Uuid::parse_str(self.id).map_err(|e| corrupt(self.db_path, self.kind, e.to_string()))
+    }
+
+    /// The fields of its stored JSON that `D` names (`D` ignores the
+    /// others), borrowing text where it can.
+    pub(crate) fn parse<D: Deserialize<'r>>(&self) -> Result<D> {
+        serde_json::from_slice(self.data)
+            .map_err(|e| corrupt(self.db_path, self.kind, e.to_string()))
+    }
+}
+
+/// A stored record that cannot be read: the vault is damaged.
+fn corrupt(db_path: &std::path::Path, kind: Kind, why: String) -> Error {
+    Error::Vault(VaultError::corrupt(
+        db_path,
+        format!("a {kind} cannot be read: {why}"),
+    ))
 }
 
 pub(crate) fn get_in<T: Record>(
@@ -236,8 +295,8 @@ pub(crate) fn get_in<T: Record>(
             Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get::<_, String>(4)?))
         })
         .optional()?;
-    row.map(|(i, rev, c, u, d)| {
-        decode::<T>(i, rev, c, u, &d).map_err(|why| {
+    row.map(|(i, rev, c, u, d): (String, u32, String, String, String)| {
+        decode::<T>(&i, rev, &c, &u, d.as_bytes()).map_err(|why| {
             Error::Vault(VaultError::corrupt(
                 db_path,
                 format!("{} {id} cannot be read: {why}", T::KIND),
@@ -346,24 +405,35 @@ impl<'v> Writer<'v> {
             &json,
         ];
         // Statements every save runs are cached: preparing them anew was a
-        // measurable part of a save (docs/benchmarks.md).
+        // measurable part of a save (docs/benchmarks.md). No `RETURNING`:
+        // SQLite runs it as a trigger, which gives every such statement its
+        // own statement journal and a temporary table, each allocated and,
+        // with SQLCipher's memory security, wiped on free: that was a fifth
+        // of an import's time. `seq` is the rowid, known without it.
         let seq: i64 = if replace {
+            let seq = self
+                .tx
+                .prepare_cached("SELECT seq FROM records WHERE kind = ?1 AND id = ?2")?
+                .query_row(params![kind, id], |r| r.get(0))?;
+            args.push(&seq);
             self.tx
                 .prepare_cached(
                     "UPDATE records SET revision = ?3, created_at = ?4, updated_at = ?5, client_id = ?6,
                         case_id = ?7, at = ?8, facility = ?9, subtype = ?10, status = ?11, data = ?12
-                 WHERE kind = ?1 AND id = ?2 RETURNING seq",
+                 WHERE seq = ?13",
                 )?
-                .query_row(args.as_slice(), |r| r.get(0))?
+                .execute(args.as_slice())?;
+            seq
         } else {
             args.push(&origin);
             self.tx
                 .prepare_cached(
                     "INSERT INTO records (kind, id, revision, created_at, updated_at, client_id, case_id,
                                       at, facility, subtype, status, data, origin)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) RETURNING seq",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
                 )?
-                .query_row(args.as_slice(), |r| r.get(0))?
+                .execute(args.as_slice())?;
+            self.tx.last_insert_rowid()
         };
         if T::KIND == Kind::Facility {
             self.write_names(&id, &names)?;
@@ -394,31 +464,27 @@ impl<'v> Writer<'v> {
     /// The intake every local save passes: the facility a record names is
     /// linked to the register (`saving`: the record being replaced, which
     /// the link must not rewrite under its caller), its text is put in
-    /// NFC, and it is validated. Returns it with its JSON value and text.
-    fn prepare<T: Record>(
-        &mut self,
-        mut data: T,
-        saving: Option<Uuid>,
-    ) -> Result<(T, Value, String)> {
+    /// NFC, and it is validated. Returns it with its stored JSON.
+    fn prepare<T: Record>(&mut self, mut data: T, saving: Option<Uuid>) -> Result<Encoded<T>> {
         if bench_skip(|k| k.checks) {
-            let (data, value, json) = intake::encode(data)?;
-            return Ok((data, value, json));
+            return intake::encode(data);
         }
         if let Some(f) = data.facility_mut() {
             self.link_facility(f, saving)?;
         }
-        let (data, value, json) = intake::encode(data)?;
-        data.validate()?;
-        Ok((data, value, json))
+        let e = intake::encode(data)?;
+        e.data.validate()?;
+        Ok(e)
     }
 
     /// Saves a new record.
     pub fn insert<T: Record>(&mut self, data: T) -> Result<Stored<T>> {
         data.check_edit(None)?;
-        let (data, value, json) = self.prepare(data, None)?;
+        let e = self.prepare(data, None)?;
         if !bench_skip(|k| k.checks) {
-            self.check_refs(&data)?;
+            self.check_refs(&e.data)?;
         }
+        let Encoded { data, text } = e;
         let now = Utc::now();
         let stored = Stored {
             id: Uuid::new_v4(),
@@ -427,19 +493,20 @@ impl<'v> Writer<'v> {
             updated_at: now,
             data,
         };
-        self.write_row(&stored, &json, false, &Origin::Local)?;
+        self.write_row(&stored, &text.json, false, &Origin::Local)?;
         if bench_skip(|k| k.revision) {
             return Ok(stored);
         }
         revisions::append(
             &self.tx,
             self.chain,
+            &mut self.tail,
             T::KIND,
             stored.id,
             1,
             Op::Create,
-            &revisions::diff(None, Some(&value)),
-            Some(&revisions::sha256_hex(json.as_bytes())),
+            &text.created(),
+            Some(&revisions::sha256_hex(text.json.as_bytes())),
         )?;
         Ok(stored)
     }
@@ -478,13 +545,17 @@ impl<'v> Writer<'v> {
                 current: old.revision,
             });
         }
-        let (data, value, json) = self.prepare(data, Some(id))?;
-        self.check_refs(&data)?;
+        let e = self.prepare(data, Some(id))?;
+        self.check_refs(&e.data)?;
         let old_value = serde_json::to_value(&old.data).unwrap_or(Value::Null);
-        let changes = revisions::diff(Some(&old_value), Some(&value));
+        let changes = revisions::diff(Some(&old_value), Some(&intake::value_of(&e.data)?));
         if changes.as_object().is_some_and(|m| m.is_empty()) {
             return Ok(old);
         }
+        let Encoded {
+            data,
+            text: StoredText { json, .. },
+        } = e;
         let stored = Stored {
             id,
             revision: old.revision + 1,
@@ -496,11 +567,12 @@ impl<'v> Writer<'v> {
         revisions::append(
             &self.tx,
             self.chain,
+            &mut self.tail,
             T::KIND,
             id,
             stored.revision,
             Op::Update,
-            &changes,
+            &changes.to_string(),
             Some(&revisions::sha256_hex(json.as_bytes())),
         )?;
         Ok(stored)
@@ -538,11 +610,12 @@ impl<'v> Writer<'v> {
         revisions::append(
             &self.tx,
             self.chain,
+            &mut self.tail,
             T::KIND,
             id,
             old.revision + 1,
             Op::Delete,
-            &revisions::diff(Some(&old_value), None),
+            &revisions::diff(Some(&old_value), None).to_string(),
             None,
         )?;
         Ok(())
@@ -570,41 +643,58 @@ impl<'v> Writer<'v> {
         incoming: &Stored<T>,
         origin: &Origin,
     ) -> Result<PutOutcome> {
+        self.put_stored_owned(incoming.clone(), origin)
+    }
+
+    /// [`Self::put_stored`] of a record the caller no longer needs (an
+    /// import's, read from the log), which is then not copied.
+    pub(crate) fn put_stored_owned<T: Record>(
+        &mut self,
+        incoming: Stored<T>,
+        origin: &Origin,
+    ) -> Result<PutOutcome> {
         // Stored as sent (no register link: it names the sender's), in NFC,
         // so that sending the same records again compares equal.
         // A register link in a bundle names an entry of the sender's
         // register (exports never carry one): it is not kept.
-        let mut sent = incoming.data.clone();
+        let Stored {
+            id,
+            revision,
+            created_at,
+            updated_at,
+            data: mut sent,
+        } = incoming;
         if let Some(f) = sent.facility_mut() {
             f.id = None;
         }
-        let (data, value, json) = intake::encode(sent)?;
+        let Encoded { data, text } = intake::encode(sent)?;
         data.validate()?;
-        let incoming = &Stored {
+        let json = &text.json;
+        let mut incoming = Stored {
+            id,
+            revision,
+            created_at,
+            updated_at,
             data,
-            ..incoming.clone()
         };
-        let same: Option<bool> = self
+        // One read says whether the id is taken, whose it is, and whether
+        // it holds this very revision (a new record, most of an import,
+        // needs no other).
+        let here: Option<(String, u32, bool)> = self
             .tx
             .prepare_cached(
-                "SELECT origin = ?3 AND revision = ?4 AND data = ?5 FROM records
-                 WHERE kind = ?1 AND id = ?2",
+                "SELECT origin, revision, data = ?3 FROM records WHERE kind = ?1 AND id = ?2",
             )?
             .query_row(
-                params![
-                    T::KIND.as_str(),
-                    incoming.id.to_string(),
-                    origin.to_db(),
-                    incoming.revision,
-                    json
-                ],
-                |r| r.get(0),
+                params![T::KIND.as_str(), incoming.id.to_string(), json],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
             .optional()?;
-        if same == Some(true) {
-            return Ok(PutOutcome::Unchanged);
-        }
-        if let Some(theirs) = origin::origin_of(&self.tx, T::KIND, incoming.id)? {
+        if let Some((stored_origin, revision, same_data)) = &here {
+            if *stored_origin == origin.to_db() && *revision == incoming.revision && *same_data {
+                return Ok(PutOutcome::Unchanged);
+            }
+            let theirs = Origin::from_db(stored_origin);
             if theirs != *origin {
                 return Err(OriginError::Clash {
                     kind: T::KIND,
@@ -615,15 +705,14 @@ impl<'v> Writer<'v> {
                 .into());
             }
         }
-        self.check_refs_from(incoming, origin)?;
-        let existing: Option<Stored<T>> = get_in(&self.tx, std::path::Path::new(""), incoming.id)?;
+        self.check_refs_from(&incoming, origin)?;
+        let existing: Option<Stored<T>> = match here {
+            Some(_) => get_in(&self.tx, std::path::Path::new(""), incoming.id)?,
+            None => None,
+        };
         let snapshot = revisions::sha256_hex(json.as_bytes());
         let (outcome, op, changes) = match &existing {
-            None => (
-                PutOutcome::Added,
-                Op::Create,
-                revisions::diff(None, Some(&value)),
-            ),
+            None => (PutOutcome::Added, Op::Create, text.created()),
             Some(old) if old.revision > incoming.revision => return Ok(PutOutcome::KeptNewer),
             Some(old) if old.revision == incoming.revision => {
                 return Ok(if old.data == incoming.data {
@@ -634,17 +723,19 @@ impl<'v> Writer<'v> {
             }
             Some(old) => {
                 let old_value = serde_json::to_value(&old.data).unwrap_or(Value::Null);
+                let new_value = intake::value_of(&incoming.data)?;
                 (
                     PutOutcome::Replaced,
                     Op::Update,
-                    revisions::diff(Some(&old_value), Some(&value)),
+                    revisions::diff(Some(&old_value), Some(&new_value)).to_string(),
                 )
             }
         };
-        self.write_row(incoming, &json, existing.is_some(), origin)?;
+        self.write_row(&incoming, json, existing.is_some(), origin)?;
         revisions::append(
             &self.tx,
             self.chain,
+            &mut self.tail,
             T::KIND,
             incoming.id,
             incoming.revision,
@@ -652,7 +743,8 @@ impl<'v> Writer<'v> {
             &changes,
             Some(&snapshot),
         )?;
-        if let Some(f) = incoming.data.clone().facility_mut() {
+        // The record is written: its facility is a scratch copy now.
+        if let Some(f) = incoming.data.facility_mut() {
             self.register_imported(f)?;
         }
         Ok(outcome)
@@ -666,10 +758,22 @@ impl<'v> Writer<'v> {
         })
     }
 
-    /// Keeps everything written.
-    pub fn commit(self) -> Result<()> {
+    /// Keeps everything written, with the chain's head and the change
+    /// counter brought up to date in `meta`.
+    pub fn commit(mut self) -> Result<()> {
+        self.tail.flush(&self.tx, self.chain)?;
         self.tx.commit().map_err(Error::from)
     }
+}
+
+/// A record as the store would save it: in NFC, its stored JSON, and the
+/// history's entry for it as a new record. For tests that hold the stored
+/// form to serde_json's own (`tests/canonical_json.rs`).
+#[doc(hidden)]
+pub fn stored_form<T: Record>(data: T) -> Result<(T, String, String)> {
+    let Encoded { data, text } = intake::encode(data)?;
+    let created = text.created();
+    Ok((data, text.json, created))
 }
 
 /// Whether the benchmark turned off a part of the write path (never in
@@ -716,7 +820,9 @@ impl Vault {
         let mut w = Writer {
             tx,
             chain: &self.chain,
+            tail: Default::default(),
             keys: Default::default(),
+            registered: Default::default(),
         };
         let out = self.name_damage(f(&mut w))?;
         self.name_damage(w.commit())?;
@@ -846,8 +952,8 @@ impl Vault {
     /// Lists records of one kind, newest first unless asked otherwise.
     pub fn list<T: Record>(&self, f: &ListFilter) -> Result<Vec<Stored<T>>> {
         let mut out = Vec::new();
-        self.each_in(self.list_query::<T>(f, Some(500))?, |r, _| {
-            out.push(r);
+        self.each_in(T::KIND, self.list_query::<T>(f, Some(500))?, |r| {
+            out.push(r.decode()?);
             Ok::<_, Error>(())
         })?;
         Ok(out)
@@ -861,47 +967,72 @@ impl Vault {
     pub(crate) fn for_each<T: Record, E: From<Error>>(
         &self,
         f: &ListFilter,
-        each: impl FnMut(Stored<T>, usize) -> std::result::Result<(), E>,
-    ) -> std::result::Result<(), E> {
-        self.each_in(self.list_query::<T>(f, None).map_err(E::from)?, each)
-    }
-
-    fn each_in<T: Record, E: From<Error>>(
-        &self,
-        q: SqlFilter,
         mut each: impl FnMut(Stored<T>, usize) -> std::result::Result<(), E>,
     ) -> std::result::Result<(), E> {
+        self.for_each_raw::<T, E>(f, |raw| each(raw.decode()?, raw.data.len()))
+    }
+
+    /// [`Self::for_each`] without decoding: each record as read, for a
+    /// reader that needs a few of its fields ([`RawRecord::parse`]) and
+    /// would waste a full decoding on the rest, or that decodes only some
+    /// records ([`RawRecord::decode`]).
+    pub(crate) fn for_each_raw<T: Record, E: From<Error>>(
+        &self,
+        f: &ListFilter,
+        each: impl FnMut(&RawRecord<'_>) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
+        self.each_in::<E>(
+            T::KIND,
+            self.list_query::<T>(f, None).map_err(E::from)?,
+            each,
+        )
+    }
+
+    fn each_in<E: From<Error>>(
+        &self,
+        kind: Kind,
+        q: SqlFilter,
+        mut each: impl FnMut(&RawRecord<'_>) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
         let db = |e: rusqlite::Error| E::from(Error::from(self.db_error(e)));
+        let db_path = self.db_path();
         let SqlFilter { sql, args } = q;
         let mut stmt = self.conn.prepare_cached(&sql).map_err(db)?;
         let mut rows = stmt
             .query(rusqlite::params_from_iter(args.iter()))
             .map_err(db)?;
         while let Some(row) = rows.next().map_err(db)? {
-            let (i, rev, c, u) = (|| {
-                Ok::<_, rusqlite::Error>((
-                    row.get::<_, String>(0)?,
-                    row.get::<_, u32>(1)?,
-                    row.get::<_, String>(2)?,
-                    row.get::<_, String>(3)?,
-                ))
-            })()
-            .map_err(db)?;
-            let corrupt = |why: String| {
-                E::from(Error::Vault(VaultError::corrupt(
-                    self.db_path(),
-                    format!("a {} cannot be read: {why}", T::KIND),
-                )))
-            };
-            // Read in place: a record's JSON is not copied before decoding.
-            let data = match row.get_ref(4).map_err(db)? {
-                rusqlite::types::ValueRef::Text(t) => {
-                    std::str::from_utf8(t).map_err(|e| corrupt(e.to_string()))?
+            // Read in place: nothing is copied before it is decoded.
+            let text = |n: usize| -> std::result::Result<&str, E> {
+                match row.get_ref(n).map_err(db)? {
+                    rusqlite::types::ValueRef::Text(t) => std::str::from_utf8(t)
+                        .map_err(|e| E::from(corrupt(&db_path, kind, e.to_string()))),
+                    _ => Err(E::from(corrupt(
+                        &db_path,
+                        kind,
+                        format!("its column {n} is not text"),
+                    ))),
                 }
-                _ => return Err(corrupt("its data is not text".into())),
             };
-            let record = decode::<T>(i, rev, c, u, data).map_err(corrupt)?;
-            each(record, data.len())?;
+            let raw = RawRecord {
+                kind,
+                db_path: &db_path,
+                id: text(0)?,
+                revision: row.get(1).map_err(db)?,
+                created_at: text(2)?,
+                updated_at: text(3)?,
+                data: match row.get_ref(4).map_err(db)? {
+                    rusqlite::types::ValueRef::Text(t) => t,
+                    _ => {
+                        return Err(E::from(corrupt(
+                            &db_path,
+                            kind,
+                            "its data is not text".into(),
+                        )))
+                    }
+                },
+            };
+            each(&raw)?;
         }
         Ok(())
     }

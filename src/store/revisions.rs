@@ -6,7 +6,8 @@
 //! the previous row's MAC. Editing or removing any row breaks the chain
 //! from that point; editing a record without a revision breaks the match
 //! between the record and its last snapshot. The chain head is also kept
-//! in `meta`, so dropping the newest rows is noticed too.
+//! in `meta`, so dropping the newest rows is noticed too; a transaction
+//! writes it, and the change counter, once before it commits ([`Tail`]).
 //!
 //! **Keyed.** The MAC is HMAC-SHA256 under a key derived from the database
 //! key (scheme `hmac-sha256-v2`). The first release chained rows with plain
@@ -532,22 +533,167 @@ pub(crate) fn diff(old: Option<&Value>, new: Option<&Value>) -> Value {
     Value::Object(out)
 }
 
-/// Appends a revision in the caller's transaction, and counts the change.
+/// The chain's newest row and the changes counted, as one transaction's
+/// appends leave them. Every append needs the previous row's MAC, and
+/// every change moves the head and the counter in `meta`; reading the head
+/// and rewriting the two `meta` rows for each record was a large part of
+/// an import's time (docs/benchmarks.md section 2). So a transaction
+/// reads the head once, carries it here, and writes the head and the
+/// counter once, in [`Tail::flush`] just before it commits: what is
+/// committed is exactly what per-record writes left, and a transaction
+/// that is not committed leaves nothing, as before.
+///
+/// The rows themselves are inserted [`BATCH`] at a time: the table's
+/// `CHECK (op IN (…))` makes SQLite build a temporary table for the list
+/// in every statement that inserts, and with SQLCipher's memory security
+/// its teardown (every freed block overwritten) cost as much as the rest
+/// of the row. Nothing reads the revisions inside a transaction that
+/// writes them, and [`Tail::flush`] inserts what is left before the
+/// counter; rows that fail to go in stay here, so the commit fails too.
+#[derive(Debug, Default)]
+pub(crate) struct Tail {
+    /// The newest row (position, MAC), once read or appended here.
+    head: Option<(i64, String)>,
+    /// Revisions appended and not yet counted in `meta`.
+    uncounted: u64,
+    /// When the newest of them was made.
+    last_at: String,
+    /// Rows appended and not yet inserted, oldest first.
+    rows: Vec<Row>,
+}
+
+/// Revision rows inserted by one statement.
+const BATCH: usize = 64;
+
+/// One revision row waiting in a [`Tail`].
+#[derive(Debug)]
+struct Row {
+    seq: i64,
+    kind: &'static str,
+    record_id: String,
+    record_revision: u32,
+    op: &'static str,
+    at: String,
+    changes: String,
+    snapshot: Option<String>,
+    prev_hash: String,
+    hash: String,
+}
+
+const INSERT_COLUMNS: &str = "INSERT INTO revisions (seq, kind, record_id, record_revision, op, \
+     at, device, changes, snapshot_sha256, prev_hash, hash) VALUES ";
+
+impl Tail {
+    /// Inserts the waiting rows: every full [`BATCH`] in one statement,
+    /// and with `all`, the rest one by one.
+    fn insert_rows(&mut self, conn: &Connection, chain: &Chain, all: bool) -> rusqlite::Result<()> {
+        static BATCH_SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        while self.rows.len() >= BATCH {
+            let sql = BATCH_SQL.get_or_init(|| {
+                let rows: Vec<String> = (0..BATCH)
+                    .map(|r| {
+                        let n: Vec<String> = (1..=11).map(|c| format!("?{}", r * 11 + c)).collect();
+                        format!("({})", n.join(", "))
+                    })
+                    .collect();
+                format!("{INSERT_COLUMNS}{}", rows.join(", "))
+            });
+            let mut args: Vec<&dyn rusqlite::ToSql> = Vec::with_capacity(11 * BATCH);
+            for r in &self.rows[..BATCH] {
+                r.push_args(&chain.device, &mut args);
+            }
+            conn.prepare_cached(sql)?.execute(args.as_slice())?;
+            self.rows.drain(..BATCH);
+        }
+        if all {
+            for r in &self.rows {
+                let mut args: Vec<&dyn rusqlite::ToSql> = Vec::with_capacity(11);
+                r.push_args(&chain.device, &mut args);
+                conn.prepare_cached(&format!(
+                    "{INSERT_COLUMNS}(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+                ))?
+                .execute(args.as_slice())?;
+            }
+            self.rows.clear();
+        }
+        Ok(())
+    }
+
+    /// Inserts the rows still waiting, then writes the head and the
+    /// change counter of the revisions appended since the last flush into
+    /// `meta`, in the caller's transaction.
+    pub(crate) fn flush(&mut self, conn: &Connection, chain: &Chain) -> rusqlite::Result<()> {
+        self.insert_rows(conn, chain, true)?;
+        let Some((seq, hash)) = self.head.as_ref().filter(|_| self.uncounted > 0) else {
+            return Ok(());
+        };
+        conn.prepare_cached(
+            "INSERT INTO meta (key, value) VALUES ('chain_head', ?1)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        )?
+        .execute([format!("{seq}:{hash}")])?;
+        conn.prepare_cached(
+            "INSERT INTO meta (key, value)
+             VALUES ('last_change', json_object('counter', ?3, 'at', ?1, 'device', ?2))
+             ON CONFLICT (key) DO UPDATE SET value = json_object(
+                 'counter', coalesce(json_extract(value, '$.counter'), 0) + ?3,
+                 'at', ?1, 'device', ?2)",
+        )?
+        .execute(params![
+            self.last_at,
+            chain.device_name,
+            i64::try_from(self.uncounted).unwrap_or(i64::MAX)
+        ])?;
+        self.uncounted = 0;
+        Ok(())
+    }
+}
+
+impl Row {
+    /// The row's values in the order of [`INSERT_COLUMNS`].
+    fn push_args<'a>(
+        &'a self,
+        device: &'a dyn rusqlite::ToSql,
+        args: &mut Vec<&'a dyn rusqlite::ToSql>,
+    ) {
+        args.extend_from_slice(&[
+            &self.seq,
+            &self.kind,
+            &self.record_id,
+            &self.record_revision,
+            &self.op,
+            &self.at,
+            device,
+            &self.changes,
+            &self.snapshot,
+            &self.prev_hash,
+            &self.hash,
+        ]);
+    }
+}
+
+/// Appends a revision in the caller's transaction, and counts the change
+/// in `tail` (its row and the counter are written by [`Tail::flush`] at
+/// the latest).
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn append(
     conn: &Connection,
     chain: &Chain,
+    tail: &mut Tail,
     kind: Kind,
     record_id: Uuid,
     record_revision: u32,
     op: Op,
-    changes: &Value,
+    changes: &str,
     snapshot: Option<&str>,
 ) -> rusqlite::Result<()> {
-    let (prev_seq, prev_hash) = head(conn)?;
+    let (prev_seq, prev_hash) = match &tail.head {
+        Some(h) => h.clone(),
+        None => head(conn)?,
+    };
     let seq = prev_seq + 1;
     let at = Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true);
-    let changes = changes.to_string();
+    let changes = changes.to_owned();
     let id = record_id.to_string();
     let hash = chain.mac(
         &prev_hash,
@@ -563,40 +709,22 @@ pub(crate) fn append(
             snapshot,
         },
     );
-    // Cached statements: every save runs these three, and preparing them
-    // anew each time was a measurable part of a save (docs/benchmarks.md).
-    conn.prepare_cached(
-        "INSERT INTO revisions (seq, kind, record_id, record_revision, op, at, device, changes,
-                                snapshot_sha256, prev_hash, hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-    )?
-    .execute(params![
+    tail.head = Some((seq, hash.clone()));
+    tail.uncounted += 1;
+    tail.last_at.clone_from(&at);
+    tail.rows.push(Row {
         seq,
-        kind.as_str(),
-        id,
+        kind: kind.as_str(),
+        record_id: id,
         record_revision,
-        op.as_str(),
+        op: op.as_str(),
         at,
-        chain.device,
         changes,
-        snapshot,
+        snapshot: snapshot.map(str::to_owned),
         prev_hash,
-        hash
-    ])?;
-    conn.prepare_cached(
-        "INSERT INTO meta (key, value) VALUES ('chain_head', ?1)
-         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-    )?
-    .execute([format!("{seq}:{hash}")])?;
-    conn.prepare_cached(
-        "INSERT INTO meta (key, value)
-         VALUES ('last_change', json_object('counter', 1, 'at', ?1, 'device', ?2))
-         ON CONFLICT (key) DO UPDATE SET value = json_object(
-             'counter', coalesce(json_extract(value, '$.counter'), 0) + 1,
-             'at', ?1, 'device', ?2)",
-    )?
-    .execute(params![at, chain.device_name])?;
-    Ok(())
+        hash,
+    });
+    tail.insert_rows(conn, chain, false)
 }
 
 pub(crate) fn read_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Revision> {
@@ -630,3 +758,118 @@ fn read_row_raw(r: &rusqlite::Row<'_>) -> rusqlite::Result<Revision> {
 
 pub(crate) const SELECT_COLUMNS: &str = "seq, kind, record_id, record_revision, op, at, device, \
      changes, snapshot_sha256, prev_hash, hash";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Client, Incident, IncidentType};
+    use crate::secret::Passphrase;
+    use crate::vault::VaultOptions;
+    use crate::Vault;
+
+    fn vault(dir: &std::path::Path) -> Vault {
+        Vault::create_with(
+            dir,
+            &Passphrase::new("correct horse battery staple 42".into()),
+            &VaultOptions { kdf_log_n: 10 },
+        )
+        .unwrap()
+        .0
+    }
+
+    fn rows(v: &Vault) -> i64 {
+        v.conn
+            .query_row("SELECT count(*) FROM revisions", [], |r| r.get(0))
+            .unwrap()
+    }
+
+    fn meta_head(v: &Vault) -> Option<String> {
+        chain_head(&v.conn).unwrap()
+    }
+
+    fn quick(client: Uuid, facility: &str) -> Incident {
+        let at = chrono::DateTime::parse_from_rfc3339("2025-03-10T09:30:00+04:00").unwrap();
+        Incident::quick(client, facility, at, IncidentType::AccessDenied)
+    }
+
+    /// Many revisions in one transaction, one of its writes refused on
+    /// the way (the caller carries on, as an import does with a record
+    /// of another origin): the head in `meta` is the newest row, the
+    /// counter counts every row, and the whole chain verifies.
+    #[test]
+    fn one_transaction_leaves_the_head_and_the_counter_of_all_its_revisions() {
+        let tmp = tempfile::tempdir().unwrap();
+        let v = vault(&tmp.path().join("v"));
+        v.insert(Client::new("Rəşad Məmmədov", "C-001")).unwrap();
+        let before = change_state(&v.conn).unwrap().counter;
+        v.write(|w| {
+            let c = w.insert(Client::new("Лейла Гасанова", "C-002"))?.id;
+            for place in ["Kürdəxanı İstintaq Təcridxanası", "СИЗО №1, Баку"] {
+                w.insert(quick(c, place))?;
+            }
+            // More rows than one batch holds, so that some are inserted
+            // before the commit and some by it.
+            for n in 0..(BATCH + BATCH / 2) {
+                w.insert(Client::new(
+                    format!("Müştəri Həsənov {n}"),
+                    format!("X-{n}"),
+                ))?;
+            }
+            // Refused before anything is written; the transaction goes on.
+            assert!(w.insert(quick(Uuid::new_v4(), "Şəki İVS")).is_err());
+            let c2 = w.insert(Client::new("Nigar Əhmədova", "C-003"))?;
+            let mut edited = c2.data.clone();
+            edited.notes = "İstintaq təcridxanasında görüş".into();
+            w.update(c2.id, 1, edited)?;
+            Ok(())
+        })
+        .unwrap();
+        let n = rows(&v);
+        let (seq, hash) = head(&v.conn).unwrap();
+        assert_eq!(seq, n);
+        assert_eq!(meta_head(&v), Some(format!("{seq}:{hash}")));
+        assert!(head_is_sound(&v.conn, &v.chain).unwrap());
+        assert_eq!(change_state(&v.conn).unwrap().counter, n as u64);
+        assert!(
+            n as u64 > before + 4 + BATCH as u64,
+            "{n} rows after {before}"
+        );
+        let r = v.verify().unwrap();
+        assert!(r.is_ok(), "{:?}", r.problems);
+    }
+
+    /// A transaction that fails after appending revisions leaves the
+    /// history, its head and the counter as they were.
+    #[test]
+    fn a_transaction_that_fails_leaves_the_head_and_the_counter_alone() {
+        let tmp = tempfile::tempdir().unwrap();
+        let v = vault(&tmp.path().join("v"));
+        v.insert(Client::new("Rəşad Məmmədov", "C-001")).unwrap();
+        let (rows_before, head_before) = (rows(&v), meta_head(&v));
+        let counter_before = change_state(&v.conn).unwrap();
+        let failed = v.write(|w| {
+            let c = w.insert(Client::new("Лейла Гасанова", "C-002"))?.id;
+            w.insert(quick(c, "Kürdəxanı İstintaq Təcridxanası"))?;
+            for n in 0..(2 * BATCH) {
+                w.insert(Client::new(
+                    format!("Müştəri Həsənov {n}"),
+                    format!("X-{n}"),
+                ))?;
+            }
+            w.insert(quick(Uuid::new_v4(), "Şəki İVS"))?;
+            Ok(())
+        });
+        assert!(failed.is_err());
+        assert_eq!(rows(&v), rows_before);
+        assert_eq!(meta_head(&v), head_before);
+        assert_eq!(change_state(&v.conn).unwrap(), counter_before);
+        // The next transaction chains on from the committed head.
+        v.insert(Client::new("Nigar Əhmədova", "C-003")).unwrap();
+        assert!(head_is_sound(&v.conn, &v.chain).unwrap());
+        assert_eq!(
+            change_state(&v.conn).unwrap().counter,
+            counter_before.counter + 1
+        );
+        assert!(v.verify().unwrap().is_ok());
+    }
+}
