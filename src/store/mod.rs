@@ -18,6 +18,7 @@ mod local;
 pub mod media_type;
 mod origin;
 pub(crate) mod revisions;
+mod search_rows;
 mod verify;
 
 pub use attachments::{AttachmentError, AttachmentReader, MAX_ATTACHMENT_BYTES};
@@ -199,6 +200,8 @@ pub struct Writer<'v> {
     chain: &'v revisions::Chain,
     /// Search keys of the words this transaction has indexed so far.
     keys: std::cell::RefCell<crate::text::keys::KeyCache>,
+    /// Full-text rows not yet written (see [`search_rows`]).
+    search: std::cell::RefCell<search_rows::SearchRows>,
 }
 
 fn decode<T: Record>(
@@ -377,16 +380,9 @@ impl<'v> Writer<'v> {
                     format!("cannot index: {e}"),
                 ))
             })?;
-        if replace {
-            self.tx
-                .prepare_cached("DELETE FROM search_fts WHERE rowid = ?1")?
-                .execute([seq])?;
-        }
-        self.tx
-            .prepare_cached(
-                "INSERT INTO search_fts (rowid, title, body, terms) VALUES (?1, ?2, ?3, ?4)",
-            )?
-            .execute(params![seq, entry.title, entry.body, entry.terms])?;
+        self.search
+            .borrow_mut()
+            .queue(&self.tx, seq, replace, Some(entry))?;
         Ok(())
     }
 
@@ -531,8 +527,7 @@ impl<'v> Writer<'v> {
         if T::KIND == Kind::Facility {
             self.write_names(&id_text, &[])?;
         }
-        self.tx
-            .execute("DELETE FROM search_fts WHERE rowid = ?1", [seq])?;
+        self.search.borrow_mut().queue(&self.tx, seq, true, None)?;
         let old_value = serde_json::to_value(&old.data).unwrap_or(Value::Null);
         revisions::append(
             &self.tx,
@@ -667,6 +662,7 @@ impl<'v> Writer<'v> {
 
     /// Keeps everything written.
     pub fn commit(self) -> Result<()> {
+        self.search.borrow_mut().write(&self.tx)?;
         self.tx.commit().map_err(Error::from)
     }
 }
@@ -716,6 +712,7 @@ impl Vault {
             tx,
             chain: &self.chain,
             keys: Default::default(),
+            search: Default::default(),
         };
         let out = self.name_damage(f(&mut w))?;
         self.name_damage(w.commit())?;
