@@ -592,9 +592,239 @@ fn a_vault_made_with_schema_2_is_reindexed_on_upgrade() {
     let body: String = conn
         .query_row(
             "SELECT body FROM search_fts WHERE rowid = ?1",
-            [incident_seq],
+            [-incident_seq],
             |r| r.get(0),
         )
         .unwrap();
     assert_eq!(body, "Müstəntiq icazə vermədi");
+}
+
+// Order and limit (issue 12.8): hits come newest first and a limit keeps
+// the newest, however the records were written.
+
+/// The incidents `query` finds, at most `limit`.
+fn found_ids(v: &Vault, query: &str, limit: u32) -> Vec<Uuid> {
+    v.search(&SearchQuery {
+        text: query.into(),
+        kinds: vec![Kind::Incident],
+        limit: Some(limit),
+        ..Default::default()
+    })
+    .unwrap()
+    .into_iter()
+    .map(|h| h.id)
+    .collect()
+}
+
+/// `got` is `want`, or the first difference is named.
+fn in_order(got: &[Uuid], want: &[Uuid]) {
+    let first = got.iter().zip(want).position(|(g, w)| g != w);
+    assert!(
+        got.len() == want.len() && first.is_none(),
+        "{} hits where {} were expected, first difference at {:?}",
+        got.len(),
+        want.len(),
+        first
+    );
+}
+
+/// The full-text index agrees with its own rows (FTS5's integrity check).
+fn index_is_sound(conn: &rusqlite::Connection) {
+    conn.execute(
+        "INSERT INTO search_fts (search_fts) VALUES ('integrity-check')",
+        [],
+    )
+    .expect("the full-text index matches its rows");
+}
+
+/// An import-sized transaction (more rows than the store queues before
+/// writing them), with edits and deletions among the new records: search
+/// finds exactly the records left, newest first, the last word matched as
+/// a prefix or not, and the index is sound.
+#[test]
+fn hits_come_newest_first_after_a_large_transaction() {
+    let (_tmp, dir, v, _) = new_vault();
+    let owner = v.insert(Client::new("Rəşad Məmmədov", "C-001")).unwrap().id;
+    let mut written: Vec<Uuid> = vec![];
+    let mut edited: Vec<Uuid> = vec![];
+    let mut deleted: Vec<Uuid> = vec![];
+    v.write(|w| {
+        for i in 0..2500 {
+            let mut inc = Incident::quick(
+                owner,
+                "Kürdəxanı İstintaq Təcridxanası",
+                at(),
+                IncidentType::AccessDenied,
+            );
+            inc.reason_given = format!("Müstəntiq icazə vermədi (ref {i})");
+            written.push(w.insert(inc)?.id);
+        }
+        for (i, id) in written.clone().into_iter().enumerate() {
+            if i % 11 == 3 {
+                w.delete::<Incident>(id)?;
+                deleted.push(id);
+            } else if i % 7 == 0 {
+                let old = w.get::<Incident>(id)?;
+                let mut inc = old.data.clone();
+                inc.reason_given = format!("Müstəntiq Ələkbərov icazə vermədi (ref {i})");
+                w.update(id, old.revision, inc)?;
+                edited.push(id);
+            }
+        }
+        Ok(())
+    })
+    .unwrap();
+    let newest_first: Vec<Uuid> = written
+        .iter()
+        .rev()
+        .filter(|id| !deleted.contains(id))
+        .copied()
+        .collect();
+    // (1,000 is the most a search returns.)
+    in_order(&found_ids(&v, "Kurdakhany", 50), &newest_first[..50]);
+    in_order(
+        &found_ids(&v, "Кюрдаханы СИЗО", 1000),
+        &newest_first[..1000],
+    );
+    in_order(
+        &found_ids(&v, "icazə Kürdəxanı", 1000),
+        &newest_first[..1000],
+    );
+    let edited_newest_first: Vec<Uuid> = edited.iter().rev().copied().collect();
+    assert!(edited_newest_first.len() < 1000);
+    in_order(&found_ids(&v, "Ələkbərov", 1000), &edited_newest_first);
+    in_order(&found_ids(&v, "Alakbarov icaz", 1000), &edited_newest_first);
+    v.close().unwrap();
+    index_is_sound(&raw_db(&dir));
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 24, ..Default::default() })]
+
+    /// Whatever mix of saves, edits and deletions, in however many
+    /// transactions (deleting the newest record frees its place in the
+    /// order for the next one), search finds exactly the records that
+    /// hold the word, newest first.
+    #[test]
+    fn search_order_follows_the_saves(
+        ops in proptest::collection::vec((0u8..4, 0usize..64, proptest::bool::ANY), 1..60),
+        commit_every in 1usize..12,
+    ) {
+        let (_tmp, dir, v, _) = new_vault();
+        let owner = v.insert(Client::new("Leyla Həsənova", "C-002")).unwrap().id;
+        // (id, holds "Kürdəxanı") in the order created.
+        let mut live: Vec<(Uuid, bool)> = vec![];
+        for chunk in ops.chunks(commit_every) {
+            v.write(|w| {
+                for (op, pick, word) in chunk {
+                    let place = if *word { "Kürdəxanı" } else { "Zabrat" };
+                    match (op, live.len()) {
+                        (0 | 1, _) | (_, 0) => {
+                            let inc = Incident::quick(owner, place, at(), IncidentType::AccessDenied);
+                            live.push((w.insert(inc)?.id, *word));
+                        }
+                        (2, n) => {
+                            let (id, _) = live[pick % n];
+                            let old = w.get::<Incident>(id)?;
+                            let mut inc = old.data.clone();
+                            inc.facility.name = place.into();
+                            inc.facility.id = None;
+                            w.update(id, old.revision, inc)?;
+                            live[pick % n].1 = *word;
+                        }
+                        (_, n) => {
+                            // The newest one half the time: its place is reused.
+                            let i = if *word { n - 1 } else { pick % n };
+                            w.delete::<Incident>(live.remove(i).0)?;
+                        }
+                    }
+                }
+                Ok(())
+            })
+            .unwrap();
+        }
+        let expected: Vec<Uuid> = live.iter().rev().filter(|(_, k)| *k).map(|(id, _)| *id).collect();
+        proptest::prop_assert_eq!(found_ids(&v, "Кюрдаханы", 1000), expected.clone());
+        proptest::prop_assert_eq!(found_ids(&v, "Kurd", 1000), expected);
+        v.close().unwrap();
+        index_is_sound(&raw_db(&dir));
+    }
+}
+
+/// A vault whose index schema 6 laid out (rowid = the record's seq, so
+/// newest first was FTS5's backward order) is laid out anew when opened:
+/// every row keeps its title, text and keys, searches find what they
+/// found, newest first, and new saves join them in order.
+#[test]
+fn a_vault_indexed_by_schema_6_is_relaid_on_upgrade() {
+    let (_tmp, dir, v, _) = new_vault();
+    let c = v.insert(Client::new("Rəşad Məmmədov", "C-001")).unwrap();
+    let mut ids = vec![];
+    for (i, place) in ["Kürdəxanı", "Кюрдаханы СИЗО", "Kurdakhany SIZO", "Zabrat"]
+        .iter()
+        .enumerate()
+    {
+        let mut inc = Incident::quick(c.id, *place, at(), IncidentType::AccessDenied);
+        inc.reason_given = format!("Müstəntiq Ələkbərov icazə vermədi ({i})");
+        ids.push(v.insert(inc).unwrap().id);
+    }
+    let queries = [
+        "Kurdakhany",
+        "Ələkbərov",
+        "Müstəntiq",
+        "icazə Кюрдаханы",
+        "Ku",
+    ];
+    let before: Vec<Vec<Uuid>> = queries.iter().map(|q| found_ids(&v, q, 50)).collect();
+    assert_eq!(before[0], vec![ids[2], ids[1], ids[0]]);
+    assert_eq!(before[2], vec![ids[3], ids[2], ids[1], ids[0]]);
+    v.close().unwrap();
+
+    // The index as schema 6 held it: the same rows, rowid = seq.
+    let conn = raw_db(&dir);
+    let rows = |conn: &rusqlite::Connection, sql: &str| -> Vec<(i64, String, String, String)> {
+        conn.prepare(sql)
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+    };
+    let by_seq = "SELECT -rowid, title, body, terms FROM search_fts ORDER BY 1";
+    let saved = rows(&conn, by_seq);
+    assert!(saved.len() >= 5, "the client and the incidents");
+    conn.execute_batch(
+        "CREATE VIRTUAL TABLE search_fts_6 USING fts5(
+             title UNINDEXED, body UNINDEXED, terms,
+             tokenize = 'unicode61 remove_diacritics 0'
+         );
+         INSERT INTO search_fts_6 (rowid, title, body, terms)
+             SELECT -rowid, title, body, terms FROM search_fts ORDER BY rowid DESC;
+         DROP TABLE search_fts;
+         ALTER TABLE search_fts_6 RENAME TO search_fts;
+         PRAGMA user_version = 6;",
+    )
+    .unwrap();
+    drop(conn);
+
+    let v = Vault::unlock(&dir, &common::pass()).unwrap();
+    let after: Vec<Vec<Uuid>> = queries.iter().map(|q| found_ids(&v, q, 50)).collect();
+    assert_eq!(after, before);
+    let mut newer = Incident::quick(c.id, "Kürdəxanı", at(), IncidentType::AccessDenied);
+    newer.reason_given = "Yenə icazə vermədilər".into();
+    let newer = v.insert(newer).unwrap().id;
+    assert_eq!(
+        found_ids(&v, "Kurdakhany", 50),
+        vec![newer, ids[2], ids[1], ids[0]]
+    );
+    v.close().unwrap();
+
+    let conn = raw_db(&dir);
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, vekil::vault::SCHEMA_VERSION);
+    let now = rows(&conn, by_seq);
+    assert_eq!(now[..saved.len()], saved[..], "every row as it was");
+    index_is_sound(&conn);
 }

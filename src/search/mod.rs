@@ -300,15 +300,18 @@ impl Vault {
             return Ok(vec![]);
         };
         // Newest first: every hit holds all the words typed, so recency is
-        // a sound order for a case file, and FTS5 walks rowids downwards and
-        // stops at the limit. bm25 ranking scored every match first. The
-        // case number and client pseudonym are joined for context (a hit
-        // names them; the index does not copy them, so renaming a client
-        // needs no re-indexing).
+        // a sound order for a case file. A record's row has rowid -seq, so
+        // that is FTS5's ascending order, which it walks forwards and stops
+        // at the limit; walking downwards made FTS5 index every entry of a
+        // prefix's list first, quadratic under SQLCipher's memory wiping
+        // (seconds at 100,000 incidents; docs/design/search.md). bm25
+        // ranking scored every match first. The case number and client
+        // pseudonym are joined for context (a hit names them; the index
+        // does not copy them, so renaming a client needs no re-indexing).
         let mut q_sql = SqlFilter::new(
             "SELECT r.kind, r.id, r.at, search_fts.title, search_fts.body,
                     json_extract(cs.data, '$.case_number'), json_extract(cl.data, '$.pseudonym')
-             FROM search_fts JOIN records r ON r.seq = search_fts.rowid
+             FROM search_fts JOIN records r ON r.seq = -search_fts.rowid
              LEFT JOIN records cs ON cs.kind = 'case' AND cs.id = r.case_id
              LEFT JOIN records cl ON cl.kind = 'client' AND cl.id = coalesce(r.client_id, cs.client_id)
              WHERE search_fts MATCH ?1",
@@ -348,7 +351,7 @@ impl Vault {
         );
         let SqlFilter { mut sql, args } = q_sql;
         sql.push_str(&format!(
-            " ORDER BY search_fts.rowid DESC LIMIT {}",
+            " ORDER BY search_fts.rowid LIMIT {}",
             q.limit.unwrap_or(50).min(1000)
         ));
         let mut stmt = self

@@ -35,4 +35,10 @@ impl crate::Vault {
         }
         Ok(())
     }
+
+    /// The one number `sql` returns (the benchmark reads the index's
+    /// size from `dbstat`).
+    pub fn bench_number(&self, sql: &str) -> crate::Result<f64> {
+        Ok(self.conn.query_row(sql, [], |r| r.get(0))?)
+    }
 }

@@ -33,8 +33,8 @@ impl Vault {
         );
         q.sql.push_str(" ORDER BY at DESC, seq DESC");
         let mut out = Vec::new();
-        self.each_in(q, |r, _| {
-            out.push(r);
+        self.each_in(Kind::Evidence, q, |r| {
+            out.push(r.decode()?);
             Ok::<_, crate::error::Error>(())
         })?;
         Ok(out)

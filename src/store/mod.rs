@@ -20,6 +20,7 @@ mod local;
 pub mod media_type;
 mod origin;
 pub(crate) mod revisions;
+mod search_rows;
 mod verify;
 
 pub use attachments::{AttachmentError, AttachmentReader, MAX_ATTACHMENT_BYTES};
@@ -208,6 +209,8 @@ pub struct Writer<'v> {
     /// while the register has not changed since (see
     /// `Writer::register_imported`).
     registered: std::cell::RefCell<std::collections::HashSet<String>>,
+    /// Full-text rows not yet written (see [`search_rows`]).
+    search: std::cell::RefCell<search_rows::SearchRows>,
 }
 
 /// A stored row as a record; the error says what cannot be read. `data`
@@ -448,16 +451,9 @@ impl<'v> Writer<'v> {
                     format!("cannot index: {e}"),
                 ))
             })?;
-        if replace {
-            self.tx
-                .prepare_cached("DELETE FROM search_fts WHERE rowid = ?1")?
-                .execute([seq])?;
-        }
-        self.tx
-            .prepare_cached(
-                "INSERT INTO search_fts (rowid, title, body, terms) VALUES (?1, ?2, ?3, ?4)",
-            )?
-            .execute(params![seq, entry.title, entry.body, entry.terms])?;
+        self.search
+            .borrow_mut()
+            .queue(&self.tx, seq, replace, Some(entry))?;
         Ok(())
     }
 
@@ -604,8 +600,7 @@ impl<'v> Writer<'v> {
         if T::KIND == Kind::Facility {
             self.write_names(&id_text, &[])?;
         }
-        self.tx
-            .execute("DELETE FROM search_fts WHERE rowid = ?1", [seq])?;
+        self.search.borrow_mut().queue(&self.tx, seq, true, None)?;
         let old_value = serde_json::to_value(&old.data).unwrap_or(Value::Null);
         revisions::append(
             &self.tx,
@@ -758,9 +753,11 @@ impl<'v> Writer<'v> {
         })
     }
 
-    /// Keeps everything written, with the chain's head and the change
-    /// counter brought up to date in `meta`.
+    /// Keeps everything written: the full-text rows still pending, and
+    /// the chain's head and the change counter brought up to date in
+    /// `meta`.
     pub fn commit(mut self) -> Result<()> {
+        self.search.borrow_mut().write(&self.tx)?;
         self.tail.flush(&self.tx, self.chain)?;
         self.tx.commit().map_err(Error::from)
     }
@@ -823,6 +820,7 @@ impl Vault {
             tail: Default::default(),
             keys: Default::default(),
             registered: Default::default(),
+            search: Default::default(),
         };
         let out = self.name_damage(f(&mut w))?;
         self.name_damage(w.commit())?;

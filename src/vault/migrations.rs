@@ -31,6 +31,10 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
         "0006_facility_register",
         include_str!("../../migrations/0006_facility_register.sql"),
     ),
+    (
+        "0007_search_newest_first",
+        include_str!("../../migrations/0007_search_newest_first.sql"),
+    ),
 ];
 
 /// Schema version this build writes.
