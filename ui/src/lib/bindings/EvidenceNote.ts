@@ -12,8 +12,7 @@ import type { EvidenceKind } from "./EvidenceKind";
  * lawyer gave, each incident once. Notes written before that (stored in
  * a vault, sent in a bundle, kept in an `add --json` file) say
  * `incident_id`, one id or null; they are read as a list of that one
- * incident or none ([`Deserialize`] below), and everything Vekil writes
- * says `incident_ids`.
+ * incident or none, and everything Vekil writes says `incident_ids`.
  */
 export type EvidenceNote = { 
 /**
