@@ -435,7 +435,10 @@ mod tests {
         let log = parse_log(incident("").as_bytes()).expect("log");
         assert_eq!(log.incidents[0].data.facility.name, "Gəncə İVS");
         let e = err(&incident(r#","reson_given":"Следователь""#));
-        assert!(e.contains("incidents[0]") && e.contains("reson_given"), "{e}");
+        assert!(
+            e.contains("incidents[0]") && e.contains("reson_given"),
+            "{e}"
+        );
         let e = err(&incident(r#","type":"other""#));
         assert!(e.contains("incidents[0]") && e.contains("type"), "{e}");
         let e = err(&incident(r#","minutes_waited":100000"#));
