@@ -75,6 +75,22 @@ impl RowsWriter {
         )
     }
 
+    /// Appends a record already decoded (one kept in memory until the
+    /// records stopped fitting), as its row would read.
+    pub(crate) fn push_stored<T: Record>(&mut self, s: &Stored<T>, flag: bool) -> Result<()> {
+        let data = serde_json::to_vec(&s.data).map_err(|e| corrupt(e.to_string()))?;
+        self.push_parts(
+            &Parts {
+                id: &s.id.to_string(),
+                revision: s.revision,
+                created_at: &s.created_at.to_rfc3339(),
+                updated_at: &s.updated_at.to_rfc3339(),
+                data: &data,
+            },
+            flag,
+        )
+    }
+
     fn push_parts(&mut self, raw: &Parts<'_>, flag: bool) -> Result<()> {
         let parts = [raw.id, raw.created_at, raw.updated_at];
         let mut lens = [[0u8; 2]; 3];

@@ -640,14 +640,17 @@ impl<T> Keep<T> {
         self.items.is_some()
     }
 
-    fn push(&mut self, item: T, bytes: usize, used: &mut usize, budget: usize) {
+    /// Keeps `item` while the budget allows; the push that spends it
+    /// returns every item kept so far and this one, in order, and keeps
+    /// none from then on.
+    fn push(&mut self, item: T, bytes: usize, used: &mut usize, budget: usize) -> Option<Vec<T>> {
         *used = used.saturating_add(bytes);
+        let v = self.items.as_mut()?;
+        v.push(item);
         if *used > budget {
-            self.items = None;
+            return self.items.take();
         }
-        if let Some(v) = &mut self.items {
-            v.push(item);
-        }
+        None
     }
 }
 
@@ -744,8 +747,8 @@ pub fn select_keeping<'v>(
     let mut used_cases = HashSet::new();
     let mut span: Option<(DateTime<FixedOffset>, DateTime<FixedOffset>)> = None;
     let mut leaving = vec![];
-    // Every leaving row is copied, for the writers' readings if the
-    // records do not fit in memory (dropped if they do).
+    // The leaving rows, copied for the writers' readings once the records
+    // do not fit in memory.
     let mut rows = RowsWriter::new(vault.dir());
     vault.for_each_raw::<Incident, ExportError>(&plan.incident_filter, |raw| {
         vault.check_cancel()?;
@@ -779,10 +782,18 @@ pub fn select_keeping<'v>(
                     Some((a, b)) => (if at < a { at } else { a }, if at >= b { at } else { b }),
                 });
                 leaving.push(id);
-                rows.push(raw, health)?;
-                if let Some(inc) = whole {
-                    let bytes = raw.data.len();
-                    kept_incidents.push((inc, health), bytes, &mut kept_bytes, keep_bytes);
+                // Rows are copied once the records no longer fit: those
+                // kept until then are written to the copy from memory.
+                match whole {
+                    Some(inc) => {
+                        let bytes = raw.data.len();
+                        let dropped =
+                            kept_incidents.push((inc, health), bytes, &mut kept_bytes, keep_bytes);
+                        for (inc, health) in dropped.into_iter().flatten() {
+                            rows.push_stored(&inc, health)?;
+                        }
+                    }
+                    None => rows.push(raw, health)?,
                 }
             }
         }
@@ -889,6 +900,7 @@ pub fn select_keeping<'v>(
                     });
                 }
             }
+            // Past the budget, notes are read again from the vault.
             kept_evidence.push(e, bytes, &mut kept_bytes, keep_bytes);
             Ok(())
         })?;

@@ -606,7 +606,9 @@ fn walk(
                     read: 0,
                 };
                 if matches!(name, EntryName::Document(LOG)) {
-                    let mut spill = Spill::new(spill_dir);
+                    // Checked against the manifest by `hashing`: the copy
+                    // needs no hash of its own.
+                    let mut spill = Spill::unhashed(spill_dir, crate::export::spill::MEMORY_BYTES);
                     let mut buf = Zeroizing::new(vec![0u8; 1 << 16]);
                     loop {
                         let n = hashing.read(&mut buf).map_err(|e| damaged(&e, &shown))?;

@@ -563,7 +563,7 @@ pub(crate) struct Tail {
 }
 
 /// Revision rows inserted by one statement.
-const BATCH: usize = 64;
+const BATCH: usize = 256;
 
 /// One revision row waiting in a [`Tail`].
 #[derive(Debug)]
