@@ -2013,6 +2013,34 @@ class Suite:
         d.set_value("#s-lang", "en")
         d.wait("#nav-clients", text="Clients")
 
+    def test_search_draws_a_page_then_more(self) -> None:
+        """A search with many hits draws the newest 25 (drawing was most of
+        the time from a keystroke to its result, issue 12.8); "Show N more"
+        draws the rest, by keyboard too."""
+        d = self.d
+        client = self.invoke("client_create", {"client": {"full_name": "Nərgiz Şükürova", "pseudonym": "C-404"}})
+        assert isinstance(client, dict)
+        for i in range(30):
+            self.invoke("incident_quick", {"quick": {
+                "client_id": client["id"], "facility": "Şüvəlan Polis Şöbəsi",
+                "at": f"2026-10-{1 + i:02}T10:00:00+04:00", "incident_type": "access_denied"}})
+        d.click("#nav-search")
+        d.type("#search-input", "Shuvelan")
+        d.wait("#search-more", timeout=10, text="5")
+        shown = d.js("return document.querySelectorAll('#search-results li').length")
+        if shown != 25:
+            raise Failure(f"{shown} hits drawn at first, not the newest 25")
+        d.js("document.querySelector('#search-more').scrollIntoView({block: 'center'})")
+        d.screenshot("25-search-more")
+        d.js("document.querySelector('#search-more').focus()")
+        d.keys("\ue007")  # Enter
+        d.wait_gone("#search-more")
+        shown = d.js("return document.querySelectorAll('#search-results li').length")
+        if shown != 30:
+            raise Failure(f"{shown} hits drawn after 'Show more', not all 30")
+        if not d.js("return document.activeElement?.matches('#search-results .hit') ?? false"):
+            raise Failure("after 'Show more' the focus is not on a hit")
+
     def test_panic_lock_clears_screen(self) -> None:
         d = self.d
         d.click("#nav-clients")
@@ -2955,6 +2983,7 @@ def main() -> int:
             suite.test_auto_lock_keeps_typed_incident,
             # Before the travel tests: the erase at the end leaves no vault.
             suite.test_search_across_spellings,
+            suite.test_search_draws_a_page_then_more,
             suite.test_backup_and_restore_in_settings,
             suite.test_seal_for_travel_from_settings,
             suite.test_cli_releases_then_open_with_new_passphrase,

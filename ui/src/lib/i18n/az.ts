@@ -327,6 +327,7 @@ const az: Record<Key, string> = {
   "search.label": "Hər yerdə axtar",
   "search.hint": "Ən azı iki hərf yazın.",
   "search.empty": "“{q}” üzrə heç nə tapılmadı.",
+  "search.more": "Daha {n} nəticə göstər",
   "search.kind.client": "Müştərilər",
   "search.kind.case": "İşlər",
   "search.kind.hearing": "Məhkəmə iclasları",

@@ -327,6 +327,7 @@ const en = {
   "search.label": "Search everything",
   "search.hint": "Type at least two letters.",
   "search.empty": "Nothing found for “{q}”.",
+  "search.more": "Show {n} more",
   "search.kind.client": "Clients",
   "search.kind.case": "Cases",
   "search.kind.hearing": "Hearings",

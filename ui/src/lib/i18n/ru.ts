@@ -326,6 +326,7 @@ const ru: Record<Key, string> = {
   "search.label": "Искать везде",
   "search.hint": "Введите не менее двух букв.",
   "search.empty": "По запросу «{q}» ничего не найдено.",
+  "search.more": "Показать ещё {n}",
   "search.kind.client": "Клиенты",
   "search.kind.case": "Дела",
   "search.kind.hearing": "Судебные заседания",
