@@ -2067,6 +2067,10 @@ class Suite:
         d.wait("[data-screen=clients]", timeout=30)
         d.keys(CTRL, "n")
         d.wait("[data-screen=quick]")
+        # Earlier steps leave several clients: pick one, as the lawyer would.
+        if not d.js("return document.querySelector('#q-client').value"):
+            d.set_value("#q-client", str(d.js(
+                "return [...document.querySelectorAll('#q-client option')].find(o => o.value && o.value !== '__new').value")))
         d.type("#q-facility", CANARY_DRAFT)
         # Same path as auto-lock: the form goes to an encrypted draft.
         self.locks(lambda: d.keys(CTRL, SHIFT, "l"))
