@@ -179,11 +179,28 @@ def main() -> int:
                const input = document.querySelector('#unlock-pass');
                input.value = pass; input.dispatchEvent(new Event('input', {bubbles: true}));
                const t0 = performance.now();
+               window.__unlockT0 = t0;
                document.querySelector('#unlock').click();
                const check = () => document.querySelector('[data-screen=clients] .list-item')
                  ? """ + TWO_FRAMES + """ : setTimeout(check, 2);
                check();""", PASS)
         rows.append(("unlock to the first screen (200 clients; KDF 2^10 ≈ 1 ms)", f"{unlock_ms:.0f} ms", "< 300 ms"))
+        # The split, from the page's marks (builds before them report n/a).
+        split = d.js(
+            """const t0 = window.__unlockT0;
+               const m = (n) => { const e = performance.getEntriesByName(n).filter((x) => x.startTime >= t0);
+                                  return e.length ? e[e.length - 1].startTime : null; };
+               return [m('vekil:unlock-sent'), m('vekil:unlock-answered'), m('vekil:clients-sent'),
+                       m('vekil:clients-answered'), t0];"""
+        )
+        if isinstance(split, list) and None not in split:
+            sent, answered, list_sent, list_answered, t0 = split
+            parts = [sent - t0, answered - sent, list_sent - answered, list_answered - list_sent,
+                     unlock_ms - (list_answered - t0)]
+            rows.append(("…split: click to request / unlock command / to the list's request / client list IPC / drawing",
+                         " / ".join(f"{v:.0f}" for v in parts) + " ms", "—"))
+        else:
+            rows.append(("…split", "n/a (build without the marks)", "—"))
 
         d.type("#client-filter", "B-0001")
         time.sleep(0.5)
@@ -192,15 +209,27 @@ def main() -> int:
         open_ms = d.js_async(
             """const done = arguments[0];
                const t0 = performance.now();
+               window.__clientT0 = t0;
                document.querySelector('[data-screen=clients] .list-item').click();
                const check = () => {
                  const n = document.querySelectorAll('[data-screen=client] li').length;
-                 return n >= 1000 || (n >= 100 && document.querySelector('#client-incidents-more'))
+                 const page = document.querySelectorAll('#client-incidents li').length;
+                 return n >= 1000 || (page > 0 && document.querySelector('#client-incidents-more'))
                    ? """ + TWO_FRAMES + """ : setTimeout(check, 2);
                };
                check();""")
         shown = d.js("return document.querySelectorAll('#client-incidents li, [data-screen=client] li').length")
         rows.append(("open a client with 1,000 incidents, to the painted list", f"{open_ms:.0f} ms", "≤ 100 ms"))
+        split = d.js(
+            """const t0 = window.__clientT0;
+               const m = (n) => { const e = performance.getEntriesByName(n).filter((x) => x.startTime >= t0);
+                                  return e.length ? e[e.length - 1].startTime : null; };
+               return [m('vekil:client-sent'), m('vekil:client-answered'), t0];"""
+        )
+        if isinstance(split, list) and None not in split:
+            sent, answered, t0 = split
+            rows.append(("…split: click to request / overview IPC (core + transfer) / drawing",
+                         f"{sent - t0:.0f} / {answered - sent:.0f} / {open_ms - (answered - t0):.0f} ms", "—"))
         if d.js("return !!document.querySelector('#client-incidents-more')"):
             more_ms = d.js_async(
                 """const done = arguments[0];
