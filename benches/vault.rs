@@ -218,6 +218,28 @@ fn split(
             "PRAGMA wal_autocheckpoint = 1000; PRAGMA wal_checkpoint(TRUNCATE);",
         ),
     );
+    // FTS5 merges its segments inside the commit that brings a level to
+    // `automerge` segments (8 since migration 0008; FTS5's default is 4).
+    run(
+        "full save, full-text merging at 4 segments (FTS5's default, before migration 0008)",
+        false,
+        false,
+        false,
+        (
+            "INSERT INTO search_fts (search_fts, rank) VALUES ('automerge', 4);",
+            "INSERT INTO search_fts (search_fts, rank) VALUES ('automerge', 8);",
+        ),
+    );
+    run(
+        "full save, full-text merging only at 16 segments (`automerge` = 0)",
+        false,
+        false,
+        false,
+        (
+            "INSERT INTO search_fts (search_fts, rank) VALUES ('automerge', 0);",
+            "INSERT INTO search_fts (search_fts, rank) VALUES ('automerge', 8);",
+        ),
+    );
     out
 }
 

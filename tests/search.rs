@@ -827,4 +827,38 @@ fn a_vault_indexed_by_schema_6_is_relaid_on_upgrade() {
     let now = rows(&conn, by_seq);
     assert_eq!(now[..saved.len()], saved[..], "every row as it was");
     index_is_sound(&conn);
+    assert_eq!(automerge(&conn), Some(8), "migration 0008 after 0007");
+}
+
+/// FTS5's merge setting as stored in the index's configuration table
+/// (`None`: FTS5's default of 4).
+fn automerge(conn: &rusqlite::Connection) -> Option<i64> {
+    use rusqlite::OptionalExtension;
+    conn.query_row(
+        "SELECT v FROM search_fts_config WHERE k = 'automerge'",
+        [],
+        |r| r.get(0),
+    )
+    .optional()
+    .unwrap()
+}
+
+/// Issue 11.9: the index merges its segments eight at a time (migration
+/// 0008), not at FTS5's default of four, which put a merge inside one
+/// save in fifty; a new vault has the setting, and a save keeps it.
+#[test]
+fn a_new_vault_merges_its_index_eight_segments_at_a_time() {
+    let (_t, dir, v, _) = common::new_vault();
+    let c = v.insert(Client::new("Rəşad Məmmədov", "C-001")).unwrap();
+    v.insert(Incident::quick(
+        c.id,
+        "Kürdəxanı",
+        at(),
+        IncidentType::AccessDenied,
+    ))
+    .unwrap();
+    v.close().unwrap();
+    let conn = raw_db(&dir);
+    assert_eq!(automerge(&conn), Some(8));
+    index_is_sound(&conn);
 }

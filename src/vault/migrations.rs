@@ -35,6 +35,10 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
         "0007_search_newest_first",
         include_str!("../../migrations/0007_search_newest_first.sql"),
     ),
+    (
+        "0008_search_merge_at_eight",
+        include_str!("../../migrations/0008_search_merge_at_eight.sql"),
+    ),
 ];
 
 /// Schema version this build writes.
