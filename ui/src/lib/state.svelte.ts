@@ -28,6 +28,9 @@ export const ui = $state({
   phase: "loading" as Phase,
   route: { name: "clients" } as Route,
   quickOpen: false,
+  /** Screens shown with a sticky Save bar (see `main.save-bar`); a count,
+   * as one may mount before the one it replaces is gone. */
+  saveBars: 0,
   toast: "" as string,
   notice: "" as string,
   autoLockMinutes: 5,
