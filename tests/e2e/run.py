@@ -545,6 +545,25 @@ class Suite:
             self.unlock()
         self.d.wait("#nav-clients", timeout=30)
 
+    def bundle_destination(self, out: Path) -> str:
+        """Asks the backend's save dialog for a bundle's destination, as the
+        page does, answers the dialog with `out`, and returns the token the
+        page is given (the page never names a path)."""
+        d = self.d
+        d.js("""window.__dest = null;
+                window.__TAURI_INTERNALS__.invoke('export_destination', {format: 'bundle', title: 'Save the export as'})
+                  .then((v) => (window.__dest = v), (e) => (window.__dest = {err: e}));""")
+        drive_file_dialog("Save the export as", out, save=True)
+        end = time.time() + 10
+        while time.time() < end:
+            got = d.js("return window.__dest")
+            if isinstance(got, dict):
+                if "err" in got:
+                    raise Failure(f"export_destination failed: {got['err']}")
+                return str(got["token"])
+            time.sleep(0.05)
+        raise Failure("the save dialog gave the page no token")
+
     def invoke(self, cmd: str, args: object = None) -> object:
         """Calls a backend command as the page does; raises on its error."""
         got = self.d.js_async(
@@ -1535,21 +1554,7 @@ class Suite:
             d.set_value("#s-lang", "en")
             d.wait("#nav-clients", text="Clients")
             out = keydir / "ev12.age"
-            d.js("""window.__dest = null;
-                    window.__TAURI_INTERNALS__.invoke('export_destination', {format: 'bundle', title: 'Save the export as'})
-                      .then((v) => (window.__dest = v), (e) => (window.__dest = {err: e}));""")
-            drive_file_dialog("Save the export as", out, save=True)
-            token = ""
-            end = time.time() + 10
-            while not token and time.time() < end:
-                got = d.js("return window.__dest")
-                if isinstance(got, dict):
-                    if "err" in got:
-                        raise Failure(f"export_destination failed: {got['err']}")
-                    token = str(got["token"])
-                time.sleep(0.05)
-            if not token:
-                raise Failure("the save dialog gave the page no token")
+            token = self.bundle_destination(out)
             wrote = d.js_async(
                 """const done = arguments[arguments.length - 1];
                    window.__TAURI_INTERNALS__.invoke('export_write', {request: {format: 'bundle',
@@ -2231,21 +2236,7 @@ class Suite:
                 raise Failure(f"could not attach the scans: {attached}")
             out = out_dir / "lock-test.age"
             # The destination comes from the backend's save dialog, as a token.
-            d.js("""window.__dest = null;
-                    window.__TAURI_INTERNALS__.invoke('export_destination', {format: 'bundle', title: 'Save the export as'})
-                      .then((v) => (window.__dest = v), (e) => (window.__dest = {err: e}));""")
-            drive_file_dialog("Save the export as", out, save=True)
-            token = ""
-            end = time.time() + 10
-            while not token and time.time() < end:
-                got = d.js("return window.__dest")
-                if isinstance(got, dict):
-                    if "err" in got:
-                        raise Failure(f"export_destination failed: {got['err']}")
-                    token = str(got["token"])
-                time.sleep(0.05)
-            if not token:
-                raise Failure("the save dialog gave the page no token")
+            token = self.bundle_destination(out)
             d.js(
                 """window.__TAURI_INTERNALS__.invoke('export_write', {request: {format: 'bundle',
                      profile: 'ngo', recipients: [arguments[1]], from: null, to: null, client: null,
