@@ -94,6 +94,13 @@ class Failure(Exception):
     pass
 
 
+def transient(e: Failure) -> bool:
+    """A WebKitWebDriver error that names a moment, not an answer: a node
+    replaced between finding it and making its handle, or a page unloading
+    while it was asked."""
+    return any(m in str(e) for m in ("stale element", "no such frame", "unload event"))
+
+
 # --------------------------------------------------------------------------
 # Minimal W3C WebDriver client (one HTTP connection per command).
 
@@ -143,20 +150,36 @@ class Driver:
 
     # elements
     def find_all(self, css: str) -> list[str]:
-        # WebKitWebDriver can fail a find with "stale element" when the page
-        # replaces a matching node between finding it and making its handle
-        # (seen in CI while a list re-rendered): that is a moment, not an
-        # answer, so the find is asked again.
+        # WebKitWebDriver can fail a find for a moment (see `transient`):
+        # seen in CI while a list re-rendered and while a page reloaded.
+        # That is not an answer, so the find is asked again.
         for attempt in range(20):
             try:
                 value = self.s("POST", "/elements", {"using": "css selector", "value": css})
                 break
             except Failure as e:
-                if "stale element" not in str(e) or attempt == 19:
+                if not transient(e) or attempt == 19:
                     raise
                 time.sleep(0.05)
         assert isinstance(value, list)
         return [v[ELEMENT] for v in value]
+
+    def reload(self, timeout: float = 30) -> None:
+        """Reloads the page and returns once the new document has loaded.
+        A find sent while the old page unloads fails with "no such frame"
+        (seen in CI right after `location.reload()`), so the old document
+        is marked and the wait is for a document without the mark."""
+        self.js("window.__vekilOldPage = true; setTimeout(() => location.reload(), 0)")
+        end = time.time() + timeout
+        while time.time() < end:
+            try:
+                if self.js("return !window.__vekilOldPage && document.readyState === 'complete'"):
+                    return
+            except Failure as e:
+                if not transient(e):
+                    raise
+            time.sleep(0.1)
+        raise Failure("the page did not reload")
 
     def js(self, script: str, *args: object) -> object:
         return self.s("POST", "/execute/sync", {"script": script, "args": list(args)})
@@ -2619,7 +2642,7 @@ class Suite:
         d = self.d
         if not getattr(self, "backup_file", None):
             raise Failure("needs the backup made by backup_and_restore_in_settings")
-        d.js("location.reload()")
+        d.reload()
         d.wait("#restore-backup", timeout=30)
         d.click("#restore-backup")
         d.wait("#restore-form")
