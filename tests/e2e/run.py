@@ -1999,6 +1999,17 @@ class Suite:
         d.wait("[data-screen=quick]", text="Отказ в свидании с адвокатом")
         d.screenshot("ru-05-quick")
         d.keys("\ue00c")
+        # Azerbaijani and Russian are drawn in the app's own face, whose
+        # three files (Latin, ə İ ş ğ, Cyrillic) came from the app: not a
+        # system font, not the network (fonts.css, issue 12.8).
+        faces = d.js(
+            """return [...document.fonts].filter((f) => f.family.replace(/"/g, '') === 'Vekil Sans')
+                 .map((f) => f.status + ' ' + f.unicodeRange.slice(0, 12));""")
+        if not isinstance(faces, list) or len(faces) != 3 or any(not str(f).startswith("loaded") for f in faces):
+            raise Failure(f"the shipped typeface is not what draws the window: {faces}")
+        family = d.js("return getComputedStyle(document.querySelector('#nav-clients')).fontFamily")
+        if not str(family).startswith('"Vekil Sans"') and not str(family).startswith("Vekil Sans"):
+            raise Failure(f"the window's text asks for {family!r}, not the shipped face")
         d.click("#nav-settings")
         d.set_value("#s-lang", "en")
         d.wait("#nav-clients", text="Clients")

@@ -494,7 +494,7 @@ const az: Record<Key, string> = {
   "travel.sealTitle": "Səfər üçün möhürlə",
   "travel.sealExplain": "Sərhədi keçməzdən və ya gözlənilən axtarışdan əvvəl seyfi möhürləyin: onun açarı seçdiyiniz qəyyumlara verilir, parolunuz və bərpa kodunuz isə işləməyi dayandırır. Təzyiq altında onu həqiqətən aça bilməzsiniz. Heç nə silinmir. Səfərdən sonra qəyyumlar onu açır və siz yeni parol seçirsiniz.",
   "travel.sealLimits": "Möhürləmə möhürdən əvvəl bu diskdən çıxarılmış surətə qarşı kömək etmir. Tam disk şifrələməsindən də istifadə edin və əvvəlcə qəyyumlarla açmanı məşq edin.",
-  "travel.noRecipients": "Əvvəlcə qəyyumlarınızı əlavə edin: İxrac → Ünvan kitabı (onların age açıq açarları).",
+  "travel.noRecipients": "Əvvəlcə qəyyumlarınızı əlavə edin: İxrac › Ünvan kitabı (onların age açıq açarları).",
   "travel.custodians": "Qəyyumlar",
   "travel.threshold": "Açmaq üçün lazım olan qəyyumlar",
   "travel.thresholdHelp": "3-dən 2-si bir qəyyum əlçatmaz olsa da işləyir və heç bir qəyyum tək aça bilmir.",

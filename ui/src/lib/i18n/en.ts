@@ -494,7 +494,7 @@ const en = {
   "travel.sealTitle": "Seal for travel",
   "travel.sealExplain": "Before a border crossing or an expected search, seal the vault: its key is handed to custodians you choose, and your passphrase and recovery code stop working. Under pressure you truthfully cannot open it. Nothing is deleted. After the trip your custodians release it and you choose a new passphrase.",
   "travel.sealLimits": "Sealing does not help against a copy of this disk made before sealing. Use full-disk encryption as well, and practise a release with your custodians first.",
-  "travel.noRecipients": "Add your custodians first: Export → Address book (their age public keys).",
+  "travel.noRecipients": "Add your custodians first: Export › Address book (their age public keys).",
   "travel.custodians": "Custodians",
   "travel.threshold": "Custodians needed to release",
   "travel.thresholdHelp": "2 of 3 keeps working if one custodian is unreachable, and no single custodian can release alone.",
