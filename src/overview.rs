@@ -31,8 +31,11 @@ pub struct ClientOverview {
 /// How many incidents the client page shows at first, and adds per "Show
 /// more". A client held for years can have a thousand incidents; reading
 /// and drawing them all made opening the page take 260 ms (issue 12.8),
-/// while a lawyer looks at the newest first.
-pub const INCIDENT_PAGE: u32 = 100;
+/// while a lawyer looks at the newest first. 50 rows are more than two
+/// screens at 1280×800; with 100, opening the page was 104 ms the first
+/// time and 73 ms after (median) on a software renderer, with 50 73–82 and
+/// 63–64 ms (docs/benchmarks.md section 3).
+pub const INCIDENT_PAGE: u32 = 50;
 
 impl Vault {
     /// One page of a client's incidents, newest first, from `offset`.
