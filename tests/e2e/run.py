@@ -2685,6 +2685,48 @@ class Suite:
         if problems:
             raise Failure(f"{len(problems)} control(s) not reachable:\n      " + "\n      ".join(problems[:40]))
 
+    def test_a_long_client_list_draws_as_it_scrolls(self) -> None:
+        """A lawyer with many clients: the list draws its first rows at once
+        and the rest as it scrolls (issue 12.8), and every client is still
+        reached, by scrolling and by the filter. The 120 clients are added
+        through the backend's own command, as the form would."""
+        d = self.d
+        added = d.js_async(
+            """const done = arguments[0];
+               const inv = window.__TAURI_INTERNALS__.invoke;
+               (async () => {
+                 for (let i = 1; i <= 120; i++) {
+                   const n = String(i).padStart(3, '0');
+                   await inv('client_create', {client: {full_name: `Zəkiyev Şahin ${n}`, pseudonym: `Z-${n}`}});
+                 }
+                 done((await inv('client_list', {})).length);
+               })().catch((e) => done(String(e)));""")
+        if not isinstance(added, int) or added < 120:
+            raise Failure(f"adding the clients failed: {added}")
+        d.click("#nav-search")
+        d.click("#nav-clients")
+        d.wait("[data-screen=clients] .list-item")
+        first = len(d.find_all("[data-screen=clients] .list-item"))
+        if first >= added:
+            raise Failure(f"all {added} clients were drawn at once")
+        end = time.time() + 20
+        while time.time() < end:
+            d.js("const m = document.querySelector('main'); m.scrollTop = m.scrollHeight;")
+            time.sleep(0.2)
+            if len(d.find_all("[data-screen=clients] .list-item")) == added:
+                break
+        shown = len(d.find_all("[data-screen=clients] .list-item"))
+        if shown != added:
+            raise Failure(f"scrolled to the end, {shown} of {added} clients drawn")
+        last = d.js("const r = document.querySelectorAll('[data-screen=clients] .list-item'); return r[r.length - 1].textContent")
+        if "Zəkiyev Şahin 120" not in str(last):
+            raise Failure(f"the list's last row is {last!r}, not the last client")
+        print(f"      {first} of {added} clients drawn first; all after scrolling", flush=True)
+        d.click("#nav-search")
+        d.click("#nav-clients")
+        d.type("#client-filter", "Şahin 117")
+        d.wait("[data-screen=clients] .list-item", text="Zəkiyev Şahin 117")
+
     def test_erase_countdown_cancelled_then_completed(self) -> None:
         """Ctrl+Shift+Delete starts a visible countdown; Cancel keeps the
         vault. Settings → Erase runs it to the end: the "erased" screen, and
@@ -3038,6 +3080,7 @@ def main() -> int:
             suite.test_erase_countdown_cancelled_then_completed,
             # After the erase: a laptop with no vault restores the backup.
             suite.test_restore_from_the_unlock_screen,
+            suite.test_a_long_client_list_draws_as_it_scrolls,
         ]
         words = [a for a in sys.argv[1:] if a != "-k"]
         if words:
