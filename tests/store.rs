@@ -577,6 +577,37 @@ fn attachments_round_trip_deduplicate_and_hide_their_hash() {
         .starts_with(b"age-encryption.org/v1"));
 }
 
+/// A program started anywhere in the process (another thread's
+/// `Command`, a dialog helper) is a copy of it until it runs its own code,
+/// and holds every open file of ours until then, the vault's lock file
+/// too. An flock belongs to the open file, not to one descriptor, so
+/// closing ours left the vault "in use by another program" until that copy
+/// went away: seen in CI when a test reopened a vault while a test beside
+/// it started `minisign`. Closing a vault now releases its lock outright.
+#[cfg(unix)]
+#[test]
+fn a_closed_vault_opens_again_while_a_program_is_starting() {
+    use std::os::unix::process::CommandExt;
+    let (_t, dir, v, _code) = new_vault();
+    let starting = std::thread::spawn(|| {
+        let mut cmd = std::process::Command::new("true");
+        // SAFETY: the child only sleeps (nanosleep is async-signal-safe)
+        // before it runs `true`; it holds copies of our files meanwhile.
+        unsafe {
+            cmd.pre_exec(|| {
+                std::thread::sleep(std::time::Duration::from_millis(1500));
+                Ok(())
+            });
+        }
+        cmd.status().expect("run true")
+    });
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    v.close().expect("close");
+    let again = Vault::unlock(&dir, &pass());
+    assert!(starting.join().expect("thread").success());
+    again.expect("a closed vault opens again at once");
+}
+
 #[test]
 fn passphrase_change_lock_and_drafts() {
     let (_t, dir, v, code) = new_vault();

@@ -20,6 +20,20 @@ pub(crate) struct VaultLock {
     _file: Option<File>,
 }
 
+/// Releases the lock outright rather than only closing the file. An flock
+/// belongs to the open file, which a program being started elsewhere in
+/// the process (a fork not yet exec'd) shares until it runs its own code;
+/// closing our descriptor alone left the vault "in use" for that long
+/// (tests/store.rs, `a_closed_vault_opens_again_while_a_program_is_starting`).
+impl Drop for VaultLock {
+    fn drop(&mut self) {
+        if let Some(file) = &self._file {
+            // Nothing to do if it fails: closing the file releases it too.
+            let _ = file.unlock();
+        }
+    }
+}
+
 impl VaultLock {
     /// The exclusive lock of a writer.
     pub(crate) fn acquire(vault_dir: &Path) -> Result<Self> {
