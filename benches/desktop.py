@@ -81,21 +81,6 @@ def marks(d: "e2e.Driver", names: list[str]) -> list[float] | None:
     return got if isinstance(got, list) and None not in got else None
 
 
-def wait_new_page(d: "e2e.Driver", css: str, timeout: float = 30) -> None:
-    """Waits for a page without the old page's mark that shows `css`."""
-    end = time.time() + timeout
-    while time.time() < end:
-        try:
-            if d.js("return !window.__vekilOldPage && document.readyState === 'complete'"
-                    " && !!document.querySelector(arguments[0])", css):
-                return
-        except e2e.Failure as err:
-            if not e2e.transient(err):
-                raise
-        time.sleep(0.1)
-    raise e2e.Failure(f"no new page showing {css}")
-
-
 def timed_unlock(d: "e2e.Driver") -> tuple[float, list[float] | None]:
     """Unlocks and times it to the client list's second painted frame;
     with the split by the page's marks and frames (None on builds without)."""
@@ -279,8 +264,9 @@ def main() -> int:
         unlocks = []
         for attempt in range(UNLOCKS):
             if attempt:
-                d.js("window.__vekilOldPage = true; document.querySelector('#lock-now').click()")
-                wait_new_page(d, "#unlock-pass")
+                d.mark_page()
+                d.js("document.querySelector('#lock-now').click()")
+                d.wait_new_page("#unlock-pass")
                 time.sleep(1)
             unlocks.append(timed_unlock(d))
             log(f"unlock {attempt + 1}: {unlocks[-1][0]:.0f} ms, split {fmt(unlocks[-1][1])}")

@@ -164,22 +164,36 @@ class Driver:
         assert isinstance(value, list)
         return [v[ELEMENT] for v in value]
 
-    def reload(self, timeout: float = 30) -> None:
-        """Reloads the page and returns once the new document has loaded.
-        A find sent while the old page unloads fails with "no such frame"
-        (seen in CI right after `location.reload()`), so the old document
-        is marked and the wait is for a document without the mark."""
-        self.js("window.__vekilOldPage = true; setTimeout(() => location.reload(), 0)")
+    def mark_page(self) -> None:
+        """Marks the current document, so `wait_new_page` can tell it from
+        the one that replaces it (a reload starts a new JavaScript heap)."""
+        self.js("window.__vekilOldPage = true")
+
+    def wait_new_page(self, css: str | None = None, timeout: float = 30, poll: float = 0.1) -> None:
+        """Waits until the marked document is replaced by one without the
+        mark (and showing `css`, if given). While a page is replaced,
+        WebKitWebDriver answers with errors of the moment ("no such frame",
+        "Callback was not called before the unload event"): those are asked
+        again, and the timeout names the last one."""
         end = time.time() + timeout
+        last = ""
         while time.time() < end:
             try:
-                if self.js("return !window.__vekilOldPage && document.readyState === 'complete'"):
+                if self.js("return !window.__vekilOldPage && (!arguments[0] || !!document.querySelector(arguments[0]))",
+                           css or ""):
                     return
             except Failure as e:
-                if not transient(e):
-                    raise
-            time.sleep(0.1)
-        raise Failure("the page did not reload")
+                last = f"; last answer: {e}"
+            time.sleep(poll)
+        raise Failure(f"no new page{' showing ' + css if css else ''} within {timeout:.0f} s{last}")
+
+    def reload(self, timeout: float = 30) -> None:
+        """Reloads the page and returns once the new document is there: a
+        find sent while the old page unloads fails (seen in CI right after
+        `location.reload()`)."""
+        self.mark_page()
+        self.js("setTimeout(() => location.reload(), 0)")
+        self.wait_new_page(timeout=timeout)
 
     def js(self, script: str, *args: object) -> object:
         return self.s("POST", "/execute/sync", {"script": script, "args": list(args)})
@@ -543,25 +557,17 @@ class Suite:
         has reloaded the page onto the unlock screen (a new JavaScript heap:
         a marker set on the old page is gone). Returns the seconds it took."""
         d = self.d
-        entries = d.js("window.__e2eOldPage = true; return history.length")
+        entries = d.js("return history.length")
+        d.mark_page()
         started = time.time()
         action()
-        end = started + timeout
-        while time.time() < end:
-            try:
-                reloaded = d.js("return window.__e2eOldPage === undefined && "
-                                "!!document.querySelector('[data-screen=unlock]')")
-            except Failure:
-                reloaded = False  # the page is being replaced
-            if reloaded:
-                took = time.time() - started
-                # Reloaded, not navigated: a navigation would leave the old
-                # page, heap and all, in WebKit's back/forward cache.
-                if d.js("return history.length") != entries:
-                    raise Failure("the lock added a history entry: the old page may be cached")
-                return took
-            time.sleep(0.02)
-        raise Failure("the page was not reloaded onto the unlock screen after the lock")
+        d.wait_new_page("[data-screen=unlock]", timeout=max(0.0, started + timeout - time.time()), poll=0.02)
+        took = time.time() - started
+        # Reloaded, not navigated: a navigation would leave the old page,
+        # heap and all, in WebKit's back/forward cache.
+        if d.js("return history.length") != entries:
+            raise Failure("the lock added a history entry: the old page may be cached")
+        return took
 
     def ensure_unlocked(self) -> None:
         if self.d.find_all("[data-screen=unlock]"):
