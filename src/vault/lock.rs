@@ -17,7 +17,7 @@ use std::path::Path;
 /// Held while a vault is open; releasing happens on drop.
 #[derive(Debug)]
 pub(crate) struct VaultLock {
-    _file: Option<File>,
+    file: Option<File>,
 }
 
 /// Releases the lock outright rather than only closing the file. An flock
@@ -27,7 +27,7 @@ pub(crate) struct VaultLock {
 /// (tests/store.rs, `a_closed_vault_opens_again_while_a_program_is_starting`).
 impl Drop for VaultLock {
     fn drop(&mut self) {
-        if let Some(file) = &self._file {
+        if let Some(file) = &self.file {
             // Nothing to do if it fails: closing the file releases it too.
             let _ = file.unlock();
         }
@@ -46,7 +46,7 @@ impl VaultLock {
             .open(&path)
             .map_err(|e| VaultError::io(&path, e))?;
         match file.try_lock() {
-            Ok(()) => Ok(Self { _file: Some(file) }),
+            Ok(()) => Ok(Self { file: Some(file) }),
             Err(std::fs::TryLockError::WouldBlock) => Err(VaultError::InUse(vault_dir.into())),
             Err(std::fs::TryLockError::Error(e)) => Err(VaultError::io(&path, e)),
         }
@@ -56,13 +56,13 @@ impl VaultLock {
     pub(crate) fn acquire_shared(vault_dir: &Path) -> Result<Self> {
         let path = vault_dir.join(super::LOCK_FILE);
         let Ok(file) = File::open(&path) else {
-            return Ok(Self { _file: None });
+            return Ok(Self { file: None });
         };
         match file.try_lock_shared() {
-            Ok(()) => Ok(Self { _file: Some(file) }),
+            Ok(()) => Ok(Self { file: Some(file) }),
             Err(std::fs::TryLockError::WouldBlock) => Err(VaultError::InUse(vault_dir.into())),
             // A file system without locks (some sticks): reading is still safe.
-            Err(std::fs::TryLockError::Error(_)) => Ok(Self { _file: None }),
+            Err(std::fs::TryLockError::Error(_)) => Ok(Self { file: None }),
         }
     }
 }

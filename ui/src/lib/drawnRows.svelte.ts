@@ -3,14 +3,14 @@
  * scrolls near, instead of all of them at once.
  *
  * Why: on a software renderer (laptops without a working GPU driver, and
- * Xvfb in the benches) the page's update, style, layout and paint of 200
- * client rows after unlock were ~40 ms of the first screen's time, and
- * with 40 rows ~25 ms less (issue 12.8, docs/benchmarks.md section 3),
- * while a lawyer sees about twelve. The rows not drawn yet are in the
+ * Xvfb in the benches), with 200 client rows the list's update after
+ * unlock took 12–17 ms and drawing it 30–53 ms; with 40 rows, 4–8 and
+ * 17–28 ms (issue 12.8, docs/benchmarks.md section 3), while a lawyer
+ * sees about twelve. The rows not drawn yet are in the
  * page's memory already; scrolling, Tab and the filter reach them as
  * before.
  */
-export const FIRST_ROWS = 40;
+const FIRST_ROWS = 40;
 const MORE_ROWS = 100;
 /** How far below the visible part of the scroller the next rows are drawn. */
 const AHEAD = "800px";
