@@ -87,34 +87,17 @@ struct Hits {
     calendar: Vec<Hit>,
 }
 
-/// What a later reading needs to make the same choice as [`select`].
-struct Plan {
+/// What decides whether an incident leaves, beyond its client and period;
+/// apart from the [`Plan`] so that [`select`]'s reading can decide on a
+/// second thread while the plan's names are still being gathered.
+struct Rules {
     backup: bool,
     include_drafts: bool,
-    without_attachments: bool,
     /// Recipients whose consent each incident needs (lower-cased).
     consent_for: Vec<String>,
-    /// The incidents asked for (client and period).
-    incident_filter: ListFilter,
-    /// The client asked for, if any.
-    client: Option<Uuid>,
-    names: Names,
-    /// Ids of the incidents that leave, sorted.
-    incidents: Vec<Uuid>,
-    cases: HashSet<Uuid>,
-    clients: HashSet<Uuid>,
-    /// Clients the export is about (all, or the one asked for).
-    chosen_clients: HashSet<Uuid>,
-    /// Outside the own backup: the attachments of each exported evidence
-    /// note that leave, and whether any of them is a cleaned copy.
-    attachments: HashMap<Uuid, (Vec<AttachmentRef>, bool)>,
 }
 
-impl Plan {
-    fn incident_leaves(&self, id: Uuid) -> bool {
-        self.incidents.binary_search(&id).is_ok()
-    }
-
+impl Rules {
     /// Why an incident stays home, or `Ok(health)`: it leaves, with health
     /// details if every recipient has the client's consent to them.
     fn fate(&self, profile: Profile, d: &impl Fated) -> std::result::Result<bool, HeldBack> {
@@ -143,13 +126,39 @@ impl Plan {
                 .any(|(recipient, granted, health)| granted && health && norm(recipient) == *r)
         }))
     }
+}
+
+/// What a later reading needs to make the same choice as [`select`].
+struct Plan {
+    rules: Rules,
+    without_attachments: bool,
+    /// The incidents asked for (client and period).
+    incident_filter: ListFilter,
+    /// The client asked for, if any.
+    client: Option<Uuid>,
+    names: Names,
+    /// Ids of the incidents that leave, sorted.
+    incidents: Vec<Uuid>,
+    cases: HashSet<Uuid>,
+    clients: HashSet<Uuid>,
+    /// Clients the export is about (all, or the one asked for).
+    chosen_clients: HashSet<Uuid>,
+    /// Outside the own backup: the attachments of each exported evidence
+    /// note that leave, and whether any of them is a cleaned copy.
+    attachments: HashMap<Uuid, (Vec<AttachmentRef>, bool)>,
+}
+
+impl Plan {
+    fn incident_leaves(&self, id: Uuid) -> bool {
+        self.incidents.binary_search(&id).is_ok()
+    }
 
     /// Whether an evidence note leaves (the own backup: every note of the
     /// clients asked for; otherwise: notes of at least one incident that
     /// leaves).
     fn evidence_wanted(&self, d: &EvidenceNote) -> bool {
         let of_leaving_incident = d.incident_ids.iter().any(|id| self.incident_leaves(*id));
-        if self.backup {
+        if self.rules.backup {
             self.client.is_none()
                 || of_leaving_incident
                 || d.case_id.is_some_and(|id| self.cases.contains(&id))
@@ -194,7 +203,7 @@ impl Plan {
             removed_attachments = true;
         }
         let mut cleaned = false;
-        if !self.backup {
+        if !self.rules.backup {
             let (kept, any_cleaned) = self.attachments.get(&raw.id).cloned().unwrap_or_default();
             raw.data.attachments = kept;
             cleaned = any_cleaned;
@@ -445,7 +454,7 @@ impl<'v> ExportSet<'v> {
                 &self.plan.incident_filter,
                 |raw, _| {
                     self.vault.check_cancel()?;
-                    let Ok(health) = self.plan.fate(self.profile, &raw.data) else {
+                    let Ok(health) = self.plan.rules.fate(self.profile, &raw.data) else {
                         return Ok(());
                     };
                     seen += 1;
@@ -507,7 +516,7 @@ impl<'v> ExportSet<'v> {
             return Ok(v.iter().find(|o| o.record.id == id).cloned());
         }
         let raw = self.vault.get::<Incident>(id)?;
-        let Ok(health) = self.plan.fate(self.profile, &raw.data) else {
+        let Ok(health) = self.plan.rules.fate(self.profile, &raw.data) else {
             return Ok(None);
         };
         let none = Names::default();
@@ -542,7 +551,7 @@ impl<'v> ExportSet<'v> {
     fn cx<'n>(&self, names: &'n Names) -> Cx<'n> {
         Cx {
             profile: self.profile,
-            backup: self.plan.backup,
+            backup: self.plan.rules.backup,
             names,
         }
     }
@@ -700,10 +709,12 @@ pub fn select_keeping<'v>(
                 r.get(0)
             })?;
     let mut plan = Plan {
-        backup,
-        include_drafts: opts.include_drafts,
+        rules: Rules {
+            backup,
+            include_drafts: opts.include_drafts,
+            consent_for,
+        },
         without_attachments: opts.without_attachments,
-        consent_for,
         incident_filter: ListFilter {
             client_id: opts.client,
             from: opts.from,
@@ -750,19 +761,21 @@ pub fn select_keeping<'v>(
     // The leaving rows, copied for the writers' readings once the records
     // do not fit in memory.
     let mut rows = RowsWriter::new(vault.dir());
-    vault.for_each_raw::<Incident, ExportError>(&plan.incident_filter, |raw| {
-        vault.check_cancel()?;
+    let cancel = vault.cancel_handle();
+    // Beside the reading: this is half of a large export's first reading.
+    vault.for_each_raw_beside::<Incident, ExportError>(&plan.incident_filter, |raw| {
+        cancel.check()?;
         let (id, fate, client_id, case_id, at, whole) = if kept_incidents.open() {
             let inc: Stored<Incident> = raw.decode()?;
             let d = &inc.data;
             gather.witnesses(d.witnesses.iter().map(|w| w.name.as_str()));
-            let fate = plan.fate(profile, d);
+            let fate = plan.rules.fate(profile, d);
             let (client, case, at) = (d.client_id, d.case_id, d.occurred.at);
             (inc.id, fate, client, case, at, Some(inc))
         } else {
             let f: IncidentFacts<'_> = raw.parse()?;
             gather.witnesses(f.witnesses.iter().map(|w| &*w.name));
-            let fate = plan.fate(profile, &f);
+            let fate = plan.rules.fate(profile, &f);
             (raw.id()?, fate, f.client_id, f.case_id, f.occurred.at, None)
         };
         match fate {

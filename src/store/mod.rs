@@ -12,6 +12,7 @@ mod attachments;
 #[cfg(feature = "bench-baseline")]
 #[doc(hidden)]
 pub mod bench_knobs;
+mod beside;
 mod canonical;
 mod facilities;
 mod intake;
