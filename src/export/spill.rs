@@ -33,6 +33,7 @@ use sha2::{Digest, Sha256};
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+use std::sync::mpsc;
 use zeroize::Zeroizing;
 
 /// Bytes a spill keeps in memory before it moves them, encrypted, to disk.
@@ -277,15 +278,46 @@ impl Spilled {
         match &mut self.body {
             Body::Memory(v) => Ok(Box::new(v.reader())),
             Body::File { head, file, key } => {
-                file.seek(SeekFrom::Start(0)).map_err(io_err(WHAT))?;
-                let dec = age::Decryptor::new_buffered(BufReader::with_capacity(1 << 16, &*file))
-                    .map_err(|e| ExportError::Crypto(format!("{WHAT}: {e}")))?;
-                let r = dec
-                    .decrypt(std::iter::once(&*key as &dyn age::Identity))
-                    .map_err(|e| ExportError::Crypto(format!("{WHAT}: {e}")))?;
-                Ok(Box::new(head.reader().chain(r)))
+                Ok(Box::new(head.reader().chain(decrypted(file, key)?)))
             }
         }
+    }
+
+    /// Calls `f` with a reader of the bytes, from the start, whose part
+    /// on disk is read and decrypted on a second thread, a little ahead
+    /// of `f`: for a reader that has work of its own to do with every
+    /// byte (decoding each copied record), beside the stream cipher's.
+    pub(crate) fn read_ahead<R>(
+        &mut self,
+        f: impl FnOnce(&mut dyn Read) -> Result<R>,
+    ) -> Result<R> {
+        let Body::File { head, file, key } = &mut self.body else {
+            return f(&mut *self.reader()?);
+        };
+        let mut on_disk = decrypted(file, key)?;
+        let head = &*head;
+        std::thread::scope(|s| {
+            let (full, to_read) = mpsc::sync_channel(AHEAD);
+            let (empty, to_fill) = mpsc::channel::<Zeroizing<Vec<u8>>>();
+            s.spawn(move || loop {
+                let mut buf = to_fill
+                    .try_recv()
+                    .unwrap_or_else(|_| Zeroizing::new(vec![0; AHEAD_BYTES]));
+                let read = fill(&mut on_disk, &mut buf);
+                let end = !matches!(read, Ok(n) if n == buf.len());
+                // `f` stopped reading: so does this thread.
+                if full.send(read.map(|n| (buf, n))).is_err() || end {
+                    return;
+                }
+            });
+            let ahead = Ahead {
+                to_read,
+                empty,
+                current: None,
+                at: 0,
+            };
+            f(&mut head.reader().chain(ahead))
+        })
     }
 
     /// The file the bytes went to, if they did not stay in memory.
@@ -309,6 +341,71 @@ impl Spilled {
             )));
         }
         Ok(())
+    }
+}
+
+/// The bytes of a spill's file, decrypted, from the start.
+fn decrypted<'f>(file: &'f mut File, key: &age::x25519::Identity) -> Result<impl Read + Send + 'f> {
+    file.seek(SeekFrom::Start(0)).map_err(io_err(WHAT))?;
+    let dec = age::Decryptor::new_buffered(BufReader::with_capacity(1 << 16, &*file))
+        .map_err(|e| ExportError::Crypto(format!("{WHAT}: {e}")))?;
+    dec.decrypt(std::iter::once(key as &dyn age::Identity))
+        .map_err(|e| ExportError::Crypto(format!("{WHAT}: {e}")))
+}
+
+/// Bytes [`Spilled::read_ahead`] reads at a time, and how many such
+/// buffers may wait.
+const AHEAD_BYTES: usize = 256 << 10;
+const AHEAD: usize = 4;
+
+/// Reads `buf` full, or up to the end; the number of bytes read.
+fn fill(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match r.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
+}
+
+/// The reading end of [`Spilled::read_ahead`]: buffers filled by the
+/// other thread, each sent back to be filled again once read.
+struct Ahead {
+    to_read: mpsc::Receiver<std::io::Result<(Zeroizing<Vec<u8>>, usize)>>,
+    empty: mpsc::Sender<Zeroizing<Vec<u8>>>,
+    /// The buffer being read and how many of its bytes were filled.
+    current: Option<(Zeroizing<Vec<u8>>, usize)>,
+    at: usize,
+}
+
+impl Read for Ahead {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        loop {
+            if let Some((buf, filled)) = &self.current {
+                if self.at < *filled {
+                    let n = (filled - self.at).min(out.len());
+                    out[..n].copy_from_slice(&buf[self.at..self.at + n]);
+                    self.at += n;
+                    return Ok(n);
+                }
+            }
+            if let Some((buf, _)) = self.current.take() {
+                // The other thread may have reached the end: then it is dropped.
+                let _ = self.empty.send(buf);
+            }
+            match self.to_read.recv() {
+                Ok(next) => {
+                    self.current = Some(next?);
+                    self.at = 0;
+                }
+                // Every byte was sent.
+                Err(mpsc::RecvError) => return Ok(0),
+            }
+        }
     }
 }
 
@@ -397,6 +494,29 @@ mod tests {
         assert_eq!(s.sha256, hex::encode(Sha256::digest(&bytes)));
     }
 
+    /// A reader that stops early (an error, a lock) ends the thread
+    /// reading ahead, however much was left, and the bytes stay readable.
+    #[test]
+    fn reading_ahead_stops_with_its_reader() {
+        // Many times what is read ahead: the thread would block if it
+        // did not see its reader go.
+        let bytes = text(100_000);
+        let (mut s, _dir) = round_trip(10_000, &bytes);
+        for stop in [0, 5_000, AHEAD_BYTES + 7, 3 * AHEAD_BYTES] {
+            let mut first = vec![0; stop];
+            let r: Result<()> = s.read_ahead(|r| {
+                r.read_exact(&mut first).map_err(io_err(WHAT))?;
+                Err(ExportError::Crypto("stopped by the test".into()))
+            });
+            assert!(matches!(r, Err(ExportError::Crypto(m)) if m == "stopped by the test"));
+            assert_eq!(first, bytes[..stop]);
+        }
+        let mut back = vec![];
+        s.read_ahead(|r| r.read_to_end(&mut back).map_err(io_err(WHAT)))
+            .expect("read ahead");
+        assert_eq!(back, bytes);
+    }
+
     proptest::proptest! {
         /// Whatever the sizes of the writes and wherever the limit falls
         /// (within the first block of memory, across several, or past
@@ -433,6 +553,10 @@ mod tests {
                 s.copy_to(&mut back).expect("copy");
                 proptest::prop_assert_eq!(&back, &want);
             }
+            let mut back = vec![];
+            s.read_ahead(|r| r.read_to_end(&mut back).map_err(io_err(WHAT)))
+                .expect("read ahead");
+            proptest::prop_assert_eq!(&back, &want, "read ahead");
         }
     }
 
