@@ -20,6 +20,7 @@ pub mod load;
 pub mod model;
 pub mod overview;
 pub mod process;
+mod read_ahead;
 pub mod search;
 pub mod secret;
 pub mod stats;

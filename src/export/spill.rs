@@ -33,7 +33,6 @@ use sha2::{Digest, Sha256};
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
 use zeroize::Zeroizing;
 
 /// Bytes a spill keeps in memory before it moves them, encrypted, to disk.
@@ -285,8 +284,8 @@ impl Spilled {
 
     /// Calls `f` with a reader of the bytes, from the start, whose part
     /// on disk is read and decrypted on a second thread, a little ahead
-    /// of `f`: for a reader that has work of its own to do with every
-    /// byte (decoding each copied record), beside the stream cipher's.
+    /// of `f` ([`crate::read_ahead`]): for a reader that has work of its
+    /// own to do with every byte (decoding each copied record).
     pub(crate) fn read_ahead<R>(
         &mut self,
         f: impl FnOnce(&mut dyn Read) -> Result<R>,
@@ -294,30 +293,9 @@ impl Spilled {
         let Body::File { head, file, key } = &mut self.body else {
             return f(&mut *self.reader()?);
         };
-        let mut on_disk = decrypted(file, key)?;
+        let on_disk = decrypted(file, key)?;
         let head = &*head;
-        std::thread::scope(|s| {
-            let (full, to_read) = mpsc::sync_channel(AHEAD);
-            let (empty, to_fill) = mpsc::channel::<Zeroizing<Vec<u8>>>();
-            s.spawn(move || loop {
-                let mut buf = to_fill
-                    .try_recv()
-                    .unwrap_or_else(|_| Zeroizing::new(vec![0; AHEAD_BYTES]));
-                let read = fill(&mut on_disk, &mut buf);
-                let end = !matches!(read, Ok(n) if n == buf.len());
-                // `f` stopped reading: so does this thread.
-                if full.send(read.map(|n| (buf, n))).is_err() || end {
-                    return;
-                }
-            });
-            let ahead = Ahead {
-                to_read,
-                empty,
-                current: None,
-                at: 0,
-            };
-            f(&mut head.reader().chain(ahead))
-        })
+        crate::read_ahead::read_ahead(on_disk, |r| f(&mut head.reader().chain(r)))
     }
 
     /// The file the bytes went to, if they did not stay in memory.
@@ -351,62 +329,6 @@ fn decrypted<'f>(file: &'f mut File, key: &age::x25519::Identity) -> Result<impl
         .map_err(|e| ExportError::Crypto(format!("{WHAT}: {e}")))?;
     dec.decrypt(std::iter::once(key as &dyn age::Identity))
         .map_err(|e| ExportError::Crypto(format!("{WHAT}: {e}")))
-}
-
-/// Bytes [`Spilled::read_ahead`] reads at a time, and how many such
-/// buffers may wait.
-const AHEAD_BYTES: usize = 256 << 10;
-const AHEAD: usize = 4;
-
-/// Reads `buf` full, or up to the end; the number of bytes read.
-fn fill(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
-    let mut n = 0;
-    while n < buf.len() {
-        match r.read(&mut buf[n..]) {
-            Ok(0) => break,
-            Ok(k) => n += k,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(n)
-}
-
-/// The reading end of [`Spilled::read_ahead`]: buffers filled by the
-/// other thread, each sent back to be filled again once read.
-struct Ahead {
-    to_read: mpsc::Receiver<std::io::Result<(Zeroizing<Vec<u8>>, usize)>>,
-    empty: mpsc::Sender<Zeroizing<Vec<u8>>>,
-    /// The buffer being read and how many of its bytes were filled.
-    current: Option<(Zeroizing<Vec<u8>>, usize)>,
-    at: usize,
-}
-
-impl Read for Ahead {
-    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
-        loop {
-            if let Some((buf, filled)) = &self.current {
-                if self.at < *filled {
-                    let n = (filled - self.at).min(out.len());
-                    out[..n].copy_from_slice(&buf[self.at..self.at + n]);
-                    self.at += n;
-                    return Ok(n);
-                }
-            }
-            if let Some((buf, _)) = self.current.take() {
-                // The other thread may have reached the end: then it is dropped.
-                let _ = self.empty.send(buf);
-            }
-            match self.to_read.recv() {
-                Ok(next) => {
-                    self.current = Some(next?);
-                    self.at = 0;
-                }
-                // Every byte was sent.
-                Err(mpsc::RecvError) => return Ok(0),
-            }
-        }
-    }
 }
 
 /// A new file in `dir` that no other process can open by name.
@@ -502,7 +424,7 @@ mod tests {
         // did not see its reader go.
         let bytes = text(100_000);
         let (mut s, _dir) = round_trip(10_000, &bytes);
-        for stop in [0, 5_000, AHEAD_BYTES + 7, 3 * AHEAD_BYTES] {
+        for stop in [0, 5_000, 300_007, 900_000] {
             let mut first = vec![0; stop];
             let r: Result<()> = s.read_ahead(|r| {
                 r.read_exact(&mut first).map_err(io_err(WHAT))?;

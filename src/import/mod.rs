@@ -437,11 +437,26 @@ fn walk(
     path: &Path,
     identity: &age::x25519::Identity,
     signed_by: SignedBy<'_>,
-    mut on_attachment: Option<&mut AttachmentSink<'_>>,
+    on_attachment: Option<&mut AttachmentSink<'_>>,
     cancel: &Cancel,
     spill_dir: &Path,
 ) -> Result<Verified> {
     let stream = open_stream(path, identity, cancel)?;
+    // Decrypting the bundle is up to half of checking it (the rest is
+    // hashing and the log's copy): a second thread does it meanwhile.
+    crate::read_ahead::read_ahead(stream, |stream| {
+        walk_archive(stream, signed_by, on_attachment, cancel, spill_dir)
+    })
+}
+
+/// [`walk`], past the bundle's decryption.
+fn walk_archive(
+    stream: &mut dyn Read,
+    signed_by: SignedBy<'_>,
+    mut on_attachment: Option<&mut AttachmentSink<'_>>,
+    cancel: &Cancel,
+    spill_dir: &Path,
+) -> Result<Verified> {
     let mut archive = tar::Archive::new(stream);
     let entries = archive
         .entries()
@@ -918,20 +933,23 @@ pub fn import_with(
         let mut done = [false; 4];
         let mut exists: Option<[bool; 4]> = None;
         loop {
-            let reader = match verified.log.reader() {
-                Ok(r) => r,
-                Err(e) => {
-                    stop = Some(spill_error(e));
-                    return Err(rolled_back());
-                }
-            };
             let mut now = [false; 4];
             let mut take = |n: usize| {
                 let ready = (0..n).all(|j| done[j] || now[j] || exists.is_some_and(|e| !e[j]));
                 now[n] = !done[n] && ready;
                 now[n]
             };
-            let read = log::read_log(reader, &mut take, &mut |r| m.merge(w, r));
+            // The log's copy is decrypted on a second thread meanwhile.
+            let read = verified
+                .log
+                .read_ahead(|reader| Ok(log::read_log(reader, &mut take, &mut |r| m.merge(w, r))));
+            let read = match read {
+                Ok(read) => read,
+                Err(e) => {
+                    stop = Some(spill_error(e));
+                    return Err(rolled_back());
+                }
+            };
             let checked = read.and_then(|head| {
                 // Informative only (who signed is settled above), but the
                 // two must agree.
