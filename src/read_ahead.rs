@@ -8,7 +8,8 @@
 //! the reader takes them in order. Buffers go back to that thread to be
 //! filled again (each thread frees what it allocated), and they are
 //! wiped when dropped, since they hold plaintext. Memory stays bounded:
-//! [`AHEAD`] buffers of [`BUFFER`] bytes.
+//! [`AHEAD`] buffers of [`BUFFER`] bytes. With one core there is no
+//! second thread ([`two_cores`]).
 
 use std::io::Read;
 use std::sync::mpsc;
@@ -28,6 +29,9 @@ type Filled = (Zeroizing<Vec<u8>>, usize, Option<std::io::Error>);
 /// the source is left; an error reading the source is the reader's error.
 pub(crate) fn read_ahead<R>(source: impl Read + Send, f: impl FnOnce(&mut dyn Read) -> R) -> R {
     let mut source = source;
+    if !two_cores() {
+        return f(&mut source);
+    }
     std::thread::scope(|s| {
         let (full, to_read) = mpsc::sync_channel::<Filled>(AHEAD);
         let (empty, to_fill) = mpsc::channel::<Zeroizing<Vec<u8>>>();
@@ -51,6 +55,14 @@ pub(crate) fn read_ahead<R>(source: impl Read + Send, f: impl FnOnce(&mut dyn Re
             ended: false,
         })
     })
+}
+
+/// Whether this process may run on two cores at once. On one, a second
+/// thread only takes turns with the first, and each hand-over waits for
+/// the scheduler: a CSV export of 100,000 incidents took twice as long
+/// (docs/benchmarks.md, section 2), so the work is done in line instead.
+pub(crate) fn two_cores() -> bool {
+    std::thread::available_parallelism().is_ok_and(|n| n.get() >= 2)
 }
 
 /// Reads `buf` full, or up to the end or an error; the number of bytes

@@ -12,7 +12,9 @@
 //! thus frees what it allocated: glibc's allocator serialises frees into
 //! another thread's arena, which cost more than the second core gave when
 //! decoded records were handed over instead. A batch's bytes are wiped
-//! when it is dropped, like every other plaintext copy of a record.
+//! when it is dropped, like every other plaintext copy of a record. With
+//! one core, the records are handled in line
+//! ([`crate::read_ahead::two_cores`]).
 
 use super::{Error, ListFilter, RawRecord};
 use crate::model::{Kind, Record};
@@ -125,6 +127,9 @@ impl Vault {
         f: &ListFilter,
         mut each: impl FnMut(&RawRecord<'_>) -> std::result::Result<(), E> + Send,
     ) -> std::result::Result<(), E> {
+        if !crate::read_ahead::two_cores() {
+            return self.for_each_raw::<T, E>(f, each);
+        }
         let db_path = self.db_path();
         let db_path: &Path = &db_path;
         let (full, to_handle) = mpsc::sync_channel::<Batch>(AHEAD);
