@@ -214,9 +214,6 @@ fn corrupt(why: String) -> ExportError {
 mod tests {
     use super::*;
     use crate::model::{Client, Incident, IncidentType};
-    use crate::secret::Passphrase;
-    use crate::vault::VaultOptions;
-    use crate::Vault;
     use proptest::prelude::*;
     use std::io::{Read, Seek, SeekFrom};
 
@@ -277,13 +274,7 @@ mod tests {
     #[test]
     fn records_copied_to_disk_decode_as_stored_and_are_not_readable_there() {
         let tmp = tempfile::tempdir().expect("tmp");
-        let v = Vault::create_with(
-            &tmp.path().join("v"),
-            &Passphrase::new("correct horse battery staple 42".into()),
-            &VaultOptions { kdf_log_n: 10 },
-        )
-        .expect("vault")
-        .0;
+        let v = crate::vault::test_vault(&tmp.path().join("v"));
         let c = v
             .insert(Client::new("Rəşad Məmmədov", "C-001"))
             .expect("client")

@@ -134,17 +134,9 @@ fn staged_sha(vault: &Vault, file: &Path, wanted: &HashSet<String>) -> Option<St
 mod tests {
     use super::*;
     use crate::model::{AttachmentRef, Client, EvidenceNote};
-    use crate::secret::Passphrase;
-    use crate::vault::VaultOptions;
 
-    fn vault(dir: &Path) -> Vault {
-        Vault::create_with(
-            dir,
-            &Passphrase::new("correct horse battery staple 42".into()),
-            &VaultOptions { kdf_log_n: 10 },
-        )
-        .unwrap()
-        .0
+    fn vault(dir: &std::path::Path) -> Vault {
+        crate::vault::test_vault(dir)
     }
 
     fn sha(b: &[u8]) -> String {

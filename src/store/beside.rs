@@ -181,18 +181,10 @@ impl Vault {
 mod tests {
     use super::*;
     use crate::model::{Client, Incident, IncidentType, Stored};
-    use crate::secret::Passphrase;
-    use crate::vault::VaultOptions;
 
     fn vault_with(n: usize) -> (tempfile::TempDir, Vault) {
         let tmp = tempfile::tempdir().expect("tmp");
-        let v = Vault::create_with(
-            &tmp.path().join("v"),
-            &Passphrase::new("correct horse battery staple 42".into()),
-            &VaultOptions { kdf_log_n: 10 },
-        )
-        .expect("vault")
-        .0;
+        let v = crate::vault::test_vault(&tmp.path().join("v"));
         let c = v
             .insert(Client::new("Rəşad Məmmədov", "C-001"))
             .expect("client")

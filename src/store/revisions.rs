@@ -763,18 +763,10 @@ pub(crate) const SELECT_COLUMNS: &str = "seq, kind, record_id, record_revision, 
 mod tests {
     use super::*;
     use crate::model::{Client, Incident, IncidentType};
-    use crate::secret::Passphrase;
-    use crate::vault::VaultOptions;
     use crate::Vault;
 
     fn vault(dir: &std::path::Path) -> Vault {
-        Vault::create_with(
-            dir,
-            &Passphrase::new("correct horse battery staple 42".into()),
-            &VaultOptions { kdf_log_n: 10 },
-        )
-        .unwrap()
-        .0
+        crate::vault::test_vault(dir)
     }
 
     fn rows(v: &Vault) -> i64 {

@@ -812,6 +812,19 @@ fn corrupt_db(path: &Path, e: rusqlite::Error) -> VaultError {
     }
 }
 
+/// A new vault in `dir`, with a key derivation cheap enough for unit
+/// tests (never for a real vault).
+#[cfg(test)]
+pub(crate) fn test_vault(dir: &Path) -> Vault {
+    Vault::create_with(
+        dir,
+        &Passphrase::new("correct horse battery staple 42".into()),
+        &VaultOptions { kdf_log_n: 10 },
+    )
+    .expect("a test vault")
+    .0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
