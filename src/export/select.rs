@@ -87,9 +87,10 @@ struct Hits {
     calendar: Vec<Hit>,
 }
 
-/// What decides whether an incident leaves, beyond its client and period;
-/// apart from the [`Plan`] so that [`select`]'s reading can decide on a
-/// second thread while the plan's names are still being gathered.
+/// What decides whether an incident leaves, beyond its client and period.
+/// Kept apart from the [`Plan`], whose names (with their cache of texts
+/// found clean) cannot be shared between threads, so that [`select`]'s
+/// reading can decide on a second thread.
 struct Rules {
     backup: bool,
     include_drafts: bool,
