@@ -21,6 +21,7 @@ pub mod model;
 pub mod overview;
 pub mod process;
 mod read_ahead;
+mod relay;
 pub mod search;
 pub mod secret;
 pub mod stats;

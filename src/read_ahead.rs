@@ -4,65 +4,69 @@
 //! age streams: decrypting one (ChaCha20-Poly1305) is a tenth to a half of
 //! the work of whoever reads it, who parses, hashes or decodes every byte
 //! on the same core. [`read_ahead`] moves the decryption to a second core:
-//! a thread reads the source into a few buffers ahead of the reader, and
-//! the reader takes them in order. Buffers go back to that thread to be
-//! filled again (each thread frees what it allocated), and they are
-//! wiped when dropped, since they hold plaintext. Memory stays bounded:
-//! [`AHEAD`] buffers of [`BUFFER`] bytes. With one core there is no
-//! second thread ([`two_cores`]).
+//! a thread reads the source into buffers a little ahead of the reader,
+//! relayed to it in order and back ([`crate::relay`]). The buffers are
+//! wiped when dropped, since they hold plaintext. With one core there is
+//! no second thread.
 
+use crate::relay::{self, Taker};
 use std::io::Read;
-use std::sync::mpsc;
 use zeroize::Zeroizing;
 
 /// Bytes read ahead at a time.
 const BUFFER: usize = 256 << 10;
-/// Buffers filled and waiting, at most.
-const AHEAD: usize = 4;
 
-/// A buffer, how many of its bytes were filled (fewer than its length at
-/// the end of the source), and the error the source gave after them.
-type Filled = (Zeroizing<Vec<u8>>, usize, Option<std::io::Error>);
+/// A buffer of the source's bytes.
+struct Chunk {
+    buf: Zeroizing<Vec<u8>>,
+    /// How many of its bytes were filled: fewer than its length at the
+    /// end of the source.
+    filled: usize,
+    /// The error the source gave after those bytes, until the reader has
+    /// it.
+    error: Option<std::io::Error>,
+}
+
+impl Chunk {
+    fn new() -> Self {
+        Self {
+            buf: Zeroizing::new(vec![0; BUFFER]),
+            filled: 0,
+            error: None,
+        }
+    }
+
+    /// Whether the source ends with this chunk.
+    fn last(&self) -> bool {
+        self.error.is_some() || self.filled < self.buf.len()
+    }
+}
 
 /// Calls `f` with a reader of `source`'s bytes, which a second thread
 /// reads ahead of it. When `f` returns, the thread stops, however much of
 /// the source is left; an error reading the source is the reader's error.
 pub(crate) fn read_ahead<R>(source: impl Read + Send, f: impl FnOnce(&mut dyn Read) -> R) -> R {
     let mut source = source;
-    if !two_cores() {
+    if !relay::two_cores() {
         return f(&mut source);
     }
+    let (filler, taker) = relay::relay::<Chunk>();
     std::thread::scope(|s| {
-        let (full, to_read) = mpsc::sync_channel::<Filled>(AHEAD);
-        let (empty, to_fill) = mpsc::channel::<Zeroizing<Vec<u8>>>();
         s.spawn(move || loop {
-            let mut buf = to_fill
-                .try_recv()
-                .unwrap_or_else(|_| Zeroizing::new(vec![0; BUFFER]));
-            let (n, error) = fill(&mut source, &mut buf);
-            let end = error.is_some() || n < buf.len();
-            // A failed send: the reader is gone, and so is the need.
-            if full.send((buf, n, error)).is_err() || end {
+            let mut chunk = filler.reuse().unwrap_or_else(Chunk::new);
+            (chunk.filled, chunk.error) = fill(&mut source, &mut chunk.buf);
+            let last = chunk.last();
+            // Gone: the reader stopped, and so does the need.
+            if filler.hand_over(chunk).is_err() || last {
                 return;
             }
         });
         f(&mut Ahead {
-            to_read,
-            empty,
+            taker,
             current: None,
             at: 0,
-            error: None,
-            ended: false,
         })
     })
-}
-
-/// Whether this process may run on two cores at once. On one, a second
-/// thread only takes turns with the first, and each hand-over waits for
-/// the scheduler: a CSV export of 100,000 incidents took twice as long
-/// (docs/benchmarks.md, section 2), so the work is done in line instead.
-pub(crate) fn two_cores() -> bool {
-    std::thread::available_parallelism().is_ok_and(|n| n.get() >= 2)
 }
 
 /// Reads `buf` full, or up to the end or an error; the number of bytes
@@ -80,53 +84,44 @@ fn fill(r: &mut impl Read, buf: &mut [u8]) -> (usize, Option<std::io::Error>) {
     (n, None)
 }
 
-/// The reader's end: the buffers the thread filled, in order.
+/// The reader's end: the chunks the thread filled, in order.
 struct Ahead {
-    to_read: mpsc::Receiver<Filled>,
-    empty: mpsc::Sender<Zeroizing<Vec<u8>>>,
-    /// The buffer being read and how many of its bytes were filled.
-    current: Option<(Zeroizing<Vec<u8>>, usize)>,
+    taker: Taker<Chunk>,
+    /// The chunk being read, and how far.
+    current: Option<Chunk>,
     at: usize,
-    /// The source's error, for once `current` is read.
-    error: Option<std::io::Error>,
-    /// Whether the last buffer (short, or followed by an error) came.
-    ended: bool,
 }
 
 impl Read for Ahead {
     fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
         loop {
-            if let Some((buf, filled)) = &self.current {
-                if self.at < *filled {
-                    let n = (filled - self.at).min(out.len());
-                    out[..n].copy_from_slice(&buf[self.at..self.at + n]);
+            if let Some(c) = &mut self.current {
+                if self.at < c.filled {
+                    let n = (c.filled - self.at).min(out.len());
+                    out[..n].copy_from_slice(&c.buf[self.at..self.at + n]);
                     self.at += n;
                     return Ok(n);
                 }
+                if let Some(e) = c.error.take() {
+                    return Err(e);
+                }
+                if c.last() {
+                    return Ok(0);
+                }
             }
-            if let Some((buf, _)) = self.current.take() {
-                // Fails only once the thread is done: the buffer is dropped.
-                let _ = self.empty.send(buf);
+            if let Some(c) = self.current.take() {
+                self.taker.give_back(c);
             }
-            if let Some(e) = self.error.take() {
-                return Err(e);
-            }
-            if self.ended {
-                return Ok(0);
-            }
-            match self.to_read.recv() {
-                Ok((buf, filled, error)) => {
-                    self.ended = error.is_some() || filled < buf.len();
-                    self.error = error;
-                    self.current = Some((buf, filled));
+            match self.taker.next() {
+                Some(c) => {
+                    self.current = Some(c);
                     self.at = 0;
                 }
-                // Gone without its last buffer: not the end of the source.
-                Err(mpsc::RecvError) => {
-                    self.ended = true;
+                // Gone without its last chunk: not the end of the source.
+                None => {
                     return Err(std::io::Error::other(
                         "the thread reading ahead stopped before the end",
-                    ));
+                    ))
                 }
             }
         }

@@ -8,27 +8,21 @@
 //! the query and copies each row into a batch, and a second thread hands
 //! the batch's rows to the caller, in order.
 //!
-//! Batches go back to the reading thread to be filled again. Each thread
-//! thus frees what it allocated: glibc's allocator serialises frees into
-//! another thread's arena, which cost more than the second core gave when
-//! decoded records were handed over instead. A batch's bytes are wiped
-//! when it is dropped, like every other plaintext copy of a record. With
-//! one core, the records are handled in line
-//! ([`crate::read_ahead::two_cores`]).
+//! Batches are relayed there and back to be filled again
+//! ([`crate::relay`]); a batch's bytes are wiped when it is cleared or
+//! dropped, like every other plaintext copy of a record. With one core,
+//! the records are handled in line.
 
 use super::{Error, ListFilter, RawRecord};
 use crate::model::{Kind, Record};
+use crate::relay;
 use crate::Vault;
 use std::ops::Range;
 use std::path::Path;
-use std::sync::mpsc;
 use zeroize::Zeroizing;
 
 /// Bytes of rows per batch handed over (about 150 incidents).
 const BATCH_BYTES: usize = 256 << 10;
-
-/// Batches read ahead of the handling thread at most.
-const AHEAD: usize = 4;
 
 /// Rows copied out of SQLite's pages.
 #[derive(Default)]
@@ -127,26 +121,25 @@ impl Vault {
         f: &ListFilter,
         mut each: impl FnMut(&RawRecord<'_>) -> std::result::Result<(), E> + Send,
     ) -> std::result::Result<(), E> {
-        if !crate::read_ahead::two_cores() {
+        if !relay::two_cores() {
             return self.for_each_raw::<T, E>(f, each);
         }
         let db_path = self.db_path();
         let db_path: &Path = &db_path;
-        let (full, to_handle) = mpsc::sync_channel::<Batch>(AHEAD);
-        let (empty, to_fill) = mpsc::channel::<Batch>();
+        let (filler, taker) = relay::relay::<Batch>();
         std::thread::scope(|s| {
             let handler = s.spawn(move || -> std::result::Result<(), E> {
-                for batch in to_handle {
+                while let Some(batch) = taker.next() {
                     batch.each(T::KIND, db_path, &mut each)?;
-                    // The reader may have finished: the batch is dropped.
-                    let _ = empty.send(batch.cleared());
+                    taker.give_back(batch.cleared());
                 }
                 Ok(())
             });
             let mut batch = Batch::default();
             let hand_over = |batch: &mut Batch| -> std::result::Result<(), Halt<E>> {
-                let next = to_fill.try_recv().unwrap_or_default();
-                full.send(std::mem::replace(batch, next))
+                let next = filler.reuse().unwrap_or_default();
+                filler
+                    .hand_over(std::mem::replace(batch, next))
                     .map_err(|_| Halt::Handler)
             };
             let read = self
@@ -161,8 +154,8 @@ impl Vault {
                     true => Ok(()),
                     false => hand_over(&mut batch),
                 });
-            // The handler ends once it has every batch sent.
-            drop(full);
+            // The handler ends once it has every batch handed over.
+            drop(filler);
             let handled = match handler.join() {
                 Ok(handled) => handled,
                 Err(panic) => std::panic::resume_unwind(panic),
