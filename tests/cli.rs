@@ -503,6 +503,8 @@ fn cases_hearings_deadlines_timeline_agenda_and_evidence() {
 /// `nobody` and the CLI runs as `nobody`.
 struct Unprivileged {
     uid: Option<u32>,
+    /// The CLI binary, where that user can reach it.
+    bin: std::path::PathBuf,
 }
 
 impl Unprivileged {
@@ -514,7 +516,10 @@ impl Unprivileged {
             .map(|m| std::os::unix::fs::MetadataExt::uid(&m) == 0)
             .unwrap_or(false);
         if !is_root {
-            return Self { uid: None };
+            return Self {
+                uid: None,
+                bin: common::bin(),
+            };
         }
         fn chown_all(p: &std::path::Path) {
             std::os::unix::fs::chown(p, Some(Unprivileged::NOBODY), Some(Unprivileged::NOBODY))
@@ -526,18 +531,36 @@ impl Unprivileged {
             }
         }
         chown_all(root);
-        Self::assert_reaches_the_cli();
+        let bin = Self::reachable_cli(root);
+        Self::assert_reaches(&bin);
         Self {
             uid: Some(Self::NOBODY),
+            bin,
         }
     }
 
-    /// `nobody` must be able to walk to the CLI binary; a checkout inside
-    /// a private folder (such as `mktemp -d`'s 0700) stops it, and the test
-    /// would otherwise fail on a bare "permission denied" at spawn.
-    fn assert_reaches_the_cli() {
+    /// The CLI binary, linked into `root`'s tree: a checkout inside a
+    /// private folder (such as `mktemp -d`'s 0700) is out of `nobody`'s
+    /// reach, `root` (handed to `nobody`) is not. A hard link opens no file
+    /// for writing, so no program started meanwhile can hold it open and
+    /// make running it fail ("text file busy"); a copy only where the two
+    /// are on different file systems.
+    fn reachable_cli(root: &std::path::Path) -> std::path::PathBuf {
         use std::os::unix::fs::PermissionsExt;
-        let exe = std::path::Path::new(env!("CARGO_BIN_EXE_vekil"));
+        let dir = root.join("cli");
+        std::fs::create_dir(&dir).unwrap();
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let bin = dir.join("vekil");
+        if std::fs::hard_link(common::bin(), &bin).is_err() {
+            std::fs::copy(common::bin(), &bin).unwrap();
+        }
+        bin
+    }
+
+    /// `nobody` must be able to walk to the CLI binary; the test would
+    /// otherwise fail on a bare "permission denied" at spawn.
+    fn assert_reaches(exe: &std::path::Path) {
+        use std::os::unix::fs::PermissionsExt;
         for dir in exe.ancestors().skip(1) {
             let Ok(meta) = std::fs::metadata(dir) else {
                 continue;
@@ -545,18 +568,21 @@ impl Unprivileged {
             assert!(
                 meta.permissions().mode() & 0o001 != 0,
                 "this test runs the CLI as `nobody`, who cannot enter {} (mode {:o}): \
-                 run the tests from a checkout whose folders others may enter (chmod o+x)",
+                 run the tests from a folder others may enter (chmod o+x)",
                 dir.display(),
                 meta.permissions().mode() & 0o777
             );
         }
     }
 
-    fn apply(&self, c: &mut std::process::Command) {
+    /// `cli`'s command for `args`, run as that user.
+    fn cmd(&self, cli: &Cli, args: &[&str]) -> std::process::Command {
+        let mut c = cli.cmd_of(&self.bin, args);
         if let Some(uid) = self.uid {
             use std::os::unix::process::CommandExt;
             c.uid(uid).gid(uid);
         }
+        c
     }
 }
 
@@ -612,11 +638,7 @@ fn a_vault_in_a_folder_that_cannot_be_written_opens_read_only() {
     let as_user = Unprivileged::for_tree(t.path());
     set_mode_all(&cli.vault, 0o555, 0o444);
     let before = common::all_files(&cli.vault);
-    let run = |args: &[&str]| {
-        let mut c = cli.cmd(args);
-        as_user.apply(&mut c);
-        c.output().unwrap()
-    };
+    let run = |args: &[&str]| as_user.cmd(&cli, args).output().unwrap();
 
     let o = run(&["client", "list"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
@@ -667,9 +689,8 @@ fn a_vault_in_a_folder_that_cannot_be_written_opens_read_only() {
     );
     // A wrong passphrase cannot be counted there, and says so.
     let o = {
-        let mut c = cli.cmd(&["client", "list"]);
+        let mut c = as_user.cmd(&cli, &["client", "list"]);
         c.env("VEKIL_PASSPHRASE", "not the passphrase");
-        as_user.apply(&mut c);
         c.output().unwrap()
     };
     assert_eq!(o.status.code(), Some(2));
@@ -791,11 +812,10 @@ fn the_cli_cannot_dump_core_or_be_read_by_other_processes_of_its_user() {
     let as_user = Unprivileged::for_tree(t.path());
     // `search -` waits for its words on standard input, before any vault
     // is touched: a live process to look at from outside.
-    let mut c = cli.cmd(&["search", "-"]);
+    let mut c = as_user.cmd(&cli, &["search", "-"]);
     c.stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null());
-    as_user.apply(&mut c);
     let mut child = c.spawn().unwrap();
     let proc_dir = std::path::PathBuf::from(format!("/proc/{}", child.id()));
     let core_limit = || {

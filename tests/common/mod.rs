@@ -26,6 +26,14 @@ pub fn new_vault() -> (tempfile::TempDir, PathBuf, Vault, String) {
     (tmp, dir, v, code)
 }
 
+/// The CLI binary the tests run. VEKIL_BIN runs the same tests against
+/// another build, e.g. to show that a regression test fails on main.
+pub fn bin() -> PathBuf {
+    std::env::var_os("VEKIL_BIN")
+        .unwrap_or_else(|| env!("CARGO_BIN_EXE_vekil").into())
+        .into()
+}
+
 /// Runs `vekil` against `vault` with the passphrase in the environment and
 /// temp files confined to `tmp`.
 pub struct Cli {
@@ -46,10 +54,11 @@ impl Cli {
     }
 
     pub fn cmd(&self, args: &[&str]) -> Command {
-        // VEKIL_BIN runs the same test against another build, e.g. to show
-        // that a regression test fails on main.
-        let bin =
-            std::env::var_os("VEKIL_BIN").unwrap_or_else(|| env!("CARGO_BIN_EXE_vekil").into());
+        self.cmd_of(&bin(), args)
+    }
+
+    /// [`Self::cmd`], running the CLI binary at `bin`.
+    pub fn cmd_of(&self, bin: &Path, args: &[&str]) -> Command {
         let mut c = Command::new(bin);
         c.args(args)
             .env_clear()
