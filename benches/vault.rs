@@ -6,9 +6,11 @@
 //! code path in one process; only the database key differs. The third
 //! column is the engine alone: a SQLCipher database with the vault's
 //! pragmas and one table of N incident-sized JSON rows, committing one row
-//! per transaction. `VEKIL_BENCH_SPLIT=1` adds where a save's time goes:
-//! the same saves with parts of the write path turned off. Prints
-//! Markdown tables for docs/benchmarks.md.
+//! per transaction. A row counts the pages each commit writes (WAL
+//! frames): every one is encrypted, MACed and written. `VEKIL_BENCH_SPLIT=1`
+//! adds where a save's time goes: the same saves with parts of the write
+//! path turned off, and the engine alone writing the rows a save writes
+//! with none of Vekil's code. Prints Markdown tables for docs/benchmarks.md.
 //!
 //! Searches: a typical mix of whole words, the same names in other
 //! spellings, the first two or three letters of a word as the search box
@@ -94,8 +96,9 @@ fn ms(d: Duration) -> String {
 
 /// The engine alone: N rows of an incident's JSON in one table of a
 /// database opened with the vault's pragmas (SQLCipher when `encrypted`),
-/// then one row per transaction. Returns the single commits' times.
-fn bare_engine(encrypted: bool, n: usize, clients: &[uuid::Uuid]) -> Vec<Duration> {
+/// then one row per transaction. Returns the single commits' times and
+/// the pages each writes.
+fn bare_engine(encrypted: bool, n: usize, clients: &[uuid::Uuid]) -> (Vec<Duration>, f64) {
     let tmp = tempfile::tempdir().unwrap();
     let conn = rusqlite::Connection::open(tmp.path().join("bare.db")).unwrap();
     conn.execute_batch(
@@ -131,17 +134,25 @@ fn bare_engine(encrypted: bool, n: usize, clients: &[uuid::Uuid]) -> Vec<Duratio
         tx.commit().unwrap();
         done += batch;
     }
-    (0..1000)
-        .map(|i| {
-            let row = json(n + i);
-            let s = Instant::now();
-            let tx = conn.unchecked_transaction().unwrap();
-            tx.execute("INSERT INTO rows (data) VALUES (?1)", [row])
-                .unwrap();
-            tx.commit().unwrap();
-            s.elapsed()
-        })
-        .collect()
+    let mut commit = |i: usize| {
+        let row = json(n + i);
+        let s = Instant::now();
+        let tx = conn.unchecked_transaction().unwrap();
+        tx.execute("INSERT INTO rows (data) VALUES (?1)", [row])
+            .unwrap();
+        tx.commit().unwrap();
+        s.elapsed()
+    };
+    let times = (0..1000).map(&mut commit).collect();
+    let pages = pages_per_commit(
+        &tmp.path().join("bare.db-wal"),
+        &mut |sql| conn.execute_batch(sql).unwrap(),
+        200,
+        &mut |i| {
+            commit(n + 1000 + i);
+        },
+    );
+    (times, pages)
 }
 
 /// 1,000 single saves into `v`, timed.
@@ -156,26 +167,76 @@ fn saves(v: &Vault, rng: &mut Rng, clients: &[uuid::Uuid], from: usize) -> Vec<D
         .collect()
 }
 
+/// Pages one commit writes, on average: the WAL's growth over `commits`
+/// commits with the automatic checkpoint off, in frames (a page and its
+/// 24-byte header). Every page a commit changes is encrypted, MACed and
+/// written once, so this is the work a commit cannot avoid.
+fn pages_per_commit(
+    wal: &std::path::Path,
+    pragmas: &mut dyn FnMut(&str),
+    commits: usize,
+    commit: &mut dyn FnMut(usize),
+) -> f64 {
+    pragmas("PRAGMA wal_checkpoint(TRUNCATE); PRAGMA wal_autocheckpoint = 0;");
+    let before = std::fs::metadata(wal).map(|m| m.len()).unwrap_or(0);
+    for i in 0..commits {
+        commit(i);
+    }
+    let after = std::fs::metadata(wal).map(|m| m.len()).unwrap_or(0);
+    // The page size as the WAL's header gives it (bytes 8–11, big-endian):
+    // SQLCipher answers `PRAGMA page_size` with its own setting's name.
+    let mut header = [0u8; 12];
+    std::io::Read::read_exact(&mut std::fs::File::open(wal).unwrap(), &mut header).unwrap();
+    let page_size = f64::from(u32::from_be_bytes([
+        header[8], header[9], header[10], header[11],
+    ]));
+    pragmas("PRAGMA wal_autocheckpoint = 1000; PRAGMA wal_checkpoint(TRUNCATE);");
+    // The WAL's own 32-byte header is written with the first frame.
+    let header = if before == 0 { 32.0 } else { 0.0 };
+    (after.saturating_sub(before) as f64 - header) / (page_size + 24.0) / commits as f64
+}
+
+/// Pages one save into `v` writes (see [`pages_per_commit`]), over 200
+/// more saves.
+fn pages_per_save(
+    v: &Vault,
+    wal: &std::path::Path,
+    rng: &mut Rng,
+    clients: &[uuid::Uuid],
+    from: usize,
+) -> f64 {
+    pages_per_commit(
+        wal,
+        &mut |sql| v.bench_pragmas(sql).unwrap(),
+        200,
+        &mut |i| {
+            v.insert(incident(rng, clients, from + i)).unwrap();
+        },
+    )
+}
+
 /// Where a save's time goes: the same 1,000 saves with parts of the write
 /// path turned off (`vekil::store::bench_knobs`) or the commit's pragmas
 /// changed, p50 and p99 each.
 fn split(
     v: &Vault,
+    wal: &std::path::Path,
     rng: &mut Rng,
     clients: &[uuid::Uuid],
     n: usize,
-) -> Vec<(String, Duration, Duration)> {
+) -> Vec<(String, Duration, Duration, f64)> {
     use vekil::store::bench_knobs;
     let mut out = vec![];
-    let mut from = n + 2000;
+    let mut from = n + 10_000;
     let mut run = |label: &str, fts: bool, revision: bool, checks: bool, pragmas: (&str, &str)| {
         v.bench_pragmas(pragmas.0).unwrap();
         bench_knobs::set(fts, revision, checks);
         let t = saves(v, rng, clients, from);
+        let pages = pages_per_save(v, wal, rng, clients, from + 1000);
         bench_knobs::set(false, false, false);
         v.bench_pragmas(pragmas.1).unwrap();
-        from += 1000;
-        out.push((label.to_owned(), pct(t.clone(), 0.50), pct(t, 0.99)));
+        from += 1200;
+        out.push((label.to_owned(), pct(t.clone(), 0.50), pct(t, 0.99), pages));
     };
     let none = ("", "");
     run("full save", false, false, false, none);
@@ -240,6 +301,32 @@ fn split(
             "INSERT INTO search_fts (search_fts, rank) VALUES ('automerge', 8);",
         ),
     );
+    // The engine alone, last, as it leaves a history that no longer
+    // verifies; right before it, the full save once more, so that both
+    // meet the index in the same state (the first rows above still merge
+    // the segments the bulk import left).
+    run(
+        "full save, again (the index as the next row meets it)",
+        false,
+        false,
+        false,
+        none,
+    );
+    let t = v.bench_engine_rows(1000).unwrap();
+    let pages = pages_per_commit(
+        wal,
+        &mut |sql| v.bench_pragmas(sql).unwrap(),
+        200,
+        &mut |_| {
+            v.bench_engine_rows(1).unwrap();
+        },
+    );
+    out.push((
+        "the engine alone writing a save's rows (records row, full-text row, revision, `meta`), none of Vekil's code".into(),
+        pct(t.clone(), 0.50),
+        pct(t, 0.99),
+        pages,
+    ));
     out
 }
 
@@ -251,7 +338,9 @@ struct Figures {
     save_p99: Duration,
     engine_p50: Duration,
     engine_p99: Duration,
-    split: Vec<(String, Duration, Duration)>,
+    split: Vec<(String, Duration, Duration, f64)>,
+    save_pages: f64,
+    engine_pages: f64,
     search_p95: Duration,
     spellings_p95: Duration,
     typing_p95: Duration,
@@ -319,8 +408,10 @@ fn run(label: &str, encrypted: bool, n: usize) -> Figures {
     // engine's single-row commits right after, on the same disk.
     eprintln!("[{label}] 1,000 single saves…");
     let saves = saves(&v, &mut rng, &clients, n);
+    let wal = dir.join("vekil.db-wal");
+    let save_pages = pages_per_save(&v, &wal, &mut rng, &clients, n + 1000);
     eprintln!("[{label}] the bare engine: {n} rows, then 1,000 single-row commits…");
-    let engine = bare_engine(encrypted, n, &clients);
+    let (engine, engine_pages) = bare_engine(encrypted, n, &clients);
 
     eprintln!("[{label}] searches and lists…");
     let words = [
@@ -433,7 +524,7 @@ fn run(label: &str, encrypted: bool, n: usize) -> Figures {
     }
     let split = if encrypted && std::env::var_os("VEKIL_BENCH_SPLIT").is_some() {
         eprintln!("[{label}] where a save's time goes…");
-        split(&v, &mut rng, &clients, n)
+        split(&v, &wal, &mut rng, &clients, n)
     } else {
         vec![]
     };
@@ -467,6 +558,8 @@ fn run(label: &str, encrypted: bool, n: usize) -> Figures {
         engine_p50: pct(engine.clone(), 0.50),
         engine_p99: pct(engine, 0.99),
         split,
+        save_pages,
+        engine_pages,
         search_p95: pct(searches, 0.95),
         spellings_p95: pct(spellings, 0.95),
         typing_p95: pct(typing, 0.95),
@@ -526,6 +619,13 @@ fn main() {
         ratio(enc.save_p99, plain.save_p99),
         ratio(enc.save_p99, enc.engine_p99)
     );
+    println!(
+        "| pages one save writes (WAL frames) | {:.1} | {:.1} | {:.1} | — | {:.1}× | — |",
+        enc.save_pages,
+        plain.save_pages,
+        enc.engine_pages,
+        enc.save_pages / enc.engine_pages.max(1e-9)
+    );
     row(
         "FTS search p95 (limit 50)",
         enc.search_p95,
@@ -580,15 +680,16 @@ fn main() {
     );
     if !enc.split.is_empty() {
         println!("\nWhere a save's time goes (SQLCipher vault, 1,000 saves each):\n");
-        println!("| save | p50 | p99 |");
-        println!("|---|---|---|");
-        for (label, p50, p99) in &enc.split {
-            println!("| {label} | {} | {} |", ms(*p50), ms(*p99));
+        println!("| save | p50 | p99 | pages written |");
+        println!("|---|---|---|---|");
+        for (label, p50, p99, pages) in &enc.split {
+            println!("| {label} | {} | {} | {pages:.1} |", ms(*p50), ms(*p99));
         }
         println!(
-            "| bare SQLCipher single-row commit | {} | {} |",
+            "| bare SQLCipher single-row commit | {} | {} | {:.1} |",
             ms(enc.engine_p50),
-            ms(enc.engine_p99)
+            ms(enc.engine_p99),
+            enc.engine_pages
         );
     }
 }
