@@ -221,8 +221,27 @@ pub(crate) fn problem(msg: &str) -> String {
             );
         }
     }
+    if CHRONO_PARSE_ERRORS.contains(&msg) {
+        return format!(
+            "{msg}: write a date and time with its UTC offset, e.g. 2025-03-14T09:30:00+04:00"
+        );
+    }
     msg.to_owned()
 }
+
+/// What chrono says when a date-time field's text does not parse
+/// (`chrono::format::ParseError`). Only fields that hold a moment reach
+/// it: a field with a precision takes a day or a month through
+/// `dates`, so the one form to suggest is RFC 3339 with its offset.
+const CHRONO_PARSE_ERRORS: [&str; 7] = [
+    "premature end of input",
+    "trailing input",
+    "input contains invalid characters",
+    "input is out of range",
+    "input is not enough for unique date and time",
+    "no possible date and time matching input",
+    "bad or unsupported format string",
+];
 
 #[cfg(test)]
 mod tests {
@@ -258,6 +277,35 @@ mod tests {
         assert_eq!(record::<Incident>(v).unwrap_err().field, "facility");
         let e = err(json!({"id": "not-a-uuid"}));
         assert_eq!(e.field, "id");
+    }
+
+    #[test]
+    fn a_date_where_a_moment_is_needed_says_what_to_write() {
+        // A new user wrote a day where the field holds a moment, and met
+        // chrono's "premature end of input" with no hint of the form.
+        let base = json!({
+            "client_id": "5d0c6a5e-2f43-4b8e-9a0e-6c1f2b3a4d01", "type": "access_denied",
+            "occurred": {"at": "2025-03-11T09:30:00+04:00"}, "facility": {"name": "İVS"}
+        });
+        for bad in [
+            "2025-03-06",
+            "2025-03-06 10:00",
+            "6 March 2025",
+            "2025-03-06T10:00:00+04:00x",
+        ] {
+            let mut v = base.clone();
+            v["requested_at"] = json!(bad);
+            let e = record::<Incident>(v).unwrap_err();
+            assert_eq!(e.field, "requested_at", "{bad}");
+            assert!(
+                e.problem.contains("2025-03-14T09:30:00+04:00"),
+                "{bad}: {}",
+                e.problem
+            );
+        }
+        let mut v = base.clone();
+        v["requested_at"] = json!("2025-03-06T10:00:00+04:00");
+        assert!(record::<Incident>(v).is_ok());
     }
 
     #[test]
