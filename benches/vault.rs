@@ -313,14 +313,15 @@ fn split(
         none,
     );
     let t = v.bench_engine_rows(1000).unwrap();
+    // 200 commits in one call, each with another incident's rows.
     let pages = pages_per_commit(
         wal,
         &mut |sql| v.bench_pragmas(sql).unwrap(),
-        200,
+        1,
         &mut |_| {
-            v.bench_engine_rows(1).unwrap();
+            v.bench_engine_rows(200).unwrap();
         },
-    );
+    ) / 200.0;
     out.push((
         "the engine alone writing a save's rows (records row, full-text row, revision, `meta`), none of Vekil's code".into(),
         pct(t.clone(), 0.50),
