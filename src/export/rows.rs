@@ -213,7 +213,7 @@ fn corrupt(why: String) -> ExportError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Client, Incident, IncidentType};
+    use crate::model::{Incident, IncidentType};
     use proptest::prelude::*;
     use std::io::{Read, Seek, SeekFrom};
 
@@ -274,11 +274,7 @@ mod tests {
     #[test]
     fn records_copied_to_disk_decode_as_stored_and_are_not_readable_there() {
         let tmp = tempfile::tempdir().expect("tmp");
-        let v = crate::vault::test_vault(&tmp.path().join("v"));
-        let c = v
-            .insert(Client::new("Rəşad Məmmədov", "C-001"))
-            .expect("client")
-            .id;
+        let (v, c) = crate::vault::test_vault_with_client(&tmp.path().join("v"));
         let at = chrono::DateTime::parse_from_rfc3339("2025-03-10T00:00:00+04:00").expect("t");
         for n in 0..30 {
             let mut i = Incident::quick(

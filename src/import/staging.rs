@@ -134,10 +134,7 @@ fn staged_sha(vault: &Vault, file: &Path, wanted: &HashSet<String>) -> Option<St
 mod tests {
     use super::*;
     use crate::model::{AttachmentRef, Client, EvidenceNote};
-
-    fn vault(dir: &std::path::Path) -> Vault {
-        crate::vault::test_vault(dir)
-    }
+    use crate::vault::test_vault;
 
     fn sha(b: &[u8]) -> String {
         use sha2::Digest;
@@ -150,7 +147,7 @@ mod tests {
     #[test]
     fn an_interrupted_import_is_finished_by_the_next() {
         let tmp = tempfile::tempdir().unwrap();
-        let v = vault(&tmp.path().join("v"));
+        let v = test_vault(&tmp.path().join("v"));
         let kept = "Şikayət / Жалоба".as_bytes();
         let stray = b"never committed";
         {
@@ -208,7 +205,7 @@ mod tests {
     #[test]
     fn a_dropped_staging_area_leaves_nothing() {
         let tmp = tempfile::tempdir().unwrap();
-        let v = vault(&tmp.path().join("v"));
+        let v = test_vault(&tmp.path().join("v"));
         let mut s = Staging::open(&v).unwrap();
         let bytes = "Rədd cavabı".as_bytes();
         s.stage(&sha(bytes), &mut &bytes[..]).unwrap();

@@ -173,15 +173,11 @@ impl Vault {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Client, Incident, IncidentType, Stored};
+    use crate::model::{Incident, IncidentType, Stored};
 
     fn vault_with(n: usize) -> (tempfile::TempDir, Vault) {
         let tmp = tempfile::tempdir().expect("tmp");
-        let v = crate::vault::test_vault(&tmp.path().join("v"));
-        let c = v
-            .insert(Client::new("Rəşad Məmmədov", "C-001"))
-            .expect("client")
-            .id;
+        let (v, c) = crate::vault::test_vault_with_client(&tmp.path().join("v"));
         let at = chrono::DateTime::parse_from_rfc3339("2025-03-10T00:00:00+04:00").expect("t");
         v.write(|w| {
             for k in 0..n {

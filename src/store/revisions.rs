@@ -763,11 +763,8 @@ pub(crate) const SELECT_COLUMNS: &str = "seq, kind, record_id, record_revision, 
 mod tests {
     use super::*;
     use crate::model::{Client, Incident, IncidentType};
+    use crate::vault::test_vault_with_client;
     use crate::Vault;
-
-    fn vault(dir: &std::path::Path) -> Vault {
-        crate::vault::test_vault(dir)
-    }
 
     fn rows(v: &Vault) -> i64 {
         v.conn
@@ -791,8 +788,7 @@ mod tests {
     #[test]
     fn one_transaction_leaves_the_head_and_the_counter_of_all_its_revisions() {
         let tmp = tempfile::tempdir().unwrap();
-        let v = vault(&tmp.path().join("v"));
-        v.insert(Client::new("Rəşad Məmmədov", "C-001")).unwrap();
+        let (v, _) = test_vault_with_client(&tmp.path().join("v"));
         let before = change_state(&v.conn).unwrap().counter;
         v.write(|w| {
             let c = w.insert(Client::new("Лейла Гасанова", "C-002"))?.id;
@@ -835,8 +831,7 @@ mod tests {
     #[test]
     fn a_transaction_that_fails_leaves_the_head_and_the_counter_alone() {
         let tmp = tempfile::tempdir().unwrap();
-        let v = vault(&tmp.path().join("v"));
-        v.insert(Client::new("Rəşad Məmmədov", "C-001")).unwrap();
+        let (v, _) = test_vault_with_client(&tmp.path().join("v"));
         let (rows_before, head_before) = (rows(&v), meta_head(&v));
         let counter_before = change_state(&v.conn).unwrap();
         let failed = v.write(|w| {

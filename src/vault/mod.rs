@@ -825,6 +825,18 @@ pub(crate) fn test_vault(dir: &Path) -> Vault {
     .0
 }
 
+/// [`test_vault`] with one client in it, Rəşad Məmmədov (C-001), for
+/// tests whose records need someone to be about; returns the client's id.
+#[cfg(test)]
+pub(crate) fn test_vault_with_client(dir: &Path) -> (Vault, uuid::Uuid) {
+    let v = test_vault(dir);
+    let c = v
+        .insert(crate::model::Client::new("Rəşad Məmmədov", "C-001"))
+        .expect("a test client")
+        .id;
+    (v, c)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
