@@ -147,9 +147,10 @@ fn bare_engine(encrypted: bool, n: usize, clients: &[uuid::Uuid]) -> (Vec<Durati
     let pages = pages_per_commit(
         &tmp.path().join("bare.db-wal"),
         &mut |sql| conn.execute_batch(sql).unwrap(),
-        200,
-        &mut |i| {
-            commit(n + 1000 + i);
+        &mut || {
+            for i in 0..PAGE_COMMITS {
+                commit(n + 1000 + i);
+            }
         },
     );
     (times, pages)
@@ -167,21 +168,22 @@ fn saves(v: &Vault, rng: &mut Rng, clients: &[uuid::Uuid], from: usize) -> Vec<D
         .collect()
 }
 
-/// Pages one commit writes, on average: the WAL's growth over `commits`
-/// commits with the automatic checkpoint off, in frames (a page and its
-/// 24-byte header). Every page a commit changes is encrypted, MACed and
-/// written once, so this is the work a commit cannot avoid.
+/// Commits each measure of pages makes.
+const PAGE_COMMITS: usize = 200;
+
+/// Pages one commit writes, on average: the WAL's growth while `commit`
+/// makes [`PAGE_COMMITS`] commits with the automatic checkpoint off, in
+/// frames (a page and its 24-byte header). Every page a commit changes is
+/// encrypted, MACed and written once, so this is the work a commit cannot
+/// avoid.
 fn pages_per_commit(
     wal: &std::path::Path,
     pragmas: &mut dyn FnMut(&str),
-    commits: usize,
-    commit: &mut dyn FnMut(usize),
+    commit: &mut dyn FnMut(),
 ) -> f64 {
     pragmas("PRAGMA wal_checkpoint(TRUNCATE); PRAGMA wal_autocheckpoint = 0;");
     let before = std::fs::metadata(wal).map(|m| m.len()).unwrap_or(0);
-    for i in 0..commits {
-        commit(i);
-    }
+    commit();
     let after = std::fs::metadata(wal).map(|m| m.len()).unwrap_or(0);
     // The page size as the WAL's header gives it (bytes 8–11, big-endian):
     // SQLCipher answers `PRAGMA page_size` with its own setting's name.
@@ -192,12 +194,11 @@ fn pages_per_commit(
     ]));
     pragmas("PRAGMA wal_autocheckpoint = 1000; PRAGMA wal_checkpoint(TRUNCATE);");
     // The WAL's own 32-byte header is written with the first frame.
-    let header = if before == 0 { 32.0 } else { 0.0 };
-    (after.saturating_sub(before) as f64 - header) / (page_size + 24.0) / commits as f64
+    let wal_header = if before == 0 { 32.0 } else { 0.0 };
+    (after.saturating_sub(before) as f64 - wal_header) / (page_size + 24.0) / PAGE_COMMITS as f64
 }
 
-/// Pages one save into `v` writes (see [`pages_per_commit`]), over 200
-/// more saves.
+/// Pages one save into `v` writes (see [`pages_per_commit`]).
 fn pages_per_save(
     v: &Vault,
     wal: &std::path::Path,
@@ -205,14 +206,11 @@ fn pages_per_save(
     clients: &[uuid::Uuid],
     from: usize,
 ) -> f64 {
-    pages_per_commit(
-        wal,
-        &mut |sql| v.bench_pragmas(sql).unwrap(),
-        200,
-        &mut |i| {
+    pages_per_commit(wal, &mut |sql| v.bench_pragmas(sql).unwrap(), &mut || {
+        for i in 0..PAGE_COMMITS {
             v.insert(incident(rng, clients, from + i)).unwrap();
-        },
-    )
+        }
+    })
 }
 
 /// Where a save's time goes: the same 1,000 saves with parts of the write
@@ -235,7 +233,7 @@ fn split(
         let pages = pages_per_save(v, wal, rng, clients, from + 1000);
         bench_knobs::set(false, false, false);
         v.bench_pragmas(pragmas.1).unwrap();
-        from += 1200;
+        from += 1000 + PAGE_COMMITS;
         out.push((label.to_owned(), pct(t.clone(), 0.50), pct(t, 0.99), pages));
     };
     let none = ("", "");
@@ -313,15 +311,9 @@ fn split(
         none,
     );
     let t = v.bench_engine_rows(1000).unwrap();
-    // 200 commits in one call, each with another incident's rows.
-    let pages = pages_per_commit(
-        wal,
-        &mut |sql| v.bench_pragmas(sql).unwrap(),
-        1,
-        &mut |_| {
-            v.bench_engine_rows(200).unwrap();
-        },
-    ) / 200.0;
+    let pages = pages_per_commit(wal, &mut |sql| v.bench_pragmas(sql).unwrap(), &mut || {
+        v.bench_engine_rows(PAGE_COMMITS).unwrap();
+    });
     out.push((
         "the engine alone writing a save's rows (records row, full-text row, revision, `meta`), none of Vekil's code".into(),
         pct(t.clone(), 0.50),

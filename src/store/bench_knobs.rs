@@ -72,21 +72,21 @@ impl crate::Vault {
             })?
             .collect::<rusqlite::Result<_>>()?;
         if templates.is_empty() {
+            // No incident to copy, nothing to write.
             return Ok(vec![]);
         }
-        let last: Vec<Value> = self.conn.query_row(
-            "SELECT seq, op, at, device, snapshot_sha256, prev_hash, hash
+        // The newest revision: its seq and hash, and the columns reused
+        // (op, at, device, snapshot_sha256, prev_hash, hash).
+        let (last_seq, hash, last): (i64, String, Vec<Value>) = self.conn.query_row(
+            "SELECT seq, hash, op, at, device, snapshot_sha256, prev_hash, hash
              FROM revisions ORDER BY seq DESC LIMIT 1",
             [],
-            |r| (0..7).map(|i| r.get::<_, Value>(i)).collect(),
+            |r| {
+                let reused: rusqlite::Result<Vec<Value>> =
+                    (2..8).map(|i| r.get::<_, Value>(i)).collect();
+                Ok((r.get(0)?, r.get(1)?, reused?))
+            },
         )?;
-        let Value::Integer(last_seq) = last[0] else {
-            return Ok(vec![]);
-        };
-        let hash = match &last[6] {
-            Value::Text(h) => h.clone(),
-            _ => String::new(),
-        };
         let mut times = Vec::with_capacity(commits);
         for i in 0..commits {
             let t = &templates[i % templates.len()];
@@ -114,7 +114,7 @@ impl crate::Vault {
                  VALUES (?1, ?2, ?3, 1, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             )?
             .execute(rusqlite::params![
-                rev_seq, t[0], id, last[1], last[2], last[3], t[10], last[4], last[5], last[6]
+                rev_seq, t[0], id, last[0], last[1], last[2], t[10], last[3], last[4], last[5]
             ])?;
             tx.prepare_cached(
                 "INSERT INTO meta (key, value) VALUES ('chain_head', ?1)
@@ -128,7 +128,7 @@ impl crate::Vault {
                      'counter', coalesce(json_extract(value, '$.counter'), 0) + 1,
                      'at', ?1, 'device', ?2)",
             )?
-            .execute(rusqlite::params![last[2], last[3]])?;
+            .execute(rusqlite::params![last[1], last[2]])?;
             tx.commit()?;
             times.push(start.elapsed());
         }
