@@ -24,7 +24,9 @@ use vekil::export::{self, ExportOptions, Lang, Profile};
 
 const GOLDEN_INCIDENTS: usize = 1_000;
 
-/// SHA-256 of each output of the golden vault, written by main at 3984a69.
+/// SHA-256 of each output of the golden vault, written by main at 3984a69;
+/// the two Russian reports since their long labels wrap in their column
+/// instead of running into the values (`no_text_is_drawn_over_other_text`).
 const GOLDEN: &[(&str, &str)] = &[
     (
         "ngo.log.json",
@@ -52,7 +54,7 @@ const GOLDEN: &[(&str, &str)] = &[
     ),
     (
         "ngo.report.pdf",
-        "9f223ecc34ebc233de8a3ad6788b79351bebabcec008c46c453c26a26cf06966",
+        "dbbb1e8a142636925390c5c579176f49610c813925bbee5b18355d2ca5eb68da",
     ),
     (
         "ngo.incident.pdf",
@@ -88,7 +90,7 @@ const GOLDEN: &[(&str, &str)] = &[
     ),
     (
         "backup.report.pdf",
-        "773ec2a51a78ed2fb2cf1c96bd139f8af205812add610bcb271473d2ba21d22f",
+        "d4b1e6461f3ca74763f4b7cdf5cf014f4e4d860655cf80962270bc2141433675",
     ),
     (
         "backup.incident.pdf",

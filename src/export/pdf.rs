@@ -433,25 +433,29 @@ impl<'w> Layout<'w> {
         self.y -= 6.0;
     }
 
-    /// A label/value row; the value wraps in its own column.
+    /// A label/value row; each wraps in its own column, so that a long
+    /// label (Russian ones are) never runs into its value.
     fn field(&mut self, label: &str, value: &str) {
         if value.trim().is_empty() {
             return;
         }
         let label_w = 150.0;
+        let gap = 8.0;
         let size = 9.5;
-        let lines = self.wrap(Weight::Regular, size, value, TEXT_W - label_w);
+        let labels = self.wrap(Weight::Bold, size, label, label_w - gap);
+        let values = self.wrap(Weight::Regular, size, value, TEXT_W - label_w);
+        let rows = labels.len().max(values.len());
         let leading = size * 1.4;
-        self.ensure(leading * lines.len().min(3) as f32 + 2.0);
-        let mut first = true;
-        for line in lines {
+        self.ensure(leading * rows.min(3) as f32 + 2.0);
+        for row in 0..rows {
             self.ensure(leading);
             self.y -= leading;
-            if first {
-                self.text_at(Weight::Bold, size, MARGIN, self.y, 0.35, label);
-                first = false;
+            if let Some(line) = labels.get(row) {
+                self.text_at(Weight::Bold, size, MARGIN, self.y, 0.35, line);
             }
-            self.text_at(Weight::Regular, size, MARGIN + label_w, self.y, 0.1, &line);
+            if let Some(line) = values.get(row) {
+                self.text_at(Weight::Regular, size, MARGIN + label_w, self.y, 0.1, line);
+            }
         }
         self.y -= 2.0;
     }
